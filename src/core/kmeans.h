@@ -1,0 +1,86 @@
+/*
+ * kmeans.h
+ *		k-means clustering: greedy k-means++ seeding, Lloyd iterations
+ *		accelerated with Hamerly's bounds, restarts keeping the best inertia.
+ */
+#ifndef CC_KMEANS_H
+#define CC_KMEANS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cc_common.h"
+
+typedef enum CcInit
+{
+	CC_INIT_KMEANSPP = 0,		/* greedy k-means++ */
+	CC_INIT_RANDOM = 1,			/* k distinct rows drawn uniformly */
+	CC_INIT_GIVEN = 2			/* centroids supplied by the caller */
+} CcInit;
+
+typedef enum CcAlgorithm
+{
+	CC_ALGO_HAMERLY = 0,		/* Lloyd with Hamerly's bounds (default) */
+	CC_ALGO_LLOYD = 1			/* plain Lloyd, every distance every time */
+} CcAlgorithm;
+
+/* Report of one finished restart, for verbose output. */
+typedef void (*CcRunReportFn) (void *arg, int run, int iterations,
+							   double inertia, bool converged);
+
+typedef struct CcKmeansParams
+{
+	int			k;
+	int			n_init;			/* restarts; 1 when init is CC_INIT_GIVEN */
+	int			max_iter;
+	double		tol;			/* absolute: on the sum of squared centroid moves */
+	uint64_t	seed;
+	CcInit		init;
+	CcAlgorithm algorithm;
+	const double *init_centroids;	/* k x d, for CC_INIT_GIVEN */
+	CcCheckFn	check;			/* may be NULL */
+	CcRunReportFn report;		/* may be NULL */
+	void	   *cb_arg;
+} CcKmeansParams;
+
+typedef struct CcKmeansResult
+{
+	double	   *centroids;		/* k x d */
+	int		   *labels;			/* n, 0-based */
+	int64_t    *sizes;			/* k */
+	double	   *sse;			/* k: sum of squared distances per cluster */
+	double		inertia;
+	int			iterations;		/* of the best run */
+	int			best_run;		/* 0-based */
+	bool		converged;		/* best run stopped before max_iter */
+} CcKmeansResult;
+
+/*
+ * Scikit-learn's relative tolerance turned absolute: tol times the mean
+ * variance of the columns.
+ */
+extern double cc_kmeans_tolerance(const double *x, size_t n, int d, double tol);
+
+/*
+ * Cluster x (n rows, d columns, no missing values) into p->k clusters.
+ * 1 <= k <= n is the caller's to check.  Result arrays are allocated with
+ * alloc.  Deterministic for a given seed.
+ */
+extern void cc_kmeans(const double *x, size_t n, int d,
+					  const CcKmeansParams *p, CcKmeansResult *res,
+					  const CcAllocator *alloc);
+
+/*
+ * Renumber clusters by decreasing size (ties keep their order), permuting
+ * centroids, sizes, sse and labels.
+ */
+extern void cc_kmeans_sort_by_size(CcKmeansResult *res, size_t n, int k, int d,
+								   const CcAllocator *alloc);
+
+/* Greedy k-means++ seeding (exposed for tests): writes k x d centroids. */
+extern void cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
+						uint64_t stream, double *centroids,
+						const CcAllocator *alloc, CcCheckFn check, void *arg);
+
+#endif							/* CC_KMEANS_H */

@@ -1,0 +1,302 @@
+/*
+ * model.c
+ *		Validation, flat serialization and scoring of ccseg models.
+ *
+ * Flat form (native byte order; the portable forms are the JSON text and
+ * the network-order binary send/receive, both in the PostgreSQL glue):
+ *
+ *	uint32 magic, int32 format, int32 k, int32 d, int32 impute, int32 scale,
+ *	int32 iterations, int32 reserved, int64 rows, double inertia,
+ *	double impute_values[d], center[d], scale_values[d], centroids[k*d],
+ *	int64 sizes[k], double sse[k], then d NUL-terminated feature names.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "matrix.h"
+#include "model.h"
+
+#define CC_MODEL_MAGIC	0x4D534343	/* "CCSM" */
+#define HEADER_BYTES	(8 * 4 + 8 + 8)
+
+/* Allocate the arrays of a model of k segments and d features. */
+void
+cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc)
+{
+	memset(m, 0, sizeof(*m));
+	m->k = k;
+	m->d = d;
+	m->features = cc_alloc_array(alloc, d, sizeof(char *));
+	memset(m->features, 0, sizeof(char *) * d);
+	m->impute_values = cc_alloc_array(alloc, d, sizeof(double));
+	m->center = cc_alloc_array(alloc, d, sizeof(double));
+	m->scale_values = cc_alloc_array(alloc, d, sizeof(double));
+	m->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	m->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
+	m->sse = cc_alloc_array(alloc, k, sizeof(double));
+}
+
+/* Release the arrays and names of a model; fields may be NULL. */
+void
+cc_model_free(CcModel *m, const CcAllocator *alloc)
+{
+	int			j;
+
+	if (m->features)
+		for (j = 0; j < m->d; j++)
+			cc_release(alloc, m->features[j]);
+	cc_release(alloc, m->features);
+	cc_release(alloc, m->impute_values);
+	cc_release(alloc, m->center);
+	cc_release(alloc, m->scale_values);
+	cc_release(alloc, m->centroids);
+	cc_release(alloc, m->sizes);
+	cc_release(alloc, m->sse);
+	memset(m, 0, sizeof(*m));
+}
+
+static bool
+all_finite(const double *v, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return false;
+	return true;
+}
+
+/* Check a model's fields; return NULL if valid, else what is wrong. */
+const char *
+cc_model_validate(const CcModel *m)
+{
+	int			j,
+				j2,
+				c;
+	int64_t		total = 0;
+
+	if (m->k < 1 || m->k > CC_MAX_K)
+		return "k is out of range";
+	if (m->d < 1 || m->d > CC_MAX_FEATURES)
+		return "number of features is out of range";
+	if ((int) m->impute < CC_IMPUTE_MEDIAN || (int) m->impute > CC_IMPUTE_DROP)
+		return "unknown imputation method";
+	if ((int) m->scale < CC_SCALE_STANDARD || (int) m->scale > CC_SCALE_NONE)
+		return "unknown scaling method";
+	for (j = 0; j < m->d; j++)
+	{
+		const char *f = m->features[j];
+		size_t		len;
+
+		if (f == NULL || (len = strlen(f)) == 0)
+			return "a feature name is empty";
+		if (len > CC_MAX_NAME_BYTES)
+			return "a feature name is longer than 63 bytes";
+		for (j2 = 0; j2 < j; j2++)
+			if (strcmp(f, m->features[j2]) == 0)
+				return "feature names are not unique";
+		if (m->impute == CC_IMPUTE_DROP ? !isnan(m->impute_values[j])
+			: !isfinite(m->impute_values[j]))
+			return "imputation values must be finite (null for impute = drop)";
+		if (!isfinite(m->center[j]))
+			return "scaler centers must be finite";
+		if (!isfinite(m->scale_values[j]) || !(m->scale_values[j] > 0.0))
+			return "scaler scales must be finite and positive";
+	}
+	if (!all_finite(m->centroids, (size_t) m->k * m->d))
+		return "centroids must be finite";
+	for (c = 0; c < m->k; c++)
+	{
+		if (m->sizes[c] < 0 || m->sizes[c] > INT64_MAX - total)
+			return "segment sizes must be non-negative";
+		total += m->sizes[c];
+		if (!isfinite(m->sse[c]) || m->sse[c] < 0.0)
+			return "segment squared errors must be finite and non-negative";
+	}
+	if (m->rows < 0 || total != m->rows)
+		return "segment sizes do not add up to the number of rows";
+	if (!isfinite(m->inertia) || m->inertia < 0.0)
+		return "inertia must be finite and non-negative";
+	if (m->iterations < 0)
+		return "iterations must be non-negative";
+	return NULL;
+}
+
+/* Bytes of the flat form of m. */
+size_t
+cc_model_flat_size(const CcModel *m)
+{
+	size_t		size = HEADER_BYTES;
+	int			j;
+
+	size += sizeof(double) * (size_t) m->d * 3;
+	size += sizeof(double) * (size_t) m->k * m->d;
+	size += (sizeof(int64_t) + sizeof(double)) * (size_t) m->k;
+	for (j = 0; j < m->d; j++)
+		size += strlen(m->features[j]) + 1;
+	return size;
+}
+
+static char *
+put(char *p, const void *src, size_t len)
+{
+	memcpy(p, src, len);
+	return p + len;
+}
+
+/* Write the flat form of m into buf. */
+void
+cc_model_flatten(const CcModel *m, char *buf)
+{
+	uint32_t	magic = CC_MODEL_MAGIC;
+	int32_t		hdr[7];
+	char	   *p = buf;
+	int			j;
+
+	hdr[0] = CC_MODEL_FORMAT;
+	hdr[1] = m->k;
+	hdr[2] = m->d;
+	hdr[3] = (int32_t) m->impute;
+	hdr[4] = (int32_t) m->scale;
+	hdr[5] = m->iterations;
+	hdr[6] = 0;
+	p = put(p, &magic, 4);
+	p = put(p, hdr, sizeof(hdr));
+	p = put(p, &m->rows, 8);
+	p = put(p, &m->inertia, 8);
+	p = put(p, m->impute_values, sizeof(double) * m->d);
+	p = put(p, m->center, sizeof(double) * m->d);
+	p = put(p, m->scale_values, sizeof(double) * m->d);
+	p = put(p, m->centroids, sizeof(double) * (size_t) m->k * m->d);
+	p = put(p, m->sizes, sizeof(int64_t) * m->k);
+	p = put(p, m->sse, sizeof(double) * m->k);
+	for (j = 0; j < m->d; j++)
+		p = put(p, m->features[j], strlen(m->features[j]) + 1);
+}
+
+/* Read a flat form into m; see model.h. */
+const char *
+cc_model_unflatten(const char *buf, size_t len, CcModel *m,
+				   const CcAllocator *alloc)
+{
+	uint32_t	magic;
+	int32_t		hdr[7];
+	int64_t		rows;
+	double		inertia;
+	size_t		fixed;
+	const char *p = buf;
+	const char *end = buf + len;
+	int			k,
+				d,
+				j;
+
+	if (len < HEADER_BYTES)
+		return "model value is truncated";
+	memcpy(&magic, p, 4);
+	memcpy(hdr, p + 4, sizeof(hdr));
+	memcpy(&rows, p + 32, 8);
+	memcpy(&inertia, p + 40, 8);
+	p += HEADER_BYTES;
+	if (magic != CC_MODEL_MAGIC)
+		return "model value has a wrong magic number";
+	if (hdr[0] != CC_MODEL_FORMAT)
+		return "model value has an unsupported format version";
+	k = hdr[1];
+	d = hdr[2];
+	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES)
+		return "model value has k or the number of features out of range";
+	if (hdr[3] < CC_IMPUTE_MEDIAN || hdr[3] > CC_IMPUTE_DROP ||
+		hdr[4] < CC_SCALE_STANDARD || hdr[4] > CC_SCALE_NONE)
+		return "model value has an unknown preprocessing method";
+	fixed = sizeof(double) * ((size_t) d * 3 + (size_t) k * d + k) +
+		sizeof(int64_t) * k;
+	if ((size_t) (end - p) < fixed + (size_t) d)
+		return "model value is truncated";
+
+	cc_model_alloc(m, k, d, alloc);
+	m->impute = (CcImpute) hdr[3];
+	m->scale = (CcScale) hdr[4];
+	m->iterations = hdr[5];
+	m->rows = rows;
+	m->inertia = inertia;
+	memcpy(m->impute_values, p, sizeof(double) * d);
+	p += sizeof(double) * d;
+	memcpy(m->center, p, sizeof(double) * d);
+	p += sizeof(double) * d;
+	memcpy(m->scale_values, p, sizeof(double) * d);
+	p += sizeof(double) * d;
+	memcpy(m->centroids, p, sizeof(double) * (size_t) k * d);
+	p += sizeof(double) * (size_t) k * d;
+	memcpy(m->sizes, p, sizeof(int64_t) * k);
+	p += sizeof(int64_t) * k;
+	memcpy(m->sse, p, sizeof(double) * k);
+	p += sizeof(double) * k;
+	for (j = 0; j < d; j++)
+	{
+		const char *nul = memchr(p, '\0', (size_t) (end - p));
+		size_t		nlen;
+
+		if (nul == NULL)
+			return "model value has an unterminated feature name";
+		nlen = (size_t) (nul - p);
+		m->features[j] = cc_alloc_array(alloc, nlen + 1, 1);
+		memcpy(m->features[j], p, nlen + 1);
+		p = nul + 1;
+	}
+	if (p != end)
+		return "model value has trailing bytes";
+	return cc_model_validate(m);
+}
+
+/* Impute and scale one raw row; false when it has a missing value the model cannot fill. */
+bool
+cc_model_transform(const CcModel *m, const double *raw, double *z)
+{
+	int			j;
+
+	for (j = 0; j < m->d; j++)
+	{
+		double		v = raw[j];
+
+		if (isnan(v))
+		{
+			if (m->impute == CC_IMPUTE_DROP)
+				return false;
+			v = m->impute_values[j];
+		}
+		z[j] = (v - m->center[j]) / m->scale_values[j];
+	}
+	return true;
+}
+
+/* Nearest centroid of a transformed row, optionally all squared distances. */
+int
+cc_model_assign(const CcModel *m, const double *z, double *dist)
+{
+	double		best;
+	int			c;
+
+	if (dist == NULL)
+		return cc_nearest(z, m->centroids, m->k, m->d, &best);
+	for (c = 0; c < m->k; c++)
+		dist[c] = cc_sqdist(z, m->centroids + (size_t) c * m->d, m->d);
+	{
+		int			arg = 0;
+
+		for (c = 1; c < m->k; c++)
+			if (dist[c] < dist[arg])
+				arg = c;
+		return arg;
+	}
+}
+
+/* Centroid c mapped back to original units. */
+void
+cc_model_centroid_original(const CcModel *m, int c, double *out)
+{
+	int			j;
+
+	for (j = 0; j < m->d; j++)
+		out[j] = m->centroids[(size_t) c * m->d + j] * m->scale_values[j] +
+			m->center[j];
+}

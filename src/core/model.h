@@ -1,0 +1,75 @@
+/*
+ * model.h
+ *		A trained segmentation model: preprocessing, centroids and summary,
+ *		everything scoring needs, with a flat binary form for storage.
+ */
+#ifndef CC_MODEL_H
+#define CC_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cc_common.h"
+#include "preprocess.h"
+
+#define CC_MODEL_FORMAT		1
+#define CC_MAX_K			10000
+#define CC_MAX_FEATURES		1600	/* PostgreSQL's column limit */
+#define CC_MAX_NAME_BYTES	63		/* NAMEDATALEN - 1 */
+
+typedef struct CcModel
+{
+	int			k;
+	int			d;
+	CcImpute	impute;
+	CcScale		scale;
+	char	  **features;		/* d names */
+	double	   *impute_values;	/* d; NaN for CC_IMPUTE_DROP */
+	double	   *center;			/* d */
+	double	   *scale_values;	/* d, > 0 */
+	double	   *centroids;		/* k x d, in the scaled space */
+	int64_t    *sizes;			/* k: training rows per segment */
+	double	   *sse;			/* k: squared distances per segment */
+	double		inertia;
+	int			iterations;
+	int64_t		rows;			/* training rows used */
+} CcModel;
+
+/* Allocate the arrays of a model with k segments and d features (names NULL). */
+extern void cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc);
+
+/* Release what cc_model_alloc or cc_model_unflatten allocated. */
+extern void cc_model_free(CcModel *m, const CcAllocator *alloc);
+
+/* Check every field for consistency; NULL when valid, else a message. */
+extern const char *cc_model_validate(const CcModel *m);
+
+/* Size of the flat form, and writing it into buf (which must be that big). */
+extern size_t cc_model_flat_size(const CcModel *m);
+extern void cc_model_flatten(const CcModel *m, char *buf);
+
+/*
+ * Read a flat form of len bytes into m, copying arrays and names with alloc.
+ * Returns NULL on success or a message saying what is wrong; never reads
+ * outside buf.
+ */
+extern const char *cc_model_unflatten(const char *buf, size_t len, CcModel *m,
+									  const CcAllocator *alloc);
+
+/*
+ * Impute and scale one row of raw feature values (NaN = missing) into z.
+ * Returns false when a value is missing and the model drops such rows.
+ */
+extern bool cc_model_transform(const CcModel *m, const double *raw, double *z);
+
+/*
+ * Nearest segment (0-based) of a transformed row; the squared distance to
+ * every centroid goes to dist when it is not NULL.
+ */
+extern int	cc_model_assign(const CcModel *m, const double *z, double *dist);
+
+/* Centroid c in original units (inverse scaling) into out[d]. */
+extern void cc_model_centroid_original(const CcModel *m, int c, double *out);
+
+#endif							/* CC_MODEL_H */

@@ -1,0 +1,64 @@
+/*
+ * preprocess.h
+ *		Imputation of missing values and feature scaling, fitted once on the
+ *		training matrix and stored in the model so scoring repeats them.
+ */
+#ifndef CC_PREPROCESS_H
+#define CC_PREPROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cc_common.h"
+
+typedef enum CcImpute
+{
+	CC_IMPUTE_MEDIAN = 0,
+	CC_IMPUTE_MEAN = 1,
+	CC_IMPUTE_ZERO = 2,
+	CC_IMPUTE_DROP = 3			/* rows with a missing value are left out */
+} CcImpute;
+
+typedef enum CcScale
+{
+	CC_SCALE_STANDARD = 0,		/* (x - mean) / population std */
+	CC_SCALE_MINMAX = 1,		/* (x - min) / (max - min) */
+	CC_SCALE_ROBUST = 2,		/* (x - median) / (q75 - q25) */
+	CC_SCALE_NONE = 3
+} CcScale;
+
+/* Parse and name the methods; parse returns -1 for an unknown word. */
+extern int	cc_impute_parse(const char *word);
+extern const char *cc_impute_name(CcImpute how);
+extern int	cc_scale_parse(const char *word);
+extern const char *cc_scale_name(CcScale how);
+
+/*
+ * Fit imputation values for the d columns of x (n rows, NaN = missing).
+ * values[j] is NaN for CC_IMPUTE_DROP.  Returns -1 on success, or the index
+ * of the first column without any value (which cannot be imputed).
+ */
+extern int	cc_impute_fit(const double *x, size_t n, int d, CcImpute how,
+						  double *values, const CcAllocator *alloc);
+
+/*
+ * Replace missing values in place.  For CC_IMPUTE_DROP rows with a missing
+ * value are removed and the remaining rows moved up; returns the new count.
+ */
+extern size_t cc_impute_apply(double *x, size_t n, int d, CcImpute how,
+							  const double *values);
+
+/*
+ * Fit a scaler on a matrix without missing values: x' = (x - center) / scale.
+ * Columns whose spread is zero (within rounding) get scale 1; constant[j]
+ * (may be NULL) reports them.
+ */
+extern void cc_scale_fit(const double *x, size_t n, int d, CcScale how,
+						 double *center, double *scale, bool *constant,
+						 const CcAllocator *alloc);
+
+/* Apply a fitted scaler to n rows in place. */
+extern void cc_scale_apply(double *x, size_t n, int d, const double *center,
+						   const double *scale);
+
+#endif							/* CC_PREPROCESS_H */

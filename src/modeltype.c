@@ -1,0 +1,504 @@
+/*
+ * modeltype.c
+ *		The ccseg_model type.  Stored as a varlena holding the core's flat
+ *		form; the text form is readable JSON and the binary form is in
+ *		network byte order.  Any string can be cast to ccseg_model, so both
+ *		input functions validate everything before a value exists.
+ */
+#include "ccseg.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+
+PG_FUNCTION_INFO_V1(ccseg_model_in);
+PG_FUNCTION_INFO_V1(ccseg_model_out);
+PG_FUNCTION_INFO_V1(ccseg_model_send);
+PG_FUNCTION_INFO_V1(ccseg_model_recv);
+PG_FUNCTION_INFO_V1(ccseg_model_summary);
+
+/* Wrap a model in a varlena datum allocated in the current context. */
+Datum
+ccseg_model_datum(const CcModel *m)
+{
+	const char *bad = cc_model_validate(m);
+	size_t		size;
+	struct varlena *v;
+
+	if (bad != NULL)
+		elog(ERROR, "invalid model built: %s", bad);
+	size = cc_model_flat_size(m);
+	if (size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("model is too large to store")));
+	v = palloc(size + VARHDRSZ);
+	SET_VARSIZE(v, size + VARHDRSZ);
+	cc_model_flatten(m, VARDATA(v));
+	return PointerGetDatum(v);
+}
+
+/* Read a stored model value into m, allocating in cxt. */
+void
+ccseg_model_parse(struct varlena *value, CcModel *m, MemoryContext cxt)
+{
+	struct varlena *v = pg_detoast_datum_packed(value);
+	CcAllocator alloc;
+	const char *bad;
+
+	ccseg_allocator_init(&alloc, cxt);
+	bad = cc_model_unflatten(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), m, &alloc);
+	if (bad != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("stored ccseg_model value is corrupt: %s", bad)));
+}
+
+/* ---------- text output ---------- */
+
+static void
+append_double(StringInfo out, double v)
+{
+	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	if (isnan(v))
+		appendStringInfoString(out, "null");
+	else
+	{
+		double_to_shortest_decimal_buf(v, buf);
+		appendStringInfoString(out, buf);
+	}
+}
+
+static void
+append_doubles(StringInfo out, const double *v, int n)
+{
+	int			i;
+
+	appendStringInfoChar(out, '[');
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(out, ", ");
+		append_double(out, v[i]);
+	}
+	appendStringInfoChar(out, ']');
+}
+
+/* Text form: a JSON object with every field of the model. */
+Datum
+ccseg_model_out(PG_FUNCTION_ARGS)
+{
+	CcModel		m;
+	StringInfoData out;
+	int			j,
+				c;
+
+	ccseg_model_parse(PG_GETARG_VARLENA_P(0), &m, CurrentMemoryContext);
+	initStringInfo(&out);
+	appendStringInfo(&out, "{\"format\": %d, \"k\": %d, \"features\": [",
+					 CC_MODEL_FORMAT, m.k);
+	for (j = 0; j < m.d; j++)
+	{
+		if (j > 0)
+			appendStringInfoString(&out, ", ");
+		escape_json(&out, m.features[j]);
+	}
+	appendStringInfo(&out, "], \"impute\": \"%s\", \"impute_values\": ",
+					 cc_impute_name(m.impute));
+	append_doubles(&out, m.impute_values, m.d);
+	appendStringInfo(&out, ", \"scale\": \"%s\", \"center\": ",
+					 cc_scale_name(m.scale));
+	append_doubles(&out, m.center, m.d);
+	appendStringInfoString(&out, ", \"scale_values\": ");
+	append_doubles(&out, m.scale_values, m.d);
+	appendStringInfoString(&out, ", \"centroids\": [");
+	for (c = 0; c < m.k; c++)
+	{
+		if (c > 0)
+			appendStringInfoString(&out, ", ");
+		append_doubles(&out, m.centroids + (size_t) c * m.d, m.d);
+	}
+	appendStringInfoString(&out, "], \"sizes\": [");
+	for (c = 0; c < m.k; c++)
+		appendStringInfo(&out, "%s" INT64_FORMAT, c > 0 ? ", " : "",
+						 (int64) m.sizes[c]);
+	appendStringInfoString(&out, "], \"sse\": ");
+	append_doubles(&out, m.sse, m.k);
+	appendStringInfoString(&out, ", \"inertia\": ");
+	append_double(&out, m.inertia);
+	appendStringInfo(&out, ", \"iterations\": %d, \"rows\": " INT64_FORMAT "}",
+					 m.iterations, (int64) m.rows);
+	PG_RETURN_CSTRING(out.data);
+}
+
+/* ---------- text input ---------- */
+
+static const char *const model_keys[] = {
+	"format", "k", "features", "impute", "impute_values", "scale", "center",
+	"scale_values", "centroids", "sizes", "sse", "inertia", "iterations", "rows"
+};
+
+#define NUM_MODEL_KEYS lengthof(model_keys)
+
+static void
+malformed(const char *detail, const char *arg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("malformed ccseg_model literal"),
+			 errdetail(detail, arg)));
+}
+
+static JsonbValue *
+get_key(Jsonb *jb, const char *key)
+{
+	JsonbValue *v = getKeyJsonValueFromContainer(&jb->root, key, strlen(key),
+												 NULL);
+
+	if (v == NULL)
+		malformed("Key \"%s\" is missing.", key);
+	return v;
+}
+
+static double
+json_double(JsonbValue *v, const char *what, bool allow_null)
+{
+	if (v->type == jbvNull && allow_null)
+		return NAN;
+	if (v->type != jbvNumeric)
+		malformed("\"%s\" must hold numbers.", what);
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+											  NumericGetDatum(v->val.numeric)));
+}
+
+static int64
+json_int64(JsonbValue *v, const char *what)
+{
+	if (v->type != jbvNumeric)
+		malformed("\"%s\" must be an integer.", what);
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8,
+											 NumericGetDatum(v->val.numeric)));
+}
+
+static int
+json_int32(JsonbValue *v, const char *what)
+{
+	int64		i = json_int64(v, what);
+
+	if (i < PG_INT32_MIN || i > PG_INT32_MAX)
+		malformed("\"%s\" is out of range.", what);
+	return (int) i;
+}
+
+static char *
+json_string(JsonbValue *v, const char *what)
+{
+	if (v->type != jbvString)
+		malformed("\"%s\" must be a string.", what);
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* The array container of v. */
+static JsonbContainer *
+json_any_array(JsonbValue *v, const char *what)
+{
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		malformed("\"%s\" must be an array.", what);
+	return v->val.binary.data;
+}
+
+/* The array container of v, which must have exactly n elements. */
+static JsonbContainer *
+json_array(JsonbValue *v, int n, const char *what)
+{
+	JsonbContainer *c = json_any_array(v, what);
+
+	if ((int) JsonContainerSize(c) != n)
+		malformed("\"%s\" has the wrong number of elements.", what);
+	return c;
+}
+
+static void
+json_doubles(JsonbValue *v, double *out, int n, const char *what,
+			 bool allow_null)
+{
+	JsonbContainer *c = json_array(v, n, what);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		out[i] = json_double(getIthJsonbValueFromContainer(c, i), what,
+							 allow_null);
+}
+
+/* Parse the JSON text form, validating every field. */
+Datum
+ccseg_model_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+														CStringGetDatum(str)));
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	CcModel		m;
+	CcAllocator alloc;
+	JsonbContainer *c;
+	int			k,
+				d,
+				i,
+				how;
+	char	   *word;
+	const char *bad;
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+		malformed("A %s value must be a JSON object.", "ccseg_model");
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			bool		known = false;
+
+			for (i = 0; i < (int) NUM_MODEL_KEYS; i++)
+				if (strlen(model_keys[i]) == (size_t) v.val.string.len &&
+					memcmp(model_keys[i], v.val.string.val, v.val.string.len) == 0)
+					known = true;
+			if (!known)
+				malformed("Unknown key \"%s\".",
+						  pnstrdup(v.val.string.val, v.val.string.len));
+		}
+	}
+
+	if (json_int32(get_key(jb, "format"), "format") != CC_MODEL_FORMAT)
+		malformed("Unsupported format version; this build reads format %s.",
+				  CppAsString2(CC_MODEL_FORMAT));
+	k = json_int32(get_key(jb, "k"), "k");
+	if (k < 1 || k > CC_MAX_K)
+		malformed("\"%s\" is out of range.", "k");
+	c = json_any_array(get_key(jb, "features"), "features");
+	d = (int) JsonContainerSize(c);
+	if (d < 1 || d > CC_MAX_FEATURES)
+		malformed("\"%s\" has the wrong number of elements.", "features");
+
+	ccseg_allocator_init(&alloc, CurrentMemoryContext);
+	cc_model_alloc(&m, k, d, &alloc);
+	for (i = 0; i < d; i++)
+		m.features[i] = json_string(getIthJsonbValueFromContainer(c, i),
+									"features");
+
+	word = json_string(get_key(jb, "impute"), "impute");
+	if ((how = cc_impute_parse(word)) < 0)
+		malformed("Unknown imputation method \"%s\".", word);
+	m.impute = (CcImpute) how;
+	word = json_string(get_key(jb, "scale"), "scale");
+	if ((how = cc_scale_parse(word)) < 0)
+		malformed("Unknown scaling method \"%s\".", word);
+	m.scale = (CcScale) how;
+
+	json_doubles(get_key(jb, "impute_values"), m.impute_values, d,
+				 "impute_values", true);
+	json_doubles(get_key(jb, "center"), m.center, d, "center", false);
+	json_doubles(get_key(jb, "scale_values"), m.scale_values, d,
+				 "scale_values", false);
+	c = json_array(get_key(jb, "centroids"), k, "centroids");
+	for (i = 0; i < k; i++)
+		json_doubles(getIthJsonbValueFromContainer(c, i),
+					 m.centroids + (size_t) i * d, d, "centroids", false);
+	c = json_array(get_key(jb, "sizes"), k, "sizes");
+	for (i = 0; i < k; i++)
+		m.sizes[i] = json_int64(getIthJsonbValueFromContainer(c, i), "sizes");
+	json_doubles(get_key(jb, "sse"), m.sse, k, "sse", false);
+	m.inertia = json_double(get_key(jb, "inertia"), "inertia", false);
+	m.iterations = json_int32(get_key(jb, "iterations"), "iterations");
+	m.rows = json_int64(get_key(jb, "rows"), "rows");
+
+	if ((bad = cc_model_validate(&m)) != NULL)
+		malformed("%s.", bad);
+	PG_RETURN_DATUM(ccseg_model_datum(&m));
+}
+
+/* ---------- binary forms ---------- */
+
+/* Binary output: network byte order, names as counted text. */
+Datum
+ccseg_model_send(PG_FUNCTION_ARGS)
+{
+	CcModel		m;
+	StringInfoData buf;
+	size_t		i;
+	int			j;
+
+	ccseg_model_parse(PG_GETARG_VARLENA_P(0), &m, CurrentMemoryContext);
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, CC_MODEL_FORMAT);
+	pq_sendint32(&buf, m.k);
+	pq_sendint32(&buf, m.d);
+	pq_sendint32(&buf, (int32) m.impute);
+	pq_sendint32(&buf, (int32) m.scale);
+	pq_sendint32(&buf, m.iterations);
+	pq_sendint64(&buf, m.rows);
+	pq_sendfloat8(&buf, m.inertia);
+	for (j = 0; j < m.d; j++)
+		pq_sendcountedtext(&buf, m.features[j], strlen(m.features[j]), false);
+	for (j = 0; j < m.d; j++)
+	{
+		pq_sendfloat8(&buf, m.impute_values[j]);
+		pq_sendfloat8(&buf, m.center[j]);
+		pq_sendfloat8(&buf, m.scale_values[j]);
+	}
+	for (i = 0; i < (size_t) m.k * m.d; i++)
+		pq_sendfloat8(&buf, m.centroids[i]);
+	for (j = 0; j < m.k; j++)
+	{
+		pq_sendint64(&buf, m.sizes[j]);
+		pq_sendfloat8(&buf, m.sse[j]);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Binary input: the reverse of ccseg_model_send, validating everything. */
+Datum
+ccseg_model_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	CcAllocator alloc;
+	CcModel		m;
+	int			format,
+				k,
+				d,
+				impute,
+				scale,
+				iterations;
+	int64		rows;
+	double		inertia;
+	size_t		i;
+	int			j;
+	const char *bad;
+
+	format = pq_getmsgint(buf, 4);
+	k = pq_getmsgint(buf, 4);
+	d = pq_getmsgint(buf, 4);
+	impute = pq_getmsgint(buf, 4);
+	scale = pq_getmsgint(buf, 4);
+	iterations = pq_getmsgint(buf, 4);
+	rows = pq_getmsgint64(buf);
+	inertia = pq_getmsgfloat8(buf);
+	if (format != CC_MODEL_FORMAT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported ccseg_model binary format %d", format)));
+	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES ||
+		impute < CC_IMPUTE_MEDIAN || impute > CC_IMPUTE_DROP ||
+		scale < CC_SCALE_STANDARD || scale > CC_SCALE_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid ccseg_model binary value"),
+				 errdetail("k, the number of features or a method is out of range.")));
+	/* the message must hold at least the fixed-size part */
+	if ((size_t) (buf->len - buf->cursor) <
+		(size_t) d * (4 + 24) + (size_t) k * d * 8 + (size_t) k * 16)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid ccseg_model binary value"),
+				 errdetail("The value is truncated.")));
+
+	ccseg_allocator_init(&alloc, CurrentMemoryContext);
+	cc_model_alloc(&m, k, d, &alloc);
+	m.impute = (CcImpute) impute;
+	m.scale = (CcScale) scale;
+	m.iterations = iterations;
+	m.rows = rows;
+	m.inertia = inertia;
+	for (j = 0; j < d; j++)
+	{
+		int			len = pq_getmsgint(buf, 4);
+		int			nbytes;
+
+		if (len < 0 || len > buf->len - buf->cursor)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid ccseg_model binary value"),
+					 errdetail("A feature name has an invalid length.")));
+		m.features[j] = pq_getmsgtext(buf, len, &nbytes);
+	}
+	for (j = 0; j < d; j++)
+	{
+		m.impute_values[j] = pq_getmsgfloat8(buf);
+		m.center[j] = pq_getmsgfloat8(buf);
+		m.scale_values[j] = pq_getmsgfloat8(buf);
+	}
+	for (i = 0; i < (size_t) k * d; i++)
+		m.centroids[i] = pq_getmsgfloat8(buf);
+	for (j = 0; j < k; j++)
+	{
+		m.sizes[j] = pq_getmsgint64(buf);
+		m.sse[j] = pq_getmsgfloat8(buf);
+	}
+	if ((bad = cc_model_validate(&m)) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid ccseg_model binary value"),
+				 errdetail("%s.", bad)));
+	PG_RETURN_DATUM(ccseg_model_datum(&m));
+}
+
+/* ---------- inspection ---------- */
+
+/* Every field of a model as a record, for the catalog and for users. */
+Datum
+ccseg_model_summary(PG_FUNCTION_ARGS)
+{
+	CcModel		m;
+	TupleDesc	desc;
+	Datum		values[14];
+	bool		nulls[14];
+	Datum	   *names;
+	double	   *orig;
+	Datum	   *sizes;
+	int			j,
+				c;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc = BlessTupleDesc(desc);
+	ccseg_model_parse(PG_GETARG_VARLENA_P(0), &m, CurrentMemoryContext);
+
+	names = palloc(sizeof(Datum) * m.d);
+	for (j = 0; j < m.d; j++)
+		names[j] = CStringGetTextDatum(m.features[j]);
+	orig = palloc(sizeof(double) * m.k * m.d);
+	for (c = 0; c < m.k; c++)
+		cc_model_centroid_original(&m, c, orig + (size_t) c * m.d);
+	sizes = palloc(sizeof(Datum) * m.k);
+	for (c = 0; c < m.k; c++)
+		sizes[c] = Int64GetDatum(m.sizes[c]);
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = Int32GetDatum(m.k);
+	values[1] = PointerGetDatum(construct_array(names, m.d, TEXTOID, -1, false,
+												TYPALIGN_INT));
+	values[2] = CStringGetTextDatum(cc_impute_name(m.impute));
+	if (m.impute == CC_IMPUTE_DROP)
+		nulls[3] = true;
+	else
+		values[3] = PointerGetDatum(ccseg_float8_array(m.impute_values, m.d));
+	values[4] = CStringGetTextDatum(cc_scale_name(m.scale));
+	values[5] = PointerGetDatum(ccseg_float8_array(m.center, m.d));
+	values[6] = PointerGetDatum(ccseg_float8_array(m.scale_values, m.d));
+	values[7] = PointerGetDatum(ccseg_float8_matrix(m.centroids, m.k, m.d));
+	values[8] = PointerGetDatum(ccseg_float8_matrix(orig, m.k, m.d));
+	values[9] = PointerGetDatum(construct_array(sizes, m.k, INT8OID, 8,
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[10] = PointerGetDatum(ccseg_float8_array(m.sse, m.k));
+	values[11] = Float8GetDatum(m.inertia);
+	values[12] = Int32GetDatum(m.iterations);
+	values[13] = Int64GetDatum(m.rows);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}

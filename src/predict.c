@@ -1,0 +1,328 @@
+/*
+ * predict.c
+ *		Scoring: ccseg_predict() and ccseg_distances() for a whole-row
+ *		reference, a float8[] of feature values, or a model value.
+ *
+ * Per query (fn_extra) the model is loaded once, and for row input the
+ * mapping from the model's features to the row's columns is built once per
+ * row type; per row only the values are read, imputed, scaled and compared
+ * with the centroids.
+ */
+#include "ccseg.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+PG_FUNCTION_INFO_V1(ccseg_predict_row);
+PG_FUNCTION_INFO_V1(ccseg_predict_array);
+PG_FUNCTION_INFO_V1(ccseg_predict_model);
+PG_FUNCTION_INFO_V1(ccseg_distances_row);
+PG_FUNCTION_INFO_V1(ccseg_distances_array);
+
+typedef struct PredictState
+{
+	MemoryContext model_cxt;	/* the loaded model; reset on reload */
+	bool		loaded;
+	char	   *name;			/* model name, when loaded by name */
+	struct varlena *value;		/* model value, when given as ccseg_model */
+	CcModel		model;
+	double	   *raw;			/* d */
+	double	   *z;				/* d */
+	double	   *dist;			/* k */
+	/* row input: mapping of features to columns, per row type */
+	Oid			rowtype;
+	int32		rowtypmod;
+	TupleDesc	desc;
+	int		   *column;			/* d: 0-based column of each feature */
+	CcsegConv  *conv;			/* d */
+	Datum	   *values;			/* natts */
+	bool	   *nulls;			/* natts */
+} PredictState;
+
+static PredictState *
+get_state(FunctionCallInfo fcinfo)
+{
+	PredictState *st = fcinfo->flinfo->fn_extra;
+
+	if (st == NULL)
+	{
+		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PredictState));
+		st->model_cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+											  "ccseg predict",
+											  ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = st;
+	}
+	return st;
+}
+
+/* Buffers sized for the model just loaded; forget any row mapping. */
+static void
+after_load(PredictState *st)
+{
+	st->raw = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.d);
+	st->z = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.d);
+	st->dist = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.k);
+	st->rowtype = InvalidOid;
+	st->loaded = true;
+}
+
+/* Make sure the named model is loaded (once per query and name). */
+static void
+load_by_name(PredictState *st, text *name_text)
+{
+	char	   *name = text_to_cstring(name_text);
+
+	if (st->loaded && st->name != NULL && strcmp(st->name, name) == 0)
+		return;
+	MemoryContextReset(st->model_cxt);
+	st->loaded = false;
+	st->value = NULL;
+	ccseg_lookup_model(name, &st->model, st->model_cxt);
+	st->name = MemoryContextStrdup(st->model_cxt, name);
+	after_load(st);
+}
+
+/* Make sure the given model value is loaded (parsed again only if it changes). */
+static void
+load_value(PredictState *st, struct varlena *value)
+{
+	Size		len = VARSIZE_ANY(value);
+
+	if (st->loaded && st->value != NULL && VARSIZE_ANY(st->value) == len &&
+		memcmp(st->value, value, len) == 0)
+		return;
+	MemoryContextReset(st->model_cxt);
+	st->loaded = false;
+	st->name = NULL;
+	ccseg_model_parse(value, &st->model, st->model_cxt);
+	st->value = MemoryContextAlloc(st->model_cxt, len);
+	memcpy(st->value, value, len);
+	after_load(st);
+}
+
+static const char *
+model_label(PredictState *st)
+{
+	return st->name ? st->name : "given as a value";
+}
+
+static void
+check_finite(PredictState *st, double v, int j)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature \"%s\" is NaN or infinity", st->model.features[j]),
+				 errhint("Use NULL for a missing value; the model imputes it.")));
+}
+
+/* Map the model's features to the columns of the row's type. */
+static void
+map_row_type(PredictState *st, HeapTupleHeader rec)
+{
+	Oid			type = HeapTupleHeaderGetTypeId(rec);
+	int32		typmod = HeapTupleHeaderGetTypMod(rec);
+	TupleDesc	desc;
+	MemoryContext old;
+	int			j,
+				i;
+
+	if (st->rowtype == type && st->rowtypmod == typmod && OidIsValid(type))
+		return;
+	desc = lookup_rowtype_tupdesc(type, typmod);
+	old = MemoryContextSwitchTo(st->model_cxt);
+	st->desc = CreateTupleDescCopy(desc);
+	ReleaseTupleDesc(desc);
+	st->column = palloc(sizeof(int) * st->model.d);
+	st->conv = palloc(sizeof(CcsegConv) * st->model.d);
+	st->values = palloc(sizeof(Datum) * Max(st->desc->natts, 1));
+	st->nulls = palloc(sizeof(bool) * Max(st->desc->natts, 1));
+	MemoryContextSwitchTo(old);
+
+	for (j = 0; j < st->model.d; j++)
+	{
+		const char *f = st->model.features[j];
+
+		st->column[j] = -1;
+		for (i = 0; i < st->desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(st->desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), f) == 0)
+			{
+				st->column[j] = i;
+				break;
+			}
+		}
+		if (st->column[j] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("row has no column \"%s\", a feature of model \"%s\"",
+							f, model_label(st)),
+					 errhint("Pass a row that has every feature of the model, for example by selecting from the table it was trained on.")));
+		if (!ccseg_conv_for_type(TupleDescAttr(st->desc, st->column[j])->atttypid,
+								 &st->conv[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of the row has type %s, which is not numeric",
+							f, format_type_be(TupleDescAttr(st->desc, st->column[j])->atttypid))));
+	}
+	st->rowtype = type;
+	st->rowtypmod = typmod;
+}
+
+/* Read the features of a row into st->raw (NaN for NULL). */
+static void
+read_row(PredictState *st, HeapTupleHeader rec)
+{
+	HeapTupleData tuple;
+	int			j;
+
+	map_row_type(st, rec);
+	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
+	ItemPointerSetInvalid(&(tuple.t_self));
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = rec;
+	heap_deform_tuple(&tuple, st->desc, st->values, st->nulls);
+	for (j = 0; j < st->model.d; j++)
+	{
+		int			col = st->column[j];
+
+		if (st->nulls[col])
+			st->raw[j] = NAN;
+		else
+		{
+			st->raw[j] = ccseg_datum_to_double(st->values[col], st->conv[j]);
+			check_finite(st, st->raw[j], j);
+		}
+	}
+}
+
+/* Read a float8[] of feature values into st->raw (NULL elements as NaN). */
+static void
+read_array(PredictState *st, ArrayType *arr)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			j;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature values must be a one-dimensional array")));
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	if (n != st->model.d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature array has %d elements, but model \"%s\" has %d features",
+						n, model_label(st), st->model.d),
+				 errhint("Give the values in the order of the model's features (see ccseg_models).")));
+	for (j = 0; j < n; j++)
+	{
+		if (nulls[j])
+			st->raw[j] = NAN;
+		else
+		{
+			st->raw[j] = DatumGetFloat8(elems[j]);
+			check_finite(st, st->raw[j], j);
+		}
+	}
+	pfree(elems);
+	pfree(nulls);
+}
+
+/* Segment (1-based) of st->raw, or 0 when it has a value the model cannot impute. */
+static int
+score(PredictState *st, bool want_dist)
+{
+	if (!cc_model_transform(&st->model, st->raw, st->z))
+		return 0;
+	return cc_model_assign(&st->model, st->z, want_dist ? st->dist : NULL) + 1;
+}
+
+static Datum
+distances_result(PredictState *st)
+{
+	int			c;
+
+	for (c = 0; c < st->model.k; c++)
+		st->dist[c] = sqrt(st->dist[c]);
+	return PointerGetDatum(ccseg_float8_array(st->dist, st->model.k));
+}
+
+/* ccseg_predict(model text, row record): the row's segment. */
+Datum
+ccseg_predict_row(PG_FUNCTION_ARGS)
+{
+	PredictState *st = get_state(fcinfo);
+	int			seg;
+
+	load_by_name(st, PG_GETARG_TEXT_PP(0));
+	read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
+	if ((seg = score(st, false)) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(seg);
+}
+
+/* ccseg_predict(model text, features float8[]): the segment of these values. */
+Datum
+ccseg_predict_array(PG_FUNCTION_ARGS)
+{
+	PredictState *st = get_state(fcinfo);
+	int			seg;
+
+	load_by_name(st, PG_GETARG_TEXT_PP(0));
+	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	if ((seg = score(st, false)) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(seg);
+}
+
+/* ccseg_predict(model ccseg_model, features float8[]): no catalog involved. */
+Datum
+ccseg_predict_model(PG_FUNCTION_ARGS)
+{
+	PredictState *st = get_state(fcinfo);
+	int			seg;
+
+	load_value(st, PG_GETARG_VARLENA_PP(0));
+	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	if ((seg = score(st, false)) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(seg);
+}
+
+/* ccseg_distances(model text, row record): Euclidean distance to every centroid. */
+Datum
+ccseg_distances_row(PG_FUNCTION_ARGS)
+{
+	PredictState *st = get_state(fcinfo);
+
+	load_by_name(st, PG_GETARG_TEXT_PP(0));
+	read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
+	if (score(st, true) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(distances_result(st));
+}
+
+/* ccseg_distances(model text, features float8[]). */
+Datum
+ccseg_distances_array(PG_FUNCTION_ARGS)
+{
+	PredictState *st = get_state(fcinfo);
+
+	load_by_name(st, PG_GETARG_TEXT_PP(0));
+	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	if (score(st, true) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(distances_result(st));
+}

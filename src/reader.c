@@ -1,0 +1,318 @@
+/*
+ * reader.c
+ *		Resolve the feature columns of a relation and read them, in one pass,
+ *		into a contiguous row-major matrix of doubles (NULL becomes NaN).
+ *
+ * The relation is read through SPI, so the caller's privileges, row-level
+ * security and view definitions apply exactly as to a plain SELECT.
+ */
+#include "ccseg.h"
+
+#include <math.h>
+
+#include "access/relation.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#define FETCH_ROWS	10000
+
+/* Set *conv for a numeric type (or a domain over one); false for other types. */
+bool
+ccseg_conv_for_type(Oid type, CcsegConv *conv)
+{
+	switch (getBaseType(type))
+	{
+		case FLOAT8OID:
+			*conv = CCSEG_CONV_FLOAT8;
+			return true;
+		case FLOAT4OID:
+			*conv = CCSEG_CONV_FLOAT4;
+			return true;
+		case INT2OID:
+			*conv = CCSEG_CONV_INT2;
+			return true;
+		case INT4OID:
+			*conv = CCSEG_CONV_INT4;
+			return true;
+		case INT8OID:
+			*conv = CCSEG_CONV_INT8;
+			return true;
+		case NUMERICOID:
+			*conv = CCSEG_CONV_NUMERIC;
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* Convert a non-null datum of a numeric type to double. */
+double
+ccseg_datum_to_double(Datum value, CcsegConv conv)
+{
+	switch (conv)
+	{
+		case CCSEG_CONV_FLOAT8:
+			return DatumGetFloat8(value);
+		case CCSEG_CONV_FLOAT4:
+			return (double) DatumGetFloat4(value);
+		case CCSEG_CONV_INT2:
+			return (double) DatumGetInt16(value);
+		case CCSEG_CONV_INT4:
+			return (double) DatumGetInt32(value);
+		case CCSEG_CONV_INT8:
+			return (double) DatumGetInt64(value);
+		case CCSEG_CONV_NUMERIC:
+			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+	}
+	elog(ERROR, "unexpected conversion %d", (int) conv);
+	return 0.0;					/* keep compiler quiet */
+}
+
+/* Column number (0-based) of a live column called name, or -1. */
+static int
+find_column(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Resolve the features of a training source: the columns named in features,
+ * or every numeric column but id_column when features is NULL.
+ */
+void
+ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
+					   CcsegFeatures *out)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	char	   *relname = RelationGetRelationName(rel);
+	char		kind = rel->rd_rel->relkind;
+	int			id_col = -1;
+	int			i;
+
+	if (kind != RELKIND_RELATION && kind != RELKIND_VIEW &&
+		kind != RELKIND_MATVIEW && kind != RELKIND_PARTITIONED_TABLE &&
+		kind != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table, view or materialized view",
+						relname)));
+
+	if (id_column != NULL)
+	{
+		id_col = find_column(desc, id_column);
+		if (id_col < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("id column \"%s\" of relation \"%s\" does not exist",
+							id_column, relname)));
+	}
+
+	out->d = 0;
+	out->names = palloc(sizeof(char *) * Max(desc->natts, 1));
+	out->conv = palloc(sizeof(CcsegConv) * Max(desc->natts, 1));
+
+	if (features == NULL)
+	{
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (att->attisdropped || i == id_col)
+				continue;
+			if (ccseg_conv_for_type(att->atttypid, &out->conv[out->d]))
+				out->names[out->d++] = pstrdup(NameStr(att->attname));
+		}
+		if (out->d == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("relation \"%s\" has no numeric column to use as a feature",
+							relname),
+					 errhint("Features must be smallint, integer, bigint, real, double precision or numeric columns.")));
+	}
+	else
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+
+		if (ARR_NDIM(features) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("features must be a one-dimensional array")));
+		deconstruct_array(features, TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &n);
+		if (n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("features must not be empty")));
+		if (n > CC_MAX_FEATURES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many features: %d", n),
+					 errdetail("At most %d features are supported.", CC_MAX_FEATURES)));
+		out->names = repalloc(out->names, sizeof(char *) * n);
+		out->conv = repalloc(out->conv, sizeof(CcsegConv) * n);
+		for (i = 0; i < n; i++)
+		{
+			char	   *name;
+			int			col;
+			int			j;
+			Form_pg_attribute att;
+
+			if (nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("features must not contain null elements")));
+			name = TextDatumGetCString(elems[i]);
+			for (j = 0; j < out->d; j++)
+				if (strcmp(out->names[j], name) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_COLUMN),
+							 errmsg("feature \"%s\" is listed more than once", name)));
+			col = find_column(desc, name);
+			if (col < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" of relation \"%s\" does not exist",
+								name, relname)));
+			if (col == id_col)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("id column \"%s\" cannot also be a feature", name)));
+			att = TupleDescAttr(desc, col);
+			if (!ccseg_conv_for_type(att->atttypid, &out->conv[out->d]))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" of relation \"%s\" has type %s, which is not numeric",
+								name, relname, format_type_be(att->atttypid)),
+						 errhint("Features must be smallint, integer, bigint, real, double precision or numeric columns.")));
+			out->names[out->d++] = name;
+		}
+	}
+	/* keep the lock until the end of the transaction */
+	relation_close(rel, NoLock);
+}
+
+/* SELECT list and FROM clause reading the features of relid. */
+static char *
+build_query(Oid relid, const CcsegFeatures *f)
+{
+	StringInfoData q;
+	int			j;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT ");
+	for (j = 0; j < f->d; j++)
+	{
+		if (j > 0)
+			appendStringInfoString(&q, ", ");
+		appendStringInfoString(&q, quote_identifier(f->names[j]));
+	}
+	appendStringInfo(&q, " FROM %s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												get_rel_name(relid)));
+	return q.data;
+}
+
+/*
+ * Read the features of every row of relid into a row-major matrix allocated
+ * in cxt (NULL as NaN).  NaN and infinite values are errors: they would
+ * poison every mean.
+ */
+double *
+ccseg_read_matrix(Oid relid, const CcsegFeatures *f, MemoryContext cxt,
+				  size_t *n_out)
+{
+	int			d = f->d;
+	size_t		cap = 1024;
+	size_t		n = 0;
+	double	   *x;
+	Portal		portal;
+	SPIPlanPtr	plan;
+	char	   *query = build_query(relid, f);
+
+	x = MemoryContextAllocHuge(cxt, sizeof(double) * cap * d);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query,
+			 SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+
+	for (;;)
+	{
+		uint64		got;
+		uint64		r;
+
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		got = SPI_processed;
+		if (got == 0)
+			break;
+		if (n + got > cap)
+		{
+			size_t		newcap = cap;
+
+			while (newcap < n + got)
+				newcap *= 2;
+			if (newcap > MaxAllocHugeSize / sizeof(double) / d)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("training data of %zu rows and %d features is too large",
+								n + got, d)));
+			x = repalloc_huge(x, sizeof(double) * newcap * d);
+			cap = newcap;
+		}
+		for (r = 0; r < got; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			double	   *row = x + (n + r) * d;
+			int			j;
+
+			for (j = 0; j < d; j++)
+			{
+				bool		isnull;
+				Datum		v = SPI_getbinval(tup, SPI_tuptable->tupdesc, j + 1,
+											  &isnull);
+
+				if (isnull)
+					row[j] = NAN;
+				else
+				{
+					row[j] = ccseg_datum_to_double(v, f->conv[j]);
+					if (!isfinite(row[j]))
+						ereport(ERROR,
+								(errcode(ERRCODE_DATA_EXCEPTION),
+								 errmsg("column \"%s\" of relation \"%s\" contains NaN or infinity",
+										f->names[j], get_rel_name(relid)),
+								 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
+				}
+			}
+		}
+		n += got;
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+	*n_out = n;
+	return x;
+}
