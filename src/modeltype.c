@@ -147,6 +147,16 @@ static const char *const model_keys[] = {
 
 #define NUM_MODEL_KEYS lengthof(model_keys)
 
+/* A core validation message as a detail sentence: capitalized, with a period. */
+static char *
+as_sentence(const char *msg)
+{
+	char	   *s = psprintf("%s.", msg);
+
+	s[0] = pg_toupper((unsigned char) s[0]);
+	return s;
+}
+
 static void
 malformed(const char *detail, const char *arg)
 {
@@ -320,7 +330,7 @@ ccseg_model_in(PG_FUNCTION_ARGS)
 	m.rows = json_int64(get_key(jb, "rows"), "rows");
 
 	if ((bad = cc_model_validate(&m)) != NULL)
-		malformed("%s.", bad);
+		malformed("%s", as_sentence(bad));
 	PG_RETURN_DATUM(ccseg_model_datum(&m));
 }
 
@@ -445,7 +455,7 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid ccseg_model binary value"),
-				 errdetail("%s.", bad)));
+				 errdetail("%s", as_sentence(bad))));
 	PG_RETURN_DATUM(ccseg_model_datum(&m));
 }
 

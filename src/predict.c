@@ -107,10 +107,11 @@ load_value(PredictState *st, struct varlena *value)
 	after_load(st);
 }
 
+/* How messages name the model: by its name, or as the value it was given as. */
 static const char *
 model_label(PredictState *st)
 {
-	return st->name ? st->name : "given as a value";
+	return st->name ? psprintf("model \"%s\"", st->name) : "the model value";
 }
 
 static void
@@ -164,7 +165,7 @@ map_row_type(PredictState *st, HeapTupleHeader rec)
 		if (st->column[j] < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("row has no column \"%s\", a feature of model \"%s\"",
+					 errmsg("row has no column \"%s\", a feature of %s",
 							f, model_label(st)),
 					 errhint("Pass a row that has every feature of the model, for example by selecting from the table it was trained on.")));
 		if (!ccseg_conv_for_type(TupleDescAttr(st->desc, st->column[j])->atttypid,
@@ -223,8 +224,8 @@ read_array(PredictState *st, ArrayType *arr)
 	if (n != st->model.d)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("feature array has %d elements, but model \"%s\" has %d features",
-						n, model_label(st), st->model.d),
+				 errmsg("feature array length %d does not match the %d features of %s",
+						n, st->model.d, model_label(st)),
 				 errhint("Give the values in the order of the model's features (see ccseg_models).")));
 	for (j = 0; j < n; j++)
 	{

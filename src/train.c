@@ -170,7 +170,7 @@ report_run(void *arg, int run, int iterations, double inertia, bool converged)
 
 	CHECK_FOR_INTERRUPTS();
 	ereport(INFO,
-			(errmsg("restart %d of %d: %d iterations, inertia %.17g%s",
+			(errmsg("restart %d of %d: %d iterations, inertia %.6f%s",
 					run + 1, o->init == CC_INIT_GIVEN ? 1 : o->n_init,
 					iterations, inertia,
 					converged ? "" : " (did not converge within max_iter)")));
@@ -252,9 +252,13 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	for (j = 0; j < d; j++)
 		if (constant[j] && o.scale != CC_SCALE_NONE)
 			ereport(NOTICE,
-					(errmsg("feature \"%s\" has the same value in every row; its scale is set to 1",
-							f.names[j]),
-					 errdetail("A constant feature does not influence the segments.")));
+					(errmsg("feature \"%s\" has %s of 0; its scale is set to 1",
+							f.names[j],
+							o.scale == CC_SCALE_ROBUST ? "an interquartile range" :
+							o.scale == CC_SCALE_MINMAX ? "a range" :
+							"a standard deviation"),
+					 o.scale == CC_SCALE_ROBUST ? 0 :
+					 errdetail("A feature with the same value in every row does not influence the segments.")));
 	cc_scale_apply(x, n, d, m.center, m.scale_values);
 	if (init != NULL)
 		cc_scale_apply(init, o.k, d, m.center, m.scale_values);
