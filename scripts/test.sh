@@ -13,7 +13,7 @@
 #   no crash       the server log shows no backend terminated by a signal
 #
 # A step whose files do not exist yet is skipped with a note. Each step's output goes to a log
-# file, printed only when the step fails. The last line is "ccseg tests: N passed, M failed";
+# file, printed only when the step fails. The last line is "ccseg: N passed, M failed";
 # the exit status is nonzero if M > 0.
 #
 # Environment:
@@ -234,5 +234,5 @@ fi
 if [ "$failed" -gt 0 ] || [ "${CCSEG_KEEP_LOGS:-0}" = "1" ]; then
     echo "step logs kept in $LOG_DIR"
 fi
-echo "ccseg tests: $passed passed, $failed failed"
+echo "ccseg: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,12 +11,15 @@
  * centroid moves falls to tol.  Clusters that become empty take the rows
  * farthest from their centroids.
  *
- * Hamerly's bounds (G. Hamerly, "Making k-means even faster", SDM 2010)
- * skip distance computations that cannot change an assignment.  Bounds are
- * widened by a relative 1e-12 at every step, so rounding can never let them
- * skip a row whose nearest centroid is in doubt; such rows get the full
- * search, which is the same code as plain Lloyd.  Hence both algorithms give
- * the same labels, bit for bit (unit tested).
+ * Bounds skip distance computations that cannot change an assignment:
+ * Hamerly's one lower bound per row (G. Hamerly, "Making k-means even
+ * faster", SDM 2010) or Elkan's lower bound per row and centroid (C. Elkan,
+ * "Using the triangle inequality to accelerate k-means", ICML 2003).  Bounds
+ * are widened by a relative 1e-12 at every step, so rounding can never let
+ * them skip a row whose nearest centroid is in doubt; a row that the bounds
+ * cannot settle gets the full search, which is the same code as plain Lloyd.
+ * Hence all three algorithms give the same labels, bit for bit (unit
+ * tested).
  */
 #include <math.h>
 #include <string.h>
@@ -37,13 +40,18 @@ typedef struct KmWork
 	int			k;
 	const CcKmeansParams *p;
 	double	   *cent;			/* k x d current centroids */
+	double	   *cent_t;			/* d x k: cent transposed, for cc_sqdist_many */
+	double	   *dist;			/* k: distances of one row */
 	double	   *next;			/* k x d centroids being computed */
 	int64_t    *count;			/* k */
 	double	   *shift;			/* k: distance each centroid moved */
 	double	   *half;			/* k: half distance to the nearest other centroid */
 	int		   *labels;			/* n */
 	double	   *upper;			/* n: upper bound on distance to own centroid */
-	double	   *lower;			/* n: lower bound on distance to any other */
+	double	   *lower;			/* n (Hamerly): bound on distance to any other;
+								 * n x k (Elkan): bound on distance to each */
+	double	   *half_cc;		/* k x k (Elkan): half centroid distances */
+	CcAlgorithm algorithm;		/* resolved: never CC_ALGO_AUTO */
 	double	   *scratch;		/* n: relocation distances */
 } KmWork;
 
@@ -108,9 +116,12 @@ cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
 	CcRng		rng;
 	int			trials = 2 + (int) log((double) k);
 	double	   *closest = cc_alloc_array(alloc, n, sizeof(double));
-	double	   *best = cc_alloc_array(alloc, n, sizeof(double));
-	double	   *trial = cc_alloc_array(alloc, n, sizeof(double));
 	double	   *cum = cc_alloc_array(alloc, n, sizeof(double));
+	double	   *cand = cc_alloc_array(alloc, (size_t) trials * d, sizeof(double));
+	double	   *cand_t = cc_alloc_array(alloc, (size_t) trials * d, sizeof(double));
+	size_t	   *cand_id = cc_alloc_array(alloc, trials, sizeof(size_t));
+	double	   *pot_t = cc_alloc_array(alloc, trials, sizeof(double));
+	double	   *dist = cc_alloc_array(alloc, trials, sizeof(double));
 	double		pot = 0.0;
 	size_t		first;
 	size_t		i;
@@ -127,9 +138,9 @@ cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
 
 	for (c = 1; c < k; c++)
 	{
-		double		best_pot = 0.0;
-		size_t		best_id = 0;
+		const double *best_x;
 		double		run = 0.0;
+		int			best = 0;
 		int			t;
 
 		if (check)
@@ -141,41 +152,39 @@ cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
 		}
 		for (t = 0; t < trials; t++)
 		{
-			double		r = cc_rng_uniform(&rng) * pot;
-			size_t		cand = search_cumulative(cum, n, r);
-			const double *cx = x + cand * d;
-			double		tpot = 0.0;
-
-			for (i = 0; i < n; i++)
-			{
-				double		dist = cc_sqdist(x + i * d, cx, d);
-
-				trial[i] = dist < closest[i] ? dist : closest[i];
-				tpot += trial[i];
-			}
-			if (t == 0 || tpot < best_pot)
-			{
-				double	   *swap = best;
-
-				best = trial;
-				trial = swap;
-				best_pot = tpot;
-				best_id = cand;
-			}
+			cand_id[t] = search_cumulative(cum, n, cc_rng_uniform(&rng) * pot);
+			memcpy(cand + (size_t) t * d, x + cand_id[t] * d, sizeof(double) * d);
+			pot_t[t] = 0.0;
 		}
+		/* potential of each candidate: one pass over the rows for all of them */
+		cc_transpose(cand, trials, d, cand_t);
+		for (i = 0; i < n; i++)
 		{
-			double	   *swap = closest;
-
-			closest = best;
-			best = swap;
+			cc_sqdist_many(x + i * d, cand_t, trials, d, dist);
+			for (t = 0; t < trials; t++)
+				pot_t[t] += dist[t] < closest[i] ? dist[t] : closest[i];
 		}
-		pot = best_pot;
-		memcpy(centroids + (size_t) c * d, x + best_id * d, sizeof(double) * d);
+		for (t = 1; t < trials; t++)
+			if (pot_t[t] < pot_t[best])
+				best = t;
+		best_x = x + cand_id[best] * d;
+		for (i = 0; i < n; i++)
+		{
+			double		dd = cc_sqdist(x + i * d, best_x, d);
+
+			if (dd < closest[i])
+				closest[i] = dd;
+		}
+		pot = pot_t[best];
+		memcpy(centroids + (size_t) c * d, best_x, sizeof(double) * d);
 	}
 	cc_release(alloc, closest);
-	cc_release(alloc, best);
-	cc_release(alloc, trial);
 	cc_release(alloc, cum);
+	cc_release(alloc, cand);
+	cc_release(alloc, cand_t);
+	cc_release(alloc, cand_id);
+	cc_release(alloc, pot_t);
+	cc_release(alloc, dist);
 }
 
 /* k distinct rows drawn uniformly (partial Fisher-Yates on row numbers). */
@@ -207,16 +216,16 @@ random_init(const double *x, size_t n, int d, int k, uint64_t seed,
 static inline bool
 assign_full(KmWork *w, size_t i)
 {
-	const double *xi = w->x + i * w->d;
 	double		b1 = INFINITY,
 				b2 = INFINITY;
 	int			a = 0;
 	int			c;
 	bool		changed;
 
+	cc_sqdist_many(w->x + i * w->d, w->cent_t, w->k, w->d, w->dist);
 	for (c = 0; c < w->k; c++)
 	{
-		double		dist = cc_sqdist(xi, w->cent + (size_t) c * w->d, w->d);
+		double		dist = w->dist[c];
 
 		if (dist < b1)
 		{
@@ -234,37 +243,114 @@ assign_full(KmWork *w, size_t i)
 	return changed;
 }
 
+/* Full search for row i keeping Elkan's bound to every centroid. */
+static inline bool
+assign_full_elkan(KmWork *w, size_t i)
+{
+	double	   *lower = w->lower + i * w->k;
+	int			a = 0;
+	int			c;
+	bool		changed;
+
+	cc_sqdist_many(w->x + i * w->d, w->cent_t, w->k, w->d, w->dist);
+	for (c = 1; c < w->k; c++)
+		if (w->dist[c] < w->dist[a])
+			a = c;
+	for (c = 0; c < w->k; c++)
+		lower[c] = sqrt(w->dist[c]) * (1.0 - CC_BOUND_SLACK);
+	changed = (w->labels[i] != a);
+	w->labels[i] = a;
+	w->upper[i] = sqrt(w->dist[a]) * (1.0 + CC_BOUND_SLACK);
+	return changed;
+}
+
+/* Half the distance between every pair of centroids, and to the nearest other one. */
+static void
+centroid_gaps(KmWork *w, bool pairs)
+{
+	int			k = w->k;
+	int			d = w->d;
+	int			c,
+				c2;
+
+	for (c = 0; c < k; c++)
+		w->half[c] = INFINITY;
+	for (c = 0; c < k; c++)
+		for (c2 = c + 1; c2 < k; c2++)
+		{
+			double		dd = cc_sqdist(w->cent + (size_t) c * d,
+									   w->cent + (size_t) c2 * d, d);
+			double		h = 0.5 * sqrt(dd) * (1.0 - CC_BOUND_SLACK);
+
+			if (h < w->half[c])
+				w->half[c] = h;
+			if (h < w->half[c2])
+				w->half[c2] = h;
+			if (pairs)
+			{
+				w->half_cc[(size_t) c * k + c2] = h;
+				w->half_cc[(size_t) c2 * k + c] = h;
+			}
+		}
+}
+
+/*
+ * Elkan's test for row i: true when its centroid is certainly the unique
+ * nearest one.  Tightens the upper bound once if that helps.
+ */
+static inline bool
+elkan_settled(KmWork *w, size_t i)
+{
+	int			k = w->k;
+	int			a = w->labels[i];
+	double	   *lower = w->lower + i * k;
+	const double *half_a = w->half_cc + (size_t) a * k;
+	double		u = w->upper[i];
+	bool		tight = false;
+	int			c;
+
+	if (u < w->half[a])
+		return true;
+	for (c = 0; c < k; c++)
+	{
+		if (c == a || u < lower[c] || u < half_a[c])
+			continue;
+		if (tight)
+			return false;
+		/* the upper bound may be loose: make it exact and look again */
+		u = sqrt(cc_sqdist(w->x + i * w->d, w->cent + (size_t) a * w->d, w->d));
+		lower[a] = u * (1.0 - CC_BOUND_SLACK);
+		u *= (1.0 + CC_BOUND_SLACK);
+		w->upper[i] = u;
+		tight = true;
+		if (u < lower[c] || u < half_a[c])
+			continue;
+		return false;
+	}
+	return true;
+}
+
 /* Assignment step over all rows; returns how many rows changed cluster. */
 static size_t
 assign_step(KmWork *w, bool use_bounds)
 {
 	size_t		changed = 0;
 	size_t		i;
-	int			k = w->k;
 	int			d = w->d;
 
-	if (use_bounds && k > 1)
+	if (use_bounds && w->k > 1 && w->algorithm == CC_ALGO_ELKAN)
 	{
-		int			c,
-					c2;
-
-		/* half the distance from each centroid to its nearest neighbour */
-		for (c = 0; c < k; c++)
-			w->half[c] = INFINITY;
-		for (c = 0; c < k; c++)
-			for (c2 = c + 1; c2 < k; c2++)
-			{
-				double		dd = cc_sqdist(w->cent + (size_t) c * d,
-										   w->cent + (size_t) c2 * d, d);
-
-				if (dd < w->half[c])
-					w->half[c] = dd;
-				if (dd < w->half[c2])
-					w->half[c2] = dd;
-			}
-		for (c = 0; c < k; c++)
-			w->half[c] = 0.5 * sqrt(w->half[c]) * (1.0 - CC_BOUND_SLACK);
-
+		centroid_gaps(w, true);
+		for (i = 0; i < w->n; i++)
+		{
+			maybe_check(w->p, i);
+			if (!elkan_settled(w, i) && assign_full_elkan(w, i))
+				changed++;
+		}
+	}
+	else if (use_bounds && w->k > 1 && w->algorithm == CC_ALGO_HAMERLY)
+	{
+		centroid_gaps(w, false);
 		for (i = 0; i < w->n; i++)
 		{
 			int			a = w->labels[i];
@@ -279,6 +365,15 @@ assign_step(KmWork *w, bool use_bounds)
 			if (w->upper[i] < m)
 				continue;
 			if (assign_full(w, i))
+				changed++;
+		}
+	}
+	else if (w->algorithm == CC_ALGO_ELKAN)
+	{
+		for (i = 0; i < w->n; i++)
+		{
+			maybe_check(w->p, i);
+			if (assign_full_elkan(w, i))
 				changed++;
 		}
 	}
@@ -400,11 +495,23 @@ update_bounds(KmWork *w)
 	for (i = 0; i < w->n; i++)
 	{
 		int			a = w->labels[i];
-		double		ms = (a == arg1) ? max2 : max1;
 
 		w->upper[i] = (w->upper[i] + w->shift[a]) * (1.0 + CC_BOUND_SLACK);
-		w->lower[i] = (w->lower[i] - ms) * (1.0 - CC_BOUND_SLACK) -
-			CC_BOUND_SLACK * ms;
+		if (w->algorithm == CC_ALGO_ELKAN)
+		{
+			double	   *lower = w->lower + i * w->k;
+
+			for (c = 0; c < w->k; c++)
+				lower[c] = (lower[c] - w->shift[c]) * (1.0 - CC_BOUND_SLACK) -
+					CC_BOUND_SLACK * w->shift[c];
+		}
+		else
+		{
+			double		ms = (a == arg1) ? max2 : max1;
+
+			w->lower[i] = (w->lower[i] - ms) * (1.0 - CC_BOUND_SLACK) -
+				CC_BOUND_SLACK * ms;
+		}
 	}
 }
 
@@ -415,7 +522,7 @@ update_bounds(KmWork *w)
 static int
 single_run(KmWork *w, double tol, bool *converged)
 {
-	bool		hamerly = (w->p->algorithm == CC_ALGO_HAMERLY);
+	bool		bounded = (w->algorithm != CC_ALGO_LLOYD);
 	bool		strict = false;
 	int			iter;
 	size_t		i;
@@ -423,6 +530,7 @@ single_run(KmWork *w, double tol, bool *converged)
 	*converged = false;
 	for (i = 0; i < w->n; i++)
 		w->labels[i] = -1;
+	cc_transpose(w->cent, w->k, w->d, w->cent_t);
 
 	for (iter = 0; iter < w->p->max_iter; iter++)
 	{
@@ -432,7 +540,7 @@ single_run(KmWork *w, double tol, bool *converged)
 
 		if (w->p->check)
 			w->p->check(w->p->cb_arg);
-		changed = assign_step(w, hamerly && iter > 0);
+		changed = assign_step(w, bounded && iter > 0);
 		update_step(w);
 		for (c = 0; c < w->k; c++)
 		{
@@ -448,7 +556,8 @@ single_run(KmWork *w, double tol, bool *converged)
 			w->cent = w->next;
 			w->next = swap;
 		}
-		if (hamerly)
+		cc_transpose(w->cent, w->k, w->d, w->cent_t);
+		if (bounded)
 			update_bounds(w);
 		if (iter > 0 && changed == 0)
 		{
@@ -515,13 +624,20 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	w.k = k;
 	w.p = p;
 	w.cent = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	w.cent_t = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	w.dist = cc_alloc_array(alloc, k, sizeof(double));
 	w.next = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
 	w.count = cc_alloc_array(alloc, k, sizeof(int64_t));
 	w.shift = cc_alloc_array(alloc, k, sizeof(double));
 	w.half = cc_alloc_array(alloc, k, sizeof(double));
 	w.labels = cc_alloc_array(alloc, n, sizeof(int));
+	w.algorithm = p->algorithm;
+	if (w.algorithm == CC_ALGO_AUTO)
+		w.algorithm = (k <= d) ? CC_ALGO_ELKAN : CC_ALGO_HAMERLY;
 	w.upper = cc_alloc_array(alloc, n, sizeof(double));
-	w.lower = cc_alloc_array(alloc, n, sizeof(double));
+	w.lower = cc_alloc_array(alloc, w.algorithm == CC_ALGO_ELKAN ? n * k : n,
+							 sizeof(double));
+	w.half_cc = cc_alloc_array(alloc, (size_t) k * k, sizeof(double));
 	w.scratch = cc_alloc_array(alloc, n, sizeof(double));
 
 	res->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
@@ -571,6 +687,8 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	}
 
 	cc_release(alloc, w.cent);
+	cc_release(alloc, w.cent_t);
+	cc_release(alloc, w.dist);
 	cc_release(alloc, w.next);
 	cc_release(alloc, w.count);
 	cc_release(alloc, w.shift);
@@ -578,6 +696,7 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	cc_release(alloc, w.labels);
 	cc_release(alloc, w.upper);
 	cc_release(alloc, w.lower);
+	cc_release(alloc, w.half_cc);
 	cc_release(alloc, w.scratch);
 	cc_release(alloc, sizes);
 	cc_release(alloc, sse);

@@ -21,8 +21,11 @@ typedef enum CcInit
 
 typedef enum CcAlgorithm
 {
-	CC_ALGO_HAMERLY = 0,		/* Lloyd with Hamerly's bounds (default) */
-	CC_ALGO_LLOYD = 1			/* plain Lloyd, every distance every time */
+	CC_ALGO_AUTO = 0,			/* Elkan when its n x k bounds are no larger
+								 * than the data, else Hamerly */
+	CC_ALGO_LLOYD = 1,			/* plain Lloyd, every distance every time */
+	CC_ALGO_HAMERLY = 2,		/* one lower bound per row */
+	CC_ALGO_ELKAN = 3			/* one lower bound per row and centroid */
 } CcAlgorithm;
 
 /* Report of one finished restart, for verbose output. */

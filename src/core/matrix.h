@@ -29,6 +29,47 @@ cc_sqdist(const double *a, const double *b, int d)
 	return s;
 }
 
+/*
+ * Squared distances from x to k centroids stored transposed, ct[j * k + c]
+ * holding feature j of centroid c.  Each sum runs over the features in the
+ * same order as cc_sqdist, so the results are bit-identical to it; the
+ * inner loop over centroids has no dependency chain and vectorizes.
+ */
+static inline void
+cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
+			   int d, double *restrict out)
+{
+	int			j,
+				c;
+
+	for (c = 0; c < k; c++)
+		out[c] = 0.0;
+	for (j = 0; j < d; j++)
+	{
+		const double xj = x[j];
+		const double *restrict row = ct + (size_t) j * k;
+
+		for (c = 0; c < k; c++)
+		{
+			double		t = xj - row[c];
+
+			out[c] += t * t;
+		}
+	}
+}
+
+/* Write the k x d row-major matrix m transposed into t (d x k). */
+static inline void
+cc_transpose(const double *restrict m, int k, int d, double *restrict t)
+{
+	int			c,
+				j;
+
+	for (c = 0; c < k; c++)
+		for (j = 0; j < d; j++)
+			t[(size_t) j * k + c] = m[(size_t) c * d + j];
+}
+
 /* Index of the nearest of k centroids (lowest index on ties); *best gets its squared distance. */
 static inline int
 cc_nearest(const double *x, const double *centroids, int k, int d, double *best)
