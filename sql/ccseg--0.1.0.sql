@@ -81,12 +81,13 @@ CREATE FUNCTION @extschema@.ccseg_build_model(
 	max_iter integer DEFAULT 300,
 	tol float8 DEFAULT 1e-4,
 	seed bigint DEFAULT 0,
+	algorithm text DEFAULT 'auto',
 	verbose boolean DEFAULT false)
 RETURNS @extschema@.ccseg_model
 AS 'MODULE_PATHNAME', 'ccseg_build_model'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, boolean) IS
+COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, boolean) IS
 'train a k-means model on a table or view and return it as a ccseg_model value, without storing it in the catalog';
 
 -- ---------------------------------------------------------------------------
@@ -207,6 +208,7 @@ CREATE FUNCTION @extschema@.ccseg_train(
 	max_iter integer DEFAULT 300,
 	tol float8 DEFAULT 1e-4,
 	seed bigint DEFAULT 0,
+	algorithm text DEFAULT 'auto',
 	verbose boolean DEFAULT false)
 RETURNS @extschema@.ccseg_train_result
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -237,7 +239,7 @@ BEGIN
 
 	built := @extschema@.ccseg_build_model(source, ccseg_train.k, features,
 		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
-		seed, ccseg_train.verbose);
+		seed, algorithm, ccseg_train.verbose);
 	s := @extschema@.ccseg_model_summary(built);
 
 	SELECT format('%I.%I', n.nspname, c.relname) INTO source_name
@@ -261,7 +263,8 @@ BEGIN
 			'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
 			'init_centroids', init_centroids,
 			'n_init', CASE WHEN init_centroids IS NULL THEN n_init ELSE 1 END,
-			'max_iter', max_iter, 'tol', tol, 'seed', seed),
+			'max_iter', max_iter, 'tol', tol, 'seed', seed,
+			'algorithm', algorithm),
 		 s.k, s.rows, s.impute, s.impute_values, s.scale, s.scale_center,
 		 s.scale_scale, s.centroids, s.centroids_original, s.sizes, s.inertia,
 		 s.iterations,
@@ -275,7 +278,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, boolean) IS
+COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, boolean) IS
 'train a k-means segmentation model on a table or view and store it as a new version in the catalog';
 
 -- The current version of a model, or a given version.

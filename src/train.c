@@ -23,7 +23,7 @@ enum
 {
 	ARG_SOURCE, ARG_K, ARG_FEATURES, ARG_ID_COLUMN, ARG_IMPUTE, ARG_SCALE,
 	ARG_INIT, ARG_INIT_CENTROIDS, ARG_N_INIT, ARG_MAX_ITER, ARG_TOL, ARG_SEED,
-	ARG_VERBOSE
+	ARG_ALGORITHM, ARG_VERBOSE
 };
 
 typedef struct TrainOptions
@@ -40,6 +40,7 @@ typedef struct TrainOptions
 	int			max_iter;
 	double		tol;
 	int64		seed;
+	CcAlgorithm algorithm;
 	bool		verbose;
 } TrainOptions;
 
@@ -125,6 +126,21 @@ parse_options(FunctionCallInfo fcinfo, TrainOptions *o)
 				 errhint("Use k-means++ or random, or pass init_centroids.")));
 	if (o->init_centroids != NULL)
 		o->init = CC_INIT_GIVEN;
+
+	word = ccseg_text_arg(fcinfo, ARG_ALGORITHM, "algorithm");
+	if (strcmp(word, "auto") == 0)
+		o->algorithm = CC_ALGO_AUTO;
+	else if (strcmp(word, "lloyd") == 0)
+		o->algorithm = CC_ALGO_LLOYD;
+	else if (strcmp(word, "hamerly") == 0)
+		o->algorithm = CC_ALGO_HAMERLY;
+	else if (strcmp(word, "elkan") == 0)
+		o->algorithm = CC_ALGO_ELKAN;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown k-means algorithm \"%s\"", word),
+				 errhint("Use one of auto, lloyd, hamerly or elkan; all give the same result.")));
 }
 
 /* Check init_centroids against k and d and return them as a k x d matrix. */
@@ -270,7 +286,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	kp.tol = cc_kmeans_tolerance(x, n, d, o.tol);
 	kp.seed = (uint64_t) o.seed;
 	kp.init = o.init;
-	kp.algorithm = CC_ALGO_HAMERLY;
+	kp.algorithm = o.algorithm;
 	kp.init_centroids = init;
 	kp.check = ccseg_check_interrupts;
 	kp.report = o.verbose ? report_run : NULL;

@@ -68,4 +68,10 @@ SELECT impute, scale, k, rows FROM (VALUES ('mean', 'minmax'), ('zero', 'robust'
 	LATERAL (SELECT * FROM ccseg_model_summary(ccseg_build_model('cc_general', 5, id_column => 'cust_id',
 		impute => p.i, scale => p.s, n_init => 2))) m;
 
+-- Lloyd, Hamerly and Elkan give the same model, bit for bit, from the same seed
+SELECT count(*) AS models, count(DISTINCT m::text) AS distinct_models
+FROM (VALUES ('auto'), ('lloyd'), ('hamerly'), ('elkan')) a(alg),
+	LATERAL (SELECT ccseg_build_model('cc_general', 8, id_column => 'cust_id', n_init => 3,
+		seed => 9, algorithm => a.alg) AS m) q;
+
 SELECT ccseg_drop_model('cards');

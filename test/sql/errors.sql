@@ -70,6 +70,7 @@ FROM (VALUES
 	('unknown impute', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], impute => 'average')$q$),
 	('unknown scale', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], scale => 'zscore')$q$),
 	('unknown init', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], init => 'kmeans||')$q$),
+	('unknown algorithm', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], algorithm => 'fast')$q$),
 	('null impute', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], impute => NULL)$q$),
 	('init_centroids wrong shape', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a', 'b'], init_centroids => '{1,2,3,4}')$q$),
 	('init_centroids with NaN', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], init_centroids => '{{1},{NaN}}')$q$),
