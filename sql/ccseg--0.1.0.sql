@@ -102,10 +102,13 @@ CREATE TABLE @extschema@.ccseg_model_versions (
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
 	owner name NOT NULL DEFAULT CURRENT_USER,
 	source text NOT NULL,
-	features text[] NOT NULL,
 	parameters jsonb NOT NULL,
+	seconds float8 NOT NULL,
+	model @extschema@.ccseg_model NOT NULL,
+	-- the rest is derived from model by a trigger, so it cannot disagree with it
+	features text[] NOT NULL,
 	k integer NOT NULL,
-	n_rows bigint NOT NULL,
+	rows bigint NOT NULL,
 	impute text NOT NULL,
 	impute_values float8[],
 	scale text NOT NULL,
@@ -116,24 +119,86 @@ CREATE TABLE @extschema@.ccseg_model_versions (
 	sizes bigint[] NOT NULL,
 	inertia float8 NOT NULL,
 	iterations integer NOT NULL,
-	seconds float8 NOT NULL,
-	model @extschema@.ccseg_model NOT NULL,
 	PRIMARY KEY (model_name, version)
 );
 
 COMMENT ON TABLE @extschema@.ccseg_model_versions IS
 'ccseg model catalog: one row per trained version of each model';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.id IS 'row identity, never reused (the scoring cache keys on it)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.model_name IS 'model name, 1 to 63 bytes';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.version IS 'version number, 1 for the first training of a name';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.created_at IS 'when the version was stored';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.owner IS 'role that owns the model; every version of a model has the same owner';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.source IS 'schema-qualified relation the model was trained on';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.parameters IS 'effective training parameters, features resolved';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.seconds IS 'training time in seconds, reading the data included';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.model IS 'the model value that scoring uses; the columns after it are derived from it';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.features IS 'feature columns, in model order';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.k IS 'number of segments';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.rows IS 'training rows used (after impute = drop)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.impute IS 'imputation method: median, mean, zero or drop';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.impute_values IS 'value filled in for a missing feature, per feature; null for drop';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale IS 'scaling method: standard, minmax, robust or none';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_center IS 'scaled value = (value - scale_center) / scale_scale, per feature';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_scale IS 'scaled value = (value - scale_center) / scale_scale, per feature';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids IS 'k x d centroids in the scaled space';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids_original IS 'k x d centroids in the units of the source columns';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.sizes IS 'training rows per segment';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.inertia IS 'sum of squared distances of the training rows to their centroids, scaled space';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.iterations IS 'Lloyd iterations of the best restart';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions_id_seq', '');
 
--- Everyone may read models; a model's versions are written only by members of its owner role.
+-- Fill the derived columns from the model value.
+CREATE FUNCTION @extschema@._ccseg_derive_columns()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	s record;
+BEGIN
+	s := @extschema@.ccseg_model_summary(NEW.model);
+	NEW.features := s.features;
+	NEW.k := s.k;
+	NEW.rows := s.rows;
+	NEW.impute := s.impute;
+	NEW.impute_values := s.impute_values;
+	NEW.scale := s.scale;
+	NEW.scale_center := s.scale_center;
+	NEW.scale_scale := s.scale_scale;
+	NEW.centroids := s.centroids;
+	NEW.centroids_original := s.centroids_original;
+	NEW.sizes := s.sizes;
+	NEW.inertia := s.inertia;
+	NEW.iterations := s.iterations;
+	RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_derive_columns() IS
+'internal: trigger filling the catalog columns that are derived from the model value';
+
+CREATE TRIGGER ccseg_derive_columns
+	BEFORE INSERT OR UPDATE ON @extschema@.ccseg_model_versions
+	FOR EACH ROW EXECUTE FUNCTION @extschema@._ccseg_derive_columns();
+
+-- Everyone may read models.  A version may be added only by a member of the
+-- model's owner role, and every version of a model has the same owner; only
+-- members of the owner role may delete versions.
 ALTER TABLE @extschema@.ccseg_model_versions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ccseg_read ON @extschema@.ccseg_model_versions
 	FOR SELECT USING (true);
-CREATE POLICY ccseg_write ON @extschema@.ccseg_model_versions
-	FOR ALL USING (pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER'))
-	WITH CHECK (pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER'));
+CREATE POLICY ccseg_add ON @extschema@.ccseg_model_versions
+	FOR INSERT WITH CHECK (
+		pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER')
+		AND NOT EXISTS (
+			SELECT 1 FROM @extschema@.ccseg_model_versions o
+			WHERE o.model_name OPERATOR(pg_catalog.=) ccseg_model_versions.model_name
+			  AND o.owner OPERATOR(pg_catalog.<>) ccseg_model_versions.owner));
+CREATE POLICY ccseg_remove ON @extschema@.ccseg_model_versions
+	FOR DELETE USING (pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER'));
 GRANT SELECT, INSERT, DELETE ON @extschema@.ccseg_model_versions TO PUBLIC;
 
 CREATE VIEW @extschema@.ccseg_models AS
@@ -142,7 +207,7 @@ SELECT DISTINCT ON (v.model_name)
 	v.version,
 	v.k,
 	v.features,
-	v.n_rows AS rows,
+	v.rows,
 	v.inertia,
 	v.iterations,
 	v.impute,
@@ -179,6 +244,42 @@ $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_check_model_name(text) IS
 'internal: raise an error for an empty or over-long model name';
+
+-- The catalog row of a model's current version, or of a given version.
+CREATE FUNCTION @extschema@._ccseg_model_row(model text, version integer DEFAULT NULL)
+RETURNS @extschema@.ccseg_model_versions
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_row @extschema@.ccseg_model_versions;
+BEGIN
+	IF _ccseg_model_row.model IS NULL THEN
+		RETURN NULL;
+	END IF;
+	SELECT v.* INTO found_row
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = _ccseg_model_row.model
+	  AND (_ccseg_model_row.version IS NULL OR v.version = _ccseg_model_row.version)
+	ORDER BY v.version DESC LIMIT 1;
+	IF NOT FOUND THEN
+		IF _ccseg_model_row.version IS NULL
+		   OR NOT EXISTS (SELECT 1 FROM @extschema@.ccseg_model_versions v
+						  WHERE v.model_name = _ccseg_model_row.model) THEN
+			RAISE EXCEPTION 'model "%" does not exist', _ccseg_model_row.model
+				USING ERRCODE = 'undefined_object',
+					  HINT = 'The ccseg_models view lists the trained models.';
+		END IF;
+		RAISE EXCEPTION 'model "%" has no version %', _ccseg_model_row.model,
+			_ccseg_model_row.version
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN found_row;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_model_row(text, integer) IS
+'internal: the catalog row of a model version (null for a null name), with the error an unknown model or version deserves';
 
 -- The summary row returned by ccseg_train.
 CREATE TYPE @extschema@.ccseg_train_result AS (
@@ -219,21 +320,23 @@ DECLARE
 	built @extschema@.ccseg_model;
 	s record;
 	next_version integer;
-	owner_of name;
+	model_owner name;
 	source_name text;
-	result @extschema@.ccseg_train_result;
+	took float8;
 BEGIN
 	PERFORM @extschema@._ccseg_check_model_name(ccseg_train.model);
 
 	-- one training of a given model at a time; the lock goes with the transaction
 	PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(ccseg_train.model));
-	SELECT v.owner INTO owner_of
+	SELECT v.owner INTO model_owner
 	FROM @extschema@.ccseg_model_versions v
 	WHERE v.model_name = ccseg_train.model
 	ORDER BY v.version DESC LIMIT 1;
-	IF FOUND AND NOT pg_has_role(current_user, owner_of, 'MEMBER') THEN
+	IF NOT FOUND THEN
+		model_owner := current_user;
+	ELSIF NOT pg_has_role(current_user, model_owner, 'MEMBER') THEN
 		RAISE EXCEPTION 'must be a member of role "%" to retrain model "%"',
-			owner_of, ccseg_train.model
+			model_owner, ccseg_train.model
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 
@@ -250,31 +353,32 @@ BEGIN
 	FROM @extschema@.ccseg_model_versions v
 	WHERE v.model_name = ccseg_train.model;
 
-	INSERT INTO @extschema@.ccseg_model_versions
-		(model_name, version, source, features, parameters, k, n_rows,
-		 impute, impute_values, scale, scale_center, scale_scale,
-		 centroids, centroids_original, sizes, inertia, iterations, seconds,
-		 model)
-	VALUES
-		(ccseg_train.model, next_version, source_name, s.features,
-		 jsonb_build_object(
-			'k', ccseg_train.k, 'features', features, 'id_column', id_column,
-			'impute', impute, 'scale', scale,
-			'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
-			'init_centroids', init_centroids,
-			'n_init', CASE WHEN init_centroids IS NULL THEN n_init ELSE 1 END,
-			'max_iter', max_iter, 'tol', tol, 'seed', seed,
-			'algorithm', algorithm),
-		 s.k, s.rows, s.impute, s.impute_values, s.scale, s.scale_center,
-		 s.scale_scale, s.centroids, s.centroids_original, s.sizes, s.inertia,
-		 s.iterations,
-		 extract(epoch FROM clock_timestamp() - started)::float8,
-		 built);
+	took := extract(epoch FROM clock_timestamp() - started);
+	BEGIN
+		INSERT INTO @extschema@.ccseg_model_versions
+			(model_name, version, owner, source, parameters, seconds, model)
+		VALUES
+			(ccseg_train.model, next_version, model_owner, source_name,
+			 jsonb_build_object(
+				'k', ccseg_train.k, 'features', s.features, 'id_column', id_column,
+				'impute', impute, 'scale', scale,
+				'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
+				'init_centroids', init_centroids,
+				'n_init', CASE WHEN init_centroids IS NULL THEN n_init ELSE 1 END,
+				'max_iter', max_iter, 'tol', tol, 'seed', seed,
+				'algorithm', algorithm),
+			 took, built);
+	EXCEPTION WHEN unique_violation THEN
+		-- only under REPEATABLE READ or SERIALIZABLE: our snapshot predates
+		-- a training of the same model that committed while we waited
+		RAISE EXCEPTION 'model "%" was trained by another transaction at the same time',
+			ccseg_train.model
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
 
-	result := ROW(ccseg_train.model, next_version, s.k, s.rows, s.iterations,
-				  s.inertia,
-				  extract(epoch FROM clock_timestamp() - started)::float8);
-	RETURN result;
+	RETURN ROW(ccseg_train.model, next_version, s.k, s.rows, s.iterations,
+			   s.inertia, took)::@extschema@.ccseg_train_result;
 END
 $$;
 
@@ -284,83 +388,43 @@ COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], tex
 -- The current version of a model, or a given version.
 CREATE FUNCTION @extschema@.ccseg_get_model(model text, version integer DEFAULT NULL)
 RETURNS @extschema@.ccseg_model
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	found_model @extschema@.ccseg_model;
-BEGIN
-	SELECT v.model INTO found_model
-	FROM @extschema@.ccseg_model_versions v
-	WHERE v.model_name = ccseg_get_model.model
-	  AND (ccseg_get_model.version IS NULL OR v.version = ccseg_get_model.version)
-	ORDER BY v.version DESC LIMIT 1;
-	IF NOT FOUND THEN
-		IF ccseg_get_model.version IS NULL THEN
-			RAISE EXCEPTION 'model "%" does not exist', ccseg_get_model.model
-				USING ERRCODE = 'undefined_object',
-					  HINT = 'The ccseg_models view lists the trained models.';
-		END IF;
-		RAISE EXCEPTION 'model "%" has no version %', ccseg_get_model.model,
-			ccseg_get_model.version
-			USING ERRCODE = 'undefined_object';
-	END IF;
-	RETURN found_model;
-END
+	SELECT (@extschema@._ccseg_model_row(model, version)).model
 $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_get_model(text, integer) IS
 'a stored model as a ccseg_model value: the current version, or the version given';
 
-CREATE FUNCTION @extschema@.ccseg_centroids(model text)
+CREATE FUNCTION @extschema@.ccseg_centroids(model text, version integer DEFAULT NULL)
 RETURNS TABLE (segment integer, feature text, value float8, scaled_value float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	cur record;
-BEGIN
-	SELECT v.k, v.features, v.centroids, v.centroids_original INTO cur
-	FROM @extschema@.ccseg_model_versions v
-	WHERE v.model_name = ccseg_centroids.model
-	ORDER BY v.version DESC LIMIT 1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'model "%" does not exist', ccseg_centroids.model
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'The ccseg_models view lists the trained models.';
-	END IF;
-	RETURN QUERY
-		SELECT s.seg, f.name, cur.centroids_original[s.seg][f.j],
-			   cur.centroids[s.seg][f.j]
-		FROM generate_series(1, cur.k) AS s(seg),
-			 unnest(cur.features) WITH ORDINALITY AS f(name, j)
-		ORDER BY s.seg, f.j;
-END
+	SELECT s.seg, f.name, r.centroids_original[s.seg][f.j], r.centroids[s.seg][f.j]
+	FROM @extschema@._ccseg_model_row(model, version) r,
+		 generate_series(1, r.k) AS s(seg),
+		 unnest(r.features) WITH ORDINALITY AS f(name, j)
+	ORDER BY s.seg, f.j
 $$;
 
-COMMENT ON FUNCTION @extschema@.ccseg_centroids(text) IS
-'centroids of the current version of a model, one row per segment and feature, in original units and scaled';
+COMMENT ON FUNCTION @extschema@.ccseg_centroids(text, integer) IS
+'centroids of a model (current version unless one is given), one row per segment and feature, in original units and scaled';
 
 CREATE FUNCTION @extschema@.ccseg_drop_model(model text)
 RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	owner_of name;
+	model_owner name;
 	dropped integer;
 BEGIN
-	SELECT v.owner INTO owner_of
-	FROM @extschema@.ccseg_model_versions v
-	WHERE v.model_name = ccseg_drop_model.model
-	ORDER BY v.version DESC LIMIT 1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'model "%" does not exist', ccseg_drop_model.model
-			USING ERRCODE = 'undefined_object';
-	END IF;
-	IF NOT pg_has_role(current_user, owner_of, 'MEMBER') THEN
+	model_owner := (@extschema@._ccseg_model_row(ccseg_drop_model.model)).owner;
+	IF NOT pg_has_role(current_user, model_owner, 'MEMBER') THEN
 		RAISE EXCEPTION 'must be a member of role "%" to drop model "%"',
-			owner_of, ccseg_drop_model.model
+			model_owner, ccseg_drop_model.model
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	DELETE FROM @extschema@.ccseg_model_versions v
@@ -416,3 +480,11 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_distances(text, float8[]) IS
 'Euclidean distance, in the scaled space, from feature values to every centroid of a model';
+
+CREATE FUNCTION @extschema@.ccseg_distances(model @extschema@.ccseg_model, features float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'ccseg_distances_model'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_distances(@extschema@.ccseg_model, float8[]) IS
+'Euclidean distance, in the scaled space, from feature values to every centroid of a model value';

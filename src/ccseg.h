@@ -54,7 +54,8 @@ extern double ccseg_datum_to_double(Datum value, CcsegConv conv);
 extern void ccseg_resolve_features(Oid relid, ArrayType *features,
 								   const char *id_column, CcsegFeatures *out);
 extern double *ccseg_read_matrix(Oid relid, const CcsegFeatures *f,
-								 MemoryContext cxt, size_t *n_out);
+								 const char *order_by, MemoryContext cxt,
+								 size_t *n_out);
 
 /* modeltype.c */
 extern Datum ccseg_model_datum(const CcModel *m);

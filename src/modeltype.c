@@ -113,10 +113,10 @@ ccseg_model_out(PG_FUNCTION_ARGS)
 	appendStringInfo(&out, "], \"impute\": \"%s\", \"impute_values\": ",
 					 cc_impute_name(m.impute));
 	append_doubles(&out, m.impute_values, m.d);
-	appendStringInfo(&out, ", \"scale\": \"%s\", \"center\": ",
+	appendStringInfo(&out, ", \"scale\": \"%s\", \"scale_center\": ",
 					 cc_scale_name(m.scale));
 	append_doubles(&out, m.center, m.d);
-	appendStringInfoString(&out, ", \"scale_values\": ");
+	appendStringInfoString(&out, ", \"scale_scale\": ");
 	append_doubles(&out, m.scale_values, m.d);
 	appendStringInfoString(&out, ", \"centroids\": [");
 	for (c = 0; c < m.k; c++)
@@ -141,8 +141,8 @@ ccseg_model_out(PG_FUNCTION_ARGS)
 /* ---------- text input ---------- */
 
 static const char *const model_keys[] = {
-	"format", "k", "features", "impute", "impute_values", "scale", "center",
-	"scale_values", "centroids", "sizes", "sse", "inertia", "iterations", "rows"
+	"format", "k", "features", "impute", "impute_values", "scale",
+	"scale_center", "scale_scale", "centroids", "sizes", "sse", "inertia", "iterations", "rows"
 };
 
 #define NUM_MODEL_KEYS lengthof(model_keys)
@@ -247,13 +247,41 @@ json_doubles(JsonbValue *v, double *out, int n, const char *what,
 							 allow_null);
 }
 
+/* Parse text as jsonb, reporting bad JSON as a malformed ccseg_model. */
+static Jsonb *
+parse_json(char *str)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Jsonb	   *jb = NULL;
+
+	PG_TRY();
+	{
+		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(str)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		/* the transaction is aborted by the error below, as it would have been */
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("malformed ccseg_model literal"),
+				 errdetail("The value is not valid JSON: %s",
+						   edata->detail ? edata->detail : edata->message)));
+	}
+	PG_END_TRY();
+	return jb;
+}
+
 /* Parse the JSON text form, validating every field. */
 Datum
 ccseg_model_in(PG_FUNCTION_ARGS)
 {
 	char	   *str = PG_GETARG_CSTRING(0);
-	Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-														CStringGetDatum(str)));
+	Jsonb	   *jb = parse_json(str);
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
@@ -314,9 +342,10 @@ ccseg_model_in(PG_FUNCTION_ARGS)
 
 	json_doubles(get_key(jb, "impute_values"), m.impute_values, d,
 				 "impute_values", true);
-	json_doubles(get_key(jb, "center"), m.center, d, "center", false);
-	json_doubles(get_key(jb, "scale_values"), m.scale_values, d,
-				 "scale_values", false);
+	json_doubles(get_key(jb, "scale_center"), m.center, d, "scale_center",
+				 false);
+	json_doubles(get_key(jb, "scale_scale"), m.scale_values, d, "scale_scale",
+				 false);
 	c = json_array(get_key(jb, "centroids"), k, "centroids");
 	for (i = 0; i < k; i++)
 		json_doubles(getIthJsonbValueFromContainer(c, i),

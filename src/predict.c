@@ -25,6 +25,7 @@ PG_FUNCTION_INFO_V1(ccseg_predict_array);
 PG_FUNCTION_INFO_V1(ccseg_predict_model);
 PG_FUNCTION_INFO_V1(ccseg_distances_row);
 PG_FUNCTION_INFO_V1(ccseg_distances_array);
+PG_FUNCTION_INFO_V1(ccseg_distances_model);
 
 typedef struct PredictState
 {
@@ -226,7 +227,9 @@ read_array(PredictState *st, ArrayType *arr)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("feature array length %d does not match the %d features of %s",
 						n, st->model.d, model_label(st)),
-				 errhint("Give the values in the order of the model's features (see ccseg_models).")));
+				 st->name ?
+				 errhint("Give the values in the order of the model's features, as listed by the ccseg_models view.") :
+				 errhint("Give the values in the order of the model's features, as listed by ccseg_model_summary().")));
 	for (j = 0; j < n; j++)
 	{
 		if (nulls[j])
@@ -322,6 +325,19 @@ ccseg_distances_array(PG_FUNCTION_ARGS)
 	PredictState *st = get_state(fcinfo);
 
 	load_by_name(st, PG_GETARG_TEXT_PP(0));
+	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	if (score(st, true) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(distances_result(st));
+}
+
+/* ccseg_distances(model ccseg_model, features float8[]). */
+Datum
+ccseg_distances_model(PG_FUNCTION_ARGS)
+{
+	PredictState *st = get_state(fcinfo);
+
+	load_value(st, PG_GETARG_VARLENA_PP(0));
 	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
 	if (score(st, true) == 0)
 		PG_RETURN_NULL();

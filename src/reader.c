@@ -210,9 +210,9 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 	relation_close(rel, NoLock);
 }
 
-/* SELECT list and FROM clause reading the features of relid. */
+/* The query reading the features of relid, in id order when there is an id. */
 static char *
-build_query(Oid relid, const CcsegFeatures *f)
+build_query(Oid relid, const CcsegFeatures *f, const char *order_by)
 {
 	StringInfoData q;
 	int			j;
@@ -228,17 +228,20 @@ build_query(Oid relid, const CcsegFeatures *f)
 	appendStringInfo(&q, " FROM %s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												get_rel_name(relid)));
+	if (order_by != NULL)
+		appendStringInfo(&q, " ORDER BY %s", quote_identifier(order_by));
 	return q.data;
 }
 
 /*
  * Read the features of every row of relid into a row-major matrix allocated
  * in cxt (NULL as NaN).  NaN and infinite values are errors: they would
- * poison every mean.
+ * poison every mean.  With an order_by column the rows come in that order,
+ * which makes training independent of the physical row order.
  */
 double *
-ccseg_read_matrix(Oid relid, const CcsegFeatures *f, MemoryContext cxt,
-				  size_t *n_out)
+ccseg_read_matrix(Oid relid, const CcsegFeatures *f, const char *order_by,
+				  MemoryContext cxt, size_t *n_out)
 {
 	int			d = f->d;
 	size_t		cap = 1024;
@@ -246,7 +249,7 @@ ccseg_read_matrix(Oid relid, const CcsegFeatures *f, MemoryContext cxt,
 	double	   *x;
 	Portal		portal;
 	SPIPlanPtr	plan;
-	char	   *query = build_query(relid, f);
+	char	   *query = build_query(relid, f, order_by);
 
 	x = MemoryContextAllocHuge(cxt, sizeof(double) * cap * d);
 

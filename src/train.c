@@ -230,7 +230,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg training",
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_allocator_init(&alloc, cxt);
-	x = ccseg_read_matrix(o.relid, &f, cxt, &n_read);
+	x = ccseg_read_matrix(o.relid, &f, o.id_column, cxt, &n_read);
 	if (n_read == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -302,7 +302,9 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	m.rows = (int64_t) n;
 	if (!kr.converged)
 		ereport(NOTICE,
-				(errmsg("k-means did not converge within %d iterations", o.max_iter),
+				(errmsg_plural("k-means did not converge within %d iteration",
+							   "k-means did not converge within %d iterations",
+							   o.max_iter, o.max_iter),
 				 errhint("Raise max_iter or tol.")));
 
 	MemoryContextSwitchTo(old);

@@ -99,7 +99,7 @@ FROM (VALUES
 	('unknown key', (SELECT jsonb_set(model::text::jsonb, '{extra}', '1')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('wrong format', (SELECT jsonb_set(model::text::jsonb, '{format}', '2')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('k disagrees with centroids', (SELECT jsonb_set(model::text::jsonb, '{k}', '3')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
-	('zero scale', (SELECT jsonb_set(model::text::jsonb, '{scale_values,0}', '0')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
+	('zero scale', (SELECT jsonb_set(model::text::jsonb, '{scale_scale,0}', '0')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('string centroid', (SELECT jsonb_set(model::text::jsonb, '{centroids,0,0}', '"x"')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('sizes do not add up', (SELECT jsonb_set(model::text::jsonb, '{rows}', '5')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('duplicate feature', (SELECT jsonb_set(model::text::jsonb, '{features,1}', '"a"')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
@@ -115,3 +115,7 @@ SELECT ccseg_predict('dropper', ARRAY[1, NULL]::float8[]) IS NULL AS is_null,
 SELECT (ccseg_model_summary(ccseg_get_model('dropper'))).impute_values IS NULL AS no_impute_values;
 
 SELECT ccseg_drop_model('ok'), ccseg_drop_model('dropper');
+
+-- NULL names: scoring and lookups return NULL or nothing, training refuses
+SELECT ccseg_get_model(NULL) IS NULL AS get_null, (SELECT count(*) FROM ccseg_centroids(NULL)) AS centroids,
+	   ccseg_drop_model(NULL) IS NULL AS drop_null;

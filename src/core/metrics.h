@@ -1,0 +1,60 @@
+/*
+ * metrics.h
+ *		Quality of a partition: silhouette, Calinski-Harabasz, Davies-Bouldin,
+ *		with scikit-learn 1.2's definitions.
+ */
+#ifndef CC_METRICS_H
+#define CC_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cc_common.h"
+
+/*
+ * Silhouette of the rows rows[0..m-1] of x (the first m rows when rows is NULL),
+ * computed among those rows only, as scikit-learn's silhouette_samples on
+ * the subset.  Labels are 0..k-1.  Per row i: a = mean distance to the other
+ * rows of its cluster, b = smallest mean distance to the rows of another
+ * cluster, s = (b - a) / max(a, b), and 0 for a cluster of one row.
+ *
+ * weight (may be NULL: all 1) weighs each row's s in the overall mean, so a
+ * stratified sample can stand for the whole data.  Writes the overall mean
+ * to *score, and per cluster the mean s and the row count into cluster_mean
+ * and cluster_rows (NaN mean for a cluster without rows).  Exact: every
+ * distance is computed, in blocks, never an m x m matrix.
+ */
+extern void cc_silhouette(const double *x, int d, const int *labels,
+						  int k, const size_t *rows, size_t m,
+						  const double *weight, double *score,
+						  double *cluster_mean, int64_t *cluster_rows,
+						  const CcAllocator *alloc, CcCheckFn check, void *arg);
+
+/*
+ * Calinski-Harabasz index: between-cluster dispersion over within-cluster
+ * dispersion, times (n - k) / (k - 1).  1 when all clusters are points.
+ * Needs k >= 2.
+ */
+extern double cc_calinski_harabasz(const double *x, size_t n, int d,
+								   const int *labels, int k,
+								   const CcAllocator *alloc);
+
+/*
+ * Davies-Bouldin index: mean over clusters of the largest (s_i + s_j) / d_ij,
+ * s the mean distance of a cluster's rows to its mean, d the distance
+ * between cluster means.  Needs k >= 2.
+ */
+extern double cc_davies_bouldin(const double *x, size_t n, int d,
+								const int *labels, int k,
+								const CcAllocator *alloc);
+
+/*
+ * Knee of a decreasing curve y(x) by the Kneedle method (Satopaa et al.,
+ * "Finding a 'kneedle' in a haystack", ICDCS workshops 2011): normalize both
+ * axes to [0, 1], take the point farthest above the straight line between
+ * the ends of the normalized convex decreasing curve.  Returns its index,
+ * or -1 when there are fewer than 3 points or no point lies off the line.
+ */
+extern int	cc_kneedle(const double *xs, const double *ys, int count);
+
+#endif							/* CC_METRICS_H */
