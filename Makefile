@@ -5,7 +5,7 @@ EXTVERSION = 0.1.0
 
 MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
-	src/core/kmeans.o src/core/model.o
+	src/core/kmeans.o src/core/model.o src/core/metrics.o
 GLUE_OBJS = src/ccseg.o src/reader.o src/train.o src/modeltype.o \
 	src/catalog.o src/predict.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
@@ -23,15 +23,22 @@ PG_CPPFLAGS += -Isrc/core
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter
 SHLIB_LINK += -lm
 
+# No LLVM bitcode for JIT inlining: clang would compile the numerics with
+# other floating-point contraction rules, and an inlined copy could then
+# round differently from the shared library.
+override with_llvm = no
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+
 # The numeric core's distance loops are written to vectorize; -O3 lets gcc do
-# it.  No fast-math: results stay bit-identical to the -O2 unit-test build.
-$(CORE_OBJS): CFLAGS += -O3
+# it.  No fast-math and no fused multiply-add: results stay bit-identical to
+# the unit-test build and across the SIMD clones (see cc_common.h).
+$(CORE_OBJS): CFLAGS += -O3 -ffp-contract=off -fno-math-errno
 
 # Standalone unit tests of the numeric core: no PostgreSQL headers involved.
-UNIT_CFLAGS = -std=c99 -O2 -g -Wall -Wextra -Werror -pedantic -Isrc/core
+UNIT_CFLAGS = -std=c99 -O2 -g -ffp-contract=off -Wall -Wextra -Werror -pedantic -Isrc/core
 CORE_SRCS = $(CORE_OBJS:.o=.c)
 
 test/unit/test_core: test/unit/test_core.c $(CORE_SRCS) src/core/*.h

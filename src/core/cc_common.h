@@ -14,6 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Hot loops are compiled twice, for AVX2 and for the baseline, and the
+ * loader picks one for the CPU at hand.  The results are the same bit for
+ * bit: the core is built with -ffp-contract=off, so neither version fuses
+ * multiplications and additions, and both sum in the same order.
+ */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+#define CC_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CC_SIMD_CLONES
+#endif
+
 /* Memory allocation supplied by the caller. */
 typedef struct CcAllocator
 {

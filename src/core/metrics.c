@@ -9,26 +9,57 @@
 #include "matrix.h"
 #include "metrics.h"
 
-/* columns of the transposed selection handled per pass (fits in L1) */
-#define SIL_CHUNK	1024
+/* tile of the distance matrix computed at a time: rows x columns */
+#define TILE_ROWS	32
+#define TILE_COLS	512
 
-/* Sum of v[0..m-1] with eight running sums in a fixed order. */
-static double
-sum8(const double *v, size_t m)
+/*
+ * Distances between rows a0..a1-1 and b0..b1-1 of the transposed selection
+ * xt (feature f of position p at xt[f * m + p]) into tile (row-major,
+ * TILE_COLS wide).  The sum over features runs in feature order for every
+ * pair; the loop over columns vectorizes.
+ */
+CC_SIMD_CLONES static void
+distance_tile(const double *xt, size_t m, int d, size_t a0, size_t a1,
+			  size_t b0, size_t b1, double *tile)
 {
-	double		s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-	size_t		j = 0;
-	int			t;
+	size_t		w = b1 - b0;
+	size_t		i,
+				j;
+	int			f;
 
-	for (; j + 8 <= m; j += 8)
-		for (t = 0; t < 8; t++)
-			s[t] += v[j + t];
-	for (; j < m; j++)
-		s[j % 8] += v[j];
-	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+	for (i = a0; i < a1; i++)
+	{
+		double	   *out = tile + (i - a0) * TILE_COLS;
+
+		for (j = 0; j < w; j++)
+			out[j] = 0.0;
+		for (f = 0; f < d; f++)
+		{
+			const double xf = xt[(size_t) f * m + i];
+			const double *col = xt + (size_t) f * m + b0;
+
+			for (j = 0; j < w; j++)
+			{
+				double		t = xf - col[j];
+
+				out[j] += t * t;
+			}
+		}
+		for (j = 0; j < w; j++)
+			out[j] = sqrt(out[j]);
+	}
 }
 
-/* Exact silhouette by blocks of distances; see metrics.h. */
+/*
+ * Exact silhouette by tiles of the distance matrix; see metrics.h.
+ *
+ * The selected rows are grouped by cluster.  For every pair of clusters
+ * (A, B) with A <= B the A x B block of distances is computed once, tile by
+ * tile: its row sums add to each A row's total distance to cluster B, its
+ * column sums to each B row's total distance to cluster A.  That visits
+ * each pair once (diagonal blocks twice) and never holds more than a tile.
+ */
 void
 cc_silhouette(const double *x, int d, const int *labels, int k,
 			  const size_t *rows, size_t m, const double *weight,
@@ -39,13 +70,16 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 	size_t	   *fill = cc_alloc_array(alloc, k, sizeof(size_t));
 	size_t	   *order = cc_alloc_array(alloc, m, sizeof(size_t));
 	double	   *xt = cc_alloc_array(alloc, m * (size_t) d, sizeof(double));
-	double	   *dist = cc_alloc_array(alloc, m, sizeof(double));
-	double	   *sums = cc_alloc_array(alloc, k, sizeof(double));
+	double	   *tot = cc_alloc_array(alloc, m * (size_t) k, sizeof(double));
+	double	   *tile = cc_alloc_array(alloc, TILE_ROWS * TILE_COLS, sizeof(double));
+	double	   *colsum = cc_alloc_array(alloc, TILE_COLS, sizeof(double));
 	double	   *ssum = cc_alloc_array(alloc, k, sizeof(double));
 	double		wsum = 0.0,
 				wtot = 0.0;
 	size_t		i;
-	int			c;
+	int			c,
+				ca,
+				cb;
 
 	/* group the selected rows by cluster (counting sort, stable) */
 	memset(start, 0, sizeof(size_t) * (k + 1));
@@ -60,7 +94,6 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 
 		order[fill[labels[r]]++] = r;
 	}
-	/* the selection transposed: feature f of position p at xt[f * m + p] */
 	for (i = 0; i < m; i++)
 	{
 		int			f;
@@ -68,58 +101,76 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 		for (f = 0; f < d; f++)
 			xt[(size_t) f * m + i] = x[order[i] * d + f];
 	}
+	memset(tot, 0, sizeof(double) * m * k);
 	memset(ssum, 0, sizeof(double) * k);
+
+	/* tot[p * k + c]: sum of distances from position p to the rows of c */
+	for (ca = 0; ca < k; ca++)
+		for (cb = ca; cb < k; cb++)
+		{
+			size_t		a0,
+						b0;
+
+			for (a0 = start[ca]; a0 < start[ca + 1]; a0 += TILE_ROWS)
+			{
+				size_t		a1 = a0 + TILE_ROWS < start[ca + 1] ? a0 + TILE_ROWS : start[ca + 1];
+
+				if (check)
+					check(arg);
+				for (b0 = start[cb]; b0 < start[cb + 1]; b0 += TILE_COLS)
+				{
+					size_t		b1 = b0 + TILE_COLS < start[cb + 1] ? b0 + TILE_COLS : start[cb + 1];
+					size_t		w = b1 - b0;
+					size_t		j;
+
+					distance_tile(xt, m, d, a0, a1, b0, b1, tile);
+					for (j = 0; j < w; j++)
+						colsum[j] = 0.0;
+					for (i = a0; i < a1; i++)
+					{
+						const double *row = tile + (i - a0) * TILE_COLS;
+						double		s[4] = {0, 0, 0, 0};
+
+						for (j = 0; j + 4 <= w; j += 4)
+						{
+							s[0] += row[j];
+							s[1] += row[j + 1];
+							s[2] += row[j + 2];
+							s[3] += row[j + 3];
+						}
+						for (; j < w; j++)
+							s[0] += row[j];
+						tot[i * k + cb] += (s[0] + s[1]) + (s[2] + s[3]);
+						if (cb != ca)
+							for (j = 0; j < w; j++)
+								colsum[j] += row[j];
+					}
+					if (cb != ca)
+						for (j = 0; j < w; j++)
+							tot[(b0 + j) * k + ca] += colsum[j];
+				}
+			}
+		}
 
 	for (i = 0; i < m; i++)
 	{
 		size_t		r = order[i];
 		int			own = labels[r];
 		size_t		own_n = start[own + 1] - start[own];
-		size_t		j0;
 		double		s = 0.0;
 		double		w = weight ? weight[r] : 1.0;
 
-		if (check)
-			check(arg);
-		/* distances from row r to every selected row, a chunk at a time */
-		for (j0 = 0; j0 < m; j0 += SIL_CHUNK)
-		{
-			size_t		len = (m - j0 < SIL_CHUNK) ? m - j0 : SIL_CHUNK;
-			double	   *out = dist + j0;
-			size_t		j;
-			int			f;
-
-			for (j = 0; j < len; j++)
-				out[j] = 0.0;
-			for (f = 0; f < d; f++)
-			{
-				const double xf = x[r * d + f];
-				const double *col = xt + (size_t) f * m + j0;
-
-				for (j = 0; j < len; j++)
-				{
-					double		t = xf - col[j];
-
-					out[j] += t * t;
-				}
-			}
-			for (j = 0; j < len; j++)
-				out[j] = sqrt(out[j]);
-		}
-		for (c = 0; c < k; c++)
-			sums[c] = sum8(dist + start[c], start[c + 1] - start[c]);
-
 		if (own_n > 1)
 		{
-			double		a = sums[own] / (double) (own_n - 1);
+			double		a = tot[i * k + own] / (double) (own_n - 1);
 			double		b = INFINITY;
 
 			for (c = 0; c < k; c++)
 			{
 				size_t		cn = start[c + 1] - start[c];
 
-				if (c != own && cn > 0 && sums[c] / (double) cn < b)
-					b = sums[c] / (double) cn;
+				if (c != own && cn > 0 && tot[i * k + c] / (double) cn < b)
+					b = tot[i * k + c] / (double) cn;
 			}
 			if (isfinite(b))
 			{
@@ -146,8 +197,9 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 	cc_release(alloc, fill);
 	cc_release(alloc, order);
 	cc_release(alloc, xt);
-	cc_release(alloc, dist);
-	cc_release(alloc, sums);
+	cc_release(alloc, tot);
+	cc_release(alloc, tile);
+	cc_release(alloc, colsum);
 	cc_release(alloc, ssum);
 }
 

@@ -224,7 +224,7 @@ def train(conn, model, k, **kwargs):
 def catalog_row(conn, model):
     with conn.cursor() as cur:
         cur.execute("""SELECT version, features, impute_values, scale_center, scale_scale,
-                              inertia, iterations, n_rows, sizes
+                              inertia, iterations, rows, sizes
                        FROM ccseg_model_versions WHERE model_name = %s
                        ORDER BY version DESC LIMIT 1""", (model,))
         cols = [d[0] for d in cur.description]
@@ -297,7 +297,7 @@ def check_scaler(rep, ctx):
         rd = rel_diff(got, want) if got.shape == want.shape else float("nan")
         rep.check(name, ok, f"max rel diff {rd:.3g} > {SCALER_RTOL:g}; ccseg {got.tolist()} sklearn {want.tolist()}",
                   f"max rel diff {rd:.3g}, exact={np.array_equal(got, want)}")
-    rep.check("n_rows", cat["n_rows"] == len(ctx.ids), f"n_rows {cat['n_rows']} != {len(ctx.ids)}")
+    rep.check("rows", cat["rows"] == len(ctx.ids), f"rows {cat['rows']} != {len(ctx.ids)}")
 
 
 def pick_init_rows(Xi, k, seed):
