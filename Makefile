@@ -5,9 +5,10 @@ EXTVERSION = 0.1.0
 
 MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
-	src/core/kmeans.o src/core/model.o src/core/metrics.o
-GLUE_OBJS = src/ccseg.o src/reader.o src/train.o src/modeltype.o \
-	src/catalog.o src/predict.o
+	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o
+GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
+	src/train.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
+	src/predict.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql

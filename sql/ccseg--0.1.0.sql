@@ -56,13 +56,18 @@ CREATE FUNCTION @extschema@.ccseg_model_summary(
 	OUT sse float8[],
 	OUT inertia float8,
 	OUT iterations integer,
-	OUT rows bigint)
+	OUT rows bigint,
+	OUT silhouette float8,
+	OUT silhouette_rows bigint,
+	OUT segment_silhouette float8[],
+	OUT calinski_harabasz float8,
+	OUT davies_bouldin float8)
 RETURNS record
 AS 'MODULE_PATHNAME', 'ccseg_model_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model) IS
-'every field of a model value as columns: features, preprocessing, centroids (scaled and original units), sizes, inertia';
+'every field of a model value as columns: features, preprocessing, centroids (scaled and original units), sizes, inertia, quality measures';
 
 -- ---------------------------------------------------------------------------
 -- Training without storing
@@ -82,12 +87,13 @@ CREATE FUNCTION @extschema@.ccseg_build_model(
 	tol float8 DEFAULT 1e-4,
 	seed bigint DEFAULT 0,
 	algorithm text DEFAULT 'auto',
+	silhouette_sample bigint DEFAULT NULL,
 	verbose boolean DEFAULT false)
 RETURNS @extschema@.ccseg_model
 AS 'MODULE_PATHNAME', 'ccseg_build_model'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, boolean) IS
+COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean) IS
 'train a k-means model on a table or view and return it as a ccseg_model value, without storing it in the catalog';
 
 -- ---------------------------------------------------------------------------
@@ -119,6 +125,11 @@ CREATE TABLE @extschema@.ccseg_model_versions (
 	sizes bigint[] NOT NULL,
 	inertia float8 NOT NULL,
 	iterations integer NOT NULL,
+	silhouette float8,
+	silhouette_rows bigint NOT NULL,
+	segment_silhouette float8[] NOT NULL,
+	calinski_harabasz float8,
+	davies_bouldin float8,
 	PRIMARY KEY (model_name, version)
 );
 
@@ -146,6 +157,11 @@ COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids_original IS 'k x d 
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.sizes IS 'training rows per segment';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.inertia IS 'sum of squared distances of the training rows to their centroids, scaled space';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.iterations IS 'Lloyd iterations of the best restart';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.silhouette IS 'mean silhouette of the training rows (null for k = 1 or when not computed)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.silhouette_rows IS 'rows the silhouette was computed on: all rows when exact, a stratified sample otherwise';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.segment_silhouette IS 'mean silhouette of each segment';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.calinski_harabasz IS 'Calinski-Harabasz index of the training partition (higher is better)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.davies_bouldin IS 'Davies-Bouldin index of the training partition (lower is better)';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions_id_seq', '');
@@ -173,6 +189,11 @@ BEGIN
 	NEW.sizes := s.sizes;
 	NEW.inertia := s.inertia;
 	NEW.iterations := s.iterations;
+	NEW.silhouette := s.silhouette;
+	NEW.silhouette_rows := s.silhouette_rows;
+	NEW.segment_silhouette := s.segment_silhouette;
+	NEW.calinski_harabasz := s.calinski_harabasz;
+	NEW.davies_bouldin := s.davies_bouldin;
 	RETURN NEW;
 END
 $$;
@@ -209,6 +230,7 @@ SELECT DISTINCT ON (v.model_name)
 	v.features,
 	v.rows,
 	v.inertia,
+	v.silhouette,
 	v.iterations,
 	v.impute,
 	v.scale,
@@ -220,7 +242,7 @@ FROM @extschema@.ccseg_model_versions v
 ORDER BY v.model_name, v.version DESC;
 
 COMMENT ON VIEW @extschema@.ccseg_models IS
-'one row per model: its current (latest) version with k, features, rows, inertia and parameters';
+'one row per model: its current (latest) version with k, features, rows, inertia, silhouette and parameters';
 GRANT SELECT ON @extschema@.ccseg_models TO PUBLIC;
 
 -- Check a model name given by a user; raise the error a bad one deserves.
@@ -298,7 +320,7 @@ COMMENT ON TYPE @extschema@.ccseg_train_result IS
 CREATE FUNCTION @extschema@.ccseg_train(
 	model text,
 	source regclass,
-	k integer,
+	k integer DEFAULT NULL,
 	features text[] DEFAULT NULL,
 	id_column text DEFAULT NULL,
 	impute text DEFAULT 'median',
@@ -310,6 +332,9 @@ CREATE FUNCTION @extschema@.ccseg_train(
 	tol float8 DEFAULT 1e-4,
 	seed bigint DEFAULT 0,
 	algorithm text DEFAULT 'auto',
+	silhouette_sample bigint DEFAULT NULL,
+	k_min integer DEFAULT 2,
+	k_max integer DEFAULT 10,
 	verbose boolean DEFAULT false)
 RETURNS @extschema@.ccseg_train_result
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -319,6 +344,8 @@ DECLARE
 	started timestamptz := clock_timestamp();
 	built @extschema@.ccseg_model;
 	s record;
+	use_k integer := ccseg_train.k;
+	elbow jsonb;
 	next_version integer;
 	model_owner name;
 	source_name text;
@@ -340,9 +367,22 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 
-	built := @extschema@.ccseg_build_model(source, ccseg_train.k, features,
+	IF use_k IS NULL THEN
+		IF init_centroids IS NOT NULL THEN
+			RAISE EXCEPTION 'k must be given with init_centroids'
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		-- choose k by the elbow rule; keep the curve with the model
+		SELECT jsonb_agg(to_jsonb(e) ORDER BY e.k), max(e.k) FILTER (WHERE e.recommended)
+		INTO elbow, use_k
+		FROM @extschema@.ccseg_elbow(source, k_min, k_max, features, id_column,
+			impute, scale, init, n_init, max_iter, tol, seed, algorithm,
+			silhouette_sample) e;
+	END IF;
+
+	built := @extschema@.ccseg_build_model(source, use_k, features,
 		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
-		seed, algorithm, ccseg_train.verbose);
+		seed, algorithm, silhouette_sample, ccseg_train.verbose);
 	s := @extschema@.ccseg_model_summary(built);
 
 	SELECT format('%I.%I', n.nspname, c.relname) INTO source_name
@@ -360,13 +400,16 @@ BEGIN
 		VALUES
 			(ccseg_train.model, next_version, model_owner, source_name,
 			 jsonb_build_object(
-				'k', ccseg_train.k, 'features', s.features, 'id_column', id_column,
+				'k', use_k, 'features', s.features, 'id_column', id_column,
 				'impute', impute, 'scale', scale,
 				'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
 				'init_centroids', init_centroids,
 				'n_init', CASE WHEN init_centroids IS NULL THEN n_init ELSE 1 END,
 				'max_iter', max_iter, 'tol', tol, 'seed', seed,
-				'algorithm', algorithm),
+				'algorithm', algorithm, 'silhouette_sample', silhouette_sample)
+			 || CASE WHEN elbow IS NULL THEN '{}'::jsonb
+				ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
+										'k_max', k_max, 'elbow', elbow) END,
 			 took, built);
 	EXCEPTION WHEN unique_violation THEN
 		-- only under REPEATABLE READ or SERIALIZABLE: our snapshot predates
@@ -382,8 +425,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, boolean) IS
-'train a k-means segmentation model on a table or view and store it as a new version in the catalog';
+COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean) IS
+'train a k-means segmentation model on a table or view and store it as a new version in the catalog; without k, k is chosen by the elbow rule in k_min..k_max';
 
 -- The current version of a model, or a given version.
 CREATE FUNCTION @extschema@.ccseg_get_model(model text, version integer DEFAULT NULL)
@@ -436,6 +479,110 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_drop_model(text) IS
 'delete every version of a model from the catalog; returns the number of versions deleted';
+
+-- ---------------------------------------------------------------------------
+-- Choosing k and judging models
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.ccseg_elbow(
+	source regclass,
+	k_min integer DEFAULT 2,
+	k_max integer DEFAULT 10,
+	features text[] DEFAULT NULL,
+	id_column text DEFAULT NULL,
+	impute text DEFAULT 'median',
+	scale text DEFAULT 'standard',
+	init text DEFAULT 'k-means++',
+	n_init integer DEFAULT 10,
+	max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4,
+	seed bigint DEFAULT 0,
+	algorithm text DEFAULT 'auto',
+	silhouette_sample bigint DEFAULT NULL)
+RETURNS TABLE (k integer, inertia float8, silhouette float8,
+			   calinski_harabasz float8, davies_bouldin float8,
+			   iterations integer, seconds float8, recommended boolean)
+AS 'MODULE_PATHNAME', 'ccseg_elbow'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint) IS
+'train k-means for every k in k_min..k_max on data read and preprocessed once; inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
+
+CREATE FUNCTION @extschema@.ccseg_evaluate(model text, version integer DEFAULT NULL)
+RETURNS TABLE (inertia float8, silhouette float8, silhouette_rows bigint,
+			   calinski_harabasz float8, davies_bouldin float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT r.inertia, r.silhouette, r.silhouette_rows, r.calinski_harabasz,
+		   r.davies_bouldin
+	FROM @extschema@._ccseg_model_row(model, version) r
+	WHERE r.model_name IS NOT NULL
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_evaluate(text, integer) IS
+'quality of a model measured on its training rows at training time: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin';
+
+CREATE FUNCTION @extschema@._ccseg_model_silhouette(source regclass,
+	model @extschema@.ccseg_model, sample_size bigint, seed bigint)
+RETURNS TABLE (segment integer, silhouette float8, rows bigint, sample_rows bigint)
+AS 'MODULE_PATHNAME', 'ccseg_model_silhouette'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_model_silhouette(regclass, @extschema@.ccseg_model, bigint, bigint) IS
+'internal: silhouette of a model value on the rows of a relation';
+
+CREATE FUNCTION @extschema@.ccseg_silhouette(model text, sample_size bigint DEFAULT NULL,
+	seed bigint DEFAULT 0)
+RETURNS TABLE (segment integer, silhouette float8, rows bigint, sample_rows bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_silhouette.model);
+	IF r.model_name IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+		SELECT * FROM @extschema@._ccseg_model_silhouette(r.source::regclass,
+			r.model, sample_size, ccseg_silhouette.seed);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_silhouette(text, bigint, bigint) IS
+'silhouette of a model on the current rows of its source, overall (segment null) and per segment; exact up to 10000 rows or sample_size, else a stratified sample';
+
+-- ---------------------------------------------------------------------------
+-- Exploring
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.ccseg_describe(source regclass, features text[] DEFAULT NULL)
+RETURNS TABLE (feature text, count bigint, missing bigint, mean float8,
+			   std float8, min float8, p25 float8, median float8, p75 float8,
+			   max float8, skewness float8, outliers bigint, "position" integer)
+AS 'MODULE_PATHNAME', 'ccseg_describe'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_describe(regclass, text[]) IS
+'per numeric column: count, missing, mean, sample std, min, quartiles, max, skewness and the number of values beyond 1.5 IQR from the quartiles';
+
+CREATE FUNCTION @extschema@.ccseg_correlation(source regclass, features text[] DEFAULT NULL)
+RETURNS TABLE (a text, b text, r float8, pairs bigint)
+AS 'MODULE_PATHNAME', 'ccseg_correlation'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_correlation(regclass, text[]) IS
+'Pearson correlation of every ordered pair of numeric columns, over the rows where both are present';
+
+CREATE FUNCTION @extschema@.ccseg_histogram(source regclass, feature text, bins integer DEFAULT 20)
+RETURNS TABLE (bucket integer, lower float8, upper float8, count bigint)
+AS 'MODULE_PATHNAME', 'ccseg_histogram'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_histogram(regclass, text, integer) IS
+'equal-width histogram of a numeric column from its minimum to its maximum: bucket, bounds, count (the last bucket includes the maximum)';
 
 -- ---------------------------------------------------------------------------
 -- Scoring

@@ -6,8 +6,12 @@
  * move data between PostgreSQL and the core, one responsibility each:
  *
  *	ccseg.c		module magic, memory and interrupt adapters, small helpers
+ *	options.c	checking the words and numbers of training arguments
  *	reader.c	feature columns of a relation, read into a matrix
- *	train.c		ccseg_build_model(): preprocessing and k-means
+ *	prepare.c	reading plus imputation and scaling, for training and elbow
+ *	train.c		ccseg_build_model(): k-means and quality on prepared data
+ *	elbow.c		ccseg_elbow() and ccseg_silhouette(): choosing k, judging a model
+ *	explore.c	ccseg_describe(), ccseg_correlation(), ccseg_histogram()
  *	modeltype.c	the ccseg_model type: text (JSON) and binary forms
  *	catalog.c	looking up stored models, with a per-backend cache
  *	predict.c	ccseg_predict() and ccseg_distances()
@@ -21,6 +25,7 @@
 #include "fmgr.h"
 #include "utils/array.h"
 
+#include "kmeans.h"
 #include "model.h"
 
 /* ccseg.c */
@@ -56,6 +61,36 @@ extern void ccseg_resolve_features(Oid relid, ArrayType *features,
 extern double *ccseg_read_matrix(Oid relid, const CcsegFeatures *f,
 								 const char *order_by, MemoryContext cxt,
 								 size_t *n_out);
+
+/* options.c */
+extern void ccseg_require_arg(FunctionCallInfo fcinfo, int argno, const char *name);
+extern CcImpute ccseg_impute_arg(FunctionCallInfo fcinfo, int argno);
+extern CcScale ccseg_scale_arg(FunctionCallInfo fcinfo, int argno);
+extern CcInit ccseg_init_arg(FunctionCallInfo fcinfo, int argno);
+extern CcAlgorithm ccseg_algorithm_arg(FunctionCallInfo fcinfo, int argno);
+extern void ccseg_kmeans_args(FunctionCallInfo fcinfo, int argno,
+							  CcKmeansParams *kp);
+extern int64 ccseg_silhouette_sample_arg(FunctionCallInfo fcinfo, int argno);
+
+/* prepare.c: a relation read, imputed and scaled */
+typedef struct CcsegPrepared
+{
+	CcsegFeatures f;
+	const char *relname;
+	CcImpute	impute;
+	CcScale		scale;
+	double	   *impute_values;	/* d */
+	double	   *center;			/* d */
+	double	   *scale_values;	/* d */
+	double	   *x;				/* n x d, imputed and scaled */
+	size_t		n_read;			/* rows read */
+	size_t		n;				/* rows kept (impute = drop drops some) */
+} CcsegPrepared;
+
+extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
+						  CcImpute impute, CcScale scale, MemoryContext cxt,
+						  CcsegPrepared *p);
+extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
 
 /* modeltype.c */
 extern Datum ccseg_model_datum(const CcModel *m);

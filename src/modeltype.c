@@ -133,8 +133,18 @@ ccseg_model_out(PG_FUNCTION_ARGS)
 	append_doubles(&out, m.sse, m.k);
 	appendStringInfoString(&out, ", \"inertia\": ");
 	append_double(&out, m.inertia);
-	appendStringInfo(&out, ", \"iterations\": %d, \"rows\": " INT64_FORMAT "}",
+	appendStringInfo(&out, ", \"iterations\": %d, \"rows\": " INT64_FORMAT,
 					 m.iterations, (int64) m.rows);
+	appendStringInfoString(&out, ", \"silhouette\": ");
+	append_double(&out, m.silhouette);
+	appendStringInfo(&out, ", \"silhouette_rows\": " INT64_FORMAT
+					 ", \"segment_silhouette\": ", (int64) m.silhouette_rows);
+	append_doubles(&out, m.segment_silhouette, m.k);
+	appendStringInfoString(&out, ", \"calinski_harabasz\": ");
+	append_double(&out, m.calinski_harabasz);
+	appendStringInfoString(&out, ", \"davies_bouldin\": ");
+	append_double(&out, m.davies_bouldin);
+	appendStringInfoChar(&out, '}');
 	PG_RETURN_CSTRING(out.data);
 }
 
@@ -142,7 +152,9 @@ ccseg_model_out(PG_FUNCTION_ARGS)
 
 static const char *const model_keys[] = {
 	"format", "k", "features", "impute", "impute_values", "scale",
-	"scale_center", "scale_scale", "centroids", "sizes", "sse", "inertia", "iterations", "rows"
+	"scale_center", "scale_scale", "centroids", "sizes", "sse", "inertia", "iterations", "rows",
+	"silhouette", "silhouette_rows", "segment_silhouette", "calinski_harabasz",
+	"davies_bouldin"
 };
 
 #define NUM_MODEL_KEYS lengthof(model_keys)
@@ -357,6 +369,14 @@ ccseg_model_in(PG_FUNCTION_ARGS)
 	m.inertia = json_double(get_key(jb, "inertia"), "inertia", false);
 	m.iterations = json_int32(get_key(jb, "iterations"), "iterations");
 	m.rows = json_int64(get_key(jb, "rows"), "rows");
+	m.silhouette = json_double(get_key(jb, "silhouette"), "silhouette", true);
+	m.silhouette_rows = json_int64(get_key(jb, "silhouette_rows"), "silhouette_rows");
+	json_doubles(get_key(jb, "segment_silhouette"), m.segment_silhouette, k,
+				 "segment_silhouette", true);
+	m.calinski_harabasz = json_double(get_key(jb, "calinski_harabasz"),
+									  "calinski_harabasz", true);
+	m.davies_bouldin = json_double(get_key(jb, "davies_bouldin"),
+								   "davies_bouldin", true);
 
 	if ((bad = cc_model_validate(&m)) != NULL)
 		malformed("%s", as_sentence(bad));
@@ -398,7 +418,12 @@ ccseg_model_send(PG_FUNCTION_ARGS)
 	{
 		pq_sendint64(&buf, m.sizes[j]);
 		pq_sendfloat8(&buf, m.sse[j]);
+		pq_sendfloat8(&buf, m.segment_silhouette[j]);
 	}
+	pq_sendfloat8(&buf, m.silhouette);
+	pq_sendint64(&buf, m.silhouette_rows);
+	pq_sendfloat8(&buf, m.calinski_harabasz);
+	pq_sendfloat8(&buf, m.davies_bouldin);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -442,7 +467,7 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 				 errdetail("k, the number of features or a method is out of range.")));
 	/* the message must hold at least the fixed-size part */
 	if ((size_t) (buf->len - buf->cursor) <
-		(size_t) d * (4 + 24) + (size_t) k * d * 8 + (size_t) k * 16)
+		(size_t) d * (4 + 24) + (size_t) k * d * 8 + (size_t) k * 24 + 32)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid ccseg_model binary value"),
@@ -479,7 +504,12 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 	{
 		m.sizes[j] = pq_getmsgint64(buf);
 		m.sse[j] = pq_getmsgfloat8(buf);
+		m.segment_silhouette[j] = pq_getmsgfloat8(buf);
 	}
+	m.silhouette = pq_getmsgfloat8(buf);
+	m.silhouette_rows = pq_getmsgint64(buf);
+	m.calinski_harabasz = pq_getmsgfloat8(buf);
+	m.davies_bouldin = pq_getmsgfloat8(buf);
 	if ((bad = cc_model_validate(&m)) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -496,8 +526,12 @@ ccseg_model_summary(PG_FUNCTION_ARGS)
 {
 	CcModel		m;
 	TupleDesc	desc;
-	Datum		values[14];
-	bool		nulls[14];
+	Datum		values[19];
+	bool		nulls[19];
+	Datum	   *segsil;
+	bool	   *segsil_null;
+	int			dims[1];
+	int			lbs[1] = {1};
 	Datum	   *names;
 	double	   *orig;
 	Datum	   *sizes;
@@ -539,5 +573,24 @@ ccseg_model_summary(PG_FUNCTION_ARGS)
 	values[11] = Float8GetDatum(m.inertia);
 	values[12] = Int32GetDatum(m.iterations);
 	values[13] = Int64GetDatum(m.rows);
+	values[14] = Float8GetDatum(m.silhouette);
+	nulls[14] = isnan(m.silhouette);
+	values[15] = Int64GetDatum(m.silhouette_rows);
+	segsil = palloc(sizeof(Datum) * m.k);
+	segsil_null = palloc(sizeof(bool) * m.k);
+	for (c = 0; c < m.k; c++)
+	{
+		segsil[c] = Float8GetDatum(m.segment_silhouette[c]);
+		segsil_null[c] = isnan(m.segment_silhouette[c]);
+	}
+	dims[0] = m.k;
+	values[16] = PointerGetDatum(construct_md_array(segsil, segsil_null, 1, dims,
+													lbs, FLOAT8OID, sizeof(float8),
+													FLOAT8PASSBYVAL,
+													TYPALIGN_DOUBLE));
+	values[17] = Float8GetDatum(m.calinski_harabasz);
+	nulls[17] = isnan(m.calinski_harabasz);
+	values[18] = Float8GetDatum(m.davies_bouldin);
+	nulls[18] = isnan(m.davies_bouldin);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -8,6 +8,7 @@
 
 #include "matrix.h"
 #include "metrics.h"
+#include "rng.h"
 
 /* tile of the distance matrix computed at a time: rows x columns */
 #define TILE_ROWS	32
@@ -62,7 +63,7 @@ distance_tile(const double *xt, size_t m, int d, size_t a0, size_t a1,
  */
 void
 cc_silhouette(const double *x, int d, const int *labels, int k,
-			  const size_t *rows, size_t m, const double *weight,
+			  const size_t *rows, size_t m, const double *cluster_weight,
 			  double *score, double *cluster_mean, int64_t *cluster_rows,
 			  const CcAllocator *alloc, CcCheckFn check, void *arg)
 {
@@ -158,7 +159,7 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 		int			own = labels[r];
 		size_t		own_n = start[own + 1] - start[own];
 		double		s = 0.0;
-		double		w = weight ? weight[r] : 1.0;
+		double		w = cluster_weight ? cluster_weight[own] : 1.0;
 
 		if (own_n > 1)
 		{
@@ -201,6 +202,59 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 	cc_release(alloc, tile);
 	cc_release(alloc, colsum);
 	cc_release(alloc, ssum);
+}
+
+/* Stratified sample of rows by cluster; see metrics.h. */
+size_t
+cc_stratified_sample(const int *labels, size_t n, int k, size_t size,
+					 uint64_t seed, size_t *rows, double *cluster_weight,
+					 const CcAllocator *alloc)
+{
+	size_t	   *start = cc_alloc_array(alloc, (size_t) k + 1, sizeof(size_t));
+	size_t	   *fill = cc_alloc_array(alloc, k, sizeof(size_t));
+	size_t	   *byc = cc_alloc_array(alloc, n, sizeof(size_t));
+	size_t		m = 0;
+	size_t		i;
+	int			c;
+
+	memset(start, 0, sizeof(size_t) * (k + 1));
+	for (i = 0; i < n; i++)
+		start[labels[i] + 1]++;
+	for (c = 0; c < k; c++)
+		start[c + 1] += start[c];
+	memcpy(fill, start, sizeof(size_t) * k);
+	for (i = 0; i < n; i++)
+		byc[fill[labels[i]]++] = i;
+
+	for (c = 0; c < k; c++)
+	{
+		size_t		nc = start[c + 1] - start[c];
+		size_t		want = (size_t) ((double) size * (double) nc / (double) n + 0.5);
+		size_t	   *pool = byc + start[c];
+		CcRng		rng;
+		size_t		t;
+
+		if (want < CC_SAMPLE_FLOOR)
+			want = CC_SAMPLE_FLOOR;
+		if (want > nc)
+			want = nc;
+		/* partial Fisher-Yates: the first want entries become the sample */
+		cc_rng_seed(&rng, seed, (uint64_t) c + 1);
+		for (t = 0; t < want; t++)
+		{
+			size_t		j = t + (size_t) cc_rng_below(&rng, nc - t);
+			size_t		tmp = pool[t];
+
+			pool[t] = pool[j];
+			pool[j] = tmp;
+			rows[m++] = pool[t];
+		}
+		cluster_weight[c] = want > 0 ? (double) nc / (double) want : 0.0;
+	}
+	cc_release(alloc, start);
+	cc_release(alloc, fill);
+	cc_release(alloc, byc);
+	return m;
 }
 
 /* Cluster means (k x d) and sizes of a labelled matrix. */
@@ -324,6 +378,64 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 	cc_release(alloc, sizes);
 	cc_release(alloc, spread);
 	return total / (double) k;
+}
+
+/* Silhouette, Calinski-Harabasz and Davies-Bouldin of a partition; see metrics.h. */
+void
+cc_quality(const double *x, size_t n, int d, const int *labels, int k,
+		   int64_t sample, uint64_t seed, double *silhouette,
+		   int64_t *silhouette_rows, double *segment_silhouette,
+		   double *calinski_harabasz, double *davies_bouldin,
+		   const CcAllocator *alloc, CcCheckFn check, void *arg)
+{
+	int64_t    *counts = cc_alloc_array(alloc, k, sizeof(int64_t));
+	int			present = 0;
+	size_t		i;
+	int			c;
+
+	*silhouette = NAN;
+	*silhouette_rows = 0;
+	*calinski_harabasz = NAN;
+	*davies_bouldin = NAN;
+	for (c = 0; c < k; c++)
+	{
+		segment_silhouette[c] = NAN;
+		counts[c] = 0;
+	}
+	for (i = 0; i < n; i++)
+		counts[labels[i]]++;
+	for (c = 0; c < k; c++)
+		if (counts[c] > 0)
+			present++;
+
+	if (present >= 2)
+	{
+		size_t		limit = sample < 0 ? CC_SILHOUETTE_EXACT_ROWS : (size_t) sample;
+
+		*calinski_harabasz = cc_calinski_harabasz(x, n, d, labels, k, alloc);
+		*davies_bouldin = cc_davies_bouldin(x, n, d, labels, k, alloc);
+		if (sample != 0 && n <= limit)
+		{
+			cc_silhouette(x, d, labels, k, NULL, n, NULL, silhouette,
+						  segment_silhouette, counts, alloc, check, arg);
+			*silhouette_rows = (int64_t) n;
+		}
+		else if (sample != 0)
+		{
+			size_t	   *rows = cc_alloc_array(alloc, limit + (size_t) k * CC_SAMPLE_FLOOR,
+											  sizeof(size_t));
+			double	   *weight = cc_alloc_array(alloc, k, sizeof(double));
+			size_t		m = cc_stratified_sample(labels, n, k, limit, seed, rows,
+												 weight, alloc);
+
+			cc_silhouette(x, d, labels, k, rows, m, weight, silhouette,
+						  segment_silhouette, counts, alloc, check, arg);
+			*silhouette_rows = (int64_t) m;
+			cc_release(alloc, rows);
+			cc_release(alloc, weight);
+		}
+	}
+	cc_release(alloc, counts);
 }
 
 /* Index of the knee of a decreasing curve, or -1; see metrics.h. */

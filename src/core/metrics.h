@@ -18,17 +18,31 @@
  * rows of its cluster, b = smallest mean distance to the rows of another
  * cluster, s = (b - a) / max(a, b), and 0 for a cluster of one row.
  *
- * weight (may be NULL: all 1) weighs each row's s in the overall mean, so a
- * stratified sample can stand for the whole data.  Writes the overall mean
+ * cluster_weight (may be NULL: all 1) weighs the rows of each cluster in the
+ * overall mean, so that a stratified sample can stand for the whole data.  Writes the overall mean
  * to *score, and per cluster the mean s and the row count into cluster_mean
  * and cluster_rows (NaN mean for a cluster without rows).  Exact: every
  * distance is computed, in blocks, never an m x m matrix.
  */
 extern void cc_silhouette(const double *x, int d, const int *labels,
 						  int k, const size_t *rows, size_t m,
-						  const double *weight, double *score,
+						  const double *cluster_weight, double *score,
 						  double *cluster_mean, int64_t *cluster_rows,
 						  const CcAllocator *alloc, CcCheckFn check, void *arg);
+
+/*
+ * Stratified sample for the silhouette of large data: from each cluster a
+ * share of about size rows proportional to its size, but at least
+ * min(its size, CC_SAMPLE_FLOOR) rows, drawn uniformly with the seed.
+ * Writes the row numbers (grouped by cluster) to rows, which must hold
+ * size + k * CC_SAMPLE_FLOOR entries, and to cluster_weight the number of
+ * rows each sampled row stands for.  Returns the sample size.
+ */
+#define CC_SAMPLE_FLOOR 100
+extern size_t cc_stratified_sample(const int *labels, size_t n, int k,
+								   size_t size, uint64_t seed, size_t *rows,
+								   double *cluster_weight,
+								   const CcAllocator *alloc);
 
 /*
  * Calinski-Harabasz index: between-cluster dispersion over within-cluster
@@ -47,6 +61,23 @@ extern double cc_calinski_harabasz(const double *x, size_t n, int d,
 extern double cc_davies_bouldin(const double *x, size_t n, int d,
 								const int *labels, int k,
 								const CcAllocator *alloc);
+
+/* exact silhouette up to this many rows; a stratified sample of it above */
+#define CC_SILHOUETTE_EXACT_ROWS 10000
+
+/*
+ * All quality measures of a partition.  sample < 0: exact silhouette up to
+ * CC_SILHOUETTE_EXACT_ROWS rows, else a stratified sample of that many;
+ * sample = 0: no silhouette; sample > 0: exact when n <= sample, else a
+ * stratified sample of sample rows.  Undefined measures (k = 1, or a
+ * silhouette with fewer than two clusters present) are NaN, with
+ * *silhouette_rows 0 when no silhouette was computed.
+ */
+extern void cc_quality(const double *x, size_t n, int d, const int *labels,
+					   int k, int64_t sample, uint64_t seed, double *silhouette,
+					   int64_t *silhouette_rows, double *segment_silhouette,
+					   double *calinski_harabasz, double *davies_bouldin,
+					   const CcAllocator *alloc, CcCheckFn check, void *arg);
 
 /*
  * Knee of a decreasing curve y(x) by the Kneedle method (Satopaa et al.,

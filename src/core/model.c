@@ -7,8 +7,11 @@
  *
  *	uint32 magic, int32 format, int32 k, int32 d, int32 impute, int32 scale,
  *	int32 iterations, int32 reserved, int64 rows, double inertia,
+ *	double silhouette, int64 silhouette_rows, double calinski_harabasz,
+ *	double davies_bouldin,
  *	double impute_values[d], center[d], scale_values[d], centroids[k*d],
- *	int64 sizes[k], double sse[k], then d NUL-terminated feature names.
+ *	int64 sizes[k], double sse[k], double segment_silhouette[k],
+ *	then d NUL-terminated feature names.
  */
 #include <math.h>
 #include <string.h>
@@ -17,12 +20,14 @@
 #include "model.h"
 
 #define CC_MODEL_MAGIC	0x4D534343	/* "CCSM" */
-#define HEADER_BYTES	(8 * 4 + 8 + 8)
+#define HEADER_BYTES	(8 * 4 + 8 + 8 + 4 * 8)
 
 /* Allocate the arrays of a model of k segments and d features. */
 void
 cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc)
 {
+	int			c;
+
 	memset(m, 0, sizeof(*m));
 	m->k = k;
 	m->d = d;
@@ -34,6 +39,13 @@ cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc)
 	m->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
 	m->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
 	m->sse = cc_alloc_array(alloc, k, sizeof(double));
+	m->segment_silhouette = cc_alloc_array(alloc, k, sizeof(double));
+	for (c = 0; c < k; c++)
+		m->segment_silhouette[c] = NAN;
+	m->silhouette = NAN;
+	m->silhouette_rows = 0;
+	m->calinski_harabasz = NAN;
+	m->davies_bouldin = NAN;
 }
 
 /* Release the arrays and names of a model; fields may be NULL. */
@@ -52,6 +64,7 @@ cc_model_free(CcModel *m, const CcAllocator *alloc)
 	cc_release(alloc, m->centroids);
 	cc_release(alloc, m->sizes);
 	cc_release(alloc, m->sse);
+	cc_release(alloc, m->segment_silhouette);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -119,6 +132,21 @@ cc_model_validate(const CcModel *m)
 		return "inertia must be finite and non-negative";
 	if (m->iterations < 0)
 		return "iterations must be non-negative";
+	if (m->silhouette_rows < 0 || m->silhouette_rows > m->rows ||
+		(m->silhouette_rows == 0) != isnan(m->silhouette))
+		return "silhouette rows must be between 1 and the rows when a silhouette is present, else 0";
+	if (!isnan(m->silhouette) && !(m->silhouette >= -1.0 && m->silhouette <= 1.0))
+		return "silhouette must be between -1 and 1";
+	for (c = 0; c < m->k; c++)
+		if (!isnan(m->segment_silhouette[c]) &&
+			!(m->segment_silhouette[c] >= -1.0 && m->segment_silhouette[c] <= 1.0))
+			return "segment silhouettes must be between -1 and 1";
+	if (!isnan(m->calinski_harabasz) &&
+		!(isfinite(m->calinski_harabasz) && m->calinski_harabasz >= 0.0))
+		return "the Calinski-Harabasz index must be finite and non-negative";
+	if (!isnan(m->davies_bouldin) &&
+		!(isfinite(m->davies_bouldin) && m->davies_bouldin >= 0.0))
+		return "the Davies-Bouldin index must be finite and non-negative";
 	return NULL;
 }
 
@@ -131,7 +159,7 @@ cc_model_flat_size(const CcModel *m)
 
 	size += sizeof(double) * (size_t) m->d * 3;
 	size += sizeof(double) * (size_t) m->k * m->d;
-	size += (sizeof(int64_t) + sizeof(double)) * (size_t) m->k;
+	size += (sizeof(int64_t) + 2 * sizeof(double)) * (size_t) m->k;
 	for (j = 0; j < m->d; j++)
 		size += strlen(m->features[j]) + 1;
 	return size;
@@ -164,12 +192,17 @@ cc_model_flatten(const CcModel *m, char *buf)
 	p = put(p, hdr, sizeof(hdr));
 	p = put(p, &m->rows, 8);
 	p = put(p, &m->inertia, 8);
+	p = put(p, &m->silhouette, 8);
+	p = put(p, &m->silhouette_rows, 8);
+	p = put(p, &m->calinski_harabasz, 8);
+	p = put(p, &m->davies_bouldin, 8);
 	p = put(p, m->impute_values, sizeof(double) * m->d);
 	p = put(p, m->center, sizeof(double) * m->d);
 	p = put(p, m->scale_values, sizeof(double) * m->d);
 	p = put(p, m->centroids, sizeof(double) * (size_t) m->k * m->d);
 	p = put(p, m->sizes, sizeof(int64_t) * m->k);
 	p = put(p, m->sse, sizeof(double) * m->k);
+	p = put(p, m->segment_silhouette, sizeof(double) * m->k);
 	for (j = 0; j < m->d; j++)
 		p = put(p, m->features[j], strlen(m->features[j]) + 1);
 }
@@ -183,6 +216,7 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	int32_t		hdr[7];
 	int64_t		rows;
 	double		inertia;
+	double		quality[4];
 	size_t		fixed;
 	const char *p = buf;
 	const char *end = buf + len;
@@ -196,6 +230,7 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	memcpy(hdr, p + 4, sizeof(hdr));
 	memcpy(&rows, p + 32, 8);
 	memcpy(&inertia, p + 40, 8);
+	memcpy(quality, p + 48, sizeof(quality));
 	p += HEADER_BYTES;
 	if (magic != CC_MODEL_MAGIC)
 		return "model value has a wrong magic number";
@@ -208,7 +243,7 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	if (hdr[3] < CC_IMPUTE_MEDIAN || hdr[3] > CC_IMPUTE_DROP ||
 		hdr[4] < CC_SCALE_STANDARD || hdr[4] > CC_SCALE_NONE)
 		return "model value has an unknown preprocessing method";
-	fixed = sizeof(double) * ((size_t) d * 3 + (size_t) k * d + k) +
+	fixed = sizeof(double) * ((size_t) d * 3 + (size_t) k * d + 2 * (size_t) k) +
 		sizeof(int64_t) * k;
 	if ((size_t) (end - p) < fixed + (size_t) d)
 		return "model value is truncated";
@@ -219,6 +254,10 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	m->iterations = hdr[5];
 	m->rows = rows;
 	m->inertia = inertia;
+	m->silhouette = quality[0];
+	memcpy(&m->silhouette_rows, &quality[1], 8);
+	m->calinski_harabasz = quality[2];
+	m->davies_bouldin = quality[3];
 	memcpy(m->impute_values, p, sizeof(double) * d);
 	p += sizeof(double) * d;
 	memcpy(m->center, p, sizeof(double) * d);
@@ -230,6 +269,8 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	memcpy(m->sizes, p, sizeof(int64_t) * k);
 	p += sizeof(int64_t) * k;
 	memcpy(m->sse, p, sizeof(double) * k);
+	p += sizeof(double) * k;
+	memcpy(m->segment_silhouette, p, sizeof(double) * k);
 	p += sizeof(double) * k;
 	for (j = 0; j < d; j++)
 	{

@@ -34,9 +34,15 @@ typedef struct CcModel
 	double		inertia;
 	int			iterations;
 	int64_t		rows;			/* training rows used */
+	/* quality on the training rows; NaN when not computed or undefined (k = 1) */
+	double		silhouette;
+	int64_t		silhouette_rows;	/* rows it was computed on; 0 when not */
+	double	   *segment_silhouette;	/* k */
+	double		calinski_harabasz;
+	double		davies_bouldin;
 } CcModel;
 
-/* Allocate the arrays of a model with k segments and d features (names NULL). */
+/* Allocate the arrays of a model with k segments and d features (names NULL, metrics NaN). */
 extern void cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc);
 
 /* Release what cc_model_alloc or cc_model_unflatten allocated. */

@@ -57,7 +57,7 @@ FROM (VALUES
 	('k = 0', $q$SELECT ccseg_train('m', 'pts', 0, features => ARRAY['a'])$q$),
 	('k negative', $q$SELECT ccseg_train('m', 'pts', -3, features => ARRAY['a'])$q$),
 	('k above rows', $q$SELECT ccseg_train('m', 'pts', 21, features => ARRAY['a'])$q$),
-	('k null', $q$SELECT ccseg_train('m', 'pts', NULL, features => ARRAY['a'])$q$),
+	('k null with init_centroids', $q$SELECT ccseg_train('m', 'pts', NULL, features => ARRAY['a'], init_centroids => '{{1},{2}}')$q$),
 	('empty source', $q$SELECT ccseg_train('m', 'empty_src', 2)$q$),
 	('feature null in every row', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a', 'allnull'])$q$),
 	('NaN in data', $q$SELECT ccseg_train('m', 'nan_src', 2)$q$),

@@ -1,0 +1,303 @@
+/*
+ * elbow.c
+ *		Choosing k and judging a model: ccseg_elbow() trains every k of a
+ *		range on data read and preprocessed once; ccseg_model_silhouette()
+ *		measures a stored model on the rows of its source.
+ */
+#include "ccseg.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "metrics.h"
+
+PG_FUNCTION_INFO_V1(ccseg_elbow);
+PG_FUNCTION_INFO_V1(ccseg_model_silhouette);
+
+/* Arguments of ccseg_elbow, in order. */
+enum
+{
+	EA_SOURCE, EA_K_MIN, EA_K_MAX, EA_FEATURES, EA_ID_COLUMN, EA_IMPUTE,
+	EA_SCALE, EA_INIT, EA_N_INIT, EA_MAX_ITER, EA_TOL, EA_SEED, EA_ALGORITHM,
+	EA_SILHOUETTE_SAMPLE
+};
+
+typedef struct ElbowRow
+{
+	int			k;
+	double		inertia;
+	double		silhouette;
+	double		calinski_harabasz;
+	double		davies_bouldin;
+	int			iterations;
+	double		seconds;
+} ElbowRow;
+
+/*
+ * The recommended k: find the knee of the inertia curve (Kneedle), then
+ * take whichever of knee - 1, knee and knee + 1 has the best silhouette.
+ * Without a knee (fewer than three k, or a straight curve), the k with the
+ * best silhouette; without silhouettes, the knee, else the smallest k.
+ */
+static int
+recommend(const ElbowRow *rows, int count)
+{
+	double	   *xs = palloc(sizeof(double) * count);
+	double	   *ys = palloc(sizeof(double) * count);
+	int			knee;
+	int			best = -1;
+	int			i,
+				lo,
+				hi;
+
+	for (i = 0; i < count; i++)
+	{
+		xs[i] = rows[i].k;
+		ys[i] = rows[i].inertia;
+	}
+	knee = cc_kneedle(xs, ys, count);
+	lo = (knee >= 0) ? Max(knee - 1, 0) : 0;
+	hi = (knee >= 0) ? Min(knee + 1, count - 1) : count - 1;
+	for (i = lo; i <= hi; i++)
+		if (!isnan(rows[i].silhouette) &&
+			(best < 0 || rows[i].silhouette > rows[best].silhouette))
+			best = i;
+	if (best < 0)
+		best = (knee >= 0) ? knee : 0;
+	return best;
+}
+
+/* ccseg_elbow(): one row per k with inertia, quality measures and timing. */
+Datum
+ccseg_elbow(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CcsegPrepared prep;
+	CcKmeansParams base;
+	CcAllocator alloc;
+	MemoryContext cxt;
+	ArrayType  *features;
+	char	   *id_column;
+	int64		sample;
+	int			k_min,
+				k_max,
+				count,
+				chosen,
+				i;
+	ElbowRow   *rows;
+
+	ccseg_require_arg(fcinfo, EA_SOURCE, "source");
+	ccseg_require_arg(fcinfo, EA_K_MIN, "k_min");
+	ccseg_require_arg(fcinfo, EA_K_MAX, "k_max");
+	k_min = PG_GETARG_INT32(EA_K_MIN);
+	k_max = PG_GETARG_INT32(EA_K_MAX);
+	if (k_min < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k_min must be at least 1")));
+	if (k_max < k_min)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k_max (%d) must not be less than k_min (%d)", k_max, k_min)));
+	if (k_max > CC_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k_max must be at most %d", CC_MAX_K)));
+	features = PG_ARGISNULL(EA_FEATURES) ? NULL : PG_GETARG_ARRAYTYPE_P(EA_FEATURES);
+	id_column = PG_ARGISNULL(EA_ID_COLUMN) ? NULL :
+		text_to_cstring(PG_GETARG_TEXT_PP(EA_ID_COLUMN));
+	memset(&base, 0, sizeof(base));
+	base.init = ccseg_init_arg(fcinfo, EA_INIT);
+	ccseg_kmeans_args(fcinfo, EA_N_INIT, &base);
+	base.algorithm = ccseg_algorithm_arg(fcinfo, EA_ALGORITHM);
+	sample = ccseg_silhouette_sample_arg(fcinfo, EA_SILHOUETTE_SAMPLE);
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg elbow",
+								ALLOCSET_DEFAULT_SIZES);
+	ccseg_allocator_init(&alloc, cxt);
+	ccseg_prepare(PG_GETARG_OID(EA_SOURCE), features, id_column,
+				  ccseg_impute_arg(fcinfo, EA_IMPUTE),
+				  ccseg_scale_arg(fcinfo, EA_SCALE), cxt, &prep);
+	if ((size_t) k_max > prep.n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k_max (%d) is greater than the number of usable rows (%zu)",
+						k_max, prep.n)));
+	base.tol = cc_kmeans_tolerance(prep.x, prep.n, prep.f.d, base.tol);
+	base.check = ccseg_check_interrupts;
+
+	count = k_max - k_min + 1;
+	rows = palloc(sizeof(ElbowRow) * count);
+	for (i = 0; i < count; i++)
+	{
+		MemoryContext per_k = AllocSetContextCreate(cxt, "ccseg elbow k",
+													ALLOCSET_DEFAULT_SIZES);
+		CcAllocator ka;
+		CcKmeansParams kp = base;
+		CcKmeansResult kr;
+		double	   *segsil;
+		int64_t		silrows;
+		instr_time	start,
+					took;
+
+		ccseg_allocator_init(&ka, per_k);
+		INSTR_TIME_SET_CURRENT(start);
+		kp.k = k_min + i;
+		cc_kmeans(prep.x, prep.n, prep.f.d, &kp, &kr, &ka);
+		segsil = MemoryContextAlloc(per_k, sizeof(double) * kp.k);
+		cc_quality(prep.x, prep.n, prep.f.d, kr.labels, kp.k, sample, kp.seed,
+				   &rows[i].silhouette, &silrows, segsil,
+				   &rows[i].calinski_harabasz, &rows[i].davies_bouldin, &ka,
+				   ccseg_check_interrupts, NULL);
+		INSTR_TIME_SET_CURRENT(took);
+		INSTR_TIME_SUBTRACT(took, start);
+		rows[i].k = kp.k;
+		rows[i].inertia = kr.inertia;
+		rows[i].iterations = kr.iterations;
+		rows[i].seconds = INSTR_TIME_GET_DOUBLE(took);
+		MemoryContextDelete(per_k);
+	}
+	chosen = recommend(rows, count);
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < count; i++)
+	{
+		Datum		values[8];
+		bool		nulls[8] = {false};
+
+		values[0] = Int32GetDatum(rows[i].k);
+		values[1] = Float8GetDatum(rows[i].inertia);
+		values[2] = Float8GetDatum(rows[i].silhouette);
+		nulls[2] = isnan(rows[i].silhouette);
+		values[3] = Float8GetDatum(rows[i].calinski_harabasz);
+		nulls[3] = isnan(rows[i].calinski_harabasz);
+		values[4] = Float8GetDatum(rows[i].davies_bouldin);
+		nulls[4] = isnan(rows[i].davies_bouldin);
+		values[5] = Int32GetDatum(rows[i].iterations);
+		values[6] = Float8GetDatum(rows[i].seconds);
+		values[7] = BoolGetDatum(i == chosen);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}
+
+/* A text[] of the model's feature names, to resolve them in a relation. */
+static ArrayType *
+feature_array(const CcModel *m)
+{
+	Datum	   *names = palloc(sizeof(Datum) * m->d);
+	int			j;
+
+	for (j = 0; j < m->d; j++)
+		names[j] = CStringGetTextDatum(m->features[j]);
+	return construct_array(names, m->d, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * ccseg_model_silhouette(source, model, sample_size, seed): silhouette of
+ * the model's segments on the rows of source, overall (segment NULL) and
+ * per segment, with the rows each value was computed on.
+ */
+Datum
+ccseg_model_silhouette(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	int64		sample = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT64(2);
+	uint64		seed = (uint64) PG_GETARG_INT64(3);
+	MemoryContext cxt;
+	CcAllocator alloc;
+	CcsegFeatures f;
+	CcModel		m;
+	double	   *x;
+	double	   *z;
+	int		   *labels;
+	int64_t    *counts;
+	double	   *segsil;
+	double		overall,
+				ch,
+				db;
+	int64_t		silrows;
+	size_t		n_read,
+				n = 0,
+				i;
+	int			c,
+				present = 0;
+
+	if (sample >= 0 && sample < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sample_size must be at least 2")));
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg silhouette",
+								ALLOCSET_DEFAULT_SIZES);
+	ccseg_allocator_init(&alloc, cxt);
+	ccseg_model_parse(PG_GETARG_VARLENA_P(1), &m, cxt);
+	if (m.k < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the silhouette is not defined for a model with one segment"),
+				 errdetail("It compares each row's own segment with the nearest other segment.")));
+	ccseg_resolve_features(relid, feature_array(&m), NULL, &f);
+	x = ccseg_read_matrix(relid, &f, NULL, cxt, &n_read);
+
+	/* impute, scale and label each row as scoring would; drop what it drops */
+	z = MemoryContextAlloc(cxt, sizeof(double) * m.d);
+	labels = MemoryContextAllocHuge(cxt, sizeof(int) * Max(n_read, 1));
+	for (i = 0; i < n_read; i++)
+	{
+		if (!cc_model_transform(&m, x + i * m.d, z))
+			continue;
+		memcpy(x + n * m.d, z, sizeof(double) * m.d);
+		labels[n++] = cc_model_assign(&m, z, NULL);
+		if ((i & 16383) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	counts = MemoryContextAllocZero(cxt, sizeof(int64_t) * m.k);
+	for (i = 0; i < n; i++)
+		counts[labels[i]]++;
+	for (c = 0; c < m.k; c++)
+		if (counts[c] > 0)
+			present++;
+	if (present < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the rows of relation \"%s\" fall in fewer than two segments of the model",
+						get_rel_name(relid)),
+				 errdetail("The silhouette needs rows in at least two segments.")));
+
+	segsil = MemoryContextAlloc(cxt, sizeof(double) * m.k);
+	cc_quality(x, n, m.d, labels, m.k, sample, seed, &overall, &silrows, segsil,
+			   &ch, &db, &alloc, ccseg_check_interrupts, NULL);
+
+	InitMaterializedSRF(fcinfo, 0);
+	{
+		Datum		values[4];
+		bool		nulls[4] = {true, false, false, false};
+
+		values[1] = Float8GetDatum(overall);
+		values[2] = Int64GetDatum((int64) n);
+		values[3] = Int64GetDatum(silrows);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	for (c = 0; c < m.k; c++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, true};
+
+		values[0] = Int32GetDatum(c + 1);
+		values[1] = Float8GetDatum(segsil[c]);
+		nulls[1] = isnan(segsil[c]);
+		values[2] = Int64GetDatum(counts[c]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}

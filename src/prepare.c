@@ -1,0 +1,91 @@
+/*
+ * prepare.c
+ *		From a relation to the matrix k-means works on: resolve the features,
+ *		read them, fit and apply the imputation and the scaling.  Shared by
+ *		training and the elbow, so both see exactly the same data.
+ */
+#include "ccseg.h"
+
+#include "utils/lsyscache.h"
+
+/* Read, impute and scale the features of relid; see ccseg.h. */
+void
+ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
+			  CcImpute impute, CcScale scale, MemoryContext cxt,
+			  CcsegPrepared *p)
+{
+	CcAllocator alloc;
+	MemoryContext old;
+	bool	   *constant;
+	int			bad;
+	int			d,
+				j;
+
+	p->relname = get_rel_name(relid);
+	if (p->relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	ccseg_resolve_features(relid, features, id_column, &p->f);
+	d = p->f.d;
+	p->impute = impute;
+	p->scale = scale;
+	p->x = ccseg_read_matrix(relid, &p->f, id_column, cxt, &p->n_read);
+	if (p->n_read == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation \"%s\" has no rows to train on", p->relname)));
+
+	ccseg_allocator_init(&alloc, cxt);
+	old = MemoryContextSwitchTo(cxt);
+	p->impute_values = palloc(sizeof(double) * d);
+	p->center = palloc(sizeof(double) * d);
+	p->scale_values = palloc(sizeof(double) * d);
+	constant = palloc(sizeof(bool) * d);
+	MemoryContextSwitchTo(old);
+
+	bad = cc_impute_fit(p->x, p->n_read, d, impute, p->impute_values, &alloc);
+	if (bad >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("column \"%s\" of relation \"%s\" is null in every row",
+						p->f.names[bad], p->relname),
+				 errhint("Leave it out of features.")));
+	p->n = cc_impute_apply(p->x, p->n_read, d, impute, p->impute_values);
+	if (p->n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("every row of relation \"%s\" has a missing feature value",
+						p->relname),
+				 errhint("Use another imputation method than drop.")));
+
+	cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values, constant,
+				 &alloc);
+	for (j = 0; j < d; j++)
+		if (constant[j] && scale != CC_SCALE_NONE)
+			ereport(NOTICE,
+					(errmsg("feature \"%s\" has %s of 0; its scale is set to 1",
+							p->f.names[j],
+							scale == CC_SCALE_ROBUST ? "an interquartile range" :
+							scale == CC_SCALE_MINMAX ? "a range" :
+							"a standard deviation"),
+					 scale == CC_SCALE_ROBUST ? 0 :
+					 errdetail("A feature with the same value in every row does not influence the segments.")));
+	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
+}
+
+/* Copy the preprocessing of p into a model allocated for p's features. */
+void
+ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m)
+{
+	int			j;
+
+	for (j = 0; j < p->f.d; j++)
+		m->features[j] = p->f.names[j];
+	m->impute = p->impute;
+	m->scale = p->scale;
+	memcpy(m->impute_values, p->impute_values, sizeof(double) * p->f.d);
+	memcpy(m->center, p->center, sizeof(double) * p->f.d);
+	memcpy(m->scale_values, p->scale_values, sizeof(double) * p->f.d);
+	m->rows = (int64_t) p->n;
+}
