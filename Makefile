@@ -5,7 +5,7 @@ EXTVERSION = 0.1.0
 
 MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
-	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o
+	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/predict.o
@@ -37,6 +37,10 @@ include $(PGXS)
 # it.  No fast-math and no fused multiply-add: results stay bit-identical to
 # the unit-test build and across the SIMD clones (see cc_common.h).
 $(CORE_OBJS): CFLAGS += -O3 -ffp-contract=off -fno-math-errno
+
+# PGXS tracks no header dependencies: rebuild when a header changes.
+$(CORE_OBJS): $(wildcard src/core/*.h)
+$(GLUE_OBJS): src/ccseg.h $(wildcard src/core/*.h)
 
 # Standalone unit tests of the numeric core: no PostgreSQL headers involved.
 UNIT_CFLAGS = -std=c99 -O2 -g -ffp-contract=off -Wall -Wextra -Werror -pedantic -Isrc/core

@@ -61,7 +61,11 @@ CREATE FUNCTION @extschema@.ccseg_model_summary(
 	OUT silhouette_rows bigint,
 	OUT segment_silhouette float8[],
 	OUT calinski_harabasz float8,
-	OUT davies_bouldin float8)
+	OUT davies_bouldin float8,
+	OUT feature_mean float8[],
+	OUT feature_std float8[],
+	OUT pca_ratio float8[],
+	OUT pca_components float8[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'ccseg_model_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -130,6 +134,9 @@ CREATE TABLE @extschema@.ccseg_model_versions (
 	segment_silhouette float8[] NOT NULL,
 	calinski_harabasz float8,
 	davies_bouldin float8,
+	feature_mean float8[] NOT NULL,
+	feature_std float8[] NOT NULL,
+	pca_ratio float8[],
 	PRIMARY KEY (model_name, version)
 );
 
@@ -162,6 +169,9 @@ COMMENT ON COLUMN @extschema@.ccseg_model_versions.silhouette_rows IS 'rows the 
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.segment_silhouette IS 'mean silhouette of each segment';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.calinski_harabasz IS 'Calinski-Harabasz index of the training partition (higher is better)';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.davies_bouldin IS 'Davies-Bouldin index of the training partition (lower is better)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.feature_mean IS 'mean of each feature over the training rows, original units, after imputation';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.feature_std IS 'population standard deviation of each feature over the training rows, original units';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.pca_ratio IS 'explained variance ratio of each principal axis of the scaled training rows (null above 256 features)';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions_id_seq', '');
@@ -194,6 +204,9 @@ BEGIN
 	NEW.segment_silhouette := s.segment_silhouette;
 	NEW.calinski_harabasz := s.calinski_harabasz;
 	NEW.davies_bouldin := s.davies_bouldin;
+	NEW.feature_mean := s.feature_mean;
+	NEW.feature_std := s.feature_std;
+	NEW.pca_ratio := s.pca_ratio;
 	RETURN NEW;
 END
 $$;

@@ -82,6 +82,8 @@ typedef struct CcsegPrepared
 	double	   *impute_values;	/* d */
 	double	   *center;			/* d */
 	double	   *scale_values;	/* d */
+	double	   *feature_mean;	/* d: imputed rows, original units */
+	double	   *feature_std;	/* d: population */
 	double	   *x;				/* n x d, imputed and scaled */
 	size_t		n_read;			/* rows read */
 	size_t		n;				/* rows kept (impute = drop drops some) */

@@ -144,7 +144,20 @@ ccseg_model_out(PG_FUNCTION_ARGS)
 	append_double(&out, m.calinski_harabasz);
 	appendStringInfoString(&out, ", \"davies_bouldin\": ");
 	append_double(&out, m.davies_bouldin);
-	appendStringInfoChar(&out, '}');
+	appendStringInfoString(&out, ", \"feature_mean\": ");
+	append_doubles(&out, m.feature_mean, m.d);
+	appendStringInfoString(&out, ", \"feature_std\": ");
+	append_doubles(&out, m.feature_std, m.d);
+	appendStringInfoString(&out, ", \"pca_ratio\": ");
+	append_doubles(&out, m.pca_ratio, m.d);
+	appendStringInfoString(&out, ", \"pca_components\": [");
+	for (c = 0; c < CC_PCA_COMPONENTS; c++)
+	{
+		if (c > 0)
+			appendStringInfoString(&out, ", ");
+		append_doubles(&out, m.pca_components + (size_t) c * m.d, m.d);
+	}
+	appendStringInfoString(&out, "]}");
 	PG_RETURN_CSTRING(out.data);
 }
 
@@ -154,7 +167,8 @@ static const char *const model_keys[] = {
 	"format", "k", "features", "impute", "impute_values", "scale",
 	"scale_center", "scale_scale", "centroids", "sizes", "sse", "inertia", "iterations", "rows",
 	"silhouette", "silhouette_rows", "segment_silhouette", "calinski_harabasz",
-	"davies_bouldin"
+	"davies_bouldin", "feature_mean", "feature_std", "pca_ratio",
+	"pca_components"
 };
 
 #define NUM_MODEL_KEYS lengthof(model_keys)
@@ -377,6 +391,16 @@ ccseg_model_in(PG_FUNCTION_ARGS)
 									  "calinski_harabasz", true);
 	m.davies_bouldin = json_double(get_key(jb, "davies_bouldin"),
 								   "davies_bouldin", true);
+	json_doubles(get_key(jb, "feature_mean"), m.feature_mean, d, "feature_mean",
+				 false);
+	json_doubles(get_key(jb, "feature_std"), m.feature_std, d, "feature_std",
+				 false);
+	json_doubles(get_key(jb, "pca_ratio"), m.pca_ratio, d, "pca_ratio", true);
+	c = json_array(get_key(jb, "pca_components"), CC_PCA_COMPONENTS,
+				   "pca_components");
+	for (i = 0; i < CC_PCA_COMPONENTS; i++)
+		json_doubles(getIthJsonbValueFromContainer(c, i),
+					 m.pca_components + (size_t) i * d, d, "pca_components", true);
 
 	if ((bad = cc_model_validate(&m)) != NULL)
 		malformed("%s", as_sentence(bad));
@@ -424,6 +448,14 @@ ccseg_model_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, m.silhouette_rows);
 	pq_sendfloat8(&buf, m.calinski_harabasz);
 	pq_sendfloat8(&buf, m.davies_bouldin);
+	for (j = 0; j < m.d; j++)
+	{
+		pq_sendfloat8(&buf, m.feature_mean[j]);
+		pq_sendfloat8(&buf, m.feature_std[j]);
+		pq_sendfloat8(&buf, m.pca_ratio[j]);
+	}
+	for (i = 0; i < (size_t) CC_PCA_COMPONENTS * m.d; i++)
+		pq_sendfloat8(&buf, m.pca_components[i]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -467,7 +499,8 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 				 errdetail("k, the number of features or a method is out of range.")));
 	/* the message must hold at least the fixed-size part */
 	if ((size_t) (buf->len - buf->cursor) <
-		(size_t) d * (4 + 24) + (size_t) k * d * 8 + (size_t) k * 24 + 32)
+		(size_t) d * (4 + 48 + 8 * CC_PCA_COMPONENTS) + (size_t) k * d * 8 +
+		(size_t) k * 24 + 32)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid ccseg_model binary value"),
@@ -510,6 +543,14 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 	m.silhouette_rows = pq_getmsgint64(buf);
 	m.calinski_harabasz = pq_getmsgfloat8(buf);
 	m.davies_bouldin = pq_getmsgfloat8(buf);
+	for (j = 0; j < d; j++)
+	{
+		m.feature_mean[j] = pq_getmsgfloat8(buf);
+		m.feature_std[j] = pq_getmsgfloat8(buf);
+		m.pca_ratio[j] = pq_getmsgfloat8(buf);
+	}
+	for (i = 0; i < (size_t) CC_PCA_COMPONENTS * d; i++)
+		m.pca_components[i] = pq_getmsgfloat8(buf);
 	if ((bad = cc_model_validate(&m)) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -526,8 +567,8 @@ ccseg_model_summary(PG_FUNCTION_ARGS)
 {
 	CcModel		m;
 	TupleDesc	desc;
-	Datum		values[19];
-	bool		nulls[19];
+	Datum		values[23];
+	bool		nulls[23];
 	Datum	   *segsil;
 	bool	   *segsil_null;
 	int			dims[1];
@@ -592,5 +633,16 @@ ccseg_model_summary(PG_FUNCTION_ARGS)
 	nulls[17] = isnan(m.calinski_harabasz);
 	values[18] = Float8GetDatum(m.davies_bouldin);
 	nulls[18] = isnan(m.davies_bouldin);
+	values[19] = PointerGetDatum(ccseg_float8_array(m.feature_mean, m.d));
+	values[20] = PointerGetDatum(ccseg_float8_array(m.feature_std, m.d));
+	if (isnan(m.pca_ratio[0]))
+		nulls[21] = nulls[22] = true;
+	else
+	{
+		int			keep = Min(m.d, CC_PCA_COMPONENTS);
+
+		values[21] = PointerGetDatum(ccseg_float8_array(m.pca_ratio, m.d));
+		values[22] = PointerGetDatum(ccseg_float8_matrix(m.pca_components, keep, m.d));
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -6,7 +6,11 @@
  */
 #include "ccseg.h"
 
+#include <math.h>
+
 #include "utils/lsyscache.h"
+
+#include "matrix.h"
 
 /* Read, impute and scale the features of relid; see ccseg.h. */
 void
@@ -41,6 +45,8 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	p->impute_values = palloc(sizeof(double) * d);
 	p->center = palloc(sizeof(double) * d);
 	p->scale_values = palloc(sizeof(double) * d);
+	p->feature_mean = palloc(sizeof(double) * d);
+	p->feature_std = palloc(sizeof(double) * d);
 	constant = palloc(sizeof(bool) * d);
 	MemoryContextSwitchTo(old);
 
@@ -59,6 +65,13 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						p->relname),
 				 errhint("Use another imputation method than drop.")));
 
+	for (j = 0; j < d; j++)
+	{
+		double		var;
+
+		cc_column_mean_var(p->x, p->n, d, j, &p->feature_mean[j], &var);
+		p->feature_std[j] = sqrt(var);
+	}
 	cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values, constant,
 				 &alloc);
 	for (j = 0; j < d; j++)
@@ -87,5 +100,7 @@ ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m)
 	memcpy(m->impute_values, p->impute_values, sizeof(double) * p->f.d);
 	memcpy(m->center, p->center, sizeof(double) * p->f.d);
 	memcpy(m->scale_values, p->scale_values, sizeof(double) * p->f.d);
+	memcpy(m->feature_mean, p->feature_mean, sizeof(double) * p->f.d);
+	memcpy(m->feature_std, p->feature_std, sizeof(double) * p->f.d);
 	m->rows = (int64_t) p->n;
 }

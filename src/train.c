@@ -13,6 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "linalg.h"
 #include "metrics.h"
 
 PG_FUNCTION_INFO_V1(ccseg_build_model);
@@ -164,6 +165,9 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 			   &m.silhouette, &m.silhouette_rows, m.segment_silhouette,
 			   &m.calinski_harabasz, &m.davies_bouldin, &alloc,
 			   ccseg_check_interrupts, NULL);
+	if (d <= CC_PCA_MAX_FEATURES)
+		cc_pca(prep.x, prep.n, d, CC_PCA_COMPONENTS, m.pca_ratio,
+			   m.pca_components, &alloc, ccseg_check_interrupts, NULL);
 
 	MemoryContextSwitchTo(old);
 	result = ccseg_model_datum(&m);

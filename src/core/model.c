@@ -11,6 +11,8 @@
  *	double davies_bouldin,
  *	double impute_values[d], center[d], scale_values[d], centroids[k*d],
  *	int64 sizes[k], double sse[k], double segment_silhouette[k],
+ *	double feature_mean[d], feature_std[d], pca_ratio[d],
+ *	pca_components[CC_PCA_COMPONENTS * d],
  *	then d NUL-terminated feature names.
  */
 #include <math.h>
@@ -42,6 +44,19 @@ cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc)
 	m->segment_silhouette = cc_alloc_array(alloc, k, sizeof(double));
 	for (c = 0; c < k; c++)
 		m->segment_silhouette[c] = NAN;
+	m->feature_mean = cc_alloc_array(alloc, d, sizeof(double));
+	m->feature_std = cc_alloc_array(alloc, d, sizeof(double));
+	m->pca_ratio = cc_alloc_array(alloc, d, sizeof(double));
+	m->pca_components = cc_alloc_array(alloc, (size_t) CC_PCA_COMPONENTS * d,
+									   sizeof(double));
+	for (c = 0; c < d; c++)
+	{
+		m->feature_mean[c] = 0.0;
+		m->feature_std[c] = 0.0;
+		m->pca_ratio[c] = NAN;
+	}
+	for (c = 0; c < CC_PCA_COMPONENTS * d; c++)
+		m->pca_components[c] = NAN;
 	m->silhouette = NAN;
 	m->silhouette_rows = 0;
 	m->calinski_harabasz = NAN;
@@ -65,6 +80,10 @@ cc_model_free(CcModel *m, const CcAllocator *alloc)
 	cc_release(alloc, m->sizes);
 	cc_release(alloc, m->sse);
 	cc_release(alloc, m->segment_silhouette);
+	cc_release(alloc, m->feature_mean);
+	cc_release(alloc, m->feature_std);
+	cc_release(alloc, m->pca_ratio);
+	cc_release(alloc, m->pca_components);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -147,6 +166,27 @@ cc_model_validate(const CcModel *m)
 	if (!isnan(m->davies_bouldin) &&
 		!(isfinite(m->davies_bouldin) && m->davies_bouldin >= 0.0))
 		return "the Davies-Bouldin index must be finite and non-negative";
+	if (!all_finite(m->feature_mean, m->d))
+		return "feature means must be finite";
+	for (j = 0; j < m->d; j++)
+		if (!isfinite(m->feature_std[j]) || m->feature_std[j] < 0.0)
+			return "feature standard deviations must be finite and non-negative";
+	if (!isnan(m->pca_ratio[0]))
+	{
+		for (j = 0; j < m->d; j++)
+			if (!(m->pca_ratio[j] >= 0.0 && m->pca_ratio[j] <= 1.0 + 1e-9))
+				return "explained variance ratios must be between 0 and 1";
+		for (j = 0; j < CC_PCA_COMPONENTS * m->d; j++)
+			if (!isfinite(m->pca_components[j]) &&
+				!(j >= m->d * m->d && isnan(m->pca_components[j])))
+				return "principal components must be finite";
+	}
+	else
+	{
+		for (j = 0; j < m->d; j++)
+			if (!isnan(m->pca_ratio[j]))
+				return "explained variance ratios must be all present or all null";
+	}
 	return NULL;
 }
 
@@ -160,6 +200,7 @@ cc_model_flat_size(const CcModel *m)
 	size += sizeof(double) * (size_t) m->d * 3;
 	size += sizeof(double) * (size_t) m->k * m->d;
 	size += (sizeof(int64_t) + 2 * sizeof(double)) * (size_t) m->k;
+	size += sizeof(double) * (size_t) m->d * (3 + CC_PCA_COMPONENTS);
 	for (j = 0; j < m->d; j++)
 		size += strlen(m->features[j]) + 1;
 	return size;
@@ -203,6 +244,10 @@ cc_model_flatten(const CcModel *m, char *buf)
 	p = put(p, m->sizes, sizeof(int64_t) * m->k);
 	p = put(p, m->sse, sizeof(double) * m->k);
 	p = put(p, m->segment_silhouette, sizeof(double) * m->k);
+	p = put(p, m->feature_mean, sizeof(double) * m->d);
+	p = put(p, m->feature_std, sizeof(double) * m->d);
+	p = put(p, m->pca_ratio, sizeof(double) * m->d);
+	p = put(p, m->pca_components, sizeof(double) * m->d * CC_PCA_COMPONENTS);
 	for (j = 0; j < m->d; j++)
 		p = put(p, m->features[j], strlen(m->features[j]) + 1);
 }
@@ -243,7 +288,8 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	if (hdr[3] < CC_IMPUTE_MEDIAN || hdr[3] > CC_IMPUTE_DROP ||
 		hdr[4] < CC_SCALE_STANDARD || hdr[4] > CC_SCALE_NONE)
 		return "model value has an unknown preprocessing method";
-	fixed = sizeof(double) * ((size_t) d * 3 + (size_t) k * d + 2 * (size_t) k) +
+	fixed = sizeof(double) * ((size_t) d * (6 + CC_PCA_COMPONENTS) +
+							  (size_t) k * d + 2 * (size_t) k) +
 		sizeof(int64_t) * k;
 	if ((size_t) (end - p) < fixed + (size_t) d)
 		return "model value is truncated";
@@ -272,6 +318,14 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	p += sizeof(double) * k;
 	memcpy(m->segment_silhouette, p, sizeof(double) * k);
 	p += sizeof(double) * k;
+	memcpy(m->feature_mean, p, sizeof(double) * d);
+	p += sizeof(double) * d;
+	memcpy(m->feature_std, p, sizeof(double) * d);
+	p += sizeof(double) * d;
+	memcpy(m->pca_ratio, p, sizeof(double) * d);
+	p += sizeof(double) * d;
+	memcpy(m->pca_components, p, sizeof(double) * d * CC_PCA_COMPONENTS);
+	p += sizeof(double) * d * CC_PCA_COMPONENTS;
 	for (j = 0; j < d; j++)
 	{
 		const char *nul = memchr(p, '\0', (size_t) (end - p));
@@ -329,6 +383,49 @@ cc_model_assign(const CcModel *m, const double *z, double *dist)
 				arg = c;
 		return arg;
 	}
+}
+
+/* Per-feature preference of z for segment a over segment b. */
+void
+cc_model_contributions(const CcModel *m, const double *z, int a, int b,
+					   double *contrib)
+{
+	const double *ca = m->centroids + (size_t) a * m->d;
+	const double *cb = m->centroids + (size_t) b * m->d;
+	int			j;
+
+	for (j = 0; j < m->d; j++)
+	{
+		double		ta = z[j] - ca[j],
+					tb = z[j] - cb[j];
+
+		contrib[j] = tb * tb - ta * ta;
+	}
+}
+
+/* Coordinates of z on the first principal axes of the training data. */
+bool
+cc_model_project(const CcModel *m, const double *z, int ncomp, double *out)
+{
+	int			c,
+				j;
+
+	if (isnan(m->pca_ratio[0]))
+		return false;
+	for (c = 0; c < ncomp; c++)
+	{
+		const double *axis = m->pca_components + (size_t) c * m->d;
+		double		s = 0.0;
+
+		for (j = 0; j < m->d; j++)
+		{
+			double		mean = (m->feature_mean[j] - m->center[j]) / m->scale_values[j];
+
+			s += (z[j] - mean) * (isnan(axis[j]) ? 0.0 : axis[j]);
+		}
+		out[c] = s;
+	}
+	return true;
 }
 
 /* Centroid c mapped back to original units. */

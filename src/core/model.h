@@ -17,6 +17,8 @@
 #define CC_MAX_K			10000
 #define CC_MAX_FEATURES		1600	/* PostgreSQL's column limit */
 #define CC_MAX_NAME_BYTES	63		/* NAMEDATALEN - 1 */
+#define CC_PCA_COMPONENTS	3		/* principal axes kept in a model */
+#define CC_PCA_MAX_FEATURES 256		/* PCA is skipped above this many features */
 
 typedef struct CcModel
 {
@@ -40,6 +42,12 @@ typedef struct CcModel
 	double	   *segment_silhouette;	/* k */
 	double		calinski_harabasz;
 	double		davies_bouldin;
+	/* the training rows in original units, after imputation */
+	double	   *feature_mean;	/* d */
+	double	   *feature_std;	/* d, population */
+	/* PCA of the scaled training rows; NaN when not computed */
+	double	   *pca_ratio;		/* d: explained variance ratio, decreasing */
+	double	   *pca_components; /* CC_PCA_COMPONENTS x d, unit rows */
 } CcModel;
 
 /* Allocate the arrays of a model with k segments and d features (names NULL, metrics NaN). */
@@ -74,6 +82,22 @@ extern bool cc_model_transform(const CcModel *m, const double *raw, double *z);
  * every centroid goes to dist when it is not NULL.
  */
 extern int	cc_model_assign(const CcModel *m, const double *z, double *dist);
+
+/*
+ * How much each feature makes the transformed row z prefer segment a over
+ * segment b: contrib[j] = (z_j - b_j)^2 - (z_j - a_j)^2, which sums to the
+ * difference of the squared distances.
+ */
+extern void cc_model_contributions(const CcModel *m, const double *z, int a,
+								   int b, double *contrib);
+
+/*
+ * Coordinates of the transformed row z on the first ncomp principal axes
+ * (ncomp <= CC_PCA_COMPONENTS), centred on the training mean.  False when
+ * the model has no PCA.
+ */
+extern bool cc_model_project(const CcModel *m, const double *z, int ncomp,
+							 double *out);
 
 /* Centroid c in original units (inverse scaling) into out[d]. */
 extern void cc_model_centroid_original(const CcModel *m, int c, double *out);

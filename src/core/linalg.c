@@ -1,0 +1,173 @@
+/*
+ * linalg.c
+ *		Covariance and symmetric eigen-decomposition (cyclic Jacobi).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "linalg.h"
+#include "matrix.h"
+
+/* Covariance around given means, compensated sums; see linalg.h. */
+void
+cc_covariance(const double *x, size_t n, int d, const double *mean,
+			  double *cov, CcCheckFn check, void *arg)
+{
+	int			a,
+				b;
+
+	for (a = 0; a < d; a++)
+	{
+		if (check)
+			check(arg);
+		for (b = a; b < d; b++)
+		{
+			CcSum		s = {0, 0};
+			size_t		i;
+
+			for (i = 0; i < n; i++)
+				cc_sum_add(&s, (x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b]));
+			cov[a * d + b] = cov[b * d + a] = cc_sum_value(&s) / (double) n;
+		}
+	}
+}
+
+/* Eigen-decomposition of a symmetric matrix by cyclic Jacobi; see linalg.h. */
+void
+cc_symmetric_eigen(double *a, int d, double *values, double *vectors,
+				   const CcAllocator *alloc)
+{
+	double	   *v = cc_alloc_array(alloc, (size_t) d * d, sizeof(double));
+	int		   *order = cc_alloc_array(alloc, d, sizeof(int));
+	int			sweep,
+				p,
+				q,
+				i,
+				j;
+
+	for (i = 0; i < d; i++)
+		for (j = 0; j < d; j++)
+			v[i * d + j] = (i == j) ? 1.0 : 0.0;
+
+	for (sweep = 0; sweep < 100; sweep++)
+	{
+		double		off = 0.0,
+					diag = 0.0;
+
+		for (p = 0; p < d; p++)
+		{
+			diag += a[p * d + p] * a[p * d + p];
+			for (q = p + 1; q < d; q++)
+				off += a[p * d + q] * a[p * d + q];
+		}
+		if (off <= 1e-30 * diag || off == 0.0)
+			break;
+		for (p = 0; p < d; p++)
+			for (q = p + 1; q < d; q++)
+			{
+				double		apq = a[p * d + q];
+				double		theta,
+							t,
+							c,
+							s;
+
+				if (apq == 0.0)
+					continue;
+				/* rotation that zeroes a[p][q] (the smaller angle) */
+				theta = (a[q * d + q] - a[p * d + p]) / (2.0 * apq);
+				t = (theta >= 0 ? 1.0 : -1.0) /
+					(fabs(theta) + sqrt(theta * theta + 1.0));
+				c = 1.0 / sqrt(t * t + 1.0);
+				s = t * c;
+				for (i = 0; i < d; i++)
+				{
+					double		aip = a[i * d + p],
+								aiq = a[i * d + q];
+
+					a[i * d + p] = c * aip - s * aiq;
+					a[i * d + q] = s * aip + c * aiq;
+				}
+				for (i = 0; i < d; i++)
+				{
+					double		api = a[p * d + i],
+								aqi = a[q * d + i];
+
+					a[p * d + i] = c * api - s * aqi;
+					a[q * d + i] = s * api + c * aqi;
+				}
+				for (i = 0; i < d; i++)
+				{
+					double		vip = v[i * d + p],
+								viq = v[i * d + q];
+
+					v[i * d + p] = c * vip - s * viq;
+					v[i * d + q] = s * vip + c * viq;
+				}
+			}
+	}
+
+	/* order by decreasing eigenvalue (insertion sort, stable) */
+	for (i = 0; i < d; i++)
+	{
+		int			k = i;
+
+		for (j = i; j > 0 && a[order[j - 1] * d + order[j - 1]] < a[k * d + k]; j--)
+			order[j] = order[j - 1];
+		order[j] = k;
+	}
+	for (i = 0; i < d; i++)
+	{
+		int			col = order[i];
+		int			big = 0;
+		double		sign;
+
+		values[i] = a[col * d + col];
+		for (j = 1; j < d; j++)
+			if (fabs(v[j * d + col]) > fabs(v[big * d + col]))
+				big = j;
+		sign = v[big * d + col] < 0 ? -1.0 : 1.0;
+		for (j = 0; j < d; j++)
+			vectors[i * d + j] = sign * v[j * d + col];
+	}
+	cc_release(alloc, v);
+	cc_release(alloc, order);
+}
+
+/* PCA by the eigen-decomposition of the covariance; see linalg.h. */
+void
+cc_pca(const double *x, size_t n, int d, int ncomp, double *ratio,
+	   double *components, const CcAllocator *alloc, CcCheckFn check,
+	   void *arg)
+{
+	double	   *mean = cc_alloc_array(alloc, d, sizeof(double));
+	double	   *cov = cc_alloc_array(alloc, (size_t) d * d, sizeof(double));
+	double	   *values = cc_alloc_array(alloc, d, sizeof(double));
+	double	   *vectors = cc_alloc_array(alloc, (size_t) d * d, sizeof(double));
+	double		total = 0.0;
+	int			j,
+				c;
+
+	for (j = 0; j < d; j++)
+	{
+		double		var;
+
+		cc_column_mean_var(x, n, d, j, &mean[j], &var);
+	}
+	cc_covariance(x, n, d, mean, cov, check, arg);
+	cc_symmetric_eigen(cov, d, values, vectors, alloc);
+	for (j = 0; j < d; j++)
+	{
+		if (values[j] < 0.0)
+			values[j] = 0.0;	/* rounding below zero on a singular matrix */
+		total += values[j];
+	}
+	for (j = 0; j < d; j++)
+		ratio[j] = total > 0.0 ? values[j] / total : 0.0;
+	for (c = 0; c < ncomp; c++)
+		for (j = 0; j < d; j++)
+			components[(size_t) c * d + j] = (c < d) ? vectors[(size_t) c * d + j] : NAN;
+	cc_release(alloc, mean);
+	cc_release(alloc, cov);
+	cc_release(alloc, values);
+	cc_release(alloc, vectors);
+}

@@ -1,0 +1,40 @@
+/*
+ * linalg.h
+ *		Small dense linear algebra for the core: covariance and the
+ *		eigen-decomposition of a symmetric matrix, for PCA.
+ */
+#ifndef CC_LINALG_H
+#define CC_LINALG_H
+
+#include <stddef.h>
+
+#include "cc_common.h"
+
+/*
+ * Covariance (divided by n) of the n x d matrix x around the given column
+ * means, into cov (d x d, symmetric).
+ */
+extern void cc_covariance(const double *x, size_t n, int d, const double *mean,
+						  double *cov, CcCheckFn check, void *arg);
+
+/*
+ * Eigenvalues and eigenvectors of the symmetric d x d matrix a (destroyed),
+ * by cyclic Jacobi rotations (C. G. J. Jacobi, 1846; see Golub and Van Loan,
+ * "Matrix Computations", section 8.5).  Eigenvalues go to values in
+ * decreasing order; eigenvector i to row i of vectors (d x d), with the sign
+ * chosen so that its entry of largest magnitude is positive.
+ */
+extern void cc_symmetric_eigen(double *a, int d, double *values,
+							   double *vectors, const CcAllocator *alloc);
+
+/*
+ * Principal components of the n x d matrix x: explained variance ratios of
+ * all d axes (decreasing) into ratio, the first ncomp axes into components
+ * (ncomp x d; rows beyond d left NaN).  Ratios are those of scikit-learn's
+ * PCA; the sign of each axis makes its largest loading positive.
+ */
+extern void cc_pca(const double *x, size_t n, int d, int ncomp, double *ratio,
+				   double *components, const CcAllocator *alloc,
+				   CcCheckFn check, void *arg);
+
+#endif							/* CC_LINALG_H */
