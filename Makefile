@@ -8,6 +8,7 @@ CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
 	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
+	src/explain.o src/profile.o \
 	src/predict.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 

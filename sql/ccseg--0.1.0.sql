@@ -568,6 +568,596 @@ COMMENT ON FUNCTION @extschema@.ccseg_silhouette(text, bigint, bigint) IS
 'silhouette of a model on the current rows of its source, overall (segment null) and per segment; exact up to 10000 rows or sample_size, else a stratified sample';
 
 -- ---------------------------------------------------------------------------
+-- Understanding segments: profiles, descriptions, explanations, pictures
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.ccseg_rules (
+	rule text PRIMARY KEY,
+	feature_pattern text NOT NULL,
+	direction text NOT NULL CHECK (direction IN ('high', 'low')),
+	min_z float8 NOT NULL DEFAULT 0.5 CHECK (min_z >= 0),
+	priority integer NOT NULL DEFAULT 100,
+	segment_name text NOT NULL,
+	recommendation text NOT NULL,
+	builtin boolean NOT NULL DEFAULT false
+);
+
+COMMENT ON TABLE @extschema@.ccseg_rules IS
+'business rules that name segments and recommend an action: a segment whose feature matching feature_pattern (LIKE) is high or low by at least min_z standard deviations gets the rule''s name and recommendation';
+COMMENT ON COLUMN @extschema@.ccseg_rules.rule IS 'rule name';
+COMMENT ON COLUMN @extschema@.ccseg_rules.feature_pattern IS 'LIKE pattern on feature (column) names';
+COMMENT ON COLUMN @extschema@.ccseg_rules.direction IS 'high or low: above or below the mean of all customers';
+COMMENT ON COLUMN @extschema@.ccseg_rules.min_z IS 'how many standard deviations from the mean the segment''s centroid must be';
+COMMENT ON COLUMN @extschema@.ccseg_rules.priority IS 'smaller wins between rules matching equally distinctive features';
+COMMENT ON COLUMN @extschema@.ccseg_rules.segment_name IS 'short business name given to a matching segment';
+COMMENT ON COLUMN @extschema@.ccseg_rules.recommendation IS 'action recommended for a matching segment';
+COMMENT ON COLUMN @extschema@.ccseg_rules.builtin IS 'shipped with the extension (not dumped); rows users add are dumped by pg_dump';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_rules', 'WHERE NOT builtin');
+GRANT SELECT ON @extschema@.ccseg_rules TO PUBLIC;
+
+INSERT INTO @extschema@.ccseg_rules
+	(rule, feature_pattern, direction, min_z, priority, segment_name, recommendation, builtin)
+VALUES
+	('cash advance', 'cash_advance%', 'high', 0.5, 10, 'Cash-advance users',
+	 'Offer a lower-rate instalment loan in place of repeated cash advances, and watch their credit risk.', true),
+	('full payers', 'prc_full_payment', 'high', 0.5, 20, 'Full payers',
+	 'Reward them with cashback or points: they pay in full, so interchange, not interest, is what they bring.', true),
+	('instalment buyers', '%installment%', 'high', 0.5, 30, 'Instalment buyers',
+	 'Promote 0% instalment plans with partner merchants.', true),
+	('big one-off purchases', 'oneoff_purchases%', 'high', 0.5, 40, 'Big-ticket spenders',
+	 'Offer travel and premium-purchase benefits, and higher limits for those who pay well.', true),
+	('frequent spenders', 'purchases_trx', 'high', 0.5, 50, 'Frequent spenders',
+	 'Keep them engaged with a loyalty programme and cross-sell a premium card.', true),
+	('dormant', 'purchases_frequency', 'low', 0.5, 60, 'Dormant cards',
+	 'Run a reactivation campaign with a spending incentive.', true),
+	('revolvers', 'balance', 'high', 0.5, 70, 'Revolvers',
+	 'Offer balance-transfer or debt-consolidation products.', true),
+	('new customers', 'tenure', 'low', 0.5, 80, 'New customers',
+	 'Onboard them: welcome offers and help with the card''s features.', true),
+	('minimum payers', 'minimum_payments', 'high', 0.5, 90, 'Minimum payers',
+	 'Monitor their risk and offer a repayment plan.', true),
+	('high limits', 'credit_limit', 'high', 0.5, 100, 'High-limit customers',
+	 'Offer premium services and a relationship manager.', true);
+
+-- Feature name as words: balance_frequency -> balance frequency.
+CREATE FUNCTION @extschema@._ccseg_words(feature text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT replace(feature, '_', ' ') $$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_words(text) IS 'internal: a feature name written as words';
+
+-- Standardized centroids: how far each segment's centroid lies from the
+-- training mean, in standard deviations of the training rows.
+CREATE FUNCTION @extschema@._ccseg_centroid_z(model text)
+RETURNS TABLE (segment integer, feature text, "position" integer, value float8, z float8)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT s.seg, f.name, f.j::integer, r.centroids_original[s.seg][f.j],
+		   CASE WHEN r.feature_std[f.j] > 0
+				THEN (r.centroids_original[s.seg][f.j] - r.feature_mean[f.j]) / r.feature_std[f.j]
+				ELSE 0 END
+	FROM @extschema@._ccseg_model_row(model) r,
+		 generate_series(1, r.k) AS s(seg),
+		 unnest(r.features) WITH ORDINALITY AS f(name, j)
+	WHERE r.model_name IS NOT NULL
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_centroid_z(text) IS
+'internal: each centroid in original units and in standard deviations from the training mean';
+
+CREATE FUNCTION @extschema@.ccseg_segments(model text)
+RETURNS TABLE (segment integer, size bigint, share float8, radius float8,
+			   silhouette float8, label text, name text, description text,
+			   recommendation text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH r AS (SELECT * FROM @extschema@._ccseg_model_row(model) WHERE model_name IS NOT NULL),
+	z AS (SELECT * FROM @extschema@._ccseg_centroid_z(model)),
+	marked AS (
+		-- features that set a segment apart: at least half a standard deviation off
+		SELECT z.segment, z.feature, z.z,
+			   row_number() OVER (PARTITION BY z.segment ORDER BY abs(z.z) DESC, z."position") AS rank
+		FROM z WHERE abs(z.z) >= 0.5),
+	words AS (
+		SELECT m.segment,
+			   string_agg(CASE WHEN m.z > 0 THEN 'high ' ELSE 'low ' END
+						  || @extschema@._ccseg_words(m.feature), ', ' ORDER BY m.rank)
+				   FILTER (WHERE m.rank <= 2) AS label,
+			   string_agg(CASE WHEN m.z > 0 THEN 'high ' ELSE 'low ' END
+						  || @extschema@._ccseg_words(m.feature)
+						  || format(' (%s%s SD)', CASE WHEN m.z > 0 THEN '+' ELSE '-' END,
+									to_char(abs(m.z), 'FM990.0')), ', ' ORDER BY m.rank)
+				   FILTER (WHERE m.rank <= 4) AS traits
+		FROM marked m GROUP BY m.segment),
+	matched AS (
+		SELECT DISTINCT ON (m.segment) m.segment, u.segment_name, u.recommendation
+		FROM marked m
+		JOIN @extschema@.ccseg_rules u
+		  ON m.feature LIKE u.feature_pattern
+		 AND abs(m.z) >= u.min_z
+		 AND (u.direction = 'high') = (m.z > 0)
+		ORDER BY m.segment, abs(m.z) DESC, u.priority, u.rule)
+	SELECT s.seg,
+		   r.sizes[s.seg],
+		   r.sizes[s.seg]::float8 / r.rows,
+		   CASE WHEN r.sizes[s.seg] > 0 THEN sqrt(q.sse[s.seg] / r.sizes[s.seg]) END,
+		   r.segment_silhouette[s.seg],
+		   coalesce(upper(left(w.label, 1)) || substr(w.label, 2), 'Average profile'),
+		   mt.segment_name,
+		   format('%s customers (%s%%): %s.', to_char(r.sizes[s.seg], 'FM999,999,999,990'),
+				  to_char(100.0 * r.sizes[s.seg] / r.rows, 'FM990.0'),
+				  coalesce(w.traits || ' compared with all customers',
+						   'close to the average on every feature (all within half a standard deviation)')),
+		   coalesce(mt.recommendation,
+					'No rule matches this segment: look at its profile and add a rule to ccseg_rules.')
+	FROM r
+	CROSS JOIN LATERAL @extschema@.ccseg_model_summary(r.model) q
+	CROSS JOIN generate_series(1, r.k) AS s(seg)
+	LEFT JOIN words w ON w.segment = s.seg
+	LEFT JOIN matched mt ON mt.segment = s.seg
+	ORDER BY s.seg
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_segments(text) IS
+'one row per segment: size, share, radius (RMS distance to the centroid), silhouette, a generated label and description, and the name and recommendation of the best matching rule in ccseg_rules';
+
+CREATE FUNCTION @extschema@._ccseg_model_profile(source regclass, model @extschema@.ccseg_model)
+RETURNS TABLE (segment integer, feature text, rows bigint, mean float8, median float8,
+			   overall_mean float8, lift float8, z float8, "position" integer)
+AS 'MODULE_PATHNAME', 'ccseg_model_profile'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_model_profile(regclass, @extschema@.ccseg_model) IS
+'internal: profile of a model value on the rows of a relation';
+
+CREATE FUNCTION @extschema@.ccseg_profile(model text, source regclass DEFAULT NULL)
+RETURNS TABLE (segment integer, feature text, rows bigint, mean float8, median float8,
+			   overall_mean float8, lift float8, z float8, "position" integer)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_profile.model);
+	IF r.model_name IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT * FROM @extschema@._ccseg_model_profile(
+		coalesce(ccseg_profile.source, r.source::regclass), r.model);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_profile(text, regclass) IS
+'per segment and feature: rows, mean and median in original units, overall mean, lift and z-score; on the model''s source, or on another relation with the same feature columns';
+
+CREATE FUNCTION @extschema@.ccseg_explain(model text, "row" record, top integer DEFAULT 3)
+RETURNS TABLE ("rank" integer, feature text, value float8, segment_value float8,
+			   contribution float8, share float8, segment integer, versus integer)
+AS 'MODULE_PATHNAME', 'ccseg_explain_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_explain(text, record, integer) IS
+'the features that most make a row belong to its segment rather than the next nearest one (versus), with their contribution to the difference in squared distance';
+
+CREATE FUNCTION @extschema@.ccseg_anomaly_score(model text, "row" record)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'ccseg_anomaly_score_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_anomaly_score(text, record) IS
+'distance of a row to its segment''s centroid divided by the segment''s radius: about 1 is typical, well above 1 fits the segment poorly';
+
+CREATE FUNCTION @extschema@.ccseg_pca(model text)
+RETURNS TABLE (component integer, explained_variance_ratio float8,
+			   cumulative_ratio float8, loadings float8[])
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT c.i::integer, c.ratio,
+		   sum(c.ratio) OVER (ORDER BY c.i),
+		   CASE WHEN c.i <= array_length(q.pca_components, 1)
+				THEN ARRAY(SELECT q.pca_components[c.i][j]
+						   FROM generate_series(1, array_length(q.pca_components, 2)) j)
+		   END
+	FROM @extschema@._ccseg_model_row(model) r
+	CROSS JOIN LATERAL @extschema@.ccseg_model_summary(r.model) q
+	CROSS JOIN LATERAL unnest(q.pca_ratio) WITH ORDINALITY AS c(ratio, i)
+	WHERE r.model_name IS NOT NULL
+	ORDER BY c.i
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_pca(text) IS
+'principal components of the scaled training rows: explained variance ratio of every axis and the loadings of the first three';
+
+CREATE FUNCTION @extschema@.ccseg_project(model text, "row" record)
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'ccseg_project_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_project(text, record) IS
+'coordinates of a row on the first two principal axes of the model''s training rows, for scatter plots';
+
+-- ---------------------------------------------------------------------------
+-- The report: one self-contained HTML page with inline SVG charts
+-- ---------------------------------------------------------------------------
+
+-- Escape text for HTML.
+CREATE FUNCTION @extschema@._ccseg_html(t text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;')
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_html(text) IS 'internal: text escaped for HTML';
+
+-- Colour of segment i: the Okabe-Ito palette, safe for colour-blind readers,
+-- then Paul Tol's muted palette beyond eight segments.
+CREATE FUNCTION @extschema@._ccseg_colour(i integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT (ARRAY['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00',
+				  '#F0E442', '#000000', '#332288', '#88CCEE', '#44AA99', '#117733',
+				  '#999933', '#DDCC77', '#CC6677', '#882255', '#AA4499', '#DDDDDD'])[1 + (i - 1) % 18]
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_colour(integer) IS 'internal: colour-blind-safe colour of segment i';
+
+-- Diverging colour for a z-score: blue below the mean, orange above, white at it.
+CREATE FUNCTION @extschema@._ccseg_heat(z float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN z IS NULL THEN '#eeeeee' ELSE
+		format('rgb(%s,%s,%s)',
+			   round(255 + (CASE WHEN t < 0 THEN 33 ELSE 230 END - 255) * abs(t))::int,
+			   round(255 + (CASE WHEN t < 0 THEN 102 ELSE 97 END - 255) * abs(t))::int,
+			   round(255 + (CASE WHEN t < 0 THEN 172 ELSE 1 END - 255) * abs(t))::int)
+	END
+	FROM (SELECT greatest(-1, least(1, z / 3)) AS t) c
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_heat(float8) IS 'internal: diverging blue-white-orange colour of a z-score clipped to +-3';
+
+-- Round numbers for an axis from lo to hi: steps of 1, 2 or 5 times a power of ten.
+CREATE FUNCTION @extschema@._ccseg_ticks(lo float8, hi float8, target integer DEFAULT 5)
+RETURNS float8[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	span float8 := hi - lo;
+	raw float8;
+	mag float8;
+	step float8;
+	first float8;
+	out float8[] := '{}';
+	v float8;
+BEGIN
+	IF lo IS NULL OR hi IS NULL OR span <= 0 THEN
+		RETURN ARRAY[lo];
+	END IF;
+	raw := span / greatest(target, 1);
+	mag := power(10, floor(log(raw)));
+	step := CASE WHEN raw / mag < 1.5 THEN 1 WHEN raw / mag < 3 THEN 2
+				 WHEN raw / mag < 7 THEN 5 ELSE 10 END * mag;
+	first := ceil(lo / step) * step;
+	v := first;
+	WHILE v <= hi + step * 1e-9 LOOP
+		out := out || (round((v / step)::numeric) * step::numeric)::float8;
+		v := v + step;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_ticks(float8, float8, integer) IS 'internal: round axis tick values between lo and hi';
+
+-- A number for an axis label or a table: thousands separated, few decimals.
+CREATE FUNCTION @extschema@._ccseg_num(v float8, digits integer DEFAULT 2)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN v IS NULL THEN '–'
+		WHEN abs(v) >= 1e6 THEN to_char(v / 1e6, 'FM999,990.0') || ' M'
+		WHEN abs(v) >= 1000 THEN to_char(round(v::numeric), 'FM999,999,990')
+		WHEN v = round(v::numeric) THEN to_char(v, 'FM999,990')
+		ELSE rtrim(rtrim(to_char(round(v::numeric, digits), 'FM999,990.' || repeat('0', digits)), '0'), '.')
+	END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_num(float8, integer) IS 'internal: a number formatted for the report';
+
+CREATE FUNCTION @extschema@.ccseg_report(model text, sample_rows integer DEFAULT 2000)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+	q record;
+	seg record;
+	html text;
+	svg text;
+	n_seg integer;
+	d integer;
+	max_size float8;
+	-- scatter
+	xs float8[];
+	ys float8[];
+	gs integer[];
+	i integer;
+	xmin float8; xmax float8; ymin float8; ymax float8;
+	pc1 float8; pc2 float8;
+	sx float8; sy float8;
+	tick float8;
+	-- heat map
+	cell_w integer := 46;
+	cell_h integer := 30;
+	left_w integer := 190;
+	top_h integer := 150;
+	-- elbow
+	e record;
+	kmin float8; kmax float8; imin float8; imax float8;
+	path text;
+	has_elbow boolean;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_report.model);
+	IF r.model_name IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF sample_rows IS NULL OR sample_rows < 0 THEN
+		RAISE EXCEPTION 'sample_rows must be 0 or more'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	q := @extschema@.ccseg_model_summary(r.model);
+	n_seg := r.k;
+	d := array_length(r.features, 1);
+
+	html := '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+		|| format('<title>Segments of model %s</title>', @extschema@._ccseg_html(r.model_name))
+		|| '<style>'
+		|| 'body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f6f7f9}'
+		|| 'main{max-width:1100px;margin:0 auto;padding:28px 32px 48px;background:#fff}'
+		|| 'h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:34px 0 10px;border-bottom:2px solid #e3e6ea;padding-bottom:6px}'
+		|| '.sub{color:#666;margin:0 0 18px}.kpis{display:flex;gap:14px;flex-wrap:wrap}'
+		|| '.kpi{background:#f3f5f8;border-radius:8px;padding:10px 16px;min-width:120px}'
+		|| '.kpi b{display:block;font-size:20px}.kpi span{color:#666;font-size:12px;text-transform:uppercase;letter-spacing:.04em}'
+		|| 'table{border-collapse:collapse;width:100%;font-size:13.5px}th,td{text-align:left;padding:7px 8px;border-bottom:1px solid #e6e8eb;vertical-align:top}'
+		|| 'th{background:#f3f5f8;font-weight:600}td.n{text-align:right;white-space:nowrap}'
+		|| '.sw{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:6px;vertical-align:-1px}'
+		|| '.grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}figure{margin:0}figcaption{color:#555;font-size:13px;margin-top:4px}'
+		|| 'svg text{font-family:"Segoe UI",Helvetica,Arial,sans-serif}.note{color:#666;font-size:13px}'
+		|| '</style></head><body><main>';
+
+	html := html || format('<h1>Customer segments: model “%s”</h1>', @extschema@._ccseg_html(r.model_name))
+		|| format('<p class="sub">Version %s, trained %s by %s on %s: %s rows, %s features, %s segments.</p>',
+				  r.version, to_char(r.created_at, 'YYYY-MM-DD HH24:MI TZ'),
+				  @extschema@._ccseg_html(r.owner::text), @extschema@._ccseg_html(r.source),
+				  to_char(r.rows, 'FM999,999,999,990'), d, n_seg);
+
+	html := html || '<div class="kpis">'
+		|| format('<div class="kpi"><span>Segments</span><b>%s</b></div>', n_seg)
+		|| format('<div class="kpi"><span>Silhouette</span><b>%s</b></div>', @extschema@._ccseg_num(r.silhouette, 3))
+		|| format('<div class="kpi"><span>Calinski-Harabasz</span><b>%s</b></div>', @extschema@._ccseg_num(r.calinski_harabasz, 1))
+		|| format('<div class="kpi"><span>Davies-Bouldin</span><b>%s</b></div>', @extschema@._ccseg_num(r.davies_bouldin, 3))
+		|| format('<div class="kpi"><span>Inertia</span><b>%s</b></div>', @extschema@._ccseg_num(r.inertia, 0))
+		|| format('<div class="kpi"><span>Training time</span><b>%s s</b></div>', @extschema@._ccseg_num(r.seconds, 2))
+		|| '</div>';
+
+	-- segments table
+	html := html || '<h2>Segments</h2><table><tr><th>Segment</th><th>Customers</th><th>Description</th><th>Recommendation</th></tr>';
+	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+		html := html || format('<tr><td><span class="sw" style="background:%s"></span><b>%s</b> %s<br><span class="note">%s</span></td>'
+							   || '<td class="n">%s<br><span class="note">%s%%</span></td><td>%s</td><td>%s</td></tr>',
+							   @extschema@._ccseg_colour(seg.segment), seg.segment,
+							   @extschema@._ccseg_html(coalesce(seg.name, '')),
+							   @extschema@._ccseg_html(seg.label),
+							   to_char(seg.size, 'FM999,999,999,990'), to_char(100 * seg.share, 'FM990.0'),
+							   @extschema@._ccseg_html(seg.description),
+							   @extschema@._ccseg_html(seg.recommendation));
+	END LOOP;
+	html := html || '</table>';
+
+	-- sizes and elbow side by side
+	SELECT max(v) INTO max_size FROM unnest(r.sizes) v;
+	svg := format('<svg viewBox="0 0 520 %s" width="100%%" role="img" aria-label="Segment sizes">', 40 + 34 * n_seg);
+	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+		svg := svg || format('<text x="0" y="%s" font-size="13" dominant-baseline="middle">%s</text>',
+							 24 + 34 * (seg.segment - 1) + 12,
+							 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 22)))
+			|| format('<rect x="150" y="%s" width="%s" height="24" rx="3" fill="%s"/>',
+					  24 + 34 * (seg.segment - 1), round(280 * seg.size / greatest(max_size, 1))::int,
+					  @extschema@._ccseg_colour(seg.segment))
+			|| format('<text x="%s" y="%s" font-size="12.5" dominant-baseline="middle" fill="#333">%s (%s%%)</text>',
+					  156 + round(280 * seg.size / greatest(max_size, 1))::int, 24 + 34 * (seg.segment - 1) + 12,
+					  to_char(seg.size, 'FM999,999,990'), to_char(100 * seg.share, 'FM990.0'));
+	END LOOP;
+	svg := svg || '</svg>';
+	html := html || '<div class="grid"><figure><h2>Segment sizes</h2>' || svg
+		|| '<figcaption>Customers per segment; segments are numbered by size.</figcaption></figure>';
+
+	has_elbow := r.parameters ? 'elbow';
+	IF has_elbow THEN
+		SELECT min((x ->> 'k')::float8), max((x ->> 'k')::float8),
+			   min((x ->> 'inertia')::float8), max((x ->> 'inertia')::float8)
+		INTO kmin, kmax, imin, imax
+		FROM jsonb_array_elements(r.parameters -> 'elbow') x;
+		svg := '<svg viewBox="0 0 520 330" width="100%" role="img" aria-label="Elbow curve">'
+			|| '<line x1="70" y1="280" x2="500" y2="280" stroke="#888"/><line x1="70" y1="20" x2="70" y2="280" stroke="#888"/>';
+		FOREACH tick IN ARRAY @extschema@._ccseg_ticks(0, imax, 5) LOOP
+			sy := 280 - 260 * tick / imax;
+			svg := svg || format('<line x1="66" y1="%1$s" x2="500" y2="%1$s" stroke="#eee"/><text x="62" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
+								 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 0));
+		END LOOP;
+		path := '';
+		FOR e IN SELECT (x ->> 'k')::float8 AS k, (x ->> 'inertia')::float8 AS inertia,
+						(x ->> 'recommended')::boolean AS rec
+				 FROM jsonb_array_elements(r.parameters -> 'elbow') x ORDER BY 1 LOOP
+			sx := 70 + 430 * (e.k - kmin) / greatest(kmax - kmin, 1);
+			sy := 280 - 260 * e.inertia / imax;
+			path := path || CASE WHEN path = '' THEN 'M' ELSE ' L' END || round(sx::numeric, 1) || ' ' || round(sy::numeric, 1);
+			svg := svg || format('<circle cx="%s" cy="%s" r="%s" fill="%s"/><text x="%s" y="298" font-size="12" text-anchor="middle">%s</text>',
+								 round(sx::numeric, 1), round(sy::numeric, 1), CASE WHEN e.rec THEN 7 ELSE 4 END,
+								 CASE WHEN e.rec THEN '#D55E00' ELSE '#0072B2' END, round(sx::numeric, 1), e.k);
+			IF e.rec THEN
+				svg := svg || format('<text x="%s" y="%s" font-size="12" fill="#D55E00">recommended k = %s</text>',
+									 round(sx::numeric, 1) + 10, round(sy::numeric, 1) - 10, e.k);
+			END IF;
+		END LOOP;
+		svg := svg || format('<path d="%s" fill="none" stroke="#0072B2" stroke-width="2"/>', path)
+			|| '<text x="285" y="322" font-size="12" text-anchor="middle">k (number of segments)</text>'
+			|| '<text x="14" y="150" font-size="12" text-anchor="middle" transform="rotate(-90 14 150)">inertia</text></svg>';
+		html := html || '<figure><h2>Choosing k</h2>' || svg
+			|| '<figcaption>Inertia by k; the recommended k is the knee of the curve confirmed by the silhouette.</figcaption></figure>';
+	ELSE
+		html := html || '<figure><h2>Choosing k</h2><p class="note">k was given when the model was trained; '
+			|| 'train without k (or run ccseg_elbow) to see the elbow curve here.</p></figure>';
+	END IF;
+	html := html || '</div>';
+
+	-- profile heat map: z-score of each segment's centroid, feature by feature
+	svg := format('<svg viewBox="0 0 %s %s" width="100%%" role="img" aria-label="Segment profile heat map">',
+				  left_w + cell_w * d + 20, top_h + cell_h * n_seg + 60);
+	FOR seg IN SELECT f.name, f.j FROM unnest(r.features) WITH ORDINALITY f(name, j) LOOP
+		svg := svg || format('<text x="%s" y="%s" font-size="12" transform="rotate(-45 %s %s)">%s</text>',
+							 left_w + cell_w * (seg.j - 1) + cell_w / 2, top_h - 8,
+							 left_w + cell_w * (seg.j - 1) + cell_w / 2, top_h - 8,
+							 @extschema@._ccseg_html(@extschema@._ccseg_words(seg.name)));
+	END LOOP;
+	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+		svg := svg || format('<rect x="0" y="%s" width="10" height="%s" fill="%s"/><text x="16" y="%s" font-size="12.5" dominant-baseline="middle">%s</text>',
+							 top_h + cell_h * (seg.segment - 1) + 3, cell_h - 6, @extschema@._ccseg_colour(seg.segment),
+							 top_h + cell_h * (seg.segment - 1) + cell_h / 2,
+							 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 26)));
+	END LOOP;
+	FOR seg IN SELECT * FROM @extschema@._ccseg_centroid_z(r.model_name) LOOP
+		svg := svg || format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#fff"/><text x="%s" y="%s" font-size="10.5" text-anchor="middle" dominant-baseline="middle" fill="%s">%s</text>',
+							 left_w + cell_w * (seg."position" - 1), top_h + cell_h * (seg.segment - 1), cell_w, cell_h,
+							 @extschema@._ccseg_heat(seg.z),
+							 left_w + cell_w * (seg."position" - 1) + cell_w / 2, top_h + cell_h * (seg.segment - 1) + cell_h / 2,
+							 CASE WHEN abs(seg.z) > 2 THEN '#fff' ELSE '#222' END,
+							 CASE WHEN seg.z >= 0 THEN '+' ELSE '−' END || to_char(abs(seg.z), 'FM990.0'));
+	END LOOP;
+	-- legend
+	svg := svg || format('<defs><linearGradient id="ccseg-heat"><stop offset="0" stop-color="%s"/><stop offset="0.5" stop-color="#ffffff"/><stop offset="1" stop-color="%s"/></linearGradient></defs>',
+						 @extschema@._ccseg_heat(-3), @extschema@._ccseg_heat(3))
+		|| format('<rect x="%s" y="%s" width="240" height="12" fill="url(#ccseg-heat)" stroke="#ccc"/>', left_w, top_h + cell_h * n_seg + 22)
+		|| format('<text x="%s" y="%s" font-size="11" text-anchor="middle">−3 SD</text><text x="%s" y="%s" font-size="11" text-anchor="middle">mean</text><text x="%s" y="%s" font-size="11" text-anchor="middle">+3 SD</text>',
+				  left_w, top_h + cell_h * n_seg + 48, left_w + 120, top_h + cell_h * n_seg + 48,
+				  left_w + 240, top_h + cell_h * n_seg + 48)
+		|| '</svg>';
+	html := html || '<h2>Profile</h2>' || svg
+		|| '<figcaption>Each cell: how far the segment''s centroid lies from the mean of all customers, in standard deviations (orange above, blue below).</figcaption>';
+
+	-- PCA scatter of a sample of rows
+	IF q.pca_ratio IS NOT NULL AND d >= 2 AND sample_rows > 0 THEN
+		-- every n-th row, so the sample spreads over the whole relation
+		EXECUTE format(
+			'SELECT array_agg(p[1] ORDER BY g DESC, rn), array_agg(p[2] ORDER BY g DESC, rn), '
+			'       array_agg(g ORDER BY g DESC, rn) FROM ('
+			'  SELECT p, g, rn FROM ('
+			'    SELECT %1$s.ccseg_project(%2$L, s) AS p, %1$s.ccseg_predict(%2$L, s) AS g,'
+			'           row_number() OVER () AS rn, count(*) OVER () AS n FROM %3$s s) t '
+			'  WHERE p IS NOT NULL AND rn %% greatest(1, n / %4$s) = 0 LIMIT %4$s) u',
+			'@extschema@', r.model_name, r.source, sample_rows)
+		INTO xs, ys, gs;
+		-- frame the central 98% of each axis: skewed data would squash the rest
+		SELECT percentile_cont(0.01) WITHIN GROUP (ORDER BY v), percentile_cont(0.99) WITHIN GROUP (ORDER BY v)
+		INTO xmin, xmax FROM unnest(xs) v;
+		SELECT percentile_cont(0.01) WITHIN GROUP (ORDER BY v), percentile_cont(0.99) WITHIN GROUP (ORDER BY v)
+		INTO ymin, ymax FROM unnest(ys) v;
+		IF xmin IS NOT NULL AND xmax > xmin AND ymax > ymin THEN
+			pc1 := 0.08 * (xmax - xmin); pc2 := 0.08 * (ymax - ymin);
+			xmin := xmin - pc1; xmax := xmax + pc1;
+			ymin := ymin - pc2; ymax := ymax + pc2;
+			svg := '<svg viewBox="0 0 960 560" width="100%" role="img" aria-label="PCA scatter">'
+				|| '<rect x="70" y="20" width="700" height="480" fill="#fafbfc" stroke="#ccc"/>';
+			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(xmin, xmax, 8) LOOP
+				sx := 70 + 700 * (tick - xmin) / (xmax - xmin);
+				svg := svg || format('<line x1="%1$s" y1="20" x2="%1$s" y2="500" stroke="#e8e8e8"/><text x="%1$s" y="518" font-size="11" text-anchor="middle">%2$s</text>',
+									 round(sx::numeric, 1), @extschema@._ccseg_num(tick, 1));
+			END LOOP;
+			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(ymin, ymax, 6) LOOP
+				sy := 500 - 480 * (tick - ymin) / (ymax - ymin);
+				svg := svg || format('<line x1="70" y1="%1$s" x2="770" y2="%1$s" stroke="#e8e8e8"/><text x="64" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
+									 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 1));
+			END LOOP;
+			FOR i IN 1 .. coalesce(array_length(xs, 1), 0) LOOP
+				CONTINUE WHEN xs[i] NOT BETWEEN xmin AND xmax OR ys[i] NOT BETWEEN ymin AND ymax;
+				svg := svg || format('<circle cx="%s" cy="%s" r="2.6" fill="%s" fill-opacity="0.6"/>',
+									 round((70 + 700 * (xs[i] - xmin) / (xmax - xmin))::numeric, 1),
+									 round((500 - 480 * (ys[i] - ymin) / (ymax - ymin))::numeric, 1),
+									 @extschema@._ccseg_colour(gs[i]));
+			END LOOP;
+			-- centroids, projected the same way
+			FOR seg IN
+				SELECT s.seg,
+					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * q.pca_components[1][j]) AS x,
+					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * q.pca_components[2][j]) AS y
+				FROM generate_series(1, n_seg) s(seg), generate_series(1, d) j GROUP BY s.seg ORDER BY s.seg
+			LOOP
+				IF seg.x BETWEEN xmin AND xmax AND seg.y BETWEEN ymin AND ymax THEN
+					sx := 70 + 700 * (seg.x - xmin) / (xmax - xmin);
+					sy := 500 - 480 * (seg.y - ymin) / (ymax - ymin);
+					svg := svg || format('<circle cx="%s" cy="%s" r="9" fill="%s" stroke="#fff" stroke-width="2.5"/><text x="%s" y="%s" font-size="10" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="#fff">%s</text>',
+										 round(sx::numeric, 1), round(sy::numeric, 1), @extschema@._ccseg_colour(seg.seg),
+										 round(sx::numeric, 1), round(sy::numeric, 1), seg.seg);
+				END IF;
+			END LOOP;
+			-- legend
+			FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+				svg := svg || format('<circle cx="790" cy="%s" r="6" fill="%s"/><text x="802" y="%s" font-size="12" dominant-baseline="middle">%s</text>',
+									 40 + 22 * (seg.segment - 1), @extschema@._ccseg_colour(seg.segment),
+									 40 + 22 * (seg.segment - 1),
+									 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 22)));
+			END LOOP;
+			pc1 := q.pca_ratio[1]; pc2 := q.pca_ratio[2];
+			svg := svg || format('<text x="420" y="548" font-size="12.5" text-anchor="middle">first principal axis (%s%% of variance)</text>', to_char(100 * pc1, 'FM990.0'))
+				|| format('<text x="18" y="260" font-size="12.5" text-anchor="middle" transform="rotate(-90 18 260)">second principal axis (%s%% of variance)</text>', to_char(100 * pc2, 'FM990.0'))
+				|| '</svg>';
+			html := html || '<h2>Customers on the first two principal axes</h2>' || svg
+				|| format('<figcaption>A sample of %s customers of %s, coloured by segment; large discs are the segment centroids. '
+						  || 'The frame shows the central 98%% of each axis; %s customers of the sample lie outside it.</figcaption>',
+						  to_char(array_length(xs, 1), 'FM999,999,990'),
+						  @extschema@._ccseg_html(r.source),
+						  (SELECT count(*) FROM unnest(xs, ys) u(x, y)
+						   WHERE x NOT BETWEEN xmin AND xmax OR y NOT BETWEEN ymin AND ymax));
+		END IF;
+	END IF;
+
+	-- parameters
+	html := html || '<h2>Model</h2><table><tr><th>Parameter</th><th>Value</th></tr>'
+		|| (SELECT string_agg(format('<tr><td>%s</td><td>%s</td></tr>', @extschema@._ccseg_html(key),
+									 @extschema@._ccseg_html(CASE WHEN key = 'features' THEN array_to_string(r.features, ', ') ELSE value #>> '{}' END)),
+							  '' ORDER BY key)
+			FROM jsonb_each(r.parameters) WHERE key NOT IN ('elbow', 'init_centroids'))
+		|| format('<tr><td>iterations</td><td>%s</td></tr><tr><td>silhouette computed on</td><td>%s rows</td></tr>',
+				  r.iterations, to_char(r.silhouette_rows, 'FM999,999,990'))
+		|| '</table>'
+		|| format('<p class="note">Made by ccseg_report(%s) on %s.</p>', @extschema@._ccseg_html(quote_literal(r.model_name)),
+				  to_char(now(), 'YYYY-MM-DD HH24:MI TZ'))
+		|| '</main></body></html>';
+	RETURN html;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_report(text, integer) IS
+'a self-contained HTML page (inline SVG, no scripts) describing a model: segments, sizes, elbow curve, profile heat map, PCA scatter of up to sample_rows rows, parameters and quality measures';
+
+-- ---------------------------------------------------------------------------
 -- Exploring
 -- ---------------------------------------------------------------------------
 

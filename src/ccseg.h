@@ -14,7 +14,9 @@
  *	explore.c	ccseg_describe(), ccseg_correlation(), ccseg_histogram()
  *	modeltype.c	the ccseg_model type: text (JSON) and binary forms
  *	catalog.c	looking up stored models, with a per-backend cache
- *	predict.c	ccseg_predict() and ccseg_distances()
+ *	predict.c	ccseg_predict() and ccseg_distances(), and the scorer they share
+ *	explain.c	ccseg_explain(), ccseg_anomaly_score(), ccseg_project()
+ *	profile.c	ccseg_profile(): segments described on the rows of a relation
  */
 #ifndef CCSEG_H
 #define CCSEG_H
@@ -22,6 +24,8 @@
 #include "postgres.h"
 
 #include "access/attnum.h"
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "fmgr.h"
 #include "utils/array.h"
 
@@ -58,6 +62,7 @@ extern bool ccseg_conv_for_type(Oid type, CcsegConv *conv);
 extern double ccseg_datum_to_double(Datum value, CcsegConv conv);
 extern void ccseg_resolve_features(Oid relid, ArrayType *features,
 								   const char *id_column, CcsegFeatures *out);
+extern ArrayType *ccseg_model_feature_array(const CcModel *m);
 extern double *ccseg_read_matrix(Oid relid, const CcsegFeatures *f,
 								 const char *order_by, MemoryContext cxt,
 								 size_t *n_out);
@@ -98,6 +103,34 @@ extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
 extern Datum ccseg_model_datum(const CcModel *m);
 extern void ccseg_model_parse(struct varlena *value, CcModel *m,
 							  MemoryContext cxt);
+
+/* predict.c: per-call-site scoring state, kept in fn_extra */
+typedef struct CcsegScorer
+{
+	MemoryContext model_cxt;	/* the loaded model; reset on reload */
+	bool		loaded;
+	char	   *name;			/* model name, when loaded by name */
+	struct varlena *value;		/* model value, when given as ccseg_model */
+	CcModel		model;
+	double	   *raw;			/* d: feature values of the current row */
+	double	   *z;				/* d: the same, imputed and scaled */
+	double	   *dist;			/* k */
+	/* row input: mapping of features to columns, per row type */
+	Oid			rowtype;
+	int32		rowtypmod;
+	TupleDesc	desc;
+	int		   *column;			/* d: 0-based column of each feature */
+	CcsegConv  *conv;			/* d */
+	Datum	   *values;			/* natts */
+	bool	   *nulls;			/* natts */
+} CcsegScorer;
+
+extern CcsegScorer *ccseg_scorer(FunctionCallInfo fcinfo);
+extern void ccseg_scorer_load_name(CcsegScorer *st, text *name);
+extern void ccseg_scorer_load_value(CcsegScorer *st, struct varlena *value);
+extern const char *ccseg_scorer_label(CcsegScorer *st);
+extern void ccseg_scorer_read_row(CcsegScorer *st, HeapTupleHeader rec);
+extern void ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr);
 
 /* catalog.c */
 extern int	ccseg_lookup_model(const char *name, CcModel *m, MemoryContext cxt);

@@ -189,18 +189,6 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* A text[] of the model's feature names, to resolve them in a relation. */
-static ArrayType *
-feature_array(const CcModel *m)
-{
-	Datum	   *names = palloc(sizeof(Datum) * m->d);
-	int			j;
-
-	for (j = 0; j < m->d; j++)
-		names[j] = CStringGetTextDatum(m->features[j]);
-	return construct_array(names, m->d, TEXTOID, -1, false, TYPALIGN_INT);
-}
-
 /*
  * ccseg_model_silhouette(source, model, sample_size, seed): silhouette of
  * the model's segments on the rows of source, overall (segment NULL) and
@@ -245,7 +233,7 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the silhouette is not defined for a model with one segment"),
 				 errdetail("It compares each row's own segment with the nearest other segment.")));
-	ccseg_resolve_features(relid, feature_array(&m), NULL, &f);
+	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), NULL, &f);
 	x = ccseg_read_matrix(relid, &f, NULL, cxt, &n_read);
 
 	/* impute, scale and label each row as scoring would; drop what it drops */

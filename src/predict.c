@@ -6,7 +6,7 @@
  * Per query (fn_extra) the model is loaded once, and for row input the
  * mapping from the model's features to the row's columns is built once per
  * row type; per row only the values are read, imputed, scaled and compared
- * with the centroids.
+ * with the centroids.  The scorer (ccseg.h) also serves explain.c.
  */
 #include "ccseg.h"
 
@@ -27,34 +27,15 @@ PG_FUNCTION_INFO_V1(ccseg_distances_row);
 PG_FUNCTION_INFO_V1(ccseg_distances_array);
 PG_FUNCTION_INFO_V1(ccseg_distances_model);
 
-typedef struct PredictState
+/* The scorer kept in fn_extra for this call site, made on first use. */
+CcsegScorer *
+ccseg_scorer(FunctionCallInfo fcinfo)
 {
-	MemoryContext model_cxt;	/* the loaded model; reset on reload */
-	bool		loaded;
-	char	   *name;			/* model name, when loaded by name */
-	struct varlena *value;		/* model value, when given as ccseg_model */
-	CcModel		model;
-	double	   *raw;			/* d */
-	double	   *z;				/* d */
-	double	   *dist;			/* k */
-	/* row input: mapping of features to columns, per row type */
-	Oid			rowtype;
-	int32		rowtypmod;
-	TupleDesc	desc;
-	int		   *column;			/* d: 0-based column of each feature */
-	CcsegConv  *conv;			/* d */
-	Datum	   *values;			/* natts */
-	bool	   *nulls;			/* natts */
-} PredictState;
-
-static PredictState *
-get_state(FunctionCallInfo fcinfo)
-{
-	PredictState *st = fcinfo->flinfo->fn_extra;
+	CcsegScorer *st = fcinfo->flinfo->fn_extra;
 
 	if (st == NULL)
 	{
-		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PredictState));
+		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CcsegScorer));
 		st->model_cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
 											  "ccseg predict",
 											  ALLOCSET_SMALL_SIZES);
@@ -65,7 +46,7 @@ get_state(FunctionCallInfo fcinfo)
 
 /* Buffers sized for the model just loaded; forget any row mapping. */
 static void
-after_load(PredictState *st)
+after_load(CcsegScorer *st)
 {
 	st->raw = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.d);
 	st->z = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.d);
@@ -75,8 +56,8 @@ after_load(PredictState *st)
 }
 
 /* Make sure the named model is loaded (once per query and name). */
-static void
-load_by_name(PredictState *st, text *name_text)
+void
+ccseg_scorer_load_name(CcsegScorer *st, text *name_text)
 {
 	char	   *name = text_to_cstring(name_text);
 
@@ -91,8 +72,8 @@ load_by_name(PredictState *st, text *name_text)
 }
 
 /* Make sure the given model value is loaded (parsed again only if it changes). */
-static void
-load_value(PredictState *st, struct varlena *value)
+void
+ccseg_scorer_load_value(CcsegScorer *st, struct varlena *value)
 {
 	Size		len = VARSIZE_ANY(value);
 
@@ -109,14 +90,14 @@ load_value(PredictState *st, struct varlena *value)
 }
 
 /* How messages name the model: by its name, or as the value it was given as. */
-static const char *
-model_label(PredictState *st)
+const char *
+ccseg_scorer_label(CcsegScorer *st)
 {
 	return st->name ? psprintf("model \"%s\"", st->name) : "the model value";
 }
 
 static void
-check_finite(PredictState *st, double v, int j)
+check_finite(CcsegScorer *st, double v, int j)
 {
 	if (!isfinite(v))
 		ereport(ERROR,
@@ -127,7 +108,7 @@ check_finite(PredictState *st, double v, int j)
 
 /* Map the model's features to the columns of the row's type. */
 static void
-map_row_type(PredictState *st, HeapTupleHeader rec)
+map_row_type(CcsegScorer *st, HeapTupleHeader rec)
 {
 	Oid			type = HeapTupleHeaderGetTypeId(rec);
 	int32		typmod = HeapTupleHeaderGetTypMod(rec);
@@ -167,7 +148,7 @@ map_row_type(PredictState *st, HeapTupleHeader rec)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("row has no column \"%s\", a feature of %s",
-							f, model_label(st)),
+							f, ccseg_scorer_label(st)),
 					 errhint("Pass a row that has every feature of the model, for example by selecting from the table it was trained on.")));
 		if (!ccseg_conv_for_type(TupleDescAttr(st->desc, st->column[j])->atttypid,
 								 &st->conv[j]))
@@ -181,8 +162,8 @@ map_row_type(PredictState *st, HeapTupleHeader rec)
 }
 
 /* Read the features of a row into st->raw (NaN for NULL). */
-static void
-read_row(PredictState *st, HeapTupleHeader rec)
+void
+ccseg_scorer_read_row(CcsegScorer *st, HeapTupleHeader rec)
 {
 	HeapTupleData tuple;
 	int			j;
@@ -208,8 +189,8 @@ read_row(PredictState *st, HeapTupleHeader rec)
 }
 
 /* Read a float8[] of feature values into st->raw (NULL elements as NaN). */
-static void
-read_array(PredictState *st, ArrayType *arr)
+void
+ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr)
 {
 	Datum	   *elems;
 	bool	   *nulls;
@@ -226,7 +207,7 @@ read_array(PredictState *st, ArrayType *arr)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("feature array length %d does not match the %d features of %s",
-						n, st->model.d, model_label(st)),
+						n, st->model.d, ccseg_scorer_label(st)),
 				 st->name ?
 				 errhint("Give the values in the order of the model's features, as listed by the ccseg_models view.") :
 				 errhint("Give the values in the order of the model's features, as listed by ccseg_model_summary().")));
@@ -246,7 +227,7 @@ read_array(PredictState *st, ArrayType *arr)
 
 /* Segment (1-based) of st->raw, or 0 when it has a value the model cannot impute. */
 static int
-score(PredictState *st, bool want_dist)
+score(CcsegScorer *st, bool want_dist)
 {
 	if (!cc_model_transform(&st->model, st->raw, st->z))
 		return 0;
@@ -254,7 +235,7 @@ score(PredictState *st, bool want_dist)
 }
 
 static Datum
-distances_result(PredictState *st)
+distances_result(CcsegScorer *st)
 {
 	int			c;
 
@@ -267,11 +248,11 @@ distances_result(PredictState *st)
 Datum
 ccseg_predict_row(PG_FUNCTION_ARGS)
 {
-	PredictState *st = get_state(fcinfo);
+	CcsegScorer *st = ccseg_scorer(fcinfo);
 	int			seg;
 
-	load_by_name(st, PG_GETARG_TEXT_PP(0));
-	read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
+	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
+	ccseg_scorer_read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
 	if ((seg = score(st, false)) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(seg);
@@ -281,11 +262,11 @@ ccseg_predict_row(PG_FUNCTION_ARGS)
 Datum
 ccseg_predict_array(PG_FUNCTION_ARGS)
 {
-	PredictState *st = get_state(fcinfo);
+	CcsegScorer *st = ccseg_scorer(fcinfo);
 	int			seg;
 
-	load_by_name(st, PG_GETARG_TEXT_PP(0));
-	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
+	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
 	if ((seg = score(st, false)) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(seg);
@@ -295,11 +276,11 @@ ccseg_predict_array(PG_FUNCTION_ARGS)
 Datum
 ccseg_predict_model(PG_FUNCTION_ARGS)
 {
-	PredictState *st = get_state(fcinfo);
+	CcsegScorer *st = ccseg_scorer(fcinfo);
 	int			seg;
 
-	load_value(st, PG_GETARG_VARLENA_PP(0));
-	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	ccseg_scorer_load_value(st, PG_GETARG_VARLENA_PP(0));
+	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
 	if ((seg = score(st, false)) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(seg);
@@ -309,10 +290,10 @@ ccseg_predict_model(PG_FUNCTION_ARGS)
 Datum
 ccseg_distances_row(PG_FUNCTION_ARGS)
 {
-	PredictState *st = get_state(fcinfo);
+	CcsegScorer *st = ccseg_scorer(fcinfo);
 
-	load_by_name(st, PG_GETARG_TEXT_PP(0));
-	read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
+	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
+	ccseg_scorer_read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
 	if (score(st, true) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(distances_result(st));
@@ -322,10 +303,10 @@ ccseg_distances_row(PG_FUNCTION_ARGS)
 Datum
 ccseg_distances_array(PG_FUNCTION_ARGS)
 {
-	PredictState *st = get_state(fcinfo);
+	CcsegScorer *st = ccseg_scorer(fcinfo);
 
-	load_by_name(st, PG_GETARG_TEXT_PP(0));
-	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
+	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
 	if (score(st, true) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(distances_result(st));
@@ -335,10 +316,10 @@ ccseg_distances_array(PG_FUNCTION_ARGS)
 Datum
 ccseg_distances_model(PG_FUNCTION_ARGS)
 {
-	PredictState *st = get_state(fcinfo);
+	CcsegScorer *st = ccseg_scorer(fcinfo);
 
-	load_value(st, PG_GETARG_VARLENA_PP(0));
-	read_array(st, PG_GETARG_ARRAYTYPE_P(1));
+	ccseg_scorer_load_value(st, PG_GETARG_VARLENA_PP(0));
+	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
 	if (score(st, true) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(distances_result(st));

@@ -210,6 +210,18 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 	relation_close(rel, NoLock);
 }
 
+/* A text[] of a model's feature names, to resolve them in a relation. */
+ArrayType *
+ccseg_model_feature_array(const CcModel *m)
+{
+	Datum	   *names = palloc(sizeof(Datum) * m->d);
+	int			j;
+
+	for (j = 0; j < m->d; j++)
+		names[j] = CStringGetTextDatum(m->features[j]);
+	return construct_array(names, m->d, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
 /* The query reading the features of relid, in id order when there is an id. */
 static char *
 build_query(Oid relid, const CcsegFeatures *f, const char *order_by)
