@@ -57,6 +57,9 @@ ccseg_psql -q -d "$db" -c 'CREATE EXTENSION IF NOT EXISTS ccseg'
 echo "ccseg demo: database $db on ${PGHOST}:${PGPORT}"
 sql_started_ns="$(date +%s%N)"
 ccseg_psql -d "$db" -f scripts/demo.sql
+# The report: one HTML page with the segments, their profiles and pictures.
+report="${CCSEG_DEMO_REPORT:-$PWD/ccseg-report-cards.html}"
+ccseg_psql -d "$db" -At -c "SELECT ccseg_report('cards')" >"$report"
 finished_ns="$(date +%s%N)"
 
 # Elapsed times in seconds with 2 decimals (date +%s%N counts nanoseconds).
@@ -65,5 +68,6 @@ elapsed() {
     printf '%d.%02d' $((ns / 1000000000)) $((ns % 1000000000 / 10000000))
 }
 echo
+echo "ccseg demo: report written to $report (open it in a browser)"
 echo "ccseg demo: done in $(elapsed "$started_ns" "$finished_ns") s" \
-    "(demo.sql $(elapsed "$sql_started_ns" "$finished_ns") s)"
+    "(SQL $(elapsed "$sql_started_ns" "$finished_ns") s)"

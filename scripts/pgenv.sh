@@ -34,6 +34,8 @@ CCSEG_PACKAGES=(
     python3-sklearn          # reference numerics for test/reference/*.py
     python3-pandas
     python3-psycopg2
+    chromium                 # renders the HTML report to PNG in the report test
+    fonts-liberation         # Arial/Helvetica-metric fonts for that rendering
 )
 
 # State of the throwaway server. Deliberately not exported: a child script (demo.sh run by

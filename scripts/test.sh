@@ -9,6 +9,8 @@
 #   server         a throwaway PostgreSQL 15 with pg_cron preloaded (or the server PG* names)
 #   installcheck   make installcheck: pg_regress on test/sql/*.sql against that server
 #   reference X    each test/reference/*.py, run by Debian's /usr/bin/python3 (scikit-learn)
+#   integration X  each test/integration/*.sh against the same server (e.g. the report rendered
+#                  in headless Chromium)
 #   demo           scripts/demo.sh against the same server; checks its output
 #   no crash       the server log shows no backend terminated by a signal
 #
@@ -207,6 +209,15 @@ elif compgen -G "test/reference/*.py" >/dev/null; then
     done
 else
     skip_step "reference" "no test/reference/*.py yet"
+fi
+
+if [ "$server_up" -eq 0 ]; then
+    skip_step "integration" "no server"
+else
+    for script in test/integration/*.sh; do
+        [ -e "$script" ] || continue
+        run_step subshell "integration $(basename "$script" .sh)" bash "$script"
+    done
 fi
 
 if [ "$server_up" -eq 0 ]; then
