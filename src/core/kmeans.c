@@ -392,8 +392,9 @@ assign_step(KmWork *w, bool use_bounds)
 /*
  * Update step: move each centroid to the mean of its rows into w->next,
  * handing empty clusters the rows farthest from their current centroids.
+ * Returns whether any cluster was empty (and so took a row).
  */
-static void
+static bool
 update_step(KmWork *w)
 {
 	int			k = w->k;
@@ -469,6 +470,7 @@ update_step(KmWork *w)
 			memcpy(acc, w->cent + (size_t) c * d, sizeof(double) * d);
 		}
 	}
+	return n_empty > 0;
 }
 
 /* Widen the bounds by how far the centroids moved. */
@@ -535,13 +537,14 @@ single_run(KmWork *w, double tol, bool *converged)
 	for (iter = 0; iter < w->p->max_iter; iter++)
 	{
 		size_t		changed;
+		bool		relocated;
 		double		total = 0.0;
 		int			c;
 
 		if (w->p->check)
 			w->p->check(w->p->cb_arg);
 		changed = assign_step(w, bounded && iter > 0);
-		update_step(w);
+		relocated = update_step(w);
 		for (c = 0; c < w->k; c++)
 		{
 			double		s2 = cc_sqdist(w->cent + (size_t) c * w->d,
@@ -559,7 +562,13 @@ single_run(KmWork *w, double tol, bool *converged)
 		cc_transpose(w->cent, w->k, w->d, w->cent_t);
 		if (bounded)
 			update_bounds(w);
-		if (iter > 0 && changed == 0)
+		/*
+		 * No row changed cluster: converged, unless an empty cluster just
+		 * took a row, which moves rows between clusters without relabelling
+		 * them (scikit-learn stops there; we go on so that labels and
+		 * centroids agree).
+		 */
+		if (iter > 0 && changed == 0 && !relocated)
 		{
 			strict = true;
 			*converged = true;
@@ -637,7 +646,8 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	w.upper = cc_alloc_array(alloc, n, sizeof(double));
 	w.lower = cc_alloc_array(alloc, w.algorithm == CC_ALGO_ELKAN ? n * k : n,
 							 sizeof(double));
-	w.half_cc = cc_alloc_array(alloc, (size_t) k * k, sizeof(double));
+	w.half_cc = (w.algorithm == CC_ALGO_ELKAN) ?
+		cc_alloc_array(alloc, (size_t) k * k, sizeof(double)) : NULL;
 	w.scratch = cc_alloc_array(alloc, n, sizeof(double));
 
 	res->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));

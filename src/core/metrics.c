@@ -294,10 +294,14 @@ cc_calinski_harabasz(const double *x, size_t n, int d, const int *labels,
 				intra = {0, 0};
 	double		result;
 	size_t		i;
+	int			present = 0;
 	int			c,
 				f;
 
 	cluster_means(x, n, d, labels, k, means, sizes);
+	for (c = 0; c < k; c++)
+		if (sizes[c] > 0)
+			present++;
 	for (f = 0; f < d; f++)
 	{
 		double		var;
@@ -313,8 +317,8 @@ cc_calinski_harabasz(const double *x, size_t n, int d, const int *labels,
 	if (cc_sum_value(&intra) == 0.0)
 		result = 1.0;
 	else
-		result = cc_sum_value(&extra) * (double) (n - k) /
-			(cc_sum_value(&intra) * (double) (k - 1));
+		result = cc_sum_value(&extra) * (double) (n - present) /
+			(cc_sum_value(&intra) * (double) (present - 1));
 	cc_release(alloc, means);
 	cc_release(alloc, sizes);
 	cc_release(alloc, all);
@@ -332,6 +336,7 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 	bool		spread_zero = true,
 				gaps_zero = true;
 	double		total = 0.0;
+	int			present = 0;
 	size_t		i;
 	int			c,
 				c2;
@@ -340,15 +345,19 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 	memset(spread, 0, sizeof(double) * k);
 	for (i = 0; i < n; i++)
 		spread[labels[i]] += sqrt(cc_sqdist(x + i * d, means + (size_t) labels[i] * d, d));
+	/* only clusters with rows count, as scikit-learn sees only labels present */
 	for (c = 0; c < k; c++)
 	{
-		if (sizes[c] > 0)
-			spread[c] /= (double) sizes[c];
+		if (sizes[c] == 0)
+			continue;
+		present++;
+		spread[c] /= (double) sizes[c];
 		if (fabs(spread[c]) > 1e-8)
 			spread_zero = false;
 		for (c2 = 0; c2 < k; c2++)
-			if (c2 != c && sqrt(cc_sqdist(means + (size_t) c * d,
-										  means + (size_t) c2 * d, d)) > 1e-8)
+			if (c2 != c && sizes[c2] > 0 &&
+				sqrt(cc_sqdist(means + (size_t) c * d,
+							   means + (size_t) c2 * d, d)) > 1e-8)
 				gaps_zero = false;
 	}
 	if (spread_zero || gaps_zero)
@@ -362,11 +371,13 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 	{
 		double		worst = 0.0;
 
+		if (sizes[c] == 0)
+			continue;
 		for (c2 = 0; c2 < k; c2++)
 		{
 			double		gap;
 
-			if (c2 == c)
+			if (c2 == c || sizes[c2] == 0)
 				continue;
 			gap = sqrt(cc_sqdist(means + (size_t) c * d, means + (size_t) c2 * d, d));
 			if (gap > 0.0 && (spread[c] + spread[c2]) / gap > worst)
@@ -377,7 +388,7 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 	cc_release(alloc, means);
 	cc_release(alloc, sizes);
 	cc_release(alloc, spread);
-	return total / (double) k;
+	return total / (double) present;
 }
 
 /* Silhouette, Calinski-Harabasz and Davies-Bouldin of a partition; see metrics.h. */

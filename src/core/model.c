@@ -8,9 +8,10 @@
  *	uint32 magic, int32 format, int32 k, int32 d, int32 impute, int32 scale,
  *	int32 iterations, int32 reserved, int64 rows, double inertia,
  *	double silhouette, int64 silhouette_rows, double calinski_harabasz,
- *	double davies_bouldin,
+ *	double davies_bouldin, double changed_share,
  *	double impute_values[d], center[d], scale_values[d], centroids[k*d],
  *	int64 sizes[k], double sse[k], double segment_silhouette[k],
+ *	double segment_drift[k],
  *	double feature_mean[d], feature_std[d], pca_ratio[d],
  *	pca_components[CC_PCA_COMPONENTS * d],
  *	then d NUL-terminated feature names.
@@ -22,7 +23,7 @@
 #include "model.h"
 
 #define CC_MODEL_MAGIC	0x4D534343	/* "CCSM" */
-#define HEADER_BYTES	(8 * 4 + 8 + 8 + 4 * 8)
+#define HEADER_BYTES	(8 * 4 + 8 + 8 + 5 * 8)
 
 /* Allocate the arrays of a model of k segments and d features. */
 void
@@ -42,8 +43,10 @@ cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc)
 	m->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
 	m->sse = cc_alloc_array(alloc, k, sizeof(double));
 	m->segment_silhouette = cc_alloc_array(alloc, k, sizeof(double));
+	m->segment_drift = cc_alloc_array(alloc, k, sizeof(double));
 	for (c = 0; c < k; c++)
-		m->segment_silhouette[c] = NAN;
+		m->segment_silhouette[c] = m->segment_drift[c] = NAN;
+	m->changed_share = NAN;
 	m->feature_mean = cc_alloc_array(alloc, d, sizeof(double));
 	m->feature_std = cc_alloc_array(alloc, d, sizeof(double));
 	m->pca_ratio = cc_alloc_array(alloc, d, sizeof(double));
@@ -80,6 +83,7 @@ cc_model_free(CcModel *m, const CcAllocator *alloc)
 	cc_release(alloc, m->sizes);
 	cc_release(alloc, m->sse);
 	cc_release(alloc, m->segment_silhouette);
+	cc_release(alloc, m->segment_drift);
 	cc_release(alloc, m->feature_mean);
 	cc_release(alloc, m->feature_std);
 	cc_release(alloc, m->pca_ratio);
@@ -166,6 +170,13 @@ cc_model_validate(const CcModel *m)
 	if (!isnan(m->davies_bouldin) &&
 		!(isfinite(m->davies_bouldin) && m->davies_bouldin >= 0.0))
 		return "the Davies-Bouldin index must be finite and non-negative";
+	if (!isnan(m->changed_share) &&
+		!(m->changed_share >= 0.0 && m->changed_share <= 1.0))
+		return "the share of changed rows must be between 0 and 1";
+	for (c = 0; c < m->k; c++)
+		if (!isnan(m->segment_drift[c]) &&
+			!(isfinite(m->segment_drift[c]) && m->segment_drift[c] >= 0.0))
+			return "segment drifts must be finite and non-negative";
 	if (!all_finite(m->feature_mean, m->d))
 		return "feature means must be finite";
 	for (j = 0; j < m->d; j++)
@@ -199,7 +210,7 @@ cc_model_flat_size(const CcModel *m)
 
 	size += sizeof(double) * (size_t) m->d * 3;
 	size += sizeof(double) * (size_t) m->k * m->d;
-	size += (sizeof(int64_t) + 2 * sizeof(double)) * (size_t) m->k;
+	size += (sizeof(int64_t) + 3 * sizeof(double)) * (size_t) m->k;
 	size += sizeof(double) * (size_t) m->d * (3 + CC_PCA_COMPONENTS);
 	for (j = 0; j < m->d; j++)
 		size += strlen(m->features[j]) + 1;
@@ -237,6 +248,7 @@ cc_model_flatten(const CcModel *m, char *buf)
 	p = put(p, &m->silhouette_rows, 8);
 	p = put(p, &m->calinski_harabasz, 8);
 	p = put(p, &m->davies_bouldin, 8);
+	p = put(p, &m->changed_share, 8);
 	p = put(p, m->impute_values, sizeof(double) * m->d);
 	p = put(p, m->center, sizeof(double) * m->d);
 	p = put(p, m->scale_values, sizeof(double) * m->d);
@@ -244,6 +256,7 @@ cc_model_flatten(const CcModel *m, char *buf)
 	p = put(p, m->sizes, sizeof(int64_t) * m->k);
 	p = put(p, m->sse, sizeof(double) * m->k);
 	p = put(p, m->segment_silhouette, sizeof(double) * m->k);
+	p = put(p, m->segment_drift, sizeof(double) * m->k);
 	p = put(p, m->feature_mean, sizeof(double) * m->d);
 	p = put(p, m->feature_std, sizeof(double) * m->d);
 	p = put(p, m->pca_ratio, sizeof(double) * m->d);
@@ -261,7 +274,7 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	int32_t		hdr[7];
 	int64_t		rows;
 	double		inertia;
-	double		quality[4];
+	double		quality[5];
 	size_t		fixed;
 	const char *p = buf;
 	const char *end = buf + len;
@@ -289,7 +302,7 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 		hdr[4] < CC_SCALE_STANDARD || hdr[4] > CC_SCALE_NONE)
 		return "model value has an unknown preprocessing method";
 	fixed = sizeof(double) * ((size_t) d * (6 + CC_PCA_COMPONENTS) +
-							  (size_t) k * d + 2 * (size_t) k) +
+							  (size_t) k * d + 3 * (size_t) k) +
 		sizeof(int64_t) * k;
 	if ((size_t) (end - p) < fixed + (size_t) d)
 		return "model value is truncated";
@@ -304,6 +317,7 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	memcpy(&m->silhouette_rows, &quality[1], 8);
 	m->calinski_harabasz = quality[2];
 	m->davies_bouldin = quality[3];
+	m->changed_share = quality[4];
 	memcpy(m->impute_values, p, sizeof(double) * d);
 	p += sizeof(double) * d;
 	memcpy(m->center, p, sizeof(double) * d);
@@ -317,6 +331,8 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	memcpy(m->sse, p, sizeof(double) * k);
 	p += sizeof(double) * k;
 	memcpy(m->segment_silhouette, p, sizeof(double) * k);
+	p += sizeof(double) * k;
+	memcpy(m->segment_drift, p, sizeof(double) * k);
 	p += sizeof(double) * k;
 	memcpy(m->feature_mean, p, sizeof(double) * d);
 	p += sizeof(double) * d;

@@ -48,6 +48,9 @@ typedef struct CcModel
 	/* PCA of the scaled training rows; NaN when not computed */
 	double	   *pca_ratio;		/* d: explained variance ratio, decreasing */
 	double	   *pca_components; /* CC_PCA_COMPONENTS x d, unit rows */
+	/* against the version it was aligned to; NaN when not aligned */
+	double		changed_share;	/* training rows whose segment changed */
+	double	   *segment_drift;	/* k: distance moved by each centroid */
 } CcModel;
 
 /* Allocate the arrays of a model with k segments and d features (names NULL, metrics NaN). */

@@ -1,0 +1,4454 @@
+/*
+ * test_core.c
+ *		Standalone unit tests of the ccseg numeric core (src/core).
+ *
+ * No framework and no PostgreSQL: CHECK counts passes and failures and
+ * prints every failure with file:line and the current context.  Expected
+ * values are computed here independently of the code under test: sorting,
+ * brute force, long double sums, closed forms and published test vectors.
+ * Random test data comes from a splitmix64 generator local to this file,
+ * not from the core's generator.
+ *
+ * Build and run with "make unittest"; the program is also meant to be run
+ * under valgrind and with -fsanitize=address,undefined, so it releases
+ * everything it allocates.  The last line of output is
+ * "unit: N passed, M failed"; the exit status is 1 when M > 0.
+ *
+ * test_kmeans_relocation_at_convergence and test_ch_db_empty_cluster are
+ * regression tests for two core bugs these tests found (see their comments).
+ */
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc_common.h"
+#include "kmeans.h"
+#include "matrix.h"
+#include "metrics.h"
+#include "model.h"
+#include "preprocess.h"
+#include "rng.h"
+
+/* ---------------------------------------------------------------------
+ * Check machinery
+ * ---------------------------------------------------------------------
+ */
+
+#define MAX_PRINTED_FAILURES 200
+
+static int	n_passed = 0;
+static int	n_failed = 0;
+static char ctx_buf[256] = "";
+
+/* Describe what the following checks are about; printed with failures. */
+static void
+set_ctx(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx_buf, sizeof(ctx_buf), fmt, ap);
+	va_end(ap);
+}
+
+/* Count one check; print it when it failed. */
+static bool
+check_at(bool ok, const char *expr, const char *file, int line)
+{
+	if (ok)
+		n_passed++;
+	else
+	{
+		n_failed++;
+		if (n_failed <= MAX_PRINTED_FAILURES)
+			printf("%s:%d: CHECK failed: %s%s%s%s\n", file, line, expr,
+				   ctx_buf[0] ? " [" : "", ctx_buf, ctx_buf[0] ? "]" : "");
+		else if (n_failed == MAX_PRINTED_FAILURES + 1)
+			printf("(further failures are counted but not printed)\n");
+	}
+	return ok;
+}
+
+#define CHECK(cond) check_at((cond) ? true : false, #cond, __FILE__, __LINE__)
+
+/* ---------------------------------------------------------------------
+ * Memory
+ * ---------------------------------------------------------------------
+ */
+
+static const CcAllocator *const A = &cc_malloc_allocator;
+
+/* Allocate n elements of size bytes through the malloc allocator or die. */
+static void *
+talloc(size_t n, size_t size)
+{
+	void	   *p = cc_alloc_array(A, n, size);
+
+	if (p == NULL)
+	{
+		fprintf(stderr, "test_core: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+/* Allocate n doubles. */
+static double *
+dalloc(size_t n)
+{
+	return talloc(n, sizeof(double));
+}
+
+/* Release memory from talloc. */
+static void
+tfree(void *p)
+{
+	cc_release(A, p);
+}
+
+/*
+ * An allocator that counts live blocks and recognises its own blocks on
+ * release, to check that the core releases exactly what it allocated.
+ */
+typedef struct CountCtx
+{
+	long		live;
+	long		calls;
+	bool		bad_release;
+} CountCtx;
+
+typedef struct CountHeader
+{
+	uint64_t	magic;
+	uint64_t	size;
+} CountHeader;
+
+#define COUNT_MAGIC UINT64_C(0x0C0FFEE0DDF00D11)
+
+/* Allocate a counted block. */
+static void *
+count_alloc(void *ctx, size_t size)
+{
+	CountCtx   *c = ctx;
+	CountHeader *h = malloc(sizeof(CountHeader) + (size ? size : 1));
+
+	if (h == NULL)
+	{
+		fprintf(stderr, "test_core: out of memory\n");
+		exit(2);
+	}
+	h->magic = COUNT_MAGIC;
+	h->size = size;
+	c->live++;
+	c->calls++;
+	return h + 1;
+}
+
+/* Release a counted block, noting foreign or doubly released pointers. */
+static void
+count_release(void *ctx, void *ptr)
+{
+	CountCtx   *c = ctx;
+	CountHeader *h = (CountHeader *) ptr - 1;
+
+	if (h->magic != COUNT_MAGIC)
+	{
+		c->bad_release = true;
+		return;
+	}
+	h->magic = 0;
+	c->live--;
+	free(h);
+}
+
+/* Make a counting allocator on top of ctx. */
+static CcAllocator
+counting_allocator(CountCtx *ctx)
+{
+	CcAllocator a;
+
+	memset(ctx, 0, sizeof(*ctx));
+	a.alloc = count_alloc;
+	a.release = count_release;
+	a.ctx = ctx;
+	return a;
+}
+
+/* ---------------------------------------------------------------------
+ * Test data: a generator of our own (splitmix64), independent of rng.c
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct TRand
+{
+	uint64_t	s;
+} TRand;
+
+/* Seed the test generator. */
+static void
+tr_seed(TRand *r, uint64_t seed)
+{
+	r->s = seed;
+}
+
+/* Return 64 random bits. */
+static uint64_t
+tr_next(TRand *r)
+{
+	uint64_t	z = (r->s += UINT64_C(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* Return a double uniform in [0, 1). */
+static double
+tr_unif(TRand *r)
+{
+	return (double) (tr_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Return an integer in [0, n) (slight modulo bias is fine for test data). */
+static size_t
+tr_below(TRand *r, size_t n)
+{
+	return (size_t) (tr_next(r) % n);
+}
+
+/* Return a standard normal deviate (Box-Muller). */
+static double
+tr_normal(TRand *r)
+{
+	double		u1 = 1.0 - tr_unif(r);	/* (0, 1] */
+	double		u2 = tr_unif(r);
+
+	return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+typedef enum DataKind
+{
+	DATA_BLOBS,					/* well separated Gaussian blobs */
+	DATA_NOISE,					/* uniform in the unit cube */
+	DATA_GRID,					/* small integers: many duplicates and ties */
+	DATA_OFFSET					/* noise of spread 1e-3 around 1e6 */
+} DataKind;
+
+static const char *const kind_names[] = {"blobs", "noise", "grid", "offset"};
+
+/*
+ * Fill x (n x d) with k Gaussian blobs (standard deviation sd) whose centers
+ * are at least sep apart; truth[i] gets the blob of row i (may be NULL).
+ */
+static void
+make_blobs(TRand *r, double *x, int *truth, size_t n, int d, int k,
+		   double sep, double sd)
+{
+	double	   *centers = dalloc((size_t) k * d);
+	int			c;
+	size_t		i;
+
+	for (c = 0; c < k; c++)
+	{
+		int			attempt;
+
+		for (attempt = 0; attempt < 100000; attempt++)
+		{
+			bool		ok = true;
+			int			c2,
+						j;
+
+			for (j = 0; j < d; j++)
+				centers[c * d + j] = tr_unif(r) * sep * (k + 1);
+			for (c2 = 0; c2 < c && ok; c2++)
+			{
+				double		s = 0.0;
+
+				for (j = 0; j < d; j++)
+				{
+					double		t = centers[c * d + j] - centers[c2 * d + j];
+
+					s += t * t;
+				}
+				ok = s >= sep * sep;
+			}
+			if (ok)
+				break;
+		}
+	}
+	for (i = 0; i < n; i++)
+	{
+		int			b = (i < (size_t) k) ? (int) i : (int) tr_below(r, k);
+		int			j;
+
+		for (j = 0; j < d; j++)
+			x[i * d + j] = centers[b * d + j] + sd * tr_normal(r);
+		if (truth)
+			truth[i] = b;
+	}
+	tfree(centers);
+}
+
+/* Fill x (n x d) with data of the given kind; truth as for make_blobs. */
+static void
+make_data(DataKind kind, uint64_t seed, double *x, int *truth, size_t n,
+		  int d, int k)
+{
+	TRand		r;
+	size_t		i;
+
+	tr_seed(&r, seed);
+	switch (kind)
+	{
+		case DATA_BLOBS:
+			make_blobs(&r, x, truth, n, d, k, 20.0, 1.0);
+			return;
+		case DATA_NOISE:
+			for (i = 0; i < n * d; i++)
+				x[i] = tr_unif(&r);
+			break;
+		case DATA_GRID:
+			for (i = 0; i < n * d; i++)
+				x[i] = (double) tr_below(&r, 4);
+			break;
+		case DATA_OFFSET:
+			for (i = 0; i < n * d; i++)
+				x[i] = 1e6 + 1e-3 * tr_unif(&r);
+			break;
+	}
+	if (truth)
+		for (i = 0; i < n; i++)
+			truth[i] = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Reference computations
+ * ---------------------------------------------------------------------
+ */
+
+/* qsort comparison of doubles (no NaN). */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Squared distance in long double. */
+static long double
+ref_sqdist(const double *a, const double *b, int d)
+{
+	long double s = 0.0L;
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		long double t = (long double) a[j] - (long double) b[j];
+
+		s += t * t;
+	}
+	return s;
+}
+
+/* Whether a and b agree to rel relative to max(|a|, |b|, floor). */
+static bool
+close_to(double a, double b, double rel, double floor_)
+{
+	double		m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+
+	if (m < floor_)
+		m = floor_;
+	return fabs(a - b) <= rel * m;
+}
+
+/* numpy's default ("linear") quantile of a sorted array, numpy's lerp. */
+static double
+ref_quantile_sorted(const double *s, size_t n, double q)
+{
+	double		pos = q * (double) (n - 1);
+	double		fl = floor(pos);
+	size_t		lo = (size_t) fl;
+	double		t,
+				diff;
+
+	if (lo >= n - 1)
+		return s[n - 1];
+	t = pos - fl;
+	diff = s[lo + 1] - s[lo];
+	if (t >= 0.5)
+		return s[lo + 1] - diff * (1.0 - t);
+	return s[lo] + diff * t;
+}
+
+/* Median of the non-NaN values of column j (sorting); NAN when none. */
+static double
+ref_median_column(const double *x, size_t n, int d, int j)
+{
+	double	   *buf = dalloc(n ? n : 1);
+	size_t		m = 0;
+	size_t		i;
+	double		med;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + j]))
+			buf[m++] = x[i * d + j];
+	if (m == 0)
+		med = NAN;
+	else
+	{
+		qsort(buf, m, sizeof(double), cmp_double);
+		med = (m % 2) ? buf[m / 2] : (buf[m / 2 - 1] + buf[m / 2]) / 2.0;
+	}
+	tfree(buf);
+	return med;
+}
+
+/* Add v to a Neumaier sum kept in long double (s[0] sum, s[1] correction). */
+static void
+ld_sum_add(long double *s, long double v)
+{
+	long double t = s[0] + v;
+
+	if (fabsl(s[0]) >= fabsl(v))
+		s[1] += (s[0] - t) + v;
+	else
+		s[1] += (v - t) + s[0];
+	s[0] = t;
+}
+
+/*
+ * Mean and population variance of the non-NaN values of column j, with
+ * compensated long double sums.  (valgrind runs long double at double
+ * precision; the compensation keeps the reference accurate there too.)
+ */
+static void
+ref_mean_var(const double *x, size_t n, int d, int j, long double *mean,
+			 long double *var)
+{
+	long double s[2] = {0.0L, 0.0L},
+				q[2] = {0.0L, 0.0L};
+	size_t		m = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + j]))
+		{
+			ld_sum_add(s, x[i * d + j]);
+			m++;
+		}
+	*mean = (s[0] + s[1]) / (long double) m;
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + j]))
+		{
+			long double t = x[i * d + j] - *mean;
+
+			ld_sum_add(q, t * t);
+		}
+	*var = (q[0] + q[1]) / (long double) m;
+}
+
+/* ---------------------------------------------------------------------
+ * rng
+ * ---------------------------------------------------------------------
+ */
+
+/* Check cc_rng_next and cc_rng_seed against published reference values. */
+static void
+test_rng_reference(void)
+{
+	/* xoshiro256** from the state {1, 2, 3, 4} (reference implementation) */
+	static const uint64_t expect[] = {
+		UINT64_C(11520), UINT64_C(0), UINT64_C(1509978240),
+		UINT64_C(1215971899390074240)
+	};
+	/* the first four splitmix64 outputs from state 0 */
+	static const uint64_t sm0[] = {
+		UINT64_C(0xE220A8397B1DCDAF), UINT64_C(0x6E789E6AA1B965F4),
+		UINT64_C(0x06C45D188009454F), UINT64_C(0xF88BB8A8724C81EC)
+	};
+	CcRng		rng;
+	int			i;
+
+	set_ctx("rng reference vector");
+	rng.s[0] = 1;
+	rng.s[1] = 2;
+	rng.s[2] = 3;
+	rng.s[3] = 4;
+	for (i = 0; i < 4; i++)
+		CHECK(cc_rng_next(&rng) == expect[i]);
+
+	/* seed 0, stream 0: the state is splitmix64's output sequence from 0 */
+	set_ctx("rng seeding through splitmix64");
+	cc_rng_seed(&rng, 0, 0);
+	for (i = 0; i < 4; i++)
+		CHECK(rng.s[i] == sm0[i]);
+	set_ctx("%s", "");
+}
+
+/* Check that seeds and streams give reproducible, distinct sequences. */
+static void
+test_rng_streams(void)
+{
+	CcRng		a,
+				b,
+				c,
+				e;
+	int			i;
+	int			same_ab = 0,
+				same_ac = 0,
+				same_ae = 0;
+
+	cc_rng_seed(&a, 42, 1);
+	cc_rng_seed(&b, 42, 1);
+	cc_rng_seed(&c, 42, 2);
+	cc_rng_seed(&e, 43, 1);
+	for (i = 0; i < 1000; i++)
+	{
+		uint64_t	va = cc_rng_next(&a);
+
+		same_ab += (va == cc_rng_next(&b));
+		same_ac += (va == cc_rng_next(&c));
+		same_ae += (va == cc_rng_next(&e));
+	}
+	CHECK(same_ab == 1000);
+	CHECK(same_ac == 0);
+	CHECK(same_ae == 0);
+
+	/* stream 0 and the first streams of neighbouring seeds all differ */
+	{
+		uint64_t	first[12];
+		int			s,
+					s2,
+					collisions = 0;
+
+		for (s = 0; s < 12; s++)
+		{
+			CcRng		r;
+
+			cc_rng_seed(&r, (uint64_t) (s / 3), (uint64_t) (s % 3));
+			first[s] = cc_rng_next(&r);
+		}
+		for (s = 0; s < 12; s++)
+			for (s2 = s + 1; s2 < 12; s2++)
+				collisions += (first[s] == first[s2]);
+		CHECK(collisions == 0);
+	}
+}
+
+/* Check cc_rng_uniform's range and first two moments. */
+static void
+test_rng_uniform(void)
+{
+	CcRng		rng;
+	int			i;
+	const int	n = 200000;
+	bool		in_range = true;
+	long double s = 0,
+				q = 0;
+	double		mean,
+				var;
+
+	cc_rng_seed(&rng, 7, 0);
+	for (i = 0; i < n; i++)
+	{
+		double		u = cc_rng_uniform(&rng);
+
+		if (!(u >= 0.0 && u < 1.0))
+			in_range = false;
+		s += u;
+		q += (long double) u * u;
+	}
+	mean = (double) (s / n);
+	var = (double) (q / n - (s / n) * (s / n));
+	CHECK(in_range);
+	/* standard errors: 6.5e-4 for the mean, 2.0e-4 for the variance */
+	CHECK(fabs(mean - 0.5) < 0.005);
+	CHECK(fabs(var - 1.0 / 12.0) < 0.002);
+
+	/*
+	 * The largest value: a state whose next output is all ones (s[1] =
+	 * 9^-1 * (2^64 - 1) rotated right by 7, times 5^-1, modulo 2^64) must
+	 * give 1 - 2^-53, still below 1.
+	 */
+	rng.s[0] = 1;
+	rng.s[1] = UINT64_C(0x4FC71C71C71C71C7);
+	rng.s[2] = 2;
+	rng.s[3] = 3;
+	{
+		double		top = cc_rng_uniform(&rng);
+
+		CHECK(top == 1.0 - DBL_EPSILON / 2);
+		CHECK(top < 1.0);
+	}
+}
+
+/* Chi-square statistic of counts against equal expected frequencies. */
+static double
+chi_square(const long *counts, int cells, long total)
+{
+	double		expect = (double) total / cells;
+	double		x2 = 0.0;
+	int			i;
+
+	for (i = 0; i < cells; i++)
+	{
+		double		t = counts[i] - expect;
+
+		x2 += t * t / expect;
+	}
+	return x2;
+}
+
+/* Check cc_rng_below's range and uniformity, including bias-prone bounds. */
+static void
+test_rng_below(void)
+{
+	static const uint64_t bounds[] = {1, 2, 3, 7, 10, 1000, UINT64_C(1) << 32,
+		(UINT64_C(1) << 63) + 1, UINT64_MAX};
+	CcRng		rng;
+	size_t		b;
+	int			i;
+
+	cc_rng_seed(&rng, 12345, 3);
+	for (b = 0; b < sizeof(bounds) / sizeof(bounds[0]); b++)
+	{
+		bool		in_range = true;
+
+		for (i = 0; i < 5000; i++)
+			if (cc_rng_below(&rng, bounds[b]) >= bounds[b])
+				in_range = false;
+		set_ctx("bound %llu", (unsigned long long) bounds[b]);
+		CHECK(in_range);
+	}
+	set_ctx("%s", "");
+
+	/* 10 cells, 100000 draws: chi-square with 9 df; P(X2 > 33.7) = 1e-4 */
+	{
+		long		counts[10] = {0};
+
+		for (i = 0; i < 100000; i++)
+			counts[cc_rng_below(&rng, 10)]++;
+		CHECK(chi_square(counts, 10, 100000) < 33.7);
+	}
+
+	/*
+	 * bound = 3 * 2^62: plain "r % bound" would give [0, 2^62) twice the
+	 * probability of the other two thirds.  Unbiased: thirds ~ 1/3 each.
+	 */
+	{
+		const uint64_t third = UINT64_C(1) << 62;
+		long		counts[3] = {0};
+
+		for (i = 0; i < 30000; i++)
+			counts[cc_rng_below(&rng, 3 * third) / third]++;
+		/* chi-square, 2 df: P(X2 > 18.4) = 1e-4; bias would give ~2500 */
+		CHECK(chi_square(counts, 3, 30000) < 18.4);
+	}
+
+	/* bound 2^63 + 1: values above 2^63 must be rare but below must not */
+	{
+		long		hi = 0;
+
+		for (i = 0; i < 20000; i++)
+			hi += cc_rng_below(&rng, (UINT64_C(1) << 63) + 1) >= (UINT64_C(1) << 62);
+		/* P(>= 2^62) = 1/2 + tiny; 20000 draws: sd 71 */
+		CHECK(hi > 9500 && hi < 10500);
+	}
+
+	CHECK(cc_rng_below(&rng, 1) == 0);
+}
+
+/* ---------------------------------------------------------------------
+ * matrix
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Fill a with test pattern kind: 0 random with duplicates, 1 random,
+ * 2 sorted, 3 reversed, 4 all equal, 5 organ pipe.
+ */
+static void
+fill_pattern(TRand *r, double *a, size_t n, int kind)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		switch (kind)
+		{
+			case 0:
+				a[i] = (double) tr_below(r, 1 + n / 3);
+				break;
+			case 1:
+				a[i] = tr_normal(r);
+				break;
+			case 2:
+				a[i] = (double) i;
+				break;
+			case 3:
+				a[i] = (double) (n - i);
+				break;
+			case 4:
+				a[i] = 2.5;
+				break;
+			default:
+				a[i] = (double) (i < n / 2 ? i : n - i);
+				break;
+		}
+	}
+}
+
+/* Check cc_select against a sorted copy: value, partition and multiset. */
+static void
+test_select(void)
+{
+	static const size_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 31, 100, 1001};
+	TRand		r;
+	size_t		si;
+	int			kind;
+
+	tr_seed(&r, 1);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (kind = 0; kind < 6; kind++)
+		{
+			size_t		n = sizes[si];
+			double	   *orig = dalloc(n);
+			double	   *sorted = dalloc(n);
+			double	   *a = dalloc(n);
+			size_t		kth;
+			size_t		step = n <= 40 ? 1 : n / 13;
+			bool		ok_value = true,
+						ok_part = true,
+						ok_multiset = true;
+
+			fill_pattern(&r, orig, n, kind);
+			memcpy(sorted, orig, n * sizeof(double));
+			qsort(sorted, n, sizeof(double), cmp_double);
+			for (kth = 0; kth < n; kth += step)
+			{
+				size_t		probe[2];
+				int			p;
+
+				probe[0] = kth;
+				probe[1] = n - 1 - kth;	/* also the high end */
+				for (p = 0; p < 2; p++)
+				{
+					size_t		kk = probe[p];
+					size_t		i;
+
+					memcpy(a, orig, n * sizeof(double));
+					cc_select(a, n, kk);
+					if (a[kk] != sorted[kk])
+						ok_value = false;
+					for (i = 0; i < n; i++)
+						if ((i < kk && a[i] > a[kk]) || (i > kk && a[i] < a[kk]))
+							ok_part = false;
+					qsort(a, n, sizeof(double), cmp_double);
+					if (memcmp(a, sorted, n * sizeof(double)) != 0)
+						ok_multiset = false;
+				}
+			}
+			set_ctx("cc_select n=%zu pattern=%d", n, kind);
+			CHECK(ok_value);
+			CHECK(ok_part);
+			CHECK(ok_multiset);
+			tfree(orig);
+			tfree(sorted);
+			tfree(a);
+		}
+	set_ctx("%s", "");
+}
+
+/* Check cc_quantile and cc_min against numpy's linear rule on a sorted copy. */
+static void
+test_quantile(void)
+{
+	static const size_t sizes[] = {1, 2, 3, 4, 5, 10, 11, 64, 99, 1000};
+	static const double qs[] = {0.0, 0.25, 0.5, 0.75, 1.0, 0.1, 0.9, 0.333, 0.999};
+	TRand		r;
+	size_t		si;
+	int			kind;
+
+	tr_seed(&r, 2);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+		for (kind = 0; kind < 6; kind++)
+		{
+			size_t		n = sizes[si];
+			double	   *orig = dalloc(n);
+			double	   *sorted = dalloc(n);
+			double	   *a = dalloc(n);
+			size_t		qi;
+			bool		ok_exact = true,
+						ok_bracket = true,
+						ok_ld = true;
+
+			fill_pattern(&r, orig, n, kind);
+			memcpy(sorted, orig, n * sizeof(double));
+			qsort(sorted, n, sizeof(double), cmp_double);
+			for (qi = 0; qi < sizeof(qs) / sizeof(qs[0]); qi++)
+			{
+				double		q = qs[qi];
+				double		got,
+							want;
+				long double pos = (long double) q * (n - 1);
+				size_t		lo = (size_t) floorl(pos);
+				size_t		hi = lo + 1 < n ? lo + 1 : lo;
+				long double exact;
+
+				memcpy(a, orig, n * sizeof(double));
+				got = cc_quantile(a, n, q);
+				want = ref_quantile_sorted(sorted, n, q);
+				exact = sorted[lo] + (pos - lo) * ((long double) sorted[hi] - sorted[lo]);
+				if (memcmp(&got, &want, sizeof(double)) != 0)
+					ok_exact = false;
+				if (got < sorted[lo] || got > sorted[hi])
+					ok_bracket = false;
+				if (fabsl(got - exact) > 1e-13L * (1.0L + fabsl(exact)))
+					ok_ld = false;
+			}
+			set_ctx("cc_quantile n=%zu pattern=%d", n, kind);
+			CHECK(ok_exact);
+			CHECK(ok_bracket);
+			CHECK(ok_ld);
+			CHECK(cc_min(orig, n) == sorted[0]);
+			tfree(orig);
+			tfree(sorted);
+			tfree(a);
+		}
+
+	/* closed forms: numpy.quantile([1, 2, 3, 4], q) */
+	{
+		double		v[4];
+
+		set_ctx("cc_quantile closed forms");
+#define QUANT4(q, expect) \
+		(v[0] = 4, v[1] = 1, v[2] = 3, v[3] = 2, cc_quantile(v, 4, (q)) == (expect))
+		CHECK(QUANT4(0.0, 1.0));
+		CHECK(QUANT4(0.25, 1.75));
+		CHECK(QUANT4(0.5, 2.5));
+		CHECK(QUANT4(0.75, 3.25));
+		CHECK(QUANT4(1.0, 4.0));
+#undef QUANT4
+	}
+	set_ctx("%s", "");
+}
+
+/* Check cc_column_mean_var against long double two-pass sums. */
+static void
+test_column_mean_var(void)
+{
+	static const double offsets[] = {0.0, 1e6, -3e9, 1e12};
+	const size_t n = 5000;
+	const int	d = 3;
+	double	   *x = dalloc(n * d);
+	TRand		r;
+	size_t		oi,
+				i;
+
+	tr_seed(&r, 3);
+	for (oi = 0; oi < sizeof(offsets) / sizeof(offsets[0]); oi++)
+	{
+		int			j;
+
+		for (i = 0; i < n; i++)
+		{
+			x[i * d + 0] = offsets[oi] + tr_normal(&r);
+			x[i * d + 1] = offsets[oi] * 1e-3 + 100.0 * tr_unif(&r);
+			x[i * d + 2] = 0.1;
+		}
+		for (j = 0; j < d; j++)
+		{
+			double		mean,
+						var;
+			long double rm,
+						rv;
+
+			cc_column_mean_var(x, n, d, j, &mean, &var);
+			ref_mean_var(x, n, d, j, &rm, &rv);
+			set_ctx("mean_var offset=%g column=%d", offsets[oi], j);
+			CHECK(fabsl(mean - rm) <= 6e-16L * fabsl(rm) + 1e-300L);
+
+			/*
+			 * Two passes around the rounded mean give the mean square
+			 * deviation from that mean: the variance plus (mean - exact
+			 * mean)^2, which is 1.5e-9 relative at offset 1e12.  Check both
+			 * the two-pass definition and the distance to the variance.
+			 */
+			if (j == 2)
+				CHECK(var < 1e-30);
+			else
+			{
+				long double dm = (long double) mean - rm;
+				long double q = 0.0L;
+
+				for (i = 0; i < n; i++)
+				{
+					long double t = (long double) x[i * d + j] - mean;
+
+					q += t * t;
+				}
+				CHECK(fabsl(var - q / n) <= 1e-13L * rv);
+				CHECK(fabsl(var - rv) <= 1e-13L * rv + 1.01L * dm * dm);
+			}
+		}
+	}
+	/* naive summation gives mean 0 here: 1e16 + 1 rounds back to 1e16 */
+	{
+		double		y[5] = {1e16, 1, 1, 1, -1e16};
+		double		mean,
+					var;
+
+		set_ctx("mean_var cancellation");
+		cc_column_mean_var(y, 5, 1, 0, &mean, &var);
+		CHECK(mean == 3.0 / 5.0);
+		/* 2 * (1e16 - 0.6)^2 + 3 * 0.4^2, over 5: 4e31 to double precision */
+		CHECK(close_to(var, 4e31, 1e-15, 0));
+	}
+	/* one row: variance 0 */
+	{
+		double		one[2] = {5.0, -2.0};
+		double		mean,
+					var;
+
+		set_ctx("mean_var n=1");
+		cc_column_mean_var(one, 1, 2, 1, &mean, &var);
+		CHECK(mean == -2.0 && var == 0.0);
+	}
+	set_ctx("%s", "");
+	tfree(x);
+}
+
+/* Check cc_sqdist, cc_nearest, the compensated sum and cc_alloc_array. */
+static void
+test_small_kernels(void)
+{
+	double		a[3] = {1, 2, 3};
+	double		b[3] = {4, 6, 3};
+	double		cents[4 * 2] = {0, 0, 2, 0, 0, 2, 2, 0};
+	double		p[2] = {1, 0};
+	double		best;
+	CcSum		s = {0, 0};
+
+	CHECK(cc_sqdist(a, b, 3) == 25.0);
+	CHECK(cc_sqdist(a, a, 3) == 0.0);
+	/* p is at distance 1 from centroids 0, 1 and 3: lowest index wins */
+	CHECK(cc_nearest(p, cents, 4, 2, &best) == 0 && best == 1.0);
+	p[0] = 1.5;
+	CHECK(cc_nearest(p, cents, 4, 2, &best) == 1 && best == 0.25);
+
+	/* Neumaier keeps the 1 that naive summation loses */
+	cc_sum_add(&s, 1e16);
+	cc_sum_add(&s, 1.0);
+	cc_sum_add(&s, -1e16);
+	CHECK(cc_sum_value(&s) == 1.0);
+
+	/* overflowing n * size gives NULL without allocating */
+	CHECK(cc_alloc_array(A, SIZE_MAX / 2, 4) == NULL);
+	CHECK(cc_alloc_array(A, 2, SIZE_MAX) == NULL);
+	{
+		void	   *z = cc_alloc_array(A, 0, 8);
+
+		CHECK(z != NULL);
+		tfree(z);
+	}
+	cc_release(A, NULL);
+}
+
+/* Check cc_transpose and that cc_sqdist_many matches cc_sqdist bit for bit. */
+static void
+test_sqdist_many(void)
+{
+	static const int kd[][2] = {{1, 1}, {2, 3}, {7, 5}, {12, 20}, {33, 2}, {5, 64}};
+	TRand		r;
+	size_t		ci;
+
+	tr_seed(&r, 6);
+	for (ci = 0; ci < sizeof(kd) / sizeof(kd[0]); ci++)
+	{
+		int			k = kd[ci][0];
+		int			d = kd[ci][1];
+		double	   *m = dalloc((size_t) k * d);
+		double	   *t = dalloc((size_t) k * d);
+		double	   *x = dalloc(d);
+		double	   *out = dalloc(k);
+		bool		transposed = true,
+					same = true,
+					close = true;
+		int			c,
+					j,
+					rep;
+
+		for (c = 0; c < k * d; c++)
+			m[c] = 1e3 * tr_normal(&r);
+		cc_transpose(m, k, d, t);
+		for (c = 0; c < k; c++)
+			for (j = 0; j < d; j++)
+				if (t[j * k + c] != m[c * d + j])
+					transposed = false;
+		for (rep = 0; rep < 20; rep++)
+		{
+			for (j = 0; j < d; j++)
+				x[j] = 1e3 * tr_normal(&r);
+			if (rep == 0)
+				memcpy(x, m, d * sizeof(double));	/* distance 0 to centroid 0 */
+			cc_sqdist_many(x, t, k, d, out);
+			for (c = 0; c < k; c++)
+			{
+				double		one = cc_sqdist(x, m + (size_t) c * d, d);
+				long double ref = ref_sqdist(x, m + (size_t) c * d, d);
+
+				if (memcmp(&one, &out[c], sizeof(double)) != 0)
+					same = false;
+				if (fabsl(out[c] - ref) > 1e-13L * ref)
+					close = false;
+			}
+			if (rep == 0 && out[0] != 0.0)
+				close = false;
+		}
+		set_ctx("sqdist_many k=%d d=%d", k, d);
+		CHECK(transposed);
+		CHECK(same);
+		CHECK(close);
+		tfree(m);
+		tfree(t);
+		tfree(x);
+		tfree(out);
+	}
+	set_ctx("%s", "");
+}
+
+/* ---------------------------------------------------------------------
+ * preprocess
+ * ---------------------------------------------------------------------
+ */
+
+/* Check the method names parse and print back. */
+static void
+test_method_names(void)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+	{
+		CHECK(cc_impute_parse(cc_impute_name((CcImpute) i)) == i);
+		CHECK(cc_scale_parse(cc_scale_name((CcScale) i)) == i);
+	}
+	CHECK(cc_impute_parse("median") == CC_IMPUTE_MEDIAN);
+	CHECK(cc_impute_parse("drop") == CC_IMPUTE_DROP);
+	CHECK(cc_scale_parse("robust") == CC_SCALE_ROBUST);
+	CHECK(cc_scale_parse("none") == CC_SCALE_NONE);
+	CHECK(cc_impute_parse("Median") == -1);
+	CHECK(cc_impute_parse("") == -1);
+	CHECK(cc_scale_parse("standardize") == -1);
+}
+
+/* Check the imputers on small closed-form columns. */
+static void
+test_impute_closed_form(void)
+{
+	/* column 0: {3, 1, 2} odd; column 1: {4, 1, 3, 2} even; column 2 full */
+	double		x[5 * 3] = {
+		3, 4, 10,
+		NAN, 1, 20,
+		1, NAN, 30,
+		2, 3, 40,
+		NAN, 2, 50
+	};
+	double		v[3];
+
+	set_ctx("impute closed form");
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_MEDIAN, v, A) == -1);
+	CHECK(v[0] == 2.0 && v[1] == 2.5 && v[2] == 30.0);
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_MEAN, v, A) == -1);
+	CHECK(v[0] == 2.0 && v[1] == 2.5 && v[2] == 30.0);
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_ZERO, v, A) == -1);
+	CHECK(v[0] == 0.0 && v[1] == 0.0 && v[2] == 0.0);
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_DROP, v, A) == -1);
+	CHECK(isnan(v[0]) && isnan(v[1]) && isnan(v[2]));
+
+	/* the mean and median part ways on a skewed column */
+	{
+		double		y[4] = {1, 2, 3, 100};
+
+		CHECK(cc_impute_fit(y, 4, 1, CC_IMPUTE_MEDIAN, v, A) == -1 && v[0] == 2.5);
+		CHECK(cc_impute_fit(y, 4, 1, CC_IMPUTE_MEAN, v, A) == -1 && v[0] == 26.5);
+	}
+	/* the mean imputer sums with compensation (naive: 0) */
+	{
+		double		y[6] = {1e16, NAN, 1, 1, 1, -1e16};
+
+		CHECK(cc_impute_fit(y, 6, 1, CC_IMPUTE_MEAN, v, A) == -1 && v[0] == 0.6);
+	}
+
+	/* drop: rows 1, 2 and 4 go, rows 0 and 3 move up in order */
+	{
+		double		expect[2 * 3] = {3, 4, 10, 2, 3, 40};
+		size_t		kept = cc_impute_apply(x, 5, 3, CC_IMPUTE_DROP, v);
+
+		CHECK(kept == 2);
+		CHECK(memcmp(x, expect, sizeof(expect)) == 0);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check the imputers on random matrices against sorting and long double sums. */
+static void
+test_impute_random(void)
+{
+	const size_t n = 301;
+	const int	d = 6;
+	double	   *x = dalloc(n * d);
+	double	   *work = dalloc(n * d);
+	double	   *v = dalloc(d);
+	TRand		r;
+	size_t		i;
+	int			j,
+				how;
+
+	tr_seed(&r, 4);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+		{
+			/* column j misses about j / 10 of its values; column 5 is even-sized */
+			double		val = (j % 2) ? (double) tr_below(&r, 20) : tr_normal(&r) * 50;
+
+			if (tr_unif(&r) < j / 10.0 || (j == 5 && i == 0))
+				val = NAN;
+			x[i * d + j] = val;
+		}
+
+	for (how = CC_IMPUTE_MEDIAN; how <= CC_IMPUTE_DROP; how++)
+	{
+		size_t		kept;
+		bool		ok_fill = true,
+					ok_keep = true;
+
+		set_ctx("impute %s", cc_impute_name((CcImpute) how));
+		CHECK(cc_impute_fit(x, n, d, (CcImpute) how, v, A) == -1);
+		for (j = 0; j < d; j++)
+		{
+			long double rm,
+						rv;
+
+			ref_mean_var(x, n, d, j, &rm, &rv);
+			switch (how)
+			{
+				case CC_IMPUTE_MEDIAN:
+					CHECK(v[j] == ref_median_column(x, n, d, j));
+					break;
+				case CC_IMPUTE_MEAN:
+					CHECK(fabsl(v[j] - rm) <= 6e-16L * fabsl(rm) + 1e-300L);
+					break;
+				case CC_IMPUTE_ZERO:
+					CHECK(v[j] == 0.0 && !signbit(v[j]));
+					break;
+				case CC_IMPUTE_DROP:
+					CHECK(isnan(v[j]));
+					break;
+			}
+		}
+		memcpy(work, x, n * d * sizeof(double));
+		kept = cc_impute_apply(work, n, d, (CcImpute) how, v);
+		if (how != CC_IMPUTE_DROP)
+		{
+			CHECK(kept == n);
+			for (i = 0; i < n * d; i++)
+			{
+				double		want = isnan(x[i]) ? v[i % d] : x[i];
+
+				if (memcmp(&work[i], &want, sizeof(double)) != 0)
+					ok_fill = false;
+			}
+			CHECK(ok_fill);
+		}
+		else
+		{
+			size_t		expect = 0;
+
+			for (i = 0; i < n; i++)
+			{
+				bool		complete = true;
+
+				for (j = 0; j < d; j++)
+					if (isnan(x[i * d + j]))
+						complete = false;
+				if (!complete)
+					continue;
+				if (expect >= kept ||
+					memcmp(work + expect * d, x + i * d, d * sizeof(double)) != 0)
+					ok_keep = false;
+				expect++;
+			}
+			CHECK(kept == expect);
+			CHECK(ok_keep);
+			CHECK(expect > 0 && expect < n);
+		}
+	}
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(work);
+	tfree(v);
+}
+
+/* Check that a column without any value is reported by its index. */
+static void
+test_impute_all_missing(void)
+{
+	double		x[4 * 4] = {
+		1, NAN, 2, NAN,
+		2, NAN, NAN, NAN,
+		3, NAN, 4, NAN,
+		4, NAN, 5, NAN
+	};
+	double		y[3 * 2] = {1, NAN, 2, NAN, 3, NAN};
+	double		v[4];
+	int			how;
+
+	for (how = CC_IMPUTE_MEDIAN; how <= CC_IMPUTE_DROP; how++)
+	{
+		set_ctx("all missing, impute %s", cc_impute_name((CcImpute) how));
+		CHECK(cc_impute_fit(x, 4, 4, (CcImpute) how, v, A) == 1);
+		CHECK(cc_impute_fit(y, 3, 2, (CcImpute) how, v, A) == 1);
+		/* no rows at all: the first column has no value */
+		CHECK(cc_impute_fit(y, 0, 2, (CcImpute) how, v, A) == 0);
+	}
+	/* every row has a missing value: drop keeps none */
+	set_ctx("drop everything");
+	CHECK(cc_impute_apply(x, 4, 4, CC_IMPUTE_DROP, v) == 0);
+	set_ctx("%s", "");
+}
+
+/* Return the population mean and standard deviation of column j in long double. */
+static void
+col_stats(const double *x, size_t n, int d, int j, double *mean, double *sd)
+{
+	long double m,
+				v;
+
+	ref_mean_var(x, n, d, j, &m, &v);
+	*mean = (double) m;
+	*sd = (double) sqrtl(v);
+}
+
+/* Check the scalers: fitted parameters, transformed columns, constant columns. */
+static void
+test_scalers(void)
+{
+	const size_t n = 1000;
+	const int	d = 5;
+	double	   *x = dalloc(n * d);
+	double	   *z = dalloc(n * d);
+	double	   *col = dalloc(n);
+	double		center[5],
+				scale[5];
+	bool		constant[5];
+	TRand		r;
+	size_t		i;
+	int			j,
+				how;
+
+	tr_seed(&r, 5);
+	for (i = 0; i < n; i++)
+	{
+		x[i * d + 0] = 1e4 + 300 * tr_normal(&r);
+		x[i * d + 1] = exp(tr_normal(&r));	/* skewed */
+		x[i * d + 2] = 7.3;					/* constant */
+		x[i * d + 3] = 0.1;					/* constant, mean not exact */
+		x[i * d + 4] = 1.0 + 1e-9 * (double) i;	/* tiny but real spread */
+	}
+
+	for (how = CC_SCALE_STANDARD; how <= CC_SCALE_NONE; how++)
+	{
+		set_ctx("scale %s", cc_scale_name((CcScale) how));
+		memset(constant, 0x55, sizeof(constant));
+		cc_scale_fit(x, n, d, (CcScale) how, center, scale, constant, A);
+		memcpy(z, x, n * d * sizeof(double));
+		cc_scale_apply(z, n, d, center, scale);
+
+		for (j = 0; j < d; j++)
+		{
+			bool		is_const = (j == 2 || j == 3);
+			double		zm,
+						zsd,
+						xm,
+						xsd;
+
+			set_ctx("scale %s column %d", cc_scale_name((CcScale) how), j);
+			col_stats(x, n, d, j, &xm, &xsd);
+			col_stats(z, n, d, j, &zm, &zsd);
+			for (i = 0; i < n; i++)
+				col[i] = x[i * d + j];
+			qsort(col, n, sizeof(double), cmp_double);
+
+			switch (how)
+			{
+				case CC_SCALE_STANDARD:
+					CHECK(constant[j] == is_const);
+					CHECK(close_to(center[j], xm, 1e-14, 1e-300));
+					if (is_const)
+					{
+						CHECK(scale[j] == 1.0);
+						CHECK(fabs(zm) < 1e-12 && zsd < 1e-12);
+					}
+					else
+					{
+						CHECK(close_to(scale[j], xsd, 1e-12, 0));
+						CHECK(fabs(zm) < 1e-9);
+						CHECK(fabs(zsd - 1.0) < 1e-9);
+					}
+					break;
+				case CC_SCALE_MINMAX:
+					CHECK(center[j] == col[0]);
+					if (j == 2 || j == 3)
+					{
+						CHECK(constant[j]);
+						CHECK(scale[j] == 1.0);
+					}
+					else
+					{
+						/* column 4's range 1e-6 is above 10 * DBL_EPSILON */
+						CHECK(!constant[j]);
+						CHECK(scale[j] == col[n - 1] - col[0]);
+					}
+					{
+						double		lo = z[j],
+									hi = z[j];
+
+						for (i = 1; i < n; i++)
+						{
+							lo = z[i * d + j] < lo ? z[i * d + j] : lo;
+							hi = z[i * d + j] > hi ? z[i * d + j] : hi;
+						}
+						CHECK(lo == 0.0);
+						CHECK(hi == (is_const ? 0.0 : 1.0));
+					}
+					break;
+				case CC_SCALE_ROBUST:
+					{
+						double		med = (col[n / 2 - 1] + col[n / 2]) / 2.0;
+						double		iqr = ref_quantile_sorted(col, n, 0.75) -
+							ref_quantile_sorted(col, n, 0.25);
+						double		zq25,
+									zq75;
+
+						CHECK(center[j] == med);
+						if (is_const)
+						{
+							CHECK(constant[j]);
+							CHECK(scale[j] == 1.0);
+						}
+						else
+						{
+							CHECK(!constant[j]);
+							CHECK(scale[j] == iqr);
+						}
+						for (i = 0; i < n; i++)
+							col[i] = z[i * d + j];
+						qsort(col, n, sizeof(double), cmp_double);
+						zq25 = ref_quantile_sorted(col, n, 0.25);
+						zq75 = ref_quantile_sorted(col, n, 0.75);
+						CHECK(fabs((col[n / 2 - 1] + col[n / 2]) / 2.0) < 1e-12);
+						CHECK(is_const ? (zq75 - zq25 == 0.0) :
+							  fabs(zq75 - zq25 - 1.0) < 1e-9);
+					}
+					break;
+				case CC_SCALE_NONE:
+					CHECK(center[j] == 0.0 && scale[j] == 1.0 && !constant[j]);
+					break;
+			}
+		}
+		if (how == CC_SCALE_NONE)
+			CHECK(memcmp(x, z, n * d * sizeof(double)) == 0);
+
+		/* constant may be NULL */
+		{
+			double		c2[5],
+						s2[5];
+
+			cc_scale_fit(x, n, d, (CcScale) how, c2, s2, NULL, A);
+			CHECK(memcmp(c2, center, sizeof(c2)) == 0);
+			CHECK(memcmp(s2, scale, sizeof(s2)) == 0);
+		}
+	}
+
+	/*
+	 * Constant columns whose computed variance is not exactly zero (the
+	 * mean is off by an ulp): scikit-learn's bound still calls them
+	 * constant.
+	 */
+	{
+		static const struct
+		{
+			double		v;
+			size_t		n;
+		}			cc[] = {{0.1, 3}, {0.7, 3}, {123.456, 10}};
+		double		y[10];
+		double		c,
+					sc,
+					mean,
+					var;
+		bool		k;
+		size_t		ci;
+
+		for (ci = 0; ci < sizeof(cc) / sizeof(cc[0]); ci++)
+		{
+			set_ctx("standard, constant %g x %zu", cc[ci].v, cc[ci].n);
+			for (i = 0; i < cc[ci].n; i++)
+				y[i] = cc[ci].v;
+			cc_column_mean_var(y, cc[ci].n, 1, 0, &mean, &var);
+			cc_scale_fit(y, cc[ci].n, 1, CC_SCALE_STANDARD, &c, &sc, &k, A);
+			CHECK(k && sc == 1.0);
+			/* the point of the bound: this variance is not exactly 0 */
+			CHECK(var > 0.0);
+			/* and a real spread of one part in 1e7 is not constant */
+			y[0] = cc[ci].v * (1.0 + 1e-7);
+			cc_scale_fit(y, cc[ci].n, 1, CC_SCALE_STANDARD, &c, &sc, &k, A);
+			CHECK(!k && sc < 1e-6 * cc[ci].v);
+		}
+	}
+
+	/* robust: a column whose interquartile range is zero is "constant" */
+	{
+		double		y[20];
+		double		c,
+					s;
+		bool		k;
+
+		set_ctx("robust IQR zero");
+		for (i = 0; i < 20; i++)
+			y[i] = 5.0;
+		y[3] = 1;
+		y[7] = 2;
+		y[11] = 9;
+		y[19] = 10;
+		cc_scale_fit(y, 20, 1, CC_SCALE_ROBUST, &c, &s, &k, A);
+		CHECK(c == 5.0 && s == 1.0 && k);
+		/* and numpy's rule on {1..8}: q25 2.75, q75 6.25, median 4.5 */
+		for (i = 0; i < 8; i++)
+			y[i] = (double) (8 - i);
+		cc_scale_fit(y, 8, 1, CC_SCALE_ROBUST, &c, &s, &k, A);
+		CHECK(c == 4.5 && s == 3.5 && !k);
+		/* standard on {2, 4, 4, 4, 5, 5, 7, 9}: mean 5, population std 2 */
+		{
+			double		w[8] = {2, 4, 4, 4, 5, 5, 7, 9};
+
+			set_ctx("standard closed form");
+			cc_scale_fit(w, 8, 1, CC_SCALE_STANDARD, &c, &s, &k, A);
+			CHECK(c == 5.0 && s == 2.0 && !k);
+			cc_scale_fit(w, 8, 1, CC_SCALE_MINMAX, &c, &s, &k, A);
+			CHECK(c == 2.0 && s == 7.0 && !k);
+		}
+	}
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(z);
+	tfree(col);
+}
+
+/* ---------------------------------------------------------------------
+ * kmeans
+ * ---------------------------------------------------------------------
+ */
+
+/* Every algorithm; plain Lloyd first, the reference the others must match. */
+static const CcAlgorithm all_algos[] = {
+	CC_ALGO_LLOYD, CC_ALGO_HAMERLY, CC_ALGO_ELKAN, CC_ALGO_AUTO
+};
+
+#define N_ALGOS ((int) (sizeof(all_algos) / sizeof(all_algos[0])))
+
+/* Name of an algorithm for messages. */
+static const char *
+algo_name(CcAlgorithm a)
+{
+	switch (a)
+	{
+		case CC_ALGO_LLOYD:
+			return "lloyd";
+		case CC_ALGO_HAMERLY:
+			return "hamerly";
+		case CC_ALGO_ELKAN:
+			return "elkan";
+		case CC_ALGO_AUTO:
+			return "auto";
+	}
+	return "?";
+}
+
+/* Parameters for one cc_kmeans call, everything else zero. */
+static CcKmeansParams
+km_params(int k, CcInit init, CcAlgorithm algo, uint64_t seed, int n_init,
+		  int max_iter, double tol, const double *start)
+{
+	CcKmeansParams p;
+
+	memset(&p, 0, sizeof(p));
+	p.k = k;
+	p.init = init;
+	p.algorithm = algo;
+	p.seed = seed;
+	p.n_init = n_init;
+	p.max_iter = max_iter;
+	p.tol = tol;
+	p.init_centroids = start;
+	return p;
+}
+
+/* Release the arrays of a k-means result. */
+static void
+km_free(CcKmeansResult *res)
+{
+	tfree(res->centroids);
+	tfree(res->labels);
+	tfree(res->sizes);
+	tfree(res->sse);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Whether two results are identical bit for bit; checks each part. */
+static bool
+km_check_same(const CcKmeansResult *a, const CcKmeansResult *b, size_t n,
+			  int k, int d)
+{
+	bool		labels = memcmp(a->labels, b->labels, n * sizeof(int)) == 0;
+	bool		cents = memcmp(a->centroids, b->centroids,
+							   (size_t) k * d * sizeof(double)) == 0;
+	bool		sizes = memcmp(a->sizes, b->sizes, k * sizeof(int64_t)) == 0;
+	bool		sse = memcmp(a->sse, b->sse, k * sizeof(double)) == 0;
+	bool		inertia = memcmp(&a->inertia, &b->inertia, sizeof(double)) == 0;
+	bool		iters = a->iterations == b->iterations;
+	bool		run = a->best_run == b->best_run;
+	bool		conv = a->converged == b->converged;
+
+	CHECK(labels);
+	CHECK(cents);
+	CHECK(sizes);
+	CHECK(sse);
+	CHECK(inertia);
+	CHECK(iters);
+	CHECK(run);
+	CHECK(conv);
+	return labels && cents && sizes && sse && inertia && iters && run && conv;
+}
+
+/*
+ * Check a result's internal consistency against brute force: labels in
+ * range and nearest, sizes, sse and inertia recomputed; with means, every
+ * non-empty cluster's centroid is the mean of its rows (a Lloyd fixed
+ * point, true after convergence with tol = 0).
+ */
+static void
+km_check_invariants(const double *x, size_t n, int d, int k,
+					const CcKmeansResult *res, bool means)
+{
+	int64_t    *sizes = talloc(k, sizeof(int64_t));
+	long double *sse = talloc(k, sizeof(long double));
+	long double *sum = talloc((size_t) k * d, sizeof(long double));
+	long double inertia = 0.0L;
+	bool		in_range = true,
+				nearest = true,
+				finite = true,
+				sse_ok = true,
+				means_ok = true;
+	int64_t		total = 0;
+	long double sse_total = 0.0L;
+	size_t		i;
+	int			c,
+				j;
+
+	memset(sizes, 0, k * sizeof(int64_t));
+	for (c = 0; c < k; c++)
+		sse[c] = 0.0L;
+	for (i = 0; i < (size_t) k * d; i++)
+	{
+		sum[i] = 0.0L;
+		if (!isfinite(res->centroids[i]))
+			finite = false;
+	}
+	for (i = 0; i < n; i++)
+	{
+		int			a = res->labels[i];
+		long double best = INFINITY,
+					own;
+
+		if (a < 0 || a >= k)
+		{
+			in_range = false;
+			continue;
+		}
+		for (c = 0; c < k; c++)
+		{
+			long double dist = ref_sqdist(x + i * d, res->centroids + (size_t) c * d, d);
+
+			if (dist < best)
+				best = dist;
+		}
+		own = ref_sqdist(x + i * d, res->centroids + (size_t) a * d, d);
+		if (own > best * (1.0L + 1e-12L))
+			nearest = false;
+		sizes[a]++;
+		sse[a] += own;
+		inertia += own;
+		for (j = 0; j < d; j++)
+			sum[(size_t) a * d + j] += x[i * d + j];
+	}
+	CHECK(in_range);
+	CHECK(finite);
+	CHECK(nearest);
+	CHECK(memcmp(sizes, res->sizes, k * sizeof(int64_t)) == 0);
+	for (c = 0; c < k; c++)
+	{
+		total += res->sizes[c];
+		sse_total += res->sse[c];
+		if (fabsl(res->sse[c] - sse[c]) > 1e-12L * (sse[c] + 1e-300L) + 1e-300L)
+			sse_ok = false;
+		if (means && sizes[c] > 0)
+			for (j = 0; j < d; j++)
+			{
+				long double mean = sum[(size_t) c * d + j] / sizes[c];
+				double		got = res->centroids[(size_t) c * d + j];
+
+				if (fabsl(got - mean) > 1e-12L * (fabsl(mean) + 1.0L))
+					means_ok = false;
+			}
+	}
+	CHECK(total == (int64_t) n);
+	CHECK(sse_ok);
+	CHECK(fabsl(res->inertia - inertia) <= 1e-12L * inertia + 1e-300L);
+	CHECK(fabsl(sse_total - res->inertia) <= 1e-12L * inertia + 1e-300L);
+	CHECK(means_ok);
+	CHECK(res->iterations >= 0);
+	tfree(sizes);
+	tfree(sse);
+	tfree(sum);
+}
+
+/* A starting set of k data rows drawn with repetition (duplicates test relocation). */
+static double *
+random_start(const double *x, size_t n, int d, int k, uint64_t seed,
+			 bool far_one)
+{
+	double	   *start = dalloc((size_t) k * d);
+	TRand		r;
+	int			c;
+
+	tr_seed(&r, seed);
+	for (c = 0; c < k; c++)
+		memcpy(start + (size_t) c * d, x + tr_below(&r, n) * d,
+			   d * sizeof(double));
+	if (far_one)
+	{
+		int			j;
+
+		/* the last centroid far from every row: empty at the first step */
+		for (j = 0; j < d; j++)
+			start[(size_t) (k - 1) * d + j] = 1e7;
+	}
+	return start;
+}
+
+/*
+ * Check that Hamerly's and Elkan's bounds (and AUTO's choice between them)
+ * agree bit for bit with plain Lloyd, from the same given start and with
+ * the same k-means++ seed, on varied data.
+ */
+static void
+test_kmeans_bounds_equal_lloyd(void)
+{
+	static const struct
+	{
+		DataKind	kind;
+		size_t		n;
+		int			d;
+		int			k;
+		double		tol;
+		int			max_iter;
+		bool		far_one;
+	}			cfg[] = {
+		{DATA_BLOBS, 300, 2, 3, 0.0, 300, false},
+		{DATA_BLOBS, 2000, 20, 12, 0.0, 300, false},
+		{DATA_BLOBS, 1500, 5, 8, 1e-4, 300, true},
+		{DATA_NOISE, 1000, 2, 12, 0.0, 300, false},
+		{DATA_NOISE, 5000, 3, 10, 0.0, 80, false},
+		{DATA_NOISE, 800, 10, 12, 1e-4, 300, true},
+		{DATA_NOISE, 400, 20, 5, 0.0, 300, false},
+		{DATA_NOISE, 700, 4, 1, 0.0, 300, false},
+		{DATA_GRID, 600, 3, 7, 0.0, 300, false},
+		{DATA_GRID, 300, 2, 12, 0.0, 300, true},
+		{DATA_OFFSET, 1000, 4, 6, 0.0, 300, false},
+		{DATA_OFFSET, 500, 2, 9, 1e-4, 300, true},
+	};
+	size_t		ci;
+
+	for (ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++)
+	{
+		size_t		n = cfg[ci].n;
+		int			d = cfg[ci].d;
+		int			k = cfg[ci].k;
+		double	   *x = dalloc(n * d);
+		double	   *start;
+		double		tol;
+		CcKmeansParams pl,
+					pb;
+		CcKmeansResult rl,
+					rb;
+		int			mode,
+					ai;
+
+		make_data(cfg[ci].kind, 100 + ci, x, NULL, n, d, k);
+		tol = cc_kmeans_tolerance(x, n, d, cfg[ci].tol);
+		start = random_start(x, n, d, k, 200 + ci, cfg[ci].far_one);
+
+		for (mode = 0; mode < 2; mode++)
+		{
+			CcInit		init = mode == 0 ? CC_INIT_GIVEN : CC_INIT_KMEANSPP;
+
+			set_ctx("lloyd %s n=%zu d=%d k=%d tol=%g init=%s",
+					kind_names[cfg[ci].kind], n, d, k, cfg[ci].tol,
+					mode == 0 ? "given" : "k-means++ x3");
+			pl = km_params(k, init, CC_ALGO_LLOYD, 77 + ci, 3,
+						   cfg[ci].max_iter, tol, start);
+			cc_kmeans(x, n, d, &pl, &rl, A);
+			km_check_invariants(x, n, d, k, &rl,
+								tol == 0.0 && rl.converged && !cfg[ci].far_one &&
+								cfg[ci].kind != DATA_GRID);
+			/* several iterations: the bounds are really exercised */
+			CHECK(rl.iterations >= 2);
+			for (ai = 1; ai < N_ALGOS; ai++)
+			{
+				set_ctx("%s=lloyd %s n=%zu d=%d k=%d tol=%g init=%s",
+						algo_name(all_algos[ai]), kind_names[cfg[ci].kind],
+						n, d, k, cfg[ci].tol,
+						mode == 0 ? "given" : "k-means++ x3");
+				pb = pl;
+				pb.algorithm = all_algos[ai];
+				cc_kmeans(x, n, d, &pb, &rb, A);
+				km_check_same(&rb, &rl, n, k, d);
+				km_free(&rb);
+			}
+			km_free(&rl);
+		}
+		tfree(start);
+		tfree(x);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check the bounded algorithms against Lloyd on many small data sets of
+ * small integers in one or two dimensions, full of exact ties: a row
+ * whose label must move to an equally distant centroid of lower index is
+ * where a bound that is not strict enough would skip a needed search.
+ */
+static void
+test_kmeans_ties(void)
+{
+	int			t,
+				mismatches = 0,
+				runs = 0;
+
+	/*
+	 * Closed form: rows {0, 3, 1, 8}, start {-2, 6}.  Step 1 gives {0, 1}
+	 * and {3, 8}, centroids 0.5 and 5.5; then row 3 is at 2.5 from both
+	 * and must move to cluster 0, the lower index.  Final: {0, 3, 1} and
+	 * {8}, centroids 4/3 and 8.
+	 */
+	{
+		double		x[4] = {0, 3, 1, 8};
+		double		start[2] = {-2, 6};
+		int			want[4] = {0, 0, 0, 1};
+		int			ai;
+
+		for (ai = 0; ai < N_ALGOS; ai++)
+		{
+			CcKmeansParams p = km_params(2, CC_INIT_GIVEN, all_algos[ai], 0, 1,
+										 300, 0.0, start);
+			CcKmeansResult res;
+
+			set_ctx("tie moves to lower index, %s", algo_name(all_algos[ai]));
+			cc_kmeans(x, 4, 1, &p, &res, A);
+			CHECK(memcmp(res.labels, want, sizeof(want)) == 0);
+			CHECK(res.centroids[0] == 4.0 / 3.0 && res.centroids[1] == 8.0);
+			CHECK(res.iterations == 3 && res.converged);
+			km_free(&res);
+		}
+	}
+
+	/*
+	 * Rounding: 1-D rows num / den and starts found by a random search in
+	 * which Elkan's bounds without their 1e-12 widening diverge from Lloyd
+	 * (a near-tie decided by one ulp).  With the widening they must agree.
+	 */
+	{
+		static const struct
+		{
+			int			n;
+			int			k;
+			double		den;
+			int			x[11];
+			int			start[4];
+		}			rc[] = {
+			{6, 4, 10, {6, 1, 4, 23, 7, 21}, {30, 32, 4, 23}},
+			{9, 4, 6, {9, 7, 8, 18, 18, 1, 2, 10, 1}, {29, 19, 7, 2}},
+			{11, 4, 9, {15, 8, 6, 27, 26, 13, 10, 5, 23, 4, 3}, {3, 3, -2, 4}},
+		};
+		size_t		ci;
+
+		for (ci = 0; ci < sizeof(rc) / sizeof(rc[0]); ci++)
+		{
+			double		x[11],
+						start[4];
+			CcKmeansParams pl,
+						pb;
+			CcKmeansResult rl,
+						rb;
+			int			i,
+						ai;
+
+			for (i = 0; i < rc[ci].n; i++)
+				x[i] = rc[ci].x[i] / rc[ci].den;
+			for (i = 0; i < rc[ci].k; i++)
+				start[i] = rc[ci].start[i] / rc[ci].den;
+			pl = km_params(rc[ci].k, CC_INIT_GIVEN, CC_ALGO_LLOYD, 0, 1, 100,
+						   0.0, start);
+			cc_kmeans(x, rc[ci].n, 1, &pl, &rl, A);
+			for (ai = 1; ai < N_ALGOS; ai++)
+			{
+				set_ctx("rounding case %zu, %s", ci, algo_name(all_algos[ai]));
+				pb = pl;
+				pb.algorithm = all_algos[ai];
+				cc_kmeans(x, rc[ci].n, 1, &pb, &rb, A);
+				km_check_same(&rb, &rl, rc[ci].n, rc[ci].k, 1);
+				km_free(&rb);
+			}
+			km_free(&rl);
+		}
+	}
+
+	for (t = 0; t < 600; t++)
+	{
+		TRand		r;
+		size_t		n,
+					i;
+		int			d,
+					k,
+					ai,
+					span;
+		double	   *x,
+				   *start;
+		CcKmeansParams pl,
+					pb;
+		CcKmeansResult rl,
+					rb;
+
+		tr_seed(&r, 5000 + t);
+		n = 4 + tr_below(&r, t < 300 ? 9 : 150);
+		d = 1 + (int) tr_below(&r, 2);
+		k = 2 + (int) tr_below(&r, t < 300 ? 2 : 6);
+		span = 3 + (int) tr_below(&r, 10);
+		if ((size_t) k > n)
+			k = (int) n;
+		x = dalloc(n * d);
+		for (i = 0; i < n * d; i++)
+			x[i] = (double) tr_below(&r, span);
+		/* integer starts around the data, so that ties arise mid-run */
+		start = dalloc((size_t) k * d);
+		for (i = 0; i < (size_t) k * d; i++)
+			start[i] = (double) tr_below(&r, span + 4) - 2.0;
+		pl = km_params(k, (t % 3) ? CC_INIT_GIVEN : CC_INIT_KMEANSPP,
+					   CC_ALGO_LLOYD, t, 2, 300, 0.0, start);
+		cc_kmeans(x, n, d, &pl, &rl, A);
+		for (ai = 1; ai < N_ALGOS; ai++)
+		{
+			pb = pl;
+			pb.algorithm = all_algos[ai];
+			cc_kmeans(x, n, d, &pb, &rb, A);
+			runs++;
+			if (memcmp(rb.labels, rl.labels, n * sizeof(int)) != 0 ||
+				memcmp(rb.centroids, rl.centroids, (size_t) k * d * sizeof(double)) != 0 ||
+				rb.iterations != rl.iterations)
+			{
+				mismatches++;
+				if (mismatches <= 5)
+					printf("  ties case %d (n=%zu d=%d k=%d span=%d): %s differs from lloyd\n",
+						   t, n, d, k, span, algo_name(all_algos[ai]));
+			}
+			km_free(&rb);
+		}
+		km_free(&rl);
+		tfree(x);
+		tfree(start);
+	}
+	set_ctx("ties: %d runs", runs);
+	CHECK(mismatches == 0);
+	set_ctx("%s", "");
+}
+
+/*
+ * Check that a run which ends by strict convergence returns centroids that
+ * match its labels, also when the last update relocated an empty cluster.
+ *
+ * Regression test: the strict convergence test used to look only at the
+ * labels (as scikit-learn 1.2 does), but update_step may have
+ * moved an empty cluster's centroid onto a row (and taken that row out of
+ * its old cluster's mean) in the same iteration.  The run then returns
+ * with the final assignment skipped.  Here, from the start below, step 1
+ * relocates empty cluster 5 to 4 while cluster 1 becomes {4, 4} = 4; at
+ * step 2 the 4s stay in cluster 1 (tie, lower index), so no label changes,
+ * but cluster 5 is empty again and its centroid is moved to row 0 (value
+ * 1), cluster 0's becoming (9 - 1) / 5 = 1.6.  Returned: centroid 0 = 1.6
+ * although its rows {1, 2, 2, 1, 2, 1} average 1.5, and centroid 5 = 1
+ * with size 0 although three rows are at distance 0 from it; scoring the
+ * training rows with the model then disagreed with the stored sizes.
+ * Now a relocation in the last step means another iteration.
+ */
+static void
+test_kmeans_relocation_at_convergence(void)
+{
+	double		x[15] = {1, 2, 6, 6, 0, 2, 1, 2, 6, 4, 0, 4, 1, 0, 3};
+	double		start[6] = {1.5, 14.0 / 3.0, 6, 3, 0, 6};
+	CcKmeansParams p = km_params(6, CC_INIT_GIVEN, CC_ALGO_LLOYD, 0, 1, 300,
+								 0.0, start);
+	CcKmeansResult rl;
+	int			ai;
+
+	cc_kmeans(x, 15, 1, &p, &rl, A);
+	set_ctx("relocation in the last step");
+	CHECK(rl.converged);
+	/* fails: rows of value 1 labelled 0 (at 1.6), centroid 5 is 1; 1.6 is no mean */
+	km_check_invariants(x, 15, 1, 6, &rl, rl.converged);
+	if (rl.centroids[0] == 1.6)
+		printf("  returned centroids %g %g %g %g %g %g, sizes %d %d %d %d %d %d\n",
+			   rl.centroids[0], rl.centroids[1], rl.centroids[2],
+			   rl.centroids[3], rl.centroids[4], rl.centroids[5],
+			   (int) rl.sizes[0], (int) rl.sizes[1], (int) rl.sizes[2],
+			   (int) rl.sizes[3], (int) rl.sizes[4], (int) rl.sizes[5]);
+	for (ai = 1; ai < N_ALGOS; ai++)
+	{
+		CcKmeansParams pb = p;
+		CcKmeansResult rb;
+
+		set_ctx("relocation in the last step, %s = lloyd", algo_name(all_algos[ai]));
+		pb.algorithm = all_algos[ai];
+		cc_kmeans(x, 15, 1, &pb, &rb, A);
+		km_check_same(&rb, &rl, 15, 6, 1);
+		km_free(&rb);
+	}
+	km_free(&rl);
+	set_ctx("%s", "");
+}
+
+/* Check that a seed reproduces its result and other seeds give others. */
+static void
+test_kmeans_determinism(void)
+{
+	const size_t n = 600;
+	const int	d = 2;
+	const int	k = 7;
+	double	   *x = dalloc(n * d);
+	double	   *c1 = dalloc((size_t) k * d);
+	double	   *c2 = dalloc((size_t) k * d);
+	CcKmeansParams p;
+	CcKmeansResult a,
+				b;
+	int			s,
+				differ = 0,
+				init_differ = 0;
+	CcInit		init;
+
+	make_data(DATA_NOISE, 11, x, NULL, n, d, k);
+	for (init = CC_INIT_KMEANSPP; init <= CC_INIT_RANDOM; init++)
+	{
+		set_ctx("determinism init=%d", (int) init);
+		p = km_params(k, init, all_algos[init + 1], 2024, 3, 300, 0.0, NULL);
+		cc_kmeans(x, n, d, &p, &a, A);
+		cc_kmeans(x, n, d, &p, &b, A);
+		km_check_same(&a, &b, n, k, d);
+		km_free(&a);
+		km_free(&b);
+	}
+
+	set_ctx("different seeds");
+	for (s = 0; s < 8; s++)
+	{
+		p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_HAMERLY, (uint64_t) s, 1,
+					  300, 0.0, NULL);
+		cc_kmeans(x, n, d, &p, &a, A);
+		p.seed = (uint64_t) s + 1000;
+		cc_kmeans(x, n, d, &p, &b, A);
+		differ += memcmp(a.centroids, b.centroids, (size_t) k * d * sizeof(double)) != 0;
+		km_free(&a);
+		km_free(&b);
+
+		cc_kmeanspp(x, n, d, k, (uint64_t) s, 1, c1, A, NULL, NULL);
+		cc_kmeanspp(x, n, d, k, (uint64_t) s + 1000, 1, c2, A, NULL, NULL);
+		init_differ += memcmp(c1, c2, (size_t) k * d * sizeof(double)) != 0;
+		/* and different streams of one seed */
+		cc_kmeanspp(x, n, d, k, (uint64_t) s, 2, c2, A, NULL, NULL);
+		init_differ += memcmp(c1, c2, (size_t) k * d * sizeof(double)) != 0;
+	}
+	/* uniform noise has many local optima: most seed pairs end apart */
+	CHECK(differ >= 4);
+	CHECK(init_differ == 16);
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(c1);
+	tfree(c2);
+}
+
+/* Check that well separated blobs come out one blob per cluster. */
+static void
+test_kmeans_blobs(void)
+{
+	static const struct
+	{
+		size_t		n;
+		int			d;
+		int			k;
+	}			cfg[] = {
+		{200, 2, 2}, {600, 2, 5}, {1000, 3, 8}, {1200, 5, 12}, {800, 20, 6},
+	};
+	size_t		ci;
+
+	for (ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++)
+	{
+		size_t		n = cfg[ci].n;
+		int			d = cfg[ci].d;
+		int			k = cfg[ci].k;
+		double	   *x = dalloc(n * d);
+		int		   *truth = talloc(n, sizeof(int));
+		int		   *map = talloc(k, sizeof(int));
+		int		   *used = talloc(k, sizeof(int));
+		CcKmeansParams p;
+		CcKmeansResult res;
+		bool		one_cluster_per_blob = true,
+					injective = true;
+		size_t		i;
+		int			b;
+
+		set_ctx("blobs n=%zu d=%d k=%d", n, d, k);
+		make_data(DATA_BLOBS, 300 + ci, x, truth, n, d, k);
+		p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_AUTO, 5, 3, 300,
+					  cc_kmeans_tolerance(x, n, d, 1e-4), NULL);
+		cc_kmeans(x, n, d, &p, &res, A);
+		for (b = 0; b < k; b++)
+		{
+			map[b] = -1;
+			used[b] = 0;
+		}
+		for (i = 0; i < n; i++)
+		{
+			if (map[truth[i]] < 0)
+				map[truth[i]] = res.labels[i];
+			else if (map[truth[i]] != res.labels[i])
+				one_cluster_per_blob = false;
+		}
+		for (b = 0; b < k; b++)
+			if (map[b] >= 0 && used[map[b]]++)
+				injective = false;
+		CHECK(one_cluster_per_blob);
+		CHECK(injective);
+		CHECK(res.converged);
+		km_check_invariants(x, n, d, k, &res, true);
+		km_free(&res);
+		tfree(x);
+		tfree(truth);
+		tfree(map);
+		tfree(used);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check k = 1, k = n, identical rows and the relocation of empty clusters. */
+static void
+test_kmeans_edge_cases(void)
+{
+	int			ai;
+
+	for (ai = 0; ai < N_ALGOS; ai++)
+	{
+		CcAlgorithm algo = all_algos[ai];
+		const char *an = algo_name(algo);
+
+		/* k = 1: the centroid is the column mean, inertia n * total variance */
+		{
+			const size_t n = 997;
+			const int	d = 4;
+			double	   *x = dalloc(n * d);
+			CcKmeansParams p;
+			CcKmeansResult res;
+			long double tv = 0.0L;
+			int			j;
+
+			set_ctx("k=1 %s", an);
+			make_data(DATA_NOISE, 21, x, NULL, n, d, 1);
+			p = km_params(1, CC_INIT_KMEANSPP, algo, 1, 2, 300, 0.0, NULL);
+			cc_kmeans(x, n, d, &p, &res, A);
+			for (j = 0; j < d; j++)
+			{
+				long double m,
+							v;
+
+				ref_mean_var(x, n, d, j, &m, &v);
+				tv += v;
+				CHECK(fabsl(res.centroids[j] - m) <= 1e-14L);
+			}
+			CHECK(fabsl(res.inertia - tv * n) <= 1e-12L * tv * n);
+			CHECK(res.sizes[0] == (int64_t) n);
+			CHECK(res.converged);
+			km_check_invariants(x, n, d, 1, &res, true);
+			km_free(&res);
+			tfree(x);
+		}
+
+		/* k = n: every row its own cluster, inertia 0 */
+		{
+			const size_t n = 40;
+			const int	d = 3;
+			double	   *x = dalloc(n * d);
+			CcKmeansParams p;
+			CcKmeansResult res;
+			CcInit		init;
+			size_t		c;
+
+			make_data(DATA_NOISE, 22, x, NULL, n, d, 0);
+			for (init = CC_INIT_KMEANSPP; init <= CC_INIT_RANDOM; init++)
+			{
+				bool		singletons = true;
+
+				set_ctx("k=n %s init=%d", an, (int) init);
+				p = km_params((int) n, init, algo, 3, 2, 300, 0.0, NULL);
+				cc_kmeans(x, n, d, &p, &res, A);
+				CHECK(res.inertia == 0.0);
+				for (c = 0; c < n; c++)
+					if (res.sizes[c] != 1)
+						singletons = false;
+				CHECK(singletons);
+				km_check_invariants(x, n, d, (int) n, &res, true);
+				km_free(&res);
+			}
+			tfree(x);
+		}
+
+		/* all rows identical, k = 3 */
+		{
+			const size_t n = 25;
+			const int	d = 2;
+			double		x[25 * 2];
+			CcKmeansParams p;
+			CcKmeansResult res;
+			CcInit		init;
+			size_t		i;
+
+			for (i = 0; i < n * d; i++)
+				x[i] = (i % 2) ? -4.25 : 3.5;
+			for (init = CC_INIT_KMEANSPP; init <= CC_INIT_RANDOM; init++)
+			{
+				set_ctx("identical rows %s init=%d", an, (int) init);
+				p = km_params(3, init, algo, 9, 3, 300, 0.0, NULL);
+				cc_kmeans(x, n, d, &p, &res, A);
+				CHECK(res.inertia == 0.0);
+				CHECK(res.sse[0] == 0.0 && res.sse[1] == 0.0 && res.sse[2] == 0.0);
+				for (i = 0; i < 3; i++)
+					CHECK(res.centroids[i * d] == 3.5 && res.centroids[i * d + 1] == -4.25);
+				km_check_invariants(x, n, d, 3, &res, false);
+				km_free(&res);
+			}
+		}
+
+		/*
+		 * Relocation, closed form: rows {0, 1, 2, 10, 20}, start {1, 1000,
+		 * 2000}.  Step 1 puts every row in cluster 0, so clusters 1 and 2
+		 * are empty; they take the rows farthest from centroid 1, i.e. 20
+		 * and then 10.  The result is {1, 20, 10} with inertia 2.
+		 */
+		{
+			double		x[5] = {0, 1, 2, 10, 20};
+			double		start[3] = {1, 1000, 2000};
+			int			want_labels[5] = {0, 0, 0, 2, 1};
+			CcKmeansParams p;
+			CcKmeansResult res;
+
+			set_ctx("relocation closed form %s", an);
+			p = km_params(3, CC_INIT_GIVEN, algo, 0, 1, 300, 0.0, start);
+			cc_kmeans(x, 5, 1, &p, &res, A);
+			CHECK(res.centroids[0] == 1.0 && res.centroids[1] == 20.0 &&
+				  res.centroids[2] == 10.0);
+			CHECK(memcmp(res.labels, want_labels, sizeof(want_labels)) == 0);
+			CHECK(res.inertia == 2.0);
+			CHECK(res.sizes[0] == 3 && res.sizes[1] == 1 && res.sizes[2] == 1);
+			CHECK(res.converged);
+
+			/* sort by size: {3, 1, 1}; the tie keeps its order */
+			cc_kmeans_sort_by_size(&res, 5, 3, 1, A);
+			CHECK(res.centroids[0] == 1.0 && res.centroids[1] == 20.0 &&
+				  res.centroids[2] == 10.0);
+			CHECK(memcmp(res.labels, want_labels, sizeof(want_labels)) == 0);
+			km_free(&res);
+		}
+
+		/* a start with one centroid far from every row, larger data */
+		{
+			const size_t n = 500;
+			const int	d = 3;
+			const int	k = 5;
+			double	   *x = dalloc(n * d);
+			double	   *start;
+			CcKmeansParams p;
+			CcKmeansResult res;
+			int			c;
+			bool		none_empty = true;
+
+			set_ctx("relocation far centroid %s", an);
+			make_data(DATA_NOISE, 23, x, NULL, n, d, k);
+			start = random_start(x, n, d, k, 24, true);
+			p = km_params(k, CC_INIT_GIVEN, algo, 0, 1, 300, 0.0, start);
+			cc_kmeans(x, n, d, &p, &res, A);
+			for (c = 0; c < k; c++)
+			{
+				if (res.sizes[c] == 0)
+					none_empty = false;
+				CHECK(res.centroids[(size_t) c * d] < 2.0);
+			}
+			CHECK(none_empty);
+			km_check_invariants(x, n, d, k, &res, res.converged);
+			km_free(&res);
+			tfree(start);
+			tfree(x);
+		}
+	}
+	set_ctx("%s", "");
+}
+
+/* Check that labels are nearest to the returned centroids even when stopped early. */
+static void
+test_kmeans_max_iter(void)
+{
+	const size_t n = 1500;
+	const int	d = 3;
+	const int	k = 9;
+	double	   *x = dalloc(n * d);
+	int			max_iter;
+
+	make_data(DATA_NOISE, 31, x, NULL, n, d, k);
+	for (max_iter = 1; max_iter <= 4; max_iter++)
+	{
+		CcKmeansParams pl = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_LLOYD, 8, 2,
+									  max_iter, 0.0, NULL);
+		CcKmeansResult res,
+					rl;
+		int			ai;
+
+		set_ctx("max_iter=%d", max_iter);
+		cc_kmeans(x, n, d, &pl, &rl, A);
+		CHECK(rl.iterations == max_iter);
+		CHECK(!rl.converged);
+		km_check_invariants(x, n, d, k, &rl, false);
+		for (ai = 1; ai < N_ALGOS; ai++)
+		{
+			CcKmeansParams p = pl;
+
+			set_ctx("max_iter=%d %s", max_iter, algo_name(all_algos[ai]));
+			p.algorithm = all_algos[ai];
+			cc_kmeans(x, n, d, &p, &res, A);
+			km_check_same(&res, &rl, n, k, d);
+			km_free(&res);
+		}
+		km_free(&rl);
+	}
+
+	/* max_iter = 0 keeps the initial centroids: random init's are k distinct rows */
+	{
+		CcKmeansParams p = km_params(k, CC_INIT_RANDOM, CC_ALGO_HAMERLY, 4, 1, 0,
+									 0.0, NULL);
+		CcKmeansResult res;
+		bool		rows = true,
+					distinct = true;
+		int			c,
+					c2;
+
+		set_ctx("max_iter=0 random init");
+		cc_kmeans(x, n, d, &p, &res, A);
+		CHECK(res.iterations == 0);
+		for (c = 0; c < k; c++)
+		{
+			size_t		i;
+			bool		found = false;
+
+			for (i = 0; i < n && !found; i++)
+				found = memcmp(res.centroids + (size_t) c * d, x + i * d,
+							   d * sizeof(double)) == 0;
+			rows = rows && found;
+			for (c2 = 0; c2 < c; c2++)
+				if (memcmp(res.centroids + (size_t) c * d,
+						   res.centroids + (size_t) c2 * d, d * sizeof(double)) == 0)
+					distinct = false;
+		}
+		CHECK(rows);
+		CHECK(distinct);
+		km_check_invariants(x, n, d, k, &res, false);
+		km_free(&res);
+	}
+
+	/* random init with k = n picks every row once, whatever the seed */
+	{
+		const size_t nn = 30;
+		int		   *hits = talloc(nn, sizeof(int));
+		uint64_t	seed;
+		bool		permutation = true;
+
+		set_ctx("random init k=n is a permutation");
+		for (seed = 0; seed < 20; seed++)
+		{
+			CcKmeansParams p = km_params((int) nn, CC_INIT_RANDOM, CC_ALGO_LLOYD,
+										 seed, 1, 0, 0.0, NULL);
+			CcKmeansResult res;
+			size_t		c,
+						i;
+
+			memset(hits, 0, nn * sizeof(int));
+			cc_kmeans(x, nn, d, &p, &res, A);
+			for (c = 0; c < nn; c++)
+				for (i = 0; i < nn; i++)
+					if (memcmp(res.centroids + c * d, x + i * d, d * sizeof(double)) == 0)
+						hits[i]++;
+			for (i = 0; i < nn; i++)
+				if (hits[i] != 1)
+					permutation = false;
+			km_free(&res);
+		}
+		CHECK(permutation);
+		tfree(hits);
+	}
+	set_ctx("%s", "");
+	tfree(x);
+}
+
+/* Check cc_kmeans_sort_by_size: order, stability and a consistent relabelling. */
+static void
+test_kmeans_sort_by_size(void)
+{
+	const size_t n = 2000;
+	const int	d = 2;
+	const int	k = 10;
+	double	   *x = dalloc(n * d);
+	CcKmeansParams p;
+	CcKmeansResult res;
+	CcKmeansResult old;
+	int		   *map = talloc(k, sizeof(int));
+	bool		nonincreasing = true,
+				consistent = true,
+				stable = true,
+				permutation = true;
+	size_t		i;
+	int			c;
+
+	make_data(DATA_NOISE, 41, x, NULL, n, d, k);
+	p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_HAMERLY, 6, 1, 300, 0.0, NULL);
+	cc_kmeans(x, n, d, &p, &res, A);
+	old.centroids = dalloc((size_t) k * d);
+	old.labels = talloc(n, sizeof(int));
+	old.sizes = talloc(k, sizeof(int64_t));
+	old.sse = dalloc(k);
+	memcpy(old.centroids, res.centroids, (size_t) k * d * sizeof(double));
+	memcpy(old.labels, res.labels, n * sizeof(int));
+	memcpy(old.sizes, res.sizes, k * sizeof(int64_t));
+	memcpy(old.sse, res.sse, k * sizeof(double));
+
+	cc_kmeans_sort_by_size(&res, n, k, d, A);
+	for (c = 0; c < k; c++)
+		map[c] = -1;
+	for (i = 0; i < n; i++)
+	{
+		int			nl = res.labels[i],
+					ol = old.labels[i];
+
+		if (map[nl] < 0)
+			map[nl] = ol;
+		else if (map[nl] != ol)
+			consistent = false;
+	}
+	for (c = 0; c < k; c++)
+	{
+		int			o = map[c];
+		int			c2;
+
+		if (c > 0 && res.sizes[c] > res.sizes[c - 1])
+			nonincreasing = false;
+		if (o < 0)
+		{
+			permutation = false;
+			continue;
+		}
+		for (c2 = 0; c2 < c; c2++)
+			if (map[c2] == o)
+				permutation = false;
+		if (res.sizes[c] != old.sizes[o] || res.sse[c] != old.sse[o] ||
+			memcmp(res.centroids + (size_t) c * d, old.centroids + (size_t) o * d,
+				   d * sizeof(double)) != 0)
+			consistent = false;
+		if (c > 0 && map[c - 1] >= 0 && res.sizes[c] == res.sizes[c - 1] &&
+			map[c - 1] > o)
+			stable = false;
+	}
+	set_ctx("sort by size");
+	CHECK(nonincreasing);
+	CHECK(consistent);
+	CHECK(permutation);
+	CHECK(stable);
+	km_check_invariants(x, n, d, k, &res, true);
+	km_free(&res);
+	km_free(&old);
+
+	/* closed form with ties and an empty cluster: sizes {1, 3, 0, 3, 1} */
+	{
+		CcKmeansResult r;
+		int			labels[8] = {0, 1, 1, 1, 3, 3, 3, 4};
+		int			want_labels[8] = {2, 0, 0, 0, 1, 1, 1, 3};
+		int64_t		want_sizes[5] = {3, 3, 1, 1, 0};
+		double		want_cent[5] = {1, 3, 0, 4, 2};
+		double		want_sse[5] = {0.1, 0.3, 0.0, 0.4, 0.2};
+
+		set_ctx("sort by size closed form");
+		r.centroids = dalloc(5);
+		r.labels = talloc(8, sizeof(int));
+		r.sizes = talloc(5, sizeof(int64_t));
+		r.sse = dalloc(5);
+		for (c = 0; c < 5; c++)
+		{
+			r.centroids[c] = (double) c;
+			r.sse[c] = c / 10.0;
+		}
+		r.sse[0] = 0.0;
+		r.sizes[0] = 1;
+		r.sizes[1] = 3;
+		r.sizes[2] = 0;
+		r.sizes[3] = 3;
+		r.sizes[4] = 1;
+		memcpy(r.labels, labels, sizeof(labels));
+		cc_kmeans_sort_by_size(&r, 8, 5, 1, A);
+		CHECK(memcmp(r.labels, want_labels, sizeof(want_labels)) == 0);
+		CHECK(memcmp(r.sizes, want_sizes, sizeof(want_sizes)) == 0);
+		CHECK(memcmp(r.centroids, want_cent, sizeof(want_cent)) == 0);
+		CHECK(memcmp(r.sse, want_sse, sizeof(want_sse)) == 0);
+		km_free(&r);
+	}
+	set_ctx("%s", "");
+	tfree(map);
+	tfree(x);
+}
+
+/* Check cc_kmeans_tolerance against tol times the mean column variance. */
+static void
+test_kmeans_tolerance(void)
+{
+	const size_t n = 777;
+	const int	d = 9;
+	double	   *x = dalloc(n * d);
+	long double vs = 0.0L;
+	double		got;
+	TRand		r;
+	size_t		i;
+	int			j;
+
+	tr_seed(&r, 51);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+			x[i * d + j] = (j + 1) * 10.0 * tr_normal(&r) + j * 1000.0;
+	for (j = 0; j < d; j++)
+	{
+		long double m,
+					v;
+
+		ref_mean_var(x, n, d, j, &m, &v);
+		vs += v;
+	}
+	got = cc_kmeans_tolerance(x, n, d, 1e-4);
+	CHECK(fabsl(got - 1e-4L * vs / d) <= 1e-13L * (1e-4L * vs / d));
+	CHECK(cc_kmeans_tolerance(x, n, d, 0.0) == 0.0);
+	/* closed form: columns {0, 2} and {1, 1}: variances 1 and 0 */
+	{
+		double		y[4] = {0, 1, 2, 1};
+
+		CHECK(cc_kmeans_tolerance(y, 2, 2, 0.5) == 0.25);
+	}
+	tfree(x);
+}
+
+/* Potential (sum of squared distances to the nearest centroid) in long double. */
+static long double
+ref_potential(const double *x, size_t n, int d, const double *cent, int k)
+{
+	long double pot = 0.0L;
+	size_t		i;
+	int			c;
+
+	for (i = 0; i < n; i++)
+	{
+		long double best = INFINITY;
+
+		for (c = 0; c < k; c++)
+		{
+			long double dd = ref_sqdist(x + i * d, cent + (size_t) c * d, d);
+
+			if (dd < best)
+				best = dd;
+		}
+		pot += best;
+	}
+	return pot;
+}
+
+/* Plain (non-greedy) k-means++ with the test generator: one D^2 draw per centroid. */
+static void
+ref_plain_kmeanspp(TRand *r, const double *x, size_t n, int d, int k,
+				   double *cent)
+{
+	long double *closest = talloc(n, sizeof(long double));
+	size_t		i;
+	int			c;
+
+	memcpy(cent, x + tr_below(r, n) * d, d * sizeof(double));
+	for (i = 0; i < n; i++)
+		closest[i] = ref_sqdist(x + i * d, cent, d);
+	for (c = 1; c < k; c++)
+	{
+		long double total = 0.0L,
+					run = 0.0L,
+					u;
+		size_t		pick = n - 1;
+
+		for (i = 0; i < n; i++)
+			total += closest[i];
+		u = tr_unif(r) * total;
+		for (i = 0; i < n; i++)
+		{
+			run += closest[i];
+			if (run > u)
+			{
+				pick = i;
+				break;
+			}
+		}
+		memcpy(cent + (size_t) c * d, x + pick * d, d * sizeof(double));
+		for (i = 0; i < n; i++)
+		{
+			long double dd = ref_sqdist(x + i * d, cent + (size_t) c * d, d);
+
+			if (dd < closest[i])
+				closest[i] = dd;
+		}
+	}
+	tfree(closest);
+}
+
+/*
+ * Check that greedy k-means++ earns its name: over many seeds its seeding
+ * potential is clearly lower than plain k-means++ (implemented above),
+ * which in turn beats k rows drawn uniformly.  Measured: greedy/plain is
+ * about 0.78 and plain/uniform about 0.73 on this data.
+ */
+static void
+test_kmeanspp_greedy(void)
+{
+	const size_t n = 1000;
+	const int	d = 2;
+	const int	k = 8;
+	const int	seeds = 40;
+	double	   *x = dalloc(n * d);
+	double	   *cent = dalloc((size_t) k * d);
+	long double greedy = 0.0L,
+				plain = 0.0L,
+				uniform = 0.0L;
+	TRand		r;
+	int			s,
+				c;
+
+	make_data(DATA_NOISE, 65, x, NULL, n, d, k);
+	tr_seed(&r, 66);
+	for (s = 0; s < seeds; s++)
+	{
+		cc_kmeanspp(x, n, d, k, (uint64_t) s, 1, cent, A, NULL, NULL);
+		greedy += ref_potential(x, n, d, cent, k);
+		ref_plain_kmeanspp(&r, x, n, d, k, cent);
+		plain += ref_potential(x, n, d, cent, k);
+		for (c = 0; c < k; c++)
+			memcpy(cent + (size_t) c * d, x + tr_below(&r, n) * d,
+				   d * sizeof(double));
+		uniform += ref_potential(x, n, d, cent, k);
+	}
+	set_ctx("greedy k-means++ potential");
+	CHECK(plain < 0.9L * uniform);
+	CHECK(greedy < 0.9L * plain);
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(cent);
+}
+
+/* Check that k-means++ picks distinct data rows, one per blob on blobs. */
+static void
+test_kmeanspp(void)
+{
+	/* 3 x 3 grid of distinct points, each repeated: 9 distinct rows */
+	const size_t n = 270;
+	const int	d = 2;
+	double	   *x = dalloc(n * d);
+	double	   *cent = dalloc(12 * d);
+	TRand		r;
+	size_t		i,
+				ki;
+	int			k;
+	uint64_t	seed;
+
+	tr_seed(&r, 61);
+	for (i = 0; i < n; i++)
+	{
+		size_t		cell = (i < 9) ? i : tr_below(&r, 9);
+
+		x[i * d] = (double) (cell % 3);
+		x[i * d + 1] = (double) (cell / 3) * 1.5;
+	}
+	for (seed = 0; seed < 10; seed++)
+		for (ki = 0; ki < 5; ki++)
+		{
+			bool		rows = true,
+						distinct = true;
+			int			c,
+						c2;
+
+			/* k = 9: there are exactly 9 distinct rows, all must be picked */
+			k = (int) ki * 2 + 1;
+			if (k == 7)
+				k = 8;
+			set_ctx("kmeans++ grid seed=%d k=%d", (int) seed, k);
+			cc_kmeanspp(x, n, d, k, seed, 1, cent, A, NULL, NULL);
+			for (c = 0; c < k; c++)
+			{
+				bool		found = false;
+
+				for (i = 0; i < n && !found; i++)
+					found = memcmp(cent + c * d, x + i * d, d * sizeof(double)) == 0;
+				rows = rows && found;
+				for (c2 = 0; c2 < c; c2++)
+					if (memcmp(cent + c * d, cent + c2 * d, d * sizeof(double)) == 0)
+						distinct = false;
+			}
+			CHECK(rows);
+			CHECK(distinct);
+		}
+
+	/* blobs: one seed per blob */
+	{
+		const size_t nb = 900;
+		const int	kb = 6;
+		double	   *xb = dalloc(nb * 3);
+		int		   *truth = talloc(nb, sizeof(int));
+		double	   *cb = dalloc((size_t) kb * 3);
+
+		make_data(DATA_BLOBS, 62, xb, truth, nb, 3, kb);
+		for (seed = 0; seed < 5; seed++)
+		{
+			int			seen[6] = {0};
+			bool		one_each = true;
+			int			c;
+
+			set_ctx("kmeans++ blobs seed=%d", (int) seed);
+			cc_kmeanspp(xb, nb, 3, kb, seed, 1, cb, A, NULL, NULL);
+			for (c = 0; c < kb; c++)
+			{
+				bool		found = false;
+
+				for (i = 0; i < nb && !found; i++)
+					if (memcmp(cb + c * 3, xb + i * 3, 3 * sizeof(double)) == 0)
+					{
+						found = true;
+						seen[truth[i]]++;
+					}
+				if (!found)
+					one_each = false;
+			}
+			for (c = 0; c < kb; c++)
+				if (seen[c] != 1)
+					one_each = false;
+			CHECK(one_each);
+		}
+		tfree(xb);
+		tfree(truth);
+		tfree(cb);
+	}
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(cent);
+}
+
+typedef struct CallbackLog
+{
+	int			checks;
+	int			reports;
+	double		inertias[8];
+	int			next_run;
+	bool		runs_in_order;
+	double		best_inertia;
+	int			best_run;
+	int			best_iterations;
+	bool		best_converged;
+} CallbackLog;
+
+/* Count a check callback. */
+static void
+count_check(void *arg)
+{
+	((CallbackLog *) arg)->checks++;
+}
+
+/* Record a restart report, remembering the first lowest inertia. */
+static void
+record_report(void *arg, int run, int iterations, double inertia,
+			  bool converged)
+{
+	CallbackLog *log = arg;
+
+	if (log->reports < 8)
+		log->inertias[log->reports] = inertia;
+	log->reports++;
+	if (run != log->next_run)
+		log->runs_in_order = false;
+	log->next_run = run + 1;
+	if (log->best_run < 0 || inertia < log->best_inertia)
+	{
+		log->best_inertia = inertia;
+		log->best_run = run;
+		log->best_iterations = iterations;
+		log->best_converged = converged;
+	}
+}
+
+/* Check the check and report callbacks: called, and consistent with the result. */
+static void
+test_kmeans_callbacks(void)
+{
+	const size_t n = 3000;
+	const int	d = 2;
+	const int	k = 6;
+	double	   *x = dalloc(n * d);
+	CcInit		init;
+
+	make_data(DATA_NOISE, 71, x, NULL, n, d, k);
+	for (init = CC_INIT_KMEANSPP; init <= CC_INIT_GIVEN; init++)
+	{
+		CallbackLog log;
+		CcKmeansParams p;
+		CcKmeansResult res;
+		double	   *start = random_start(x, n, d, k, 72, false);
+		int			runs = (init == CC_INIT_GIVEN) ? 1 : 5;
+
+		set_ctx("callbacks init=%d", (int) init);
+		memset(&log, 0, sizeof(log));
+		log.runs_in_order = true;
+		log.best_run = -1;
+		p = km_params(k, init, CC_ALGO_ELKAN, 13, 5, 300, 0.0, start);
+		p.check = count_check;
+		p.report = record_report;
+		p.cb_arg = &log;
+		cc_kmeans(x, n, d, &p, &res, A);
+		/* one check per iteration at least, plus k - 1 for k-means++ seeding */
+		CHECK(log.checks >= res.iterations + (init == CC_INIT_KMEANSPP ? k - 1 : 0));
+		CHECK(log.reports == runs);
+		CHECK(log.runs_in_order);
+		CHECK(log.best_run == res.best_run);
+		CHECK(log.best_inertia == res.inertia);
+		CHECK(log.best_iterations == res.iterations);
+		CHECK(log.best_converged == res.converged);
+		if (runs > 1)
+		{
+			int			r,
+						distinct = 0;
+
+			/* restarts start elsewhere, so on noise they end elsewhere */
+			for (r = 1; r < runs; r++)
+				distinct += log.inertias[r] != log.inertias[0];
+			CHECK(distinct > 0);
+		}
+		km_check_invariants(x, n, d, k, &res, res.converged);
+		km_free(&res);
+		tfree(start);
+	}
+
+	/* the k-means++ seeding alone calls check too */
+	{
+		CallbackLog log;
+		double	   *cent = dalloc((size_t) k * d);
+
+		set_ctx("kmeans++ check callback");
+		memset(&log, 0, sizeof(log));
+		cc_kmeanspp(x, n, d, k, 1, 1, cent, A, count_check, &log);
+		CHECK(log.checks >= k - 1);
+		tfree(cent);
+	}
+	set_ctx("%s", "");
+	tfree(x);
+}
+
+/* Check that the core releases every temporary and leaves only the result. */
+static void
+test_kmeans_allocations(void)
+{
+	const size_t n = 500;
+	const int	d = 3;
+	const int	k = 4;
+	double	   *x = dalloc(n * d);
+	CountCtx	ctx;
+	CcAllocator ca = counting_allocator(&ctx);
+	CcInit		init;
+
+	make_data(DATA_NOISE, 81, x, NULL, n, d, k);
+	for (init = CC_INIT_KMEANSPP; init <= CC_INIT_GIVEN; init++)
+	{
+		double	   *start = random_start(x, n, d, k, 82, true);
+		CcKmeansParams p = km_params(k, init, all_algos[init % N_ALGOS], 1, 3,
+									 300, 0.0, start);
+		CcKmeansResult res;
+
+		set_ctx("allocations init=%d %s", (int) init, algo_name(p.algorithm));
+		cc_kmeans(x, n, d, &p, &res, &ca);
+		CHECK(ctx.live == 4);	/* centroids, labels, sizes, sse */
+		cc_kmeans_sort_by_size(&res, n, k, d, &ca);
+		CHECK(ctx.live == 4);
+		cc_release(&ca, res.centroids);
+		cc_release(&ca, res.labels);
+		cc_release(&ca, res.sizes);
+		cc_release(&ca, res.sse);
+		CHECK(ctx.live == 0);
+		CHECK(!ctx.bad_release);
+		tfree(start);
+	}
+	{
+		double		v[3],
+					c[3],
+					s[3];
+		int			how;
+
+		set_ctx("allocations preprocess");
+		for (how = 0; how < 4; how++)
+		{
+			cc_impute_fit(x, n, d, (CcImpute) how, v, &ca);
+			cc_scale_fit(x, n, d, (CcScale) how, c, s, NULL, &ca);
+		}
+		CHECK(ctx.live == 0);
+		CHECK(!ctx.bad_release);
+	}
+	set_ctx("%s", "");
+	tfree(x);
+}
+
+/* ---------------------------------------------------------------------
+ * metrics
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Silhouette by brute force, scikit-learn's definition, over the rows
+ * sel[0..m-1] (all n when sel is NULL), weighting each row by its
+ * cluster's weight (all 1 when weight is NULL).  A row alone in its
+ * cluster, or with no other cluster present, scores 0.
+ */
+static double
+ref_silhouette(const double *x, size_t n, int d, const int *labels, int k,
+			   const size_t *sel, size_t m, const double *weight,
+			   double *cluster_mean, int64_t *cluster_rows)
+{
+	long double *sum_to = talloc((size_t) k, sizeof(long double));
+	long double *ssum = talloc((size_t) k, sizeof(long double));
+	long double wsum = 0.0L,
+				wtot = 0.0L;
+	size_t		p,
+				q;
+	int			c;
+
+	if (sel == NULL)
+		m = n;
+	for (c = 0; c < k; c++)
+	{
+		cluster_rows[c] = 0;
+		ssum[c] = 0.0L;
+	}
+	for (p = 0; p < m; p++)
+		cluster_rows[labels[sel ? sel[p] : p]]++;
+	for (p = 0; p < m; p++)
+	{
+		size_t		i = sel ? sel[p] : p;
+		int			own = labels[i];
+		long double s = 0.0L,
+					a,
+					b = INFINITY;
+		long double w = weight ? weight[own] : 1.0L;
+
+		for (c = 0; c < k; c++)
+			sum_to[c] = 0.0L;
+		for (q = 0; q < m; q++)
+		{
+			size_t		j = sel ? sel[q] : q;
+
+			sum_to[labels[j]] += sqrtl(ref_sqdist(x + i * d, x + j * d, d));
+		}
+		if (cluster_rows[own] > 1)
+		{
+			a = sum_to[own] / (cluster_rows[own] - 1);
+			for (c = 0; c < k; c++)
+				if (c != own && cluster_rows[c] > 0 && sum_to[c] / cluster_rows[c] < b)
+					b = sum_to[c] / cluster_rows[c];
+			if (isfinite((double) b))
+			{
+				long double top = a > b ? a : b;
+
+				s = top > 0 ? (b - a) / top : 0.0L;
+			}
+		}
+		ssum[own] += s;
+		wsum += w * s;
+		wtot += w;
+	}
+	for (c = 0; c < k; c++)
+		cluster_mean[c] = cluster_rows[c] > 0 ? (double) (ssum[c] / cluster_rows[c]) : NAN;
+	tfree(sum_to);
+	tfree(ssum);
+	return (double) (wsum / wtot);
+}
+
+/* Means (k x d, long double) and sizes of the clusters of a labelling. */
+static void
+ref_cluster_means(const double *x, size_t n, int d, const int *labels, int k,
+				  long double *means, int64_t *sizes)
+{
+	size_t		i;
+	int			c,
+				j;
+
+	for (c = 0; c < k; c++)
+	{
+		sizes[c] = 0;
+		for (j = 0; j < d; j++)
+			means[c * d + j] = 0.0L;
+	}
+	for (i = 0; i < n; i++)
+	{
+		sizes[labels[i]]++;
+		for (j = 0; j < d; j++)
+			means[labels[i] * d + j] += x[i * d + j];
+	}
+	for (c = 0; c < k; c++)
+		for (j = 0; j < d; j++)
+			if (sizes[c] > 0)
+				means[c * d + j] /= sizes[c];
+}
+
+/* Squared distance between two long double vectors. */
+static long double
+ld_sqdist(const long double *a, const long double *b, int d)
+{
+	long double s = 0.0L;
+	int			j;
+
+	for (j = 0; j < d; j++)
+		s += (a[j] - b[j]) * (a[j] - b[j]);
+	return s;
+}
+
+/*
+ * Calinski-Harabasz by its definition, scikit-learn's way: over the
+ * clusters present (labels that occur), 1 when every cluster is a point.
+ */
+static double
+ref_calinski_harabasz(const double *x, size_t n, int d, const int *labels,
+					  int k)
+{
+	long double *means = talloc((size_t) k * d, sizeof(long double));
+	long double *all = talloc(d, sizeof(long double));
+	int64_t    *sizes = talloc(k, sizeof(int64_t));
+	long double extra = 0.0L,
+				intra = 0.0L;
+	int			present = 0,
+				c,
+				j;
+	size_t		i;
+	double		result;
+
+	ref_cluster_means(x, n, d, labels, k, means, sizes);
+	for (j = 0; j < d; j++)
+	{
+		all[j] = 0.0L;
+		for (i = 0; i < n; i++)
+			all[j] += x[i * d + j];
+		all[j] /= n;
+	}
+	for (c = 0; c < k; c++)
+		if (sizes[c] > 0)
+		{
+			present++;
+			extra += sizes[c] * ld_sqdist(means + c * d, all, d);
+		}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+		{
+			long double t = x[i * d + j] - means[labels[i] * d + j];
+
+			intra += t * t;
+		}
+	result = intra == 0.0L ? 1.0 :
+		(double) (extra * (n - present) / (intra * (present - 1)));
+	tfree(means);
+	tfree(all);
+	tfree(sizes);
+	return result;
+}
+
+/*
+ * Davies-Bouldin by its definition, scikit-learn's way: over the clusters
+ * present; 0 when all spreads or all centroid gaps are within 1e-8 of 0.
+ */
+static double
+ref_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k)
+{
+	long double *means = talloc((size_t) k * d, sizeof(long double));
+	long double *spread = talloc(k, sizeof(long double));
+	int64_t    *sizes = talloc(k, sizeof(int64_t));
+	long double total = 0.0L;
+	bool		spread_zero = true,
+				gaps_zero = true;
+	int			present = 0,
+				c,
+				c2;
+	size_t		i;
+	double		result;
+
+	ref_cluster_means(x, n, d, labels, k, means, sizes);
+	for (c = 0; c < k; c++)
+		spread[c] = 0.0L;
+	for (i = 0; i < n; i++)
+	{
+		long double xi[64];
+		int			j;
+
+		for (j = 0; j < d; j++)
+			xi[j] = x[i * d + j];
+		spread[labels[i]] += sqrtl(ld_sqdist(xi, means + labels[i] * d, d));
+	}
+	for (c = 0; c < k; c++)
+	{
+		if (sizes[c] == 0)
+			continue;
+		present++;
+		spread[c] /= sizes[c];
+		if (spread[c] > 1e-8L)
+			spread_zero = false;
+		for (c2 = 0; c2 < k; c2++)
+			if (c2 != c && sizes[c2] > 0 &&
+				sqrtl(ld_sqdist(means + c * d, means + c2 * d, d)) > 1e-8L)
+				gaps_zero = false;
+	}
+	if (spread_zero || gaps_zero)
+		result = 0.0;
+	else
+	{
+		for (c = 0; c < k; c++)
+		{
+			long double worst = 0.0L;
+
+			if (sizes[c] == 0)
+				continue;
+			for (c2 = 0; c2 < k; c2++)
+			{
+				long double gap;
+
+				if (c2 == c || sizes[c2] == 0)
+					continue;
+				gap = sqrtl(ld_sqdist(means + c * d, means + c2 * d, d));
+				if (gap > 0 && (spread[c] + spread[c2]) / gap > worst)
+					worst = (spread[c] + spread[c2]) / gap;
+			}
+			total += worst;
+		}
+		result = (double) (total / present);
+	}
+	tfree(means);
+	tfree(spread);
+	tfree(sizes);
+	return result;
+}
+
+/* Check the exact silhouette against brute force, over all rows and subsets. */
+static void
+test_silhouette(void)
+{
+	static const struct
+	{
+		DataKind	kind;
+		size_t		n;
+		int			d;
+		int			k;
+	}			cfg[] = {
+		{DATA_BLOBS, 120, 2, 3},
+		{DATA_NOISE, 90, 3, 5},
+		{DATA_GRID, 150, 2, 4},		/* duplicate rows: zero distances */
+		{DATA_BLOBS, 1300, 3, 3},	/* blocks wider than one tile */
+		{DATA_NOISE, 40, 2, 6},
+	};
+	size_t		ci;
+
+	for (ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++)
+	{
+		size_t		n = cfg[ci].n;
+		int			d = cfg[ci].d;
+		int			k = cfg[ci].k;
+		double	   *x = dalloc(n * d);
+		int		   *labels = talloc(n, sizeof(int));
+		double	   *mean = dalloc(k),
+				   *rmean = dalloc(k),
+				   *weight = dalloc(k);
+		int64_t    *rows = talloc(k, sizeof(int64_t)),
+				   *rrows = talloc(k, sizeof(int64_t));
+		size_t	   *sel = talloc(n, sizeof(size_t));
+		TRand		r;
+		double		score,
+					want;
+		size_t		i,
+					m = 0;
+		int			c;
+		bool		means_ok = true;
+
+		set_ctx("silhouette %s n=%zu d=%d k=%d", kind_names[cfg[ci].kind], n, d, k);
+		make_data(cfg[ci].kind, 1200 + ci, x, labels, n, d, k);
+		tr_seed(&r, 1210 + ci);
+		if (cfg[ci].kind != DATA_BLOBS)
+			for (i = 0; i < n; i++)
+				labels[i] = (int) tr_below(&r, k);
+		labels[n - 1] = k - 1;	/* a singleton cluster scores 0 */
+		for (i = 0; i + 1 < n; i++)
+			if (labels[i] == k - 1)
+				labels[i] = 0;
+
+		cc_silhouette(x, d, labels, k, NULL, n, NULL, &score, mean, rows, A,
+					  NULL, NULL);
+		want = ref_silhouette(x, n, d, labels, k, NULL, n, NULL, rmean, rrows);
+		CHECK(fabs(score - want) < 1e-12);
+		CHECK(memcmp(rows, rrows, k * sizeof(int64_t)) == 0);
+		for (c = 0; c < k; c++)
+			if (!(fabs(mean[c] - rmean[c]) < 1e-12 || (isnan(mean[c]) && isnan(rmean[c]))))
+				means_ok = false;
+		CHECK(means_ok);
+		CHECK(mean[k - 1] == 0.0 && rows[k - 1] == 1);
+		CHECK(score >= -1.0 && score <= 1.0);
+
+		/* a subset of the rows, out of order, with cluster weights */
+		for (i = n; i-- > 0;)
+			if (tr_unif(&r) < 0.6)
+				sel[m++] = i;
+		for (c = 0; c < k; c++)
+			weight[c] = 0.5 + 3.0 * tr_unif(&r);
+		cc_silhouette(x, d, labels, k, sel, m, weight, &score, mean, rows, A,
+					  NULL, NULL);
+		want = ref_silhouette(x, n, d, labels, k, sel, m, weight, rmean, rrows);
+		set_ctx("silhouette subset %s n=%zu m=%zu", kind_names[cfg[ci].kind], n, m);
+		CHECK(fabs(score - want) < 1e-12);
+		CHECK(memcmp(rows, rrows, k * sizeof(int64_t)) == 0);
+		means_ok = true;
+		for (c = 0; c < k; c++)
+			if (!(fabs(mean[c] - rmean[c]) < 1e-12 || (isnan(mean[c]) && isnan(rmean[c]))))
+				means_ok = false;
+		CHECK(means_ok);
+
+		tfree(x);
+		tfree(labels);
+		tfree(mean);
+		tfree(rmean);
+		tfree(weight);
+		tfree(rows);
+		tfree(rrows);
+		tfree(sel);
+	}
+
+	/* closed form: two pairs {0, 1} and {10, 11} on a line */
+	{
+		double		x[4] = {0, 1, 10, 11};
+		int			labels[4] = {0, 0, 1, 1};
+		double		score,
+					mean[2];
+		int64_t		rows[2];
+
+		/* row 0: a = 1, b = 10.5; row 1: a = 1, b = 9.5; symmetric */
+		set_ctx("silhouette closed form");
+		cc_silhouette(x, 1, labels, 2, NULL, 4, NULL, &score, mean, rows, A,
+					  NULL, NULL);
+		CHECK(fabs(score - (9.5 / 10.5 + 8.5 / 9.5) / 2) < 1e-15);
+		CHECK(rows[0] == 2 && rows[1] == 2);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check Calinski-Harabasz and Davies-Bouldin against their definitions. */
+static void
+test_ch_db(void)
+{
+	static const struct
+	{
+		DataKind	kind;
+		size_t		n;
+		int			d;
+		int			k;
+	}			cfg[] = {
+		{DATA_BLOBS, 300, 2, 4},
+		{DATA_NOISE, 250, 5, 3},
+		{DATA_OFFSET, 200, 3, 5},
+		{DATA_GRID, 100, 2, 2},
+	};
+	size_t		ci;
+
+	for (ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++)
+	{
+		size_t		n = cfg[ci].n;
+		int			d = cfg[ci].d;
+		int			k = cfg[ci].k;
+		double	   *x = dalloc(n * d);
+		int		   *labels = talloc(n, sizeof(int));
+		TRand		r;
+		size_t		i;
+
+		set_ctx("CH/DB %s n=%zu d=%d k=%d", kind_names[cfg[ci].kind], n, d, k);
+		make_data(cfg[ci].kind, 1300 + ci, x, labels, n, d, k);
+		tr_seed(&r, 1310 + ci);
+		if (cfg[ci].kind != DATA_BLOBS)
+			for (i = 0; i < n; i++)
+				labels[i] = (int) (i < (size_t) k ? i : tr_below(&r, k));
+		/*
+		 * Offset data: cluster means near 1e6 that differ by 1e-4 are
+		 * summed uncentred, so their differences keep only about 5
+		 * digits (measured: 2e-6 relative).  scikit-learn loses digits the
+		 * same way, if fewer.
+		 */
+		{
+			double		rel = cfg[ci].kind == DATA_OFFSET ? 1e-4 : 1e-9;
+
+			CHECK(close_to(cc_calinski_harabasz(x, n, d, labels, k, A),
+						   ref_calinski_harabasz(x, n, d, labels, k), rel, 0));
+			CHECK(close_to(cc_davies_bouldin(x, n, d, labels, k, A),
+						   ref_davies_bouldin(x, n, d, labels, k), rel, 0));
+		}
+		tfree(x);
+		tfree(labels);
+	}
+
+	/* closed forms on a line: clusters {0, 2} and {10, 12} */
+	{
+		double		x[4] = {0, 2, 10, 12};
+		int			labels[4] = {0, 0, 1, 1};
+
+		/* extra = 4 * 5^2 = 100, intra = 4, CH = 100 * 2 / (4 * 1) = 50 */
+		set_ctx("CH/DB closed form");
+		CHECK(cc_calinski_harabasz(x, 4, 1, labels, 2, A) == 50.0);
+		/* spreads 1 and 1, gap 10: DB = 0.2 */
+		CHECK(close_to(cc_davies_bouldin(x, 4, 1, labels, 2, A), 0.2, 1e-15, 0));
+	}
+	/* every cluster a single point: CH is 1, DB is 0 */
+	{
+		double		x[3] = {1, 5, 9};
+		int			labels[3] = {0, 1, 2};
+
+		set_ctx("CH/DB point clusters");
+		CHECK(cc_calinski_harabasz(x, 3, 1, labels, 3, A) == 1.0);
+		CHECK(cc_davies_bouldin(x, 3, 1, labels, 3, A) == 0.0);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check that CH and DB depend on the partition, not on unused label
+ * numbers: k-means leaves a cluster empty when there are fewer distinct
+ * rows than k, and scikit-learn computes both measures over the labels
+ * present.  Adding an empty cluster must change nothing.
+ *
+ * Regression test: cc_calinski_harabasz used k, not the number of
+ * clusters present, in (n - k) / (k - 1), and cc_davies_bouldin gave an
+ * empty cluster a mean at the origin (its zeroed sum), counted it in the
+ * gaps and divided by k.
+ */
+static void
+test_ch_db_empty_cluster(void)
+{
+	/* three groups of rows on a line, labelled 0, 1, 3; label 2 unused */
+	double		x[9] = {1, 2, 3, 11, 12, 13, 30, 31, 33};
+	int			gap_labels[9] = {0, 0, 0, 1, 1, 1, 3, 3, 3};
+	int			compact[9] = {0, 0, 0, 1, 1, 1, 2, 2, 2};
+	double		ch4 = cc_calinski_harabasz(x, 9, 1, gap_labels, 4, A);
+	double		ch3 = cc_calinski_harabasz(x, 9, 1, compact, 3, A);
+	double		db4 = cc_davies_bouldin(x, 9, 1, gap_labels, 4, A);
+	double		db3 = cc_davies_bouldin(x, 9, 1, compact, 3, A);
+
+	set_ctx("CH/DB with an empty cluster");
+	CHECK(close_to(ch3, ref_calinski_harabasz(x, 9, 1, compact, 3), 1e-12, 0));
+	CHECK(close_to(db3, ref_davies_bouldin(x, 9, 1, compact, 3), 1e-12, 0));
+	CHECK(close_to(ch4, ch3, 1e-12, 0));
+	CHECK(close_to(db4, db3, 1e-12, 0));
+	if (!close_to(ch4, ch3, 1e-12, 0) || !close_to(db4, db3, 1e-12, 0))
+		printf("  CH with an empty label: %.17g, without: %.17g; "
+			   "DB with: %.17g, without: %.17g\n", ch4, ch3, db4, db3);
+	set_ctx("%s", "");
+}
+
+/* Check the stratified sample: grouping, floors, shares, weights, distinct rows. */
+static void
+test_stratified_sample(void)
+{
+	const size_t n = 5000;
+	const int	k = 4;
+	int		   *labels = talloc(n, sizeof(int));
+	size_t	   *rows;
+	size_t	   *again;
+	double		weight[4],
+				weight2[4];
+	char	   *seen = talloc(n, 1);
+	int64_t		size_of[4] = {0, 0, 0, 0},
+				got[4] = {0, 0, 0, 0};
+	size_t		i,
+				m,
+				m2,
+				want_size = 600;
+	bool		grouped = true,
+				distinct = true;
+	int			c,
+				last = -1;
+
+	/* cluster sizes 3500, 1400, 60 (below the floor), 40 */
+	for (i = 0; i < n; i++)
+	{
+		labels[i] = i < 60 ? 2 : i < 100 ? 3 : (i % 5 < 2 ? 1 : 0);
+		size_of[labels[i]]++;
+	}
+	rows = talloc(want_size + k * CC_SAMPLE_FLOOR, sizeof(size_t));
+	again = talloc(want_size + k * CC_SAMPLE_FLOOR, sizeof(size_t));
+	memset(seen, 0, n);
+	m = cc_stratified_sample(labels, n, k, want_size, 7, rows, weight, A);
+	CHECK(m <= want_size + k * CC_SAMPLE_FLOOR);
+	for (i = 0; i < m; i++)
+	{
+		CHECK(rows[i] < n);
+		if (rows[i] >= n)
+			break;
+		if (labels[rows[i]] < last)
+			grouped = false;
+		last = labels[rows[i]];
+		if (seen[rows[i]]++)
+			distinct = false;
+		got[labels[rows[i]]]++;
+	}
+	set_ctx("stratified sample");
+	CHECK(grouped);
+	CHECK(distinct);
+	for (c = 0; c < k; c++)
+	{
+		double		share = (double) want_size * size_of[c] / n;
+		int64_t		floor_c = size_of[c] < CC_SAMPLE_FLOOR ? size_of[c] : CC_SAMPLE_FLOOR;
+
+		/* at least the floor (or all), else about the proportional share */
+		CHECK(got[c] >= floor_c);
+		CHECK(got[c] <= size_of[c]);
+		CHECK(got[c] <= (int64_t) floor(share + 0.5) || got[c] == floor_c);
+		CHECK(got[c] >= (int64_t) floor(share - 0.5) || got[c] == size_of[c]);
+		CHECK(close_to(weight[c], (double) size_of[c] / got[c], 1e-15, 0));
+	}
+	CHECK(got[2] == 60 && got[3] == 40);
+
+	/* the seed decides: same seed same sample, other seed other sample */
+	m2 = cc_stratified_sample(labels, n, k, want_size, 7, again, weight2, A);
+	CHECK(m2 == m && memcmp(rows, again, m * sizeof(size_t)) == 0);
+	m2 = cc_stratified_sample(labels, n, k, want_size, 8, again, weight2, A);
+	CHECK(m2 == m && memcmp(rows, again, m * sizeof(size_t)) != 0);
+	set_ctx("%s", "");
+	tfree(labels);
+	tfree(rows);
+	tfree(again);
+	tfree(seen);
+}
+
+/* Check cc_quality's choices: exact, none, sampled, undefined. */
+static void
+test_quality(void)
+{
+	const size_t n = 400;
+	const int	d = 2;
+	const int	k = 3;
+	double	   *x = dalloc(n * d);
+	int		   *labels = talloc(n, sizeof(int));
+	double		sil,
+				seg[3],
+				ch,
+				db,
+				rmean[3];
+	int64_t		srows,
+				rrows[3];
+
+	make_data(DATA_BLOBS, 1400, x, labels, n, d, k);
+
+	set_ctx("quality exact");
+	cc_quality(x, n, d, labels, k, -1, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
+	CHECK(srows == (int64_t) n);
+	CHECK(fabs(sil - ref_silhouette(x, n, d, labels, k, NULL, n, NULL, rmean, rrows)) < 1e-12);
+	CHECK(fabs(seg[0] - rmean[0]) < 1e-12 && fabs(seg[2] - rmean[2]) < 1e-12);
+	CHECK(close_to(ch, ref_calinski_harabasz(x, n, d, labels, k), 1e-9, 0));
+	CHECK(close_to(db, ref_davies_bouldin(x, n, d, labels, k), 1e-9, 0));
+	/* well separated blobs score high */
+	CHECK(sil > 0.8);
+
+	set_ctx("quality without silhouette");
+	cc_quality(x, n, d, labels, k, 0, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
+	CHECK(isnan(sil) && srows == 0 && isnan(seg[1]));
+	CHECK(!isnan(ch) && !isnan(db));
+
+	set_ctx("quality sampled");
+	cc_quality(x, n, d, labels, k, 150, 3, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
+	CHECK(srows > 0 && srows < (int64_t) n);
+	{
+		size_t	   *rows = talloc(150 + k * CC_SAMPLE_FLOOR, sizeof(size_t));
+		double		w[3];
+		size_t		m = cc_stratified_sample(labels, n, k, 150, 3, rows, w, A);
+
+		CHECK((int64_t) m == srows);
+		CHECK(fabs(sil - ref_silhouette(x, n, d, labels, k, rows, m, w, rmean, rrows)) < 1e-12);
+		tfree(rows);
+	}
+
+	set_ctx("quality k=1 and one cluster present");
+	/* labels must lie in 0..k-1 */
+	memset(labels, 0, n * sizeof(int));
+	cc_quality(x, n, d, labels, 1, -1, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
+	CHECK(isnan(sil) && srows == 0 && isnan(seg[0]) && isnan(ch) && isnan(db));
+	cc_quality(x, n, d, labels, k, -1, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
+	CHECK(isnan(sil) && srows == 0 && isnan(ch) && isnan(db));
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(labels);
+}
+
+/* Check the knee finder on curves with an obvious answer. */
+static void
+test_kneedle(void)
+{
+	double		xs[7] = {1, 2, 3, 4, 5, 6, 7};
+	double		elbow[7] = {100, 70, 40, 10, 9, 8, 7};	/* corner at index 3 */
+	double		sharp[6] = {100, 30, 20, 15, 12, 10};	/* corner at index 1 */
+	double		line[5] = {50, 40, 30, 20, 10};
+	double		concave[5] = {100, 99, 97, 60, 0};	/* above the chord */
+	double		flat[4] = {3, 3, 3, 3};
+	double		same_x[3] = {2, 2, 2};
+
+	CHECK(cc_kneedle(xs, elbow, 7) == 3);
+	CHECK(cc_kneedle(xs, sharp, 6) == 1);
+	CHECK(cc_kneedle(xs, line, 5) == -1);
+	CHECK(cc_kneedle(xs, concave, 5) == -1);
+	CHECK(cc_kneedle(xs, flat, 4) == -1);
+	CHECK(cc_kneedle(xs, elbow, 2) == -1);
+	CHECK(cc_kneedle(same_x, elbow, 3) == -1);
+	/* uneven x spacing counts: the same values over k = 2, 3, 4, 8, 16 */
+	{
+		double		ks[5] = {2, 3, 4, 8, 16};
+		double		ys[5] = {100, 60, 45, 40, 38};
+
+		/* xn = 0, 1/14, 2/14, 6/14, 1; yn = 1, 22/62, 7/62, 2/62, 0 */
+		CHECK(cc_kneedle(ks, ys, 5) == 2);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * model
+ * ---------------------------------------------------------------------
+ */
+
+/* Replace feature name j of m by a copy of s. */
+static void
+set_name(CcModel *m, int j, const char *s)
+{
+	size_t		len = strlen(s);
+
+	cc_release(A, m->features[j]);
+	m->features[j] = talloc(len + 1, 1);
+	memcpy(m->features[j], s, len + 1);
+}
+
+/* Build a valid model of k segments and d features with random contents. */
+static void
+make_model(CcModel *m, int k, int d, CcImpute imp, CcScale sc, uint64_t seed)
+{
+	TRand		r;
+	int64_t		rows = 0;
+	double		inertia = 0.0;
+	int			j,
+				c;
+
+	tr_seed(&r, seed);
+	cc_model_alloc(m, k, d, A);
+	m->impute = imp;
+	m->scale = sc;
+	for (j = 0; j < d; j++)
+	{
+		char		name[64];
+
+		if (j == 1)
+			/* the longest name allowed: 63 bytes */
+			snprintf(name, sizeof(name), "%s",
+					 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		else if (j == 2)
+			snprintf(name, sizeof(name), "%s", "gr\xc3\xb6\xc3\x9f" "e");
+		else
+			snprintf(name, sizeof(name), "feature_%d", j);
+		set_name(m, j, name);
+		m->impute_values[j] = imp == CC_IMPUTE_DROP ? NAN : 10.0 * tr_normal(&r);
+		m->center[j] = 100.0 * tr_normal(&r);
+		m->scale_values[j] = sc == CC_SCALE_NONE ? 1.0 : 0.5 + 3.0 * tr_unif(&r);
+		if (sc == CC_SCALE_NONE)
+			m->center[j] = 0.0;
+	}
+	for (c = 0; c < k; c++)
+	{
+		for (j = 0; j < d; j++)
+			m->centroids[(size_t) c * d + j] = tr_normal(&r);
+		m->sizes[c] = 1 + (int64_t) tr_below(&r, 1000);
+		m->sse[c] = 50.0 * tr_unif(&r);
+		m->segment_silhouette[c] = 2.0 * tr_unif(&r) - 1.0;
+		rows += m->sizes[c];
+		inertia += m->sse[c];
+	}
+	m->rows = rows;
+	m->inertia = inertia;
+	m->iterations = 17;
+	m->silhouette = 0.25 + 0.5 * tr_unif(&r);
+	m->silhouette_rows = rows / 2 + 1;
+	m->calinski_harabasz = 1000.0 * tr_unif(&r);
+	m->davies_bouldin = 2.0 * tr_unif(&r);
+}
+
+/* Check that two models are equal in every field (NaN bits included). */
+static void
+check_models_equal(const CcModel *a, const CcModel *b)
+{
+	int			j;
+	bool		names = true;
+	size_t		kd = (size_t) a->k * a->d;
+
+	CHECK(a->k == b->k);
+	CHECK(a->d == b->d);
+	if (a->k != b->k || a->d != b->d)
+		return;
+	CHECK(a->impute == b->impute);
+	CHECK(a->scale == b->scale);
+	for (j = 0; j < a->d; j++)
+		if (strcmp(a->features[j], b->features[j]) != 0)
+			names = false;
+	CHECK(names);
+	CHECK(memcmp(a->impute_values, b->impute_values, a->d * sizeof(double)) == 0);
+	CHECK(memcmp(a->center, b->center, a->d * sizeof(double)) == 0);
+	CHECK(memcmp(a->scale_values, b->scale_values, a->d * sizeof(double)) == 0);
+	CHECK(memcmp(a->centroids, b->centroids, kd * sizeof(double)) == 0);
+	CHECK(memcmp(a->sizes, b->sizes, a->k * sizeof(int64_t)) == 0);
+	CHECK(memcmp(a->sse, b->sse, a->k * sizeof(double)) == 0);
+	CHECK(memcmp(&a->inertia, &b->inertia, sizeof(double)) == 0);
+	CHECK(a->iterations == b->iterations);
+	CHECK(a->rows == b->rows);
+	CHECK(memcmp(&a->silhouette, &b->silhouette, sizeof(double)) == 0);
+	CHECK(a->silhouette_rows == b->silhouette_rows);
+	CHECK(memcmp(a->segment_silhouette, b->segment_silhouette,
+				 a->k * sizeof(double)) == 0);
+	CHECK(memcmp(&a->calinski_harabasz, &b->calinski_harabasz, sizeof(double)) == 0);
+	CHECK(memcmp(&a->davies_bouldin, &b->davies_bouldin, sizeof(double)) == 0);
+}
+
+/* Offset of the first occurrence of the 8 bytes of v in buf, or -1. */
+static long
+find_double(const char *buf, size_t size, double v)
+{
+	size_t		i;
+
+	for (i = 0; i + sizeof(double) <= size; i++)
+		if (memcmp(buf + i, &v, sizeof(double)) == 0)
+			return (long) i;
+	return -1;
+}
+
+/* Flatten m into a buffer of exactly its flat size. */
+static char *
+flatten(const CcModel *m, size_t *size)
+{
+	char	   *buf;
+
+	*size = cc_model_flat_size(m);
+	buf = talloc(*size, 1);
+	cc_model_flatten(m, buf);
+	return buf;
+}
+
+/* Unflatten a copy of buf[0..len-1] held in a block of exactly len bytes. */
+static const char *
+unflatten_exact(const char *buf, size_t len, CcModel *out)
+{
+	char	   *copy = talloc(len, 1);
+	const char *err;
+
+	if (len > 0)
+		memcpy(copy, buf, len);
+	/* a failed unflatten may leave arrays in out: start from zero, free after */
+	memset(out, 0, sizeof(*out));
+	err = cc_model_unflatten(copy, len, out, A);
+	tfree(copy);
+	return err;
+}
+
+/* Check flatten -> unflatten round trips, byte for byte and field by field. */
+static void
+test_model_round_trip(void)
+{
+	static const struct
+	{
+		int			k;
+		int			d;
+		CcImpute	imp;
+		CcScale		sc;
+	}			cfg[] = {
+		{1, 1, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD},
+		{3, 4, CC_IMPUTE_MEAN, CC_SCALE_MINMAX},
+		{5, 3, CC_IMPUTE_DROP, CC_SCALE_ROBUST},
+		{12, 7, CC_IMPUTE_ZERO, CC_SCALE_NONE},
+	};
+	size_t		ci;
+
+	for (ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++)
+	{
+		CcModel		m,
+					u;
+		char	   *buf,
+				   *buf2;
+		size_t		size,
+					size2,
+					names = 0;
+		const char *err;
+		int			j;
+
+		set_ctx("round trip k=%d d=%d", cfg[ci].k, cfg[ci].d);
+		make_model(&m, cfg[ci].k, cfg[ci].d, cfg[ci].imp, cfg[ci].sc, 90 + ci);
+		if (ci == 0)
+		{
+			/* k = 1: quality measures undefined, as cc_model_alloc leaves them */
+			m.silhouette = NAN;
+			m.silhouette_rows = 0;
+			m.segment_silhouette[0] = NAN;
+			m.calinski_harabasz = NAN;
+			m.davies_bouldin = NAN;
+		}
+		CHECK(cc_model_validate(&m) == NULL);
+		buf = flatten(&m, &size);
+		/* the flat form ends with the NUL-terminated names, in order */
+		{
+			size_t		pos;
+
+			for (j = 0; j < m.d; j++)
+				names += strlen(m.features[j]) + 1;
+			pos = size - names;
+			for (j = 0; j < m.d; j++)
+			{
+				size_t		len = strlen(m.features[j]) + 1;
+
+				CHECK(memcmp(buf + pos, m.features[j], len) == 0);
+				pos += len;
+			}
+		}
+		err = unflatten_exact(buf, size, &u);
+		CHECK(err == NULL);
+		if (err == NULL)
+		{
+			check_models_equal(&m, &u);
+			CHECK(cc_model_validate(&u) == NULL);
+			buf2 = flatten(&u, &size2);
+			CHECK(size2 == size && memcmp(buf, buf2, size) == 0);
+			tfree(buf2);
+		}
+		else
+			printf("  unflatten said: %s\n", err);
+		cc_model_free(&u, A);
+		tfree(buf);
+
+		/* one more byte in a name is one more byte in the flat form */
+		{
+			char		longer[80];
+
+			snprintf(longer, sizeof(longer), "%s+", m.features[0]);
+			set_name(&m, 0, longer);
+			CHECK(cc_model_flat_size(&m) == size + 1);
+		}
+		cc_model_free(&m, A);
+		CHECK(m.features == NULL && m.centroids == NULL);
+	}
+
+	/* cc_model_alloc leaves the quality measures undefined */
+	{
+		CcModel		m;
+
+		set_ctx("model alloc defaults");
+		cc_model_alloc(&m, 3, 2, A);
+		CHECK(isnan(m.silhouette) && m.silhouette_rows == 0);
+		CHECK(isnan(m.segment_silhouette[0]) && isnan(m.segment_silhouette[2]));
+		CHECK(isnan(m.calinski_harabasz) && isnan(m.davies_bouldin));
+		CHECK(m.features[0] == NULL && m.features[1] == NULL);
+		cc_model_free(&m, A);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check that cc_model_validate rejects each kind of broken model. */
+static void
+test_model_validate(void)
+{
+	enum
+	{
+		V_K0, V_KBIG, V_D0, V_DBIG, V_IMPUTE_UNKNOWN, V_SCALE_UNKNOWN,
+		V_NAN_CENTROID, V_INF_CENTROID, V_SCALE0, V_SCALE_NEG, V_SCALE_NAN,
+		V_CENTER_NAN, V_DUP_NAMES, V_EMPTY_NAME, V_NULL_NAME, V_NAME64,
+		V_SIZES_SUM, V_SIZE_NEG, V_SSE_NEG, V_SSE_NAN, V_INERTIA_NEG,
+		V_INERTIA_INF, V_ITER_NEG, V_ROWS_NEG, V_DROP_NOT_NAN, V_MEDIAN_NAN,
+		V_SIL_HIGH, V_SIL_LOW, V_SIL_NAN_WITH_ROWS, V_SIL_WITHOUT_ROWS,
+		V_SIL_ROWS_OVER, V_SIL_ROWS_NEG, V_SEG_SIL, V_SEG_SIL_INF, V_CH_NEG,
+		V_CH_INF, V_DB_NEG, V_DB_INF,
+		V_COUNT
+	};
+	int			v;
+
+	for (v = 0; v < V_COUNT; v++)
+	{
+		CcModel		m;
+		bool		drop = (v == V_DROP_NOT_NAN);
+		int			saved_k,
+					saved_d;
+
+		make_model(&m, 4, 5, drop ? CC_IMPUTE_DROP : CC_IMPUTE_MEDIAN,
+				   CC_SCALE_STANDARD, 500 + v);
+		set_ctx("validate case %d (valid before)", v);
+		CHECK(cc_model_validate(&m) == NULL);
+		saved_k = m.k;
+		saved_d = m.d;
+		switch (v)
+		{
+			case V_K0:
+				m.k = 0;
+				break;
+			case V_KBIG:
+				m.k = CC_MAX_K + 1;
+				break;
+			case V_D0:
+				m.d = 0;
+				break;
+			case V_DBIG:
+				m.d = CC_MAX_FEATURES + 1;
+				break;
+			case V_IMPUTE_UNKNOWN:
+				m.impute = (CcImpute) 4;
+				break;
+			case V_SCALE_UNKNOWN:
+				m.scale = (CcScale) -1;
+				break;
+			case V_NAN_CENTROID:
+				m.centroids[7] = NAN;
+				break;
+			case V_INF_CENTROID:
+				m.centroids[19] = -INFINITY;
+				break;
+			case V_SCALE0:
+				m.scale_values[3] = 0.0;
+				break;
+			case V_SCALE_NEG:
+				m.scale_values[0] = -1.0;
+				break;
+			case V_SCALE_NAN:
+				m.scale_values[4] = NAN;
+				break;
+			case V_CENTER_NAN:
+				m.center[2] = NAN;
+				break;
+			case V_DUP_NAMES:
+				set_name(&m, 4, "feature_0");
+				break;
+			case V_EMPTY_NAME:
+				set_name(&m, 3, "");
+				break;
+			case V_NULL_NAME:
+				cc_release(A, m.features[4]);
+				m.features[4] = NULL;
+				break;
+			case V_NAME64:
+				set_name(&m, 0,
+						 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_x");
+				break;
+			case V_SIZES_SUM:
+				m.rows += 1;
+				break;
+			case V_SIZE_NEG:
+				/* the total still adds up */
+				m.sizes[3] = -1;
+				m.rows = m.sizes[0] + m.sizes[1] + m.sizes[2] + m.sizes[3];
+				break;
+			case V_SSE_NEG:
+				m.sse[2] = -0.5;
+				break;
+			case V_SSE_NAN:
+				m.sse[1] = NAN;
+				break;
+			case V_INERTIA_NEG:
+				m.inertia = -1.0;
+				break;
+			case V_INERTIA_INF:
+				m.inertia = INFINITY;
+				break;
+			case V_ITER_NEG:
+				m.iterations = -1;
+				break;
+			case V_ROWS_NEG:
+				m.rows = -5;
+				break;
+			case V_DROP_NOT_NAN:
+				m.impute_values[2] = 0.0;
+				break;
+			case V_MEDIAN_NAN:
+				m.impute_values[1] = NAN;
+				break;
+			case V_SIL_HIGH:
+				m.silhouette = 1.0 + 1e-12;
+				break;
+			case V_SIL_LOW:
+				m.silhouette = -1.5;
+				break;
+			case V_SIL_NAN_WITH_ROWS:
+				m.silhouette = NAN;
+				break;
+			case V_SIL_WITHOUT_ROWS:
+				m.silhouette_rows = 0;
+				break;
+			case V_SIL_ROWS_OVER:
+				m.silhouette_rows = m.rows + 1;
+				break;
+			case V_SIL_ROWS_NEG:
+				m.silhouette_rows = -1;
+				m.silhouette = NAN;
+				break;
+			case V_SEG_SIL:
+				m.segment_silhouette[3] = -2.0;
+				break;
+			case V_SEG_SIL_INF:
+				m.segment_silhouette[0] = INFINITY;
+				break;
+			case V_CH_NEG:
+				m.calinski_harabasz = -0.5;
+				break;
+			case V_CH_INF:
+				m.calinski_harabasz = INFINITY;
+				break;
+			case V_DB_NEG:
+				m.davies_bouldin = -1e-9;
+				break;
+			case V_DB_INF:
+				m.davies_bouldin = INFINITY;
+				break;
+		}
+		set_ctx("validate case %d", v);
+		CHECK(cc_model_validate(&m) != NULL);
+		m.k = saved_k;
+		m.d = saved_d;
+		cc_model_free(&m, A);
+	}
+
+	/* the names checked above really were the boundaries */
+	{
+		CcModel		m;
+
+		set_ctx("validate boundaries");
+		make_model(&m, 2, 3, CC_IMPUTE_DROP, CC_SCALE_ROBUST, 599);
+		CHECK(strlen(m.features[1]) == 63);
+		CHECK(cc_model_validate(&m) == NULL);
+		m.sizes[0] = 0;
+		m.rows = m.sizes[1];
+		m.sse[0] = 0.0;
+		m.inertia = 0.0;
+		m.iterations = 0;
+		m.silhouette = -1.0;
+		m.silhouette_rows = m.rows;
+		m.segment_silhouette[0] = NAN;
+		m.segment_silhouette[1] = 1.0;
+		m.calinski_harabasz = 0.0;
+		m.davies_bouldin = 0.0;
+		CHECK(cc_model_validate(&m) == NULL);
+		m.silhouette = NAN;
+		m.silhouette_rows = 0;
+		m.calinski_harabasz = NAN;
+		m.davies_bouldin = NAN;
+		CHECK(cc_model_validate(&m) == NULL);
+		cc_model_free(&m, A);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check that unflatten rejects damaged flat forms without reading outside them. */
+static void
+test_model_unflatten_rejects(void)
+{
+	CcModel		m,
+				u;
+	char	   *buf;
+	char	   *big;
+	size_t		size,
+				len;
+	bool		all_rejected = true;
+	const char *err;
+	uint32_t	u32;
+	int32_t		i32;
+
+	make_model(&m, 3, 4, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 700);
+	buf = flatten(&m, &size);
+
+	/* truncated at every length */
+	for (len = 0; len < size; len++)
+	{
+		err = unflatten_exact(buf, len, &u);
+		if (err == NULL)
+		{
+			all_rejected = false;
+			printf("  truncation to %zu of %zu bytes was accepted\n", len, size);
+		}
+		cc_model_free(&u, A);
+	}
+	set_ctx("unflatten truncated");
+	CHECK(all_rejected);
+
+	/* trailing bytes */
+	big = talloc(size + 3, 1);
+	memcpy(big, buf, size);
+	big[size] = '\0';
+	big[size + 1] = 'x';
+	big[size + 2] = '\0';
+	set_ctx("unflatten trailing bytes");
+	CHECK(unflatten_exact(big, size + 1, &u) != NULL);
+	cc_model_free(&u, A);
+	CHECK(unflatten_exact(big, size + 3, &u) != NULL);
+	cc_model_free(&u, A);
+	tfree(big);
+
+	/* the original still passes */
+	set_ctx("unflatten original");
+	CHECK(unflatten_exact(buf, size, &u) == NULL);
+	cc_model_free(&u, A);
+
+	/* header damage */
+	big = talloc(size, 1);
+#define DAMAGED(stmt) \
+	(memcpy(big, buf, size), (stmt), unflatten_exact(big, size, &u) != NULL)
+
+	set_ctx("unflatten flipped magic");
+	CHECK(DAMAGED(big[0] ^= 0x01));
+	cc_model_free(&u, A);
+	CHECK(DAMAGED(big[3] ^= (char) 0x80));
+	cc_model_free(&u, A);
+	memcpy(&u32, buf, 4);
+	CHECK(u32 == 0x4D534343);	/* "CCSM" in native order */
+
+	set_ctx("unflatten format version");
+	i32 = 2;
+	CHECK(DAMAGED(memcpy(big + 4, &i32, 4)));
+	cc_model_free(&u, A);
+	i32 = 0;
+	CHECK(DAMAGED(memcpy(big + 4, &i32, 4)));
+	cc_model_free(&u, A);
+
+	set_ctx("unflatten k and d out of range");
+	i32 = 0;
+	CHECK(DAMAGED(memcpy(big + 8, &i32, 4)));
+	cc_model_free(&u, A);
+	i32 = -3;
+	CHECK(DAMAGED(memcpy(big + 12, &i32, 4)));
+	cc_model_free(&u, A);
+	i32 = CC_MAX_K + 1;
+	CHECK(DAMAGED(memcpy(big + 8, &i32, 4)));
+	cc_model_free(&u, A);
+	/* k larger than what the bytes hold: truncated */
+	i32 = 4;
+	CHECK(DAMAGED(memcpy(big + 8, &i32, 4)));
+	cc_model_free(&u, A);
+	i32 = 5;
+	CHECK(DAMAGED(memcpy(big + 12, &i32, 4)));
+	cc_model_free(&u, A);
+
+	set_ctx("unflatten unknown methods");
+	i32 = 4;
+	CHECK(DAMAGED(memcpy(big + 16, &i32, 4)));
+	cc_model_free(&u, A);
+	i32 = -1;
+	CHECK(DAMAGED(memcpy(big + 20, &i32, 4)));
+	cc_model_free(&u, A);
+
+	set_ctx("unflatten unterminated last name");
+	CHECK(DAMAGED(big[size - 1] = 'z'));
+	cc_model_free(&u, A);
+
+	set_ctx("unflatten invalid contents");
+	/* a NaN centroid, found by its bytes (its offset is the layout's business) */
+	{
+		double		nan = NAN;
+		long		at = find_double(buf, size, m.centroids[5]);
+
+		CHECK(at > 0);
+		if (at > 0)
+		{
+			CHECK(DAMAGED(memcpy(big + at, &nan, 8)));
+			cc_model_free(&u, A);
+		}
+		at = find_double(buf, size, m.scale_values[2]);
+		CHECK(at > 0);
+		if (at > 0)
+		{
+			double		zero = 0.0;
+
+			CHECK(DAMAGED(memcpy(big + at, &zero, 8)));
+			cc_model_free(&u, A);
+		}
+	}
+#undef DAMAGED
+	tfree(big);
+
+	/* well-formed bytes of invalid models: only validation can catch them */
+	{
+		CcModel		bad;
+		char	   *bb;
+		size_t		bs;
+
+		make_model(&bad, 3, 4, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 701);
+		set_name(&bad, 2, "");
+		bb = flatten(&bad, &bs);
+		set_ctx("unflatten empty name");
+		CHECK(unflatten_exact(bb, bs, &u) != NULL);
+		cc_model_free(&u, A);
+		tfree(bb);
+
+		set_name(&bad, 2, "feature_3");
+		bb = flatten(&bad, &bs);
+		set_ctx("unflatten duplicate names");
+		CHECK(unflatten_exact(bb, bs, &u) != NULL);
+		cc_model_free(&u, A);
+		tfree(bb);
+
+		set_name(&bad, 2, "ok");
+		bad.rows++;
+		bb = flatten(&bad, &bs);
+		set_ctx("unflatten sizes not adding up");
+		CHECK(unflatten_exact(bb, bs, &u) != NULL);
+		cc_model_free(&u, A);
+		tfree(bb);
+		cc_model_free(&bad, A);
+	}
+	set_ctx("%s", "");
+	tfree(buf);
+	cc_model_free(&m, A);
+}
+
+/*
+ * Flip random bytes of a flat form: unflatten must either reject it or
+ * accept a valid model that flattens back to the same bytes (the reserved
+ * header word aside).  Run under ASan or valgrind this also shows that no
+ * damaged input makes it read outside the buffer.
+ */
+static void
+test_model_unflatten_fuzz(void)
+{
+	CcModel		m,
+				u;
+	char	   *buf,
+			   *dam;
+	size_t		size;
+	TRand		r;
+	int			t,
+				accepted = 0;
+	bool		consistent = true;
+
+	make_model(&m, 2, 3, CC_IMPUTE_DROP, CC_SCALE_MINMAX, 800);
+	buf = flatten(&m, &size);
+	dam = talloc(size, 1);
+	tr_seed(&r, 801);
+	for (t = 0; t < 3000; t++)
+	{
+		int			flips = 1 + (int) tr_below(&r, 3);
+		size_t		len = size;
+		int			f;
+		const char *err;
+
+		memcpy(dam, buf, size);
+		for (f = 0; f < flips; f++)
+			dam[tr_below(&r, size)] ^= (char) (1 + tr_below(&r, 255));
+		if (t % 4 == 0)
+			len = size - tr_below(&r, 8);
+		err = unflatten_exact(dam, len, &u);
+		if (err == NULL)
+		{
+			size_t		s2;
+			char	   *again;
+
+			accepted++;
+			if (cc_model_validate(&u) != NULL)
+				consistent = false;
+			again = flatten(&u, &s2);
+			if (s2 != len || memcmp(again, dam, 28) != 0 ||
+				memcmp(again + 32, dam + 32, len - 32) != 0)
+				consistent = false;
+			tfree(again);
+		}
+		cc_model_free(&u, A);
+	}
+	set_ctx("unflatten fuzz (%d of 3000 accepted)", accepted);
+	CHECK(consistent);
+	/* flips in the centroids and sse usually leave a valid model */
+	CHECK(accepted > 0);
+	set_ctx("%s", "");
+	tfree(dam);
+	tfree(buf);
+	cc_model_free(&m, A);
+}
+
+/* Check cc_model_transform against the imputation and scaling formulas. */
+static void
+test_model_transform(void)
+{
+	CcImpute	imp;
+
+	for (imp = CC_IMPUTE_MEDIAN; imp <= CC_IMPUTE_DROP; imp++)
+	{
+		CcModel		m;
+		TRand		r;
+		double		raw[6],
+					z[6];
+		int			t,
+					j;
+		bool		exact = true,
+					result_ok = true;
+
+		set_ctx("transform impute=%s", cc_impute_name(imp));
+		make_model(&m, 3, 6, imp, CC_SCALE_STANDARD, 900 + imp);
+		tr_seed(&r, 910 + imp);
+		for (t = 0; t < 200; t++)
+		{
+			bool		has_nan = false;
+			bool		ok;
+
+			for (j = 0; j < 6; j++)
+			{
+				raw[j] = tr_unif(&r) < 0.1 ? NAN : 100.0 * tr_normal(&r);
+				has_nan = has_nan || isnan(raw[j]);
+			}
+			ok = cc_model_transform(&m, raw, z);
+			if (ok != !(has_nan && imp == CC_IMPUTE_DROP))
+				result_ok = false;
+			if (!ok)
+				continue;
+			for (j = 0; j < 6; j++)
+			{
+				double		v = isnan(raw[j]) ? m.impute_values[j] : raw[j];
+				double		want = (v - m.center[j]) / m.scale_values[j];
+
+				if (memcmp(&z[j], &want, sizeof(double)) != 0)
+					exact = false;
+			}
+		}
+		CHECK(result_ok);
+		CHECK(exact);
+		cc_model_free(&m, A);
+	}
+
+	/* closed form: impute 3, center 1, scale 2 -> (3 - 1) / 2 = 1 */
+	{
+		CcModel		m;
+		double		raw[2] = {NAN, 9.0};
+		double		z[2];
+
+		set_ctx("transform closed form");
+		make_model(&m, 1, 2, CC_IMPUTE_ZERO, CC_SCALE_STANDARD, 950);
+		m.impute_values[0] = 3.0;
+		m.center[0] = 1.0;
+		m.scale_values[0] = 2.0;
+		m.center[1] = -1.0;
+		m.scale_values[1] = 4.0;
+		CHECK(cc_model_transform(&m, raw, z));
+		CHECK(z[0] == 1.0 && z[1] == 2.5);
+		cc_model_free(&m, A);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check cc_model_assign and cc_model_centroid_original against brute force. */
+static void
+test_model_assign(void)
+{
+	CcModel		m;
+	TRand		r;
+	double		z[4],
+				dist[9],
+				orig[4],
+				back[4];
+	int			t,
+				c,
+				j;
+	bool		nearest = true,
+				dists = true,
+				same = true,
+				inverse = true;
+
+	make_model(&m, 9, 4, CC_IMPUTE_MEAN, CC_SCALE_STANDARD, 1000);
+	tr_seed(&r, 1001);
+	for (t = 0; t < 500; t++)
+	{
+		int			got,
+					got2,
+					want = 0;
+		long double best = INFINITY;
+
+		for (j = 0; j < 4; j++)
+			z[j] = 1.5 * tr_normal(&r);
+		got = cc_model_assign(&m, z, dist);
+		got2 = cc_model_assign(&m, z, NULL);
+		for (c = 0; c < 9; c++)
+		{
+			long double dd = ref_sqdist(z, m.centroids + (size_t) c * 4, 4);
+
+			if (dd < best)
+			{
+				best = dd;
+				want = c;
+			}
+			if (fabsl(dist[c] - dd) > 1e-13L * dd)
+				dists = false;
+		}
+		if (got != want)
+			nearest = false;
+		if (got2 != got)
+			same = false;
+	}
+	set_ctx("assign");
+	CHECK(nearest);
+	CHECK(dists);
+	CHECK(same);
+
+	/* ties go to the lowest index, with and without distances */
+	set_ctx("assign ties");
+	for (j = 0; j < 4; j++)
+	{
+		m.centroids[1 * 4 + j] = (j == 0) ? 1.0 : 0.0;
+		m.centroids[5 * 4 + j] = (j == 0) ? -1.0 : 0.0;
+		m.centroids[2 * 4 + j] = (j == 1) ? 1.0 : 0.0;
+		z[j] = 0.0;
+	}
+	for (c = 0; c < 9; c++)
+		if (c != 1 && c != 2 && c != 5)
+			for (j = 0; j < 4; j++)
+				m.centroids[c * 4 + j] = 50.0 + c;
+	CHECK(cc_model_assign(&m, z, NULL) == 1);
+	CHECK(cc_model_assign(&m, z, dist) == 1);
+	CHECK(dist[1] == 1.0 && dist[2] == 1.0 && dist[5] == 1.0);
+
+	/* centroid_original undoes scaling; transforming it gives the centroid back */
+	set_ctx("centroid_original");
+	for (c = 0; c < 9; c++)
+	{
+		cc_model_centroid_original(&m, c, orig);
+		CHECK(cc_model_transform(&m, orig, back));
+		for (j = 0; j < 4; j++)
+		{
+			double		want = m.centroids[c * 4 + j];
+
+			if (fabs(back[j] - want) > 1e-12 * (fabs(want) + fabs(m.center[j]) + 1.0))
+				inverse = false;
+		}
+	}
+	CHECK(inverse);
+	{
+		CcModel		m2;
+		double		o[2];
+
+		make_model(&m2, 1, 2, CC_IMPUTE_MEDIAN, CC_SCALE_MINMAX, 1002);
+		m2.center[0] = 1.0;
+		m2.scale_values[0] = 2.0;
+		m2.centroids[0] = 0.5;
+		m2.center[1] = 2.0;
+		m2.scale_values[1] = 4.0;
+		m2.centroids[1] = -1.0;
+		cc_model_centroid_original(&m2, 0, o);
+		CHECK(o[0] == 2.0 && o[1] == -2.0);
+		cc_model_free(&m2, A);
+	}
+	set_ctx("%s", "");
+	cc_model_free(&m, A);
+}
+
+/*
+ * Train through the whole pipeline (impute, scale, k-means, model) and
+ * check that scoring the training rows with the model gives their labels.
+ */
+static void
+test_pipeline(void)
+{
+	const size_t n = 1200;
+	const int	d = 4;
+	const int	k = 5;
+	CcImpute	imp;
+
+	for (imp = CC_IMPUTE_MEDIAN; imp <= CC_IMPUTE_DROP; imp++)
+	{
+		double	   *raw = dalloc(n * d);
+		double	   *x = dalloc(n * d);
+		double	   *z = dalloc(d);
+		CcModel		m;
+		CcKmeansParams p;
+		CcKmeansResult res;
+		TRand		r;
+		size_t		i,
+					rows,
+					kept_i = 0;
+		int			j;
+		bool		scores = true,
+					transform_ok = true;
+		char	   *buf;
+		size_t		size;
+		CcModel		u;
+
+		set_ctx("pipeline impute=%s", cc_impute_name(imp));
+		make_data(DATA_BLOBS, 1100 + imp, raw, NULL, n, d, k);
+		tr_seed(&r, 1110 + imp);
+		for (i = 0; i < n; i++)
+			for (j = 0; j < d; j++)
+			{
+				raw[i * d + j] = raw[i * d + j] * (j + 1) + 10.0 * j;
+				if (tr_unif(&r) < 0.03)
+					raw[i * d + j] = NAN;
+			}
+		memcpy(x, raw, n * d * sizeof(double));
+		cc_model_alloc(&m, k, d, A);
+		m.impute = imp;
+		m.scale = (CcScale) (imp % 3);	/* standard, minmax, robust, standard */
+		for (j = 0; j < d; j++)
+		{
+			char		name[16];
+
+			snprintf(name, sizeof(name), "x%d", j);
+			set_name(&m, j, name);
+		}
+		CHECK(cc_impute_fit(x, n, d, imp, m.impute_values, A) == -1);
+		rows = cc_impute_apply(x, n, d, imp, m.impute_values);
+		cc_scale_fit(x, rows, d, m.scale, m.center, m.scale_values, NULL, A);
+		cc_scale_apply(x, rows, d, m.center, m.scale_values);
+		p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_AUTO, 3, 3, 300, 0.0, NULL);
+		cc_kmeans(x, rows, d, &p, &res, A);
+		cc_kmeans_sort_by_size(&res, rows, k, d, A);
+		memcpy(m.centroids, res.centroids, (size_t) k * d * sizeof(double));
+		memcpy(m.sizes, res.sizes, k * sizeof(int64_t));
+		memcpy(m.sse, res.sse, k * sizeof(double));
+		m.inertia = res.inertia;
+		m.iterations = res.iterations;
+		m.rows = (int64_t) rows;
+		CHECK(cc_model_validate(&m) == NULL);
+
+		/* score the raw rows through the flat form */
+		buf = flatten(&m, &size);
+		CHECK(unflatten_exact(buf, size, &u) == NULL);
+		for (i = 0; i < n; i++)
+		{
+			bool		ok = cc_model_transform(&u, raw + i * d, z);
+
+			if (!ok)
+				continue;
+			if (kept_i >= rows ||
+				memcmp(z, x + kept_i * d, d * sizeof(double)) != 0)
+				transform_ok = false;
+			else if (cc_model_assign(&u, z, NULL) != res.labels[kept_i])
+				scores = false;
+			kept_i++;
+		}
+		CHECK(kept_i == rows);
+		CHECK(transform_ok);
+		CHECK(scores);
+		if (imp == CC_IMPUTE_DROP)
+			CHECK(rows < n);
+		else
+			CHECK(rows == n);
+		cc_model_free(&u, A);
+		tfree(buf);
+		km_free(&res);
+		cc_model_free(&m, A);
+		tfree(raw);
+		tfree(x);
+		tfree(z);
+	}
+	set_ctx("%s", "");
+}
+
+/* ---------------------------------------------------------------------
+ * main
+ * ---------------------------------------------------------------------
+ */
+
+/* Run every test and report the totals. */
+int
+main(void)
+{
+	test_rng_reference();
+	test_rng_streams();
+	test_rng_uniform();
+	test_rng_below();
+
+	test_select();
+	test_quantile();
+	test_column_mean_var();
+	test_small_kernels();
+	test_sqdist_many();
+
+	test_method_names();
+	test_impute_closed_form();
+	test_impute_random();
+	test_impute_all_missing();
+	test_scalers();
+
+	test_kmeans_bounds_equal_lloyd();
+	test_kmeans_ties();
+	test_kmeans_relocation_at_convergence();
+	test_kmeans_determinism();
+	test_kmeans_blobs();
+	test_kmeans_edge_cases();
+	test_kmeans_max_iter();
+	test_kmeans_sort_by_size();
+	test_kmeans_tolerance();
+	test_kmeanspp();
+	test_kmeanspp_greedy();
+	test_kmeans_callbacks();
+	test_kmeans_allocations();
+
+	test_silhouette();
+	test_ch_db();
+	test_ch_db_empty_cluster();
+	test_stratified_sample();
+	test_quality();
+	test_kneedle();
+
+	test_model_round_trip();
+	test_model_validate();
+	test_model_unflatten_rejects();
+	test_model_unflatten_fuzz();
+	test_model_transform();
+	test_model_assign();
+	test_pipeline();
+
+	printf("unit: %d passed, %d failed\n", n_passed, n_failed);
+	return n_failed > 0 ? 1 : 0;
+}
