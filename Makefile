@@ -1,18 +1,20 @@
 # ccseg: k-means customer segmentation inside PostgreSQL (PGXS build)
 
 EXTENSION = ccseg
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
-	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o
+	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o \
+	src/core/hungarian.o src/core/align.o
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/explain.o src/profile.o \
 	src/predict.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
-DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
+# the first release's script and one upgrade script per release after it
+DATA = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

@@ -65,7 +65,9 @@ CREATE FUNCTION @extschema@.ccseg_model_summary(
 	OUT feature_mean float8[],
 	OUT feature_std float8[],
 	OUT pca_ratio float8[],
-	OUT pca_components float8[])
+	OUT pca_components float8[],
+	OUT changed_share float8,
+	OUT segment_drift float8[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'ccseg_model_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -137,6 +139,8 @@ CREATE TABLE @extschema@.ccseg_model_versions (
 	feature_mean float8[] NOT NULL,
 	feature_std float8[] NOT NULL,
 	pca_ratio float8[],
+	changed_share float8,
+	segment_drift float8[] NOT NULL,
 	PRIMARY KEY (model_name, version)
 );
 
@@ -171,6 +175,8 @@ COMMENT ON COLUMN @extschema@.ccseg_model_versions.calinski_harabasz IS 'Calinsk
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.davies_bouldin IS 'Davies-Bouldin index of the training partition (lower is better)';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.feature_mean IS 'mean of each feature over the training rows, original units, after imputation';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.feature_std IS 'population standard deviation of each feature over the training rows, original units';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.changed_share IS 'share of the training rows whose segment differs from the version this one was aligned to (null when not aligned)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.segment_drift IS 'per segment: distance between its centroid and the aligned previous centroid, scaled space (null when unmatched)';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.pca_ratio IS 'explained variance ratio of each principal axis of the scaled training rows (null above 256 features)';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions', '');
@@ -207,6 +213,8 @@ BEGIN
 	NEW.feature_mean := s.feature_mean;
 	NEW.feature_std := s.feature_std;
 	NEW.pca_ratio := s.pca_ratio;
+	NEW.changed_share := s.changed_share;
+	NEW.segment_drift := s.segment_drift;
 	RETURN NEW;
 END
 $$;

@@ -4,8 +4,10 @@
  *		catalog once per call and the model value only when this backend has
  *		not seen that version before.
  *
- * The cache maps a model name to the catalog row id of the version last
- * loaded and a copy of its flat form.  Row ids come from an identity column
+ * Which version is current is the install script's business: the lookup
+ * asks _ccseg_model_row(), so the same library serves every version of the
+ * SQL objects.  The cache maps a model name to the catalog row id of the
+ * version last loaded and a copy of its flat form.  Row ids come from an identity column
  * and are never reused, so a model that is dropped and trained again under
  * the same name cannot be mistaken for the cached one.
  */
@@ -62,6 +64,7 @@ no_such_model(const char *name)
 int
 ccseg_lookup_model(const char *name, CcModel *m, MemoryContext cxt)
 {
+	char	   *schema;
 	char	   *table;
 	Oid			argtypes[2] = {TEXTOID, INT8OID};
 	Datum		args[2];
@@ -78,13 +81,14 @@ ccseg_lookup_model(const char *name, CcModel *m, MemoryContext cxt)
 	if (model_cache == NULL)
 		init_cache();
 
-	table = quote_qualified_identifier(get_namespace_name(ccseg_extension_schema()),
-									   "ccseg_model_versions");
+	schema = get_namespace_name(ccseg_extension_schema());
+	table = quote_qualified_identifier(schema, "ccseg_model_versions");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = CStringGetTextDatum(name);
-	if (SPI_execute_with_args(psprintf("SELECT id, version FROM %s WHERE model_name = $1 "
-									   "ORDER BY version DESC LIMIT 1", table),
+	/* errors out itself when there is no such model */
+	if (SPI_execute_with_args(psprintf("SELECT r.id, r.version FROM %s($1) r",
+									   quote_qualified_identifier(schema, "_ccseg_model_row")),
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the ccseg model catalog");
 	if (SPI_processed == 0)
@@ -107,8 +111,8 @@ ccseg_lookup_model(const char *name, CcModel *m, MemoryContext cxt)
 		char	   *copy;
 
 		args[1] = Int64GetDatum(row_id);
-		if (SPI_execute_with_args(psprintf("SELECT model FROM %s WHERE id = $2 "
-										   "AND model_name = $1", table),
+		if (SPI_execute_with_args(psprintf("SELECT model FROM %s WHERE id OPERATOR(pg_catalog.=) $2 "
+										   "AND model_name OPERATOR(pg_catalog.=) $1", table),
 								  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
 			SPI_processed != 1)
 			elog(ERROR, "could not read model \"%s\" from the catalog", name);

@@ -144,6 +144,10 @@ ccseg_model_out(PG_FUNCTION_ARGS)
 	append_double(&out, m.calinski_harabasz);
 	appendStringInfoString(&out, ", \"davies_bouldin\": ");
 	append_double(&out, m.davies_bouldin);
+	appendStringInfoString(&out, ", \"changed_share\": ");
+	append_double(&out, m.changed_share);
+	appendStringInfoString(&out, ", \"segment_drift\": ");
+	append_doubles(&out, m.segment_drift, m.k);
 	appendStringInfoString(&out, ", \"feature_mean\": ");
 	append_doubles(&out, m.feature_mean, m.d);
 	appendStringInfoString(&out, ", \"feature_std\": ");
@@ -168,7 +172,7 @@ static const char *const model_keys[] = {
 	"scale_center", "scale_scale", "centroids", "sizes", "sse", "inertia", "iterations", "rows",
 	"silhouette", "silhouette_rows", "segment_silhouette", "calinski_harabasz",
 	"davies_bouldin", "feature_mean", "feature_std", "pca_ratio",
-	"pca_components"
+	"pca_components", "changed_share", "segment_drift"
 };
 
 #define NUM_MODEL_KEYS lengthof(model_keys)
@@ -391,6 +395,10 @@ ccseg_model_in(PG_FUNCTION_ARGS)
 									  "calinski_harabasz", true);
 	m.davies_bouldin = json_double(get_key(jb, "davies_bouldin"),
 								   "davies_bouldin", true);
+	m.changed_share = json_double(get_key(jb, "changed_share"), "changed_share",
+								  true);
+	json_doubles(get_key(jb, "segment_drift"), m.segment_drift, k,
+				 "segment_drift", true);
 	json_doubles(get_key(jb, "feature_mean"), m.feature_mean, d, "feature_mean",
 				 false);
 	json_doubles(get_key(jb, "feature_std"), m.feature_std, d, "feature_std",
@@ -443,7 +451,9 @@ ccseg_model_send(PG_FUNCTION_ARGS)
 		pq_sendint64(&buf, m.sizes[j]);
 		pq_sendfloat8(&buf, m.sse[j]);
 		pq_sendfloat8(&buf, m.segment_silhouette[j]);
+		pq_sendfloat8(&buf, m.segment_drift[j]);
 	}
+	pq_sendfloat8(&buf, m.changed_share);
 	pq_sendfloat8(&buf, m.silhouette);
 	pq_sendint64(&buf, m.silhouette_rows);
 	pq_sendfloat8(&buf, m.calinski_harabasz);
@@ -500,7 +510,7 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 	/* the message must hold at least the fixed-size part */
 	if ((size_t) (buf->len - buf->cursor) <
 		(size_t) d * (4 + 48 + 8 * CC_PCA_COMPONENTS) + (size_t) k * d * 8 +
-		(size_t) k * 24 + 32)
+		(size_t) k * 32 + 40)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid ccseg_model binary value"),
@@ -538,7 +548,9 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 		m.sizes[j] = pq_getmsgint64(buf);
 		m.sse[j] = pq_getmsgfloat8(buf);
 		m.segment_silhouette[j] = pq_getmsgfloat8(buf);
+		m.segment_drift[j] = pq_getmsgfloat8(buf);
 	}
+	m.changed_share = pq_getmsgfloat8(buf);
 	m.silhouette = pq_getmsgfloat8(buf);
 	m.silhouette_rows = pq_getmsgint64(buf);
 	m.calinski_harabasz = pq_getmsgfloat8(buf);
@@ -567,8 +579,8 @@ ccseg_model_summary(PG_FUNCTION_ARGS)
 {
 	CcModel		m;
 	TupleDesc	desc;
-	Datum		values[23];
-	bool		nulls[23];
+	Datum		values[25];
+	bool		nulls[25];
 	Datum	   *segsil;
 	bool	   *segsil_null;
 	int			dims[1];
@@ -644,5 +656,16 @@ ccseg_model_summary(PG_FUNCTION_ARGS)
 		values[21] = PointerGetDatum(ccseg_float8_array(m.pca_ratio, m.d));
 		values[22] = PointerGetDatum(ccseg_float8_matrix(m.pca_components, keep, m.d));
 	}
+	values[23] = Float8GetDatum(m.changed_share);
+	nulls[23] = isnan(m.changed_share);
+	for (c = 0; c < m.k; c++)
+	{
+		segsil[c] = Float8GetDatum(m.segment_drift[c]);
+		segsil_null[c] = isnan(m.segment_drift[c]);
+	}
+	values[24] = PointerGetDatum(construct_md_array(segsil, segsil_null, 1, dims,
+													lbs, FLOAT8OID, sizeof(float8),
+													FLOAT8PASSBYVAL,
+													TYPALIGN_DOUBLE));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

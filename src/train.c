@@ -13,6 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "align.h"
 #include "linalg.h"
 #include "metrics.h"
 
@@ -23,7 +24,7 @@ enum
 {
 	ARG_SOURCE, ARG_K, ARG_FEATURES, ARG_ID_COLUMN, ARG_IMPUTE, ARG_SCALE,
 	ARG_INIT, ARG_INIT_CENTROIDS, ARG_N_INIT, ARG_MAX_ITER, ARG_TOL, ARG_SEED,
-	ARG_ALGORITHM, ARG_SILHOUETTE_SAMPLE, ARG_VERBOSE
+	ARG_ALGORITHM, ARG_SILHOUETTE_SAMPLE, ARG_VERBOSE, ARG_PREVIOUS
 };
 
 /* Check init_centroids against k and d and return them as a k x d matrix. */
@@ -73,6 +74,20 @@ report_run(void *arg, int run, int iterations, double inertia, bool converged)
 					run + 1, kp->init == CC_INIT_GIVEN ? 1 : kp->n_init,
 					iterations, inertia,
 					converged ? "" : " (did not converge within max_iter)")));
+}
+
+/* Whether two models have the same features in the same order. */
+static bool
+same_features(const CcModel *a, const CcsegPrepared *p)
+{
+	int			j;
+
+	if (a->d != p->f.d)
+		return false;
+	for (j = 0; j < a->d; j++)
+		if (strcmp(a->features[j], p->f.names[j]) != 0)
+			return false;
+	return true;
 }
 
 /* Train a model from a relation; see the install script for the arguments. */
@@ -147,6 +162,23 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	kp.cb_arg = &kp;
 	cc_kmeans(prep.x, prep.n, d, &kp, &kr, &alloc);
 	cc_kmeans_sort_by_size(&kr, prep.n, k, d, &alloc);
+	cc_model_alloc(&m, k, d, &alloc);
+
+	/* the version this one replaces: take its segment numbers (0.2.0 and later) */
+	if (PG_NARGS() > ARG_PREVIOUS && !PG_ARGISNULL(ARG_PREVIOUS))
+	{
+		CcModel		prev;
+
+		ccseg_model_parse(PG_GETARG_VARLENA_P(ARG_PREVIOUS), &prev, cxt);
+		if (same_features(&prev, &prep))
+			cc_align_to_previous(&prev, prep.x, prep.n, d, prep.center,
+								 prep.scale_values, &kr, k, m.segment_drift,
+								 &m.changed_share, &alloc);
+		else
+			ereport(NOTICE,
+					(errmsg("segment numbers are not aligned with the previous version"),
+					 errdetail("The previous version has other features.")));
+	}
 	if (!kr.converged)
 		ereport(NOTICE,
 				(errmsg_plural("k-means did not converge within %d iteration",
@@ -154,7 +186,6 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 							   kp.max_iter, kp.max_iter),
 				 errhint("Raise max_iter or tol.")));
 
-	cc_model_alloc(&m, k, d, &alloc);
 	ccseg_prepared_to_model(&prep, &m);
 	memcpy(m.centroids, kr.centroids, sizeof(double) * k * d);
 	memcpy(m.sizes, kr.sizes, sizeof(int64_t) * k);

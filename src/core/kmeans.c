@@ -712,6 +712,36 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	cc_release(alloc, sse);
 }
 
+/* Give cluster c the number renumber[c]; see kmeans.h. */
+void
+cc_kmeans_renumber(CcKmeansResult *res, size_t n, int k, int d,
+				   const int *renumber, const CcAllocator *alloc)
+{
+	double	   *cent = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	int64_t    *sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
+	double	   *sse = cc_alloc_array(alloc, k, sizeof(double));
+	size_t		i;
+	int			c;
+
+	for (c = 0; c < k; c++)
+	{
+		int			to = renumber[c];
+
+		memcpy(cent + (size_t) to * d, res->centroids + (size_t) c * d,
+			   sizeof(double) * d);
+		sizes[to] = res->sizes[c];
+		sse[to] = res->sse[c];
+	}
+	memcpy(res->centroids, cent, sizeof(double) * k * d);
+	memcpy(res->sizes, sizes, sizeof(int64_t) * k);
+	memcpy(res->sse, sse, sizeof(double) * k);
+	for (i = 0; i < n; i++)
+		res->labels[i] = renumber[res->labels[i]];
+	cc_release(alloc, cent);
+	cc_release(alloc, sizes);
+	cc_release(alloc, sse);
+}
+
 /* Renumber clusters by decreasing size; see kmeans.h. */
 void
 cc_kmeans_sort_by_size(CcKmeansResult *res, size_t n, int k, int d,
@@ -719,12 +749,8 @@ cc_kmeans_sort_by_size(CcKmeansResult *res, size_t n, int k, int d,
 {
 	int		   *order = cc_alloc_array(alloc, k, sizeof(int));
 	int		   *rank = cc_alloc_array(alloc, k, sizeof(int));
-	double	   *cent = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	int64_t    *sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
-	double	   *sse = cc_alloc_array(alloc, k, sizeof(double));
 	int			a,
 				b;
-	size_t		i;
 
 	/* stable insertion sort of cluster numbers by size, largest first */
 	for (a = 0; a < k; a++)
@@ -736,22 +762,8 @@ cc_kmeans_sort_by_size(CcKmeansResult *res, size_t n, int k, int d,
 		order[b] = c;
 	}
 	for (a = 0; a < k; a++)
-	{
 		rank[order[a]] = a;
-		memcpy(cent + (size_t) a * d, res->centroids + (size_t) order[a] * d,
-			   sizeof(double) * d);
-		sizes[a] = res->sizes[order[a]];
-		sse[a] = res->sse[order[a]];
-	}
-	memcpy(res->centroids, cent, sizeof(double) * k * d);
-	memcpy(res->sizes, sizes, sizeof(int64_t) * k);
-	memcpy(res->sse, sse, sizeof(double) * k);
-	for (i = 0; i < n; i++)
-		res->labels[i] = rank[res->labels[i]];
-
+	cc_kmeans_renumber(res, n, k, d, rank, alloc);
 	cc_release(alloc, order);
 	cc_release(alloc, rank);
-	cc_release(alloc, cent);
-	cc_release(alloc, sizes);
-	cc_release(alloc, sse);
 }

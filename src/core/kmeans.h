@@ -75,6 +75,13 @@ extern void cc_kmeans(const double *x, size_t n, int d,
 					  const CcAllocator *alloc);
 
 /*
+ * Renumber clusters: cluster c becomes number renumber[c] (a permutation of
+ * 0..k-1), permuting centroids, sizes, sse and labels.
+ */
+extern void cc_kmeans_renumber(CcKmeansResult *res, size_t n, int k, int d,
+							   const int *renumber, const CcAllocator *alloc);
+
+/*
  * Renumber clusters by decreasing size (ties keep their order), permuting
  * centroids, sizes, sse and labels.
  */

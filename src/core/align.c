@@ -1,0 +1,106 @@
+/*
+ * align.c
+ *		Matching a retrained model's segments to the previous version's.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "align.h"
+#include "hungarian.h"
+#include "matrix.h"
+
+/* Renumber res after prev's segments; see align.h. */
+void
+cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
+					 const double *center, const double *scale,
+					 CcKmeansResult *res, int k, double *drift,
+					 double *changed_share, const CcAllocator *alloc)
+{
+	int			kp = prev->k;
+	double	   *old = cc_alloc_array(alloc, (size_t) kp * d, sizeof(double));
+	double	   *cost = cc_alloc_array(alloc, (size_t) k * kp, sizeof(double));
+	int		   *match = cc_alloc_array(alloc, k, sizeof(int));
+	int		   *renumber = cc_alloc_array(alloc, k, sizeof(int));
+	double	   *raw = cc_alloc_array(alloc, d, sizeof(double));
+	double	   *z = cc_alloc_array(alloc, d, sizeof(double));
+	int			next = 0;
+	size_t		i,
+				changed = 0;
+	int			c,
+				c2,
+				j;
+
+	/* previous centroids, in original units, scaled the new way */
+	for (c = 0; c < kp; c++)
+	{
+		cc_model_centroid_original(prev, c, old + (size_t) c * d);
+		for (j = 0; j < d; j++)
+			old[(size_t) c * d + j] = (old[(size_t) c * d + j] - center[j]) / scale[j];
+	}
+	for (c = 0; c < k; c++)
+		for (c2 = 0; c2 < kp; c2++)
+			cost[(size_t) c * kp + c2] = cc_sqdist(res->centroids + (size_t) c * d,
+												   old + (size_t) c2 * d, d);
+	cc_hungarian(cost, k, kp, match, alloc);
+
+	if (k <= kp)
+	{
+		/*
+		 * Every new cluster has a partner.  Partners numbered below k keep
+		 * their number; the others take the free numbers, in the order of
+		 * their partners' numbers.
+		 */
+		bool	   *taken = cc_alloc_array(alloc, k, sizeof(bool));
+
+		for (c = 0; c < k; c++)
+			taken[c] = false;
+		for (c = 0; c < k; c++)
+		{
+			renumber[c] = match[c] < k ? match[c] : -1;
+			if (renumber[c] >= 0)
+				taken[renumber[c]] = true;
+		}
+		for (c2 = 0; c2 < kp; c2++)
+			for (c = 0; c < k; c++)
+				if (match[c] == c2 && renumber[c] < 0)
+				{
+					while (taken[next])
+						next++;
+					renumber[c] = next;
+					taken[next] = true;
+				}
+		cc_release(alloc, taken);
+	}
+	else
+	{
+		/* partners keep their numbers; the rest follow, largest first */
+		for (c = 0; c < k; c++)
+			renumber[c] = match[c];
+		next = kp;
+		for (c = 0; c < k; c++)		/* clusters are in decreasing size */
+			if (match[c] < 0)
+				renumber[c] = next++;
+	}
+	for (c = 0; c < k; c++)
+		drift[renumber[c]] = match[c] >= 0 ?
+			sqrt(cost[(size_t) c * kp + match[c]]) : NAN;
+	cc_kmeans_renumber(res, n, k, d, renumber, alloc);
+
+	/* rows scored by the previous model, from their imputed original values */
+	for (i = 0; i < n; i++)
+	{
+		for (j = 0; j < d; j++)
+			raw[j] = x[i * d + j] * scale[j] + center[j];
+		if (!cc_model_transform(prev, raw, z) ||
+			cc_model_assign(prev, z, NULL) != res->labels[i])
+			changed++;
+	}
+	*changed_share = n > 0 ? (double) changed / (double) n : 0.0;
+
+	cc_release(alloc, old);
+	cc_release(alloc, cost);
+	cc_release(alloc, match);
+	cc_release(alloc, renumber);
+	cc_release(alloc, raw);
+	cc_release(alloc, z);
+}

@@ -1,0 +1,33 @@
+/*
+ * align.h
+ *		Keep segment numbers stable across retrainings: match a new model's
+ *		centroids to the previous version's and renumber to agree.
+ */
+#ifndef CC_ALIGN_H
+#define CC_ALIGN_H
+
+#include <stddef.h>
+
+#include "kmeans.h"
+#include "model.h"
+
+/*
+ * Renumber the clusters of res (k clusters, rows x scaled with center and
+ * scale) after the segments of prev, which must have the same features in
+ * the same order.  New and previous centroids are compared in the new
+ * scaled space; the pairing of smallest total squared distance (Hungarian
+ * method) gives each new cluster the number of its partner.  With fewer
+ * previous segments, the unmatched new clusters take the numbers after
+ * them, largest first; with more, partners numbered below k keep their
+ * numbers and the other clusters take the free ones.  drift[s] gets the distance between segment s's new
+ * and previous centroid (NaN when unmatched); *changed_share the share of
+ * rows whose segment number differs between prev and the renumbered
+ * result, prev scoring the rows as they were imputed for training.
+ */
+extern void cc_align_to_previous(const CcModel *prev, const double *x, size_t n,
+								 int d, const double *center, const double *scale,
+								 CcKmeansResult *res, int k, double *drift,
+								 double *changed_share,
+								 const CcAllocator *alloc);
+
+#endif							/* CC_ALIGN_H */
