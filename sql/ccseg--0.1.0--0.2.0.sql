@@ -34,8 +34,8 @@ CREATE UNIQUE INDEX ccseg_model_versions_active
 
 -- members of a model's owner role may switch its active version
 CREATE POLICY ccseg_activate ON @extschema@.ccseg_model_versions
-	FOR UPDATE USING (pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER'))
-	WITH CHECK (pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER'));
+	FOR UPDATE USING (@extschema@._ccseg_may_manage(owner))
+	WITH CHECK (@extschema@._ccseg_may_manage(owner));
 GRANT UPDATE (active) ON @extschema@.ccseg_model_versions TO PUBLIC;
 
 -- "current" now means active
@@ -181,7 +181,7 @@ BEGIN
 		WHERE v.model_name = ccseg_train.model LIMIT 1;
 		model_owner := coalesce(model_owner, current_user);
 	END IF;
-	IF NOT pg_has_role(current_user, model_owner, 'MEMBER') THEN
+	IF NOT @extschema@._ccseg_may_manage(model_owner) THEN
 		RAISE EXCEPTION 'must be a member of role "%" to retrain model "%"',
 			model_owner, ccseg_train.model
 			USING ERRCODE = 'insufficient_privilege';
@@ -332,7 +332,7 @@ DECLARE
 	previous integer;
 BEGIN
 	r := @extschema@._ccseg_model_row(ccseg_activate.model, ccseg_activate.version);
-	IF NOT pg_has_role(current_user, r.owner, 'MEMBER') THEN
+	IF NOT @extschema@._ccseg_may_manage(r.owner) THEN
 		RAISE EXCEPTION 'must be a member of role "%" to activate a version of model "%"',
 			r.owner, r.model_name
 			USING ERRCODE = 'insufficient_privilege';

@@ -73,7 +73,7 @@ AS 'MODULE_PATHNAME', 'ccseg_model_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model) IS
-'every field of a model value as columns: features, preprocessing, centroids (scaled and original units), sizes, inertia, quality measures';
+'every field of a model value as columns: features, preprocessing, centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
 
 -- ---------------------------------------------------------------------------
 -- Training without storing
@@ -182,6 +182,22 @@ COMMENT ON COLUMN @extschema@.ccseg_model_versions.pca_ratio IS 'explained varia
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions_id_seq', '');
 
+-- Whether the current user may change a model owned by role owner: a
+-- member of that role, or a superuser (also when the role is gone).
+CREATE FUNCTION @extschema@._ccseg_may_manage(owner name)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = owner)
+				THEN pg_has_role(current_user, owner, 'MEMBER')
+				ELSE coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false)
+		   END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_may_manage(name) IS
+'internal: whether the current user may add versions to, activate or drop a model owned by this role';
+
 -- Fill the derived columns from the model value.
 CREATE FUNCTION @extschema@._ccseg_derive_columns()
 RETURNS trigger
@@ -190,7 +206,19 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	s record;
+	other name;
 BEGIN
+	IF TG_OP = 'INSERT' THEN
+		-- every version of a model has one owner; the lock orders concurrent inserts
+		PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(NEW.model_name));
+		SELECT v.owner INTO other FROM @extschema@.ccseg_model_versions v
+		WHERE v.model_name = NEW.model_name AND v.owner <> NEW.owner LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'model "%" belongs to role "%"', NEW.model_name, other
+				USING ERRCODE = 'insufficient_privilege',
+					  HINT = 'Every version of a model has the same owner.';
+		END IF;
+	END IF;
 	s := @extschema@.ccseg_model_summary(NEW.model);
 	NEW.features := s.features;
 	NEW.k := s.k;
@@ -233,14 +261,9 @@ ALTER TABLE @extschema@.ccseg_model_versions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ccseg_read ON @extschema@.ccseg_model_versions
 	FOR SELECT USING (true);
 CREATE POLICY ccseg_add ON @extschema@.ccseg_model_versions
-	FOR INSERT WITH CHECK (
-		pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER')
-		AND NOT EXISTS (
-			SELECT 1 FROM @extschema@.ccseg_model_versions o
-			WHERE o.model_name OPERATOR(pg_catalog.=) ccseg_model_versions.model_name
-			  AND o.owner OPERATOR(pg_catalog.<>) ccseg_model_versions.owner));
+	FOR INSERT WITH CHECK (@extschema@._ccseg_may_manage(owner));
 CREATE POLICY ccseg_remove ON @extschema@.ccseg_model_versions
-	FOR DELETE USING (pg_catalog.pg_has_role(CURRENT_USER, owner, 'MEMBER'));
+	FOR DELETE USING (@extschema@._ccseg_may_manage(owner));
 GRANT SELECT, INSERT, DELETE ON @extschema@.ccseg_model_versions TO PUBLIC;
 
 CREATE VIEW @extschema@.ccseg_models AS
@@ -382,7 +405,7 @@ BEGIN
 	ORDER BY v.version DESC LIMIT 1;
 	IF NOT FOUND THEN
 		model_owner := current_user;
-	ELSIF NOT pg_has_role(current_user, model_owner, 'MEMBER') THEN
+	ELSIF NOT @extschema@._ccseg_may_manage(model_owner) THEN
 		RAISE EXCEPTION 'must be a member of role "%" to retrain model "%"',
 			model_owner, ccseg_train.model
 			USING ERRCODE = 'insufficient_privilege';
@@ -486,7 +509,7 @@ DECLARE
 	dropped integer;
 BEGIN
 	model_owner := (@extschema@._ccseg_model_row(ccseg_drop_model.model)).owner;
-	IF NOT pg_has_role(current_user, model_owner, 'MEMBER') THEN
+	IF NOT @extschema@._ccseg_may_manage(model_owner) THEN
 		RAISE EXCEPTION 'must be a member of role "%" to drop model "%"',
 			model_owner, ccseg_drop_model.model
 			USING ERRCODE = 'insufficient_privilege';
@@ -545,12 +568,13 @@ COMMENT ON FUNCTION @extschema@.ccseg_evaluate(text, integer) IS
 'quality of a model measured on its training rows at training time: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin';
 
 CREATE FUNCTION @extschema@._ccseg_model_silhouette(source regclass,
-	model @extschema@.ccseg_model, sample_size bigint, seed bigint)
+	model @extschema@.ccseg_model, sample_size bigint, seed bigint,
+	order_by text DEFAULT NULL)
 RETURNS TABLE (segment integer, silhouette float8, rows bigint, sample_rows bigint)
 AS 'MODULE_PATHNAME', 'ccseg_model_silhouette'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@._ccseg_model_silhouette(regclass, @extschema@.ccseg_model, bigint, bigint) IS
+COMMENT ON FUNCTION @extschema@._ccseg_model_silhouette(regclass, @extschema@.ccseg_model, bigint, bigint, text) IS
 'internal: silhouette of a model value on the rows of a relation';
 
 CREATE FUNCTION @extschema@.ccseg_silhouette(model text, sample_size bigint DEFAULT NULL,
@@ -568,7 +592,7 @@ BEGIN
 	END IF;
 	RETURN QUERY
 		SELECT * FROM @extschema@._ccseg_model_silhouette(r.source::regclass,
-			r.model, sample_size, ccseg_silhouette.seed);
+			r.model, sample_size, ccseg_silhouette.seed, r.parameters ->> 'id_column');
 END
 $$;
 
@@ -714,13 +738,14 @@ $$;
 COMMENT ON FUNCTION @extschema@.ccseg_segments(text) IS
 'one row per segment: size, share, radius (RMS distance to the centroid), silhouette, a generated label and description, and the name and recommendation of the best matching rule in ccseg_rules';
 
-CREATE FUNCTION @extschema@._ccseg_model_profile(source regclass, model @extschema@.ccseg_model)
+CREATE FUNCTION @extschema@._ccseg_model_profile(source regclass, model @extschema@.ccseg_model,
+	order_by text DEFAULT NULL)
 RETURNS TABLE (segment integer, feature text, rows bigint, mean float8, median float8,
 			   overall_mean float8, lift float8, z float8, "position" integer)
 AS 'MODULE_PATHNAME', 'ccseg_model_profile'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._ccseg_model_profile(regclass, @extschema@.ccseg_model) IS
+COMMENT ON FUNCTION @extschema@._ccseg_model_profile(regclass, @extschema@.ccseg_model, text) IS
 'internal: profile of a model value on the rows of a relation';
 
 CREATE FUNCTION @extschema@.ccseg_profile(model text, source regclass DEFAULT NULL)
@@ -736,8 +761,10 @@ BEGIN
 	IF r.model_name IS NULL THEN
 		RETURN;
 	END IF;
+	-- in id order on the model's own source, so sums do not depend on physical order
 	RETURN QUERY SELECT * FROM @extschema@._ccseg_model_profile(
-		coalesce(ccseg_profile.source, r.source::regclass), r.model);
+		coalesce(ccseg_profile.source, r.source::regclass), r.model,
+		CASE WHEN ccseg_profile.source IS NULL THEN r.parameters ->> 'id_column' END);
 END
 $$;
 
@@ -1177,7 +1204,7 @@ AS 'MODULE_PATHNAME', 'ccseg_describe'
 LANGUAGE C STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_describe(regclass, text[]) IS
-'per numeric column: count, missing, mean, sample std, min, quartiles, max, skewness and the number of values beyond 1.5 IQR from the quartiles';
+'per numeric column (position = its place among them): count, missing, mean, sample std, min, quartiles, max, skewness and the number of values beyond 1.5 IQR from the quartiles';
 
 CREATE FUNCTION @extschema@.ccseg_correlation(source regclass, features text[] DEFAULT NULL)
 RETURNS TABLE (a text, b text, r float8, pairs bigint)

@@ -190,17 +190,20 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 }
 
 /*
- * ccseg_model_silhouette(source, model, sample_size, seed): silhouette of
- * the model's segments on the rows of source, overall (segment NULL) and
- * per segment, with the rows each value was computed on.
+ * ccseg_model_silhouette(source, model, sample_size, seed, order_by):
+ * silhouette of the model's segments on the rows of source, overall
+ * (segment NULL) and per segment, with the rows each value was computed
+ * on.  Rows are read in order_by order when given, so a sample does not
+ * depend on the physical order of the table.
  */
 Datum
 ccseg_model_silhouette(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			relid = PG_GETARG_OID(0);
-	int64		sample = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT64(2);
-	uint64		seed = (uint64) PG_GETARG_INT64(3);
+	Oid			relid;
+	int64		sample;
+	uint64		seed;
+	char	   *order_by;
 	MemoryContext cxt;
 	CcAllocator alloc;
 	CcsegFeatures f;
@@ -220,7 +223,15 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 	int			c,
 				present = 0;
 
-	if (sample >= 0 && sample < 2)
+	ccseg_require_arg(fcinfo, 0, "source");
+	ccseg_require_arg(fcinfo, 1, "model");
+	ccseg_require_arg(fcinfo, 3, "seed");
+	relid = PG_GETARG_OID(0);
+	sample = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT64(2);
+	seed = (uint64) PG_GETARG_INT64(3);
+	order_by = (PG_NARGS() > 4 && !PG_ARGISNULL(4)) ?
+		text_to_cstring(PG_GETARG_TEXT_PP(4)) : NULL;
+	if (!PG_ARGISNULL(2) && sample < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("sample_size must be at least 2")));
@@ -233,8 +244,8 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the silhouette is not defined for a model with one segment"),
 				 errdetail("It compares each row's own segment with the nearest other segment.")));
-	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), NULL, &f);
-	x = ccseg_read_matrix(relid, &f, NULL, cxt, &n_read);
+	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), order_by, &f);
+	x = ccseg_read_matrix(relid, &f, order_by, cxt, &n_read);
 
 	/* impute, scale and label each row as scoring would; drop what it drops */
 	z = MemoryContextAlloc(cxt, sizeof(double) * m.d);

@@ -116,7 +116,7 @@ ccseg_kmeans_args(FunctionCallInfo fcinfo, int argno, CcKmeansParams *kp)
 				 errmsg("tol must be a finite number of at least 0")));
 }
 
-/* silhouette_sample argument: NULL is 0 (automatic); negative is an error. */
+/* silhouette_sample argument: NULL is -1 (automatic), 0 none, 1 or negative an error. */
 int64
 ccseg_silhouette_sample_arg(FunctionCallInfo fcinfo, int argno)
 {

@@ -24,7 +24,7 @@
 PG_FUNCTION_INFO_V1(ccseg_model_profile);
 
 /*
- * ccseg_model_profile(source, model): per segment and feature: rows, mean,
+ * ccseg_model_profile(source, model, order_by): per segment and feature: rows, mean,
  * median, the overall mean, lift (mean over overall mean) and z (difference
  * over the overall population standard deviation).
  */
@@ -32,7 +32,8 @@ Datum
 ccseg_model_profile(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			relid = PG_GETARG_OID(0);
+	Oid			relid;
+	char	   *order_by;
 	MemoryContext cxt;
 	CcsegFeatures f;
 	CcModel		m;
@@ -46,11 +47,16 @@ ccseg_model_profile(PG_FUNCTION_ARGS)
 	int			c,
 				j;
 
+	ccseg_require_arg(fcinfo, 0, "source");
+	ccseg_require_arg(fcinfo, 1, "model");
+	relid = PG_GETARG_OID(0);
+	order_by = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ?
+		text_to_cstring(PG_GETARG_TEXT_PP(2)) : NULL;
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg profile",
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_model_parse(PG_GETARG_VARLENA_P(1), &m, cxt);
-	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), NULL, &f);
-	x = ccseg_read_matrix(relid, &f, NULL, cxt, &n_read);
+	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), order_by, &f);
+	x = ccseg_read_matrix(relid, &f, order_by, cxt, &n_read);
 
 	z = MemoryContextAlloc(cxt, sizeof(double) * m.d);
 	labels = MemoryContextAllocHuge(cxt, sizeof(int) * Max(n_read, 1));

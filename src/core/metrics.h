@@ -82,7 +82,7 @@ extern void cc_quality(const double *x, size_t n, int d, const int *labels,
 /*
  * Knee of a decreasing curve y(x) by the Kneedle method (Satopaa et al.,
  * "Finding a 'kneedle' in a haystack", ICDCS workshops 2011): normalize both
- * axes to [0, 1], take the point farthest above the straight line between
+ * axes to [0, 1], take the point farthest below the straight line between
  * the ends of the normalized convex decreasing curve.  Returns its index,
  * or -1 when there are fewer than 3 points or no point lies off the line.
  */

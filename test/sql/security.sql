@@ -67,6 +67,18 @@ SELECT model FROM ccseg_train('x''); DROP TABLE sec_pts; --', 'sec_pts', 2);
 SELECT count(*) AS still_there FROM sec_pts;
 SELECT ccseg_drop_model('x''); DROP TABLE sec_pts; --');
 
+-- a model whose owner role was dropped can still be managed by a superuser
+CREATE ROLE regress_ccseg_gone;
+GRANT SELECT ON sec_pts TO regress_ccseg_gone;
+SET ROLE regress_ccseg_gone;
+SELECT version FROM ccseg_train('orphan', 'sec_pts', 2);
+RESET ROLE;
+REVOKE SELECT ON sec_pts FROM regress_ccseg_gone;
+DROP ROLE regress_ccseg_gone;
+SELECT owner FROM ccseg_models WHERE model = 'orphan';
+SELECT version FROM ccseg_train('orphan', 'sec_pts', 3);
+SELECT ccseg_drop_model('orphan');
+
 DROP TABLE sec_private;
 DROP TABLE sec_pts;
 DROP ROLE regress_ccseg_alice, regress_ccseg_bob, regress_ccseg_team, regress_ccseg_eve;
