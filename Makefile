@@ -18,6 +18,10 @@ DATA = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+# concurrency: pg_isolation_regress runs test/specs/*.spec in installcheck too
+ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+# results next to the pg_regress ones, so that expected/ serves both
+ISOLATION_OPTS = --inputdir=test --outputdir=. --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 # -Wextra's unused-parameter check fires inside PostgreSQL 15's own headers
@@ -56,4 +60,4 @@ test/unit/test_core: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
 unittest: test/unit/test_core
 	test/unit/test_core
 
-EXTRA_CLEAN = test/unit/test_core results regression.diffs regression.out
+EXTRA_CLEAN = test/unit/test_core results regression.diffs regression.out output_iso
