@@ -37,6 +37,9 @@ else
     SERVER_CONF=(
         "shared_preload_libraries = 'pg_cron'"
         "cron.database_name = 'postgres'"
+        # jobs run in background workers: the server listens on no TCP port
+        "cron.use_background_workers = on"
+        "max_worker_processes = 16"
     )
 fi
 
