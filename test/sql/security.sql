@@ -82,3 +82,27 @@ SELECT ccseg_drop_model('orphan');
 DROP TABLE sec_private;
 DROP TABLE sec_pts;
 DROP ROLE regress_ccseg_alice, regress_ccseg_bob, regress_ccseg_team, regress_ccseg_eve;
+
+-- a hostile search_path: look-alike functions and operators in a schema
+-- searched before pg_catalog change nothing
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.texteq_always(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.texteq_always);
+CREATE FUNCTION evil.pg_has_role(name, name, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+CREATE FUNCTION evil.hashtext(text) RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION evil.ccseg_model_summary(ccseg_model) RETURNS record LANGUAGE sql AS 'SELECT NULL::record';
+CREATE FUNCTION evil.format(text, text, text) RETURNS text LANGUAGE sql AS $$SELECT 'evil'$$;
+CREATE TABLE ev_pts (a float8, b float8);
+INSERT INTO ev_pts SELECT g % 10, g % 3 FROM generate_series(1, 60) g;
+SET search_path = evil, pg_catalog, public;
+SELECT model, version, k FROM ccseg_train('ev1', 'public.ev_pts', 2, seed => 1);
+SELECT model, version, k FROM ccseg_train('ev2', 'public.ev_pts', 3, seed => 1);
+SELECT model, k, source FROM ccseg_models WHERE model IN ('ev1', 'ev2') ORDER BY model;
+SELECT count(DISTINCT ccseg_predict('ev1', p)) AS ev1_segments, count(DISTINCT ccseg_predict('ev2', p)) AS ev2_segments
+FROM public.ev_pts p;
+SELECT ccseg_drop_model('ev1') AS dropped;
+SELECT model FROM ccseg_models WHERE model IN ('ev1', 'ev2') ORDER BY model;
+RESET search_path;
+SELECT ccseg_drop_model('ev2');
+DROP SCHEMA evil CASCADE;
+DROP TABLE ev_pts;
