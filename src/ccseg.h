@@ -131,6 +131,7 @@ extern void ccseg_scorer_load_value(CcsegScorer *st, struct varlena *value);
 extern const char *ccseg_scorer_label(CcsegScorer *st);
 extern void ccseg_scorer_read_row(CcsegScorer *st, HeapTupleHeader rec);
 extern void ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr);
+extern bool ccseg_scorer_transform(CcsegScorer *st);
 
 /* catalog.c */
 extern int	ccseg_lookup_model(const char *name, CcModel *m, MemoryContext cxt);

@@ -44,7 +44,7 @@ load_and_read(FunctionCallInfo fcinfo, CcsegScorer **out)
 	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
 	ccseg_scorer_read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
 	*out = st;
-	return cc_model_transform(&st->model, st->raw, st->z);
+	return ccseg_scorer_transform(st);
 }
 
 /*

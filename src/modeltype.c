@@ -207,6 +207,7 @@ get_key(Jsonb *jb, const char *key)
 	return v;
 }
 
+/* A JSON number as a double; out-of-range numbers become infinite (and fail validation). */
 static double
 json_double(JsonbValue *v, const char *what, bool allow_null)
 {
@@ -214,15 +215,21 @@ json_double(JsonbValue *v, const char *what, bool allow_null)
 		return NAN;
 	if (v->type != jbvNumeric)
 		malformed("\"%s\" must hold numbers.", what);
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 											  NumericGetDatum(v->val.numeric)));
 }
 
+/* A JSON number that must be a whole number within int64. */
 static int64
 json_int64(JsonbValue *v, const char *what)
 {
+	double		d;
+
 	if (v->type != jbvNumeric)
 		malformed("\"%s\" must be an integer.", what);
+	d = json_double(v, what, false);
+	if (!(d == floor(d)) || fabs(d) > 9007199254740992.0)
+		malformed("\"%s\" must be a whole number within range.", what);
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8,
 											 NumericGetDatum(v->val.numeric)));
 }

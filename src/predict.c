@@ -225,11 +225,33 @@ ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr)
 	pfree(nulls);
 }
 
+/*
+ * Impute and scale st->raw into st->z; false when it has a missing value the
+ * model cannot impute.  Values so far out that distances would overflow are
+ * an error.
+ */
+bool
+ccseg_scorer_transform(CcsegScorer *st)
+{
+	int			j;
+
+	if (!cc_model_transform(&st->model, st->raw, st->z))
+		return false;
+	for (j = 0; j < st->model.d; j++)
+		if (fabs(st->z[j]) > 1e150)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature \"%s\" is too far outside the range of %s to score",
+							st->model.features[j], ccseg_scorer_label(st)),
+					 errdetail("Scaled, the value exceeds 1e150, so squared distances would overflow.")));
+	return true;
+}
+
 /* Segment (1-based) of st->raw, or 0 when it has a value the model cannot impute. */
 static int
 score(CcsegScorer *st, bool want_dist)
 {
-	if (!cc_model_transform(&st->model, st->raw, st->z))
+	if (!ccseg_scorer_transform(st))
 		return 0;
 	return cc_model_assign(&st->model, st->z, want_dist ? st->dist : NULL) + 1;
 }

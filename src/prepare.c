@@ -22,6 +22,7 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	MemoryContext old;
 	bool	   *constant;
 	int			bad;
+	size_t		i;
 	int			d,
 				j;
 
@@ -75,6 +76,15 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values, constant,
 				 &alloc);
 	for (j = 0; j < d; j++)
+		if (!isfinite(p->feature_mean[j]) || !isfinite(p->feature_std[j]) ||
+			!isfinite(p->center[j]) || !isfinite(p->scale_values[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute with",
+							p->f.names[j], p->relname),
+					 errdetail("Its mean or spread is out of the range of double precision."),
+					 errhint("Divide the column by a power of ten in a view and train on the view.")));
+	for (j = 0; j < d; j++)
 		if (constant[j] && scale != CC_SCALE_NONE)
 			ereport(NOTICE,
 					(errmsg("feature \"%s\" has %s of 0; its scale is set to 1",
@@ -85,6 +95,17 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 					 scale == CC_SCALE_ROBUST ? 0 :
 					 errdetail("A feature with the same value in every row does not influence the segments.")));
 	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
+	for (i = 0; i < p->n * d; i++)
+		if (fabs(p->x[i]) > 1e150)
+		{
+			j = (int) (i % d);
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute distances with",
+							p->f.names[j], p->relname),
+					 errdetail("A scaled value exceeds 1e150, so squared distances would overflow."),
+					 errhint("Use scale => 'standard', or divide the column by a power of ten in a view.")));
+		}
 }
 
 /* Copy the preprocessing of p into a model allocated for p's features. */
