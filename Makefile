@@ -60,4 +60,46 @@ test/unit/test_core: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
 unittest: test/unit/test_core
 	test/unit/test_core
 
-EXTRA_CLEAN = test/unit/test_core results regression.diffs regression.out output_iso
+# The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# under valgrind memcheck: both must be clean.
+test/unit/test_core_asan: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
+	$(CC) $(UNIT_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer -o $@ test/unit/test_core.c $(CORE_SRCS) -lm
+
+.PHONY: unittest-asan unittest-valgrind
+unittest-asan: test/unit/test_core_asan
+	ASAN_OPTIONS=detect_leaks=1 test/unit/test_core_asan
+
+unittest-valgrind: test/unit/test_core
+	valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 test/unit/test_core
+
+# libFuzzer targets on the core (clang from Debian): make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = fuzz_model_flat fuzz_kmeans
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-ffp-contract=off -Isrc/core
+CLANG ?= clang-14
+
+test/fuzz/%: test/fuzz/%.c $(CORE_SRCS) src/core/*.h
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) -lm
+
+test/fuzz/seed_model: test/fuzz/seed_model.c $(CORE_SRCS) src/core/*.h
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lm
+
+.PHONY: fuzz
+fuzz: $(addprefix test/fuzz/,$(FUZZ_TARGETS)) test/fuzz/seed_model
+	mkdir -p test/fuzz/corpus/fuzz_model_flat test/fuzz/corpus/fuzz_kmeans
+	test/fuzz/seed_model test/fuzz/corpus/fuzz_model_flat/seed
+	for t in $(FUZZ_TARGETS); do \
+		if ls test/fuzz/regressions/$$t/* >/dev/null 2>&1; then \
+			test/fuzz/$$t test/fuzz/regressions/$$t/* || exit 1; \
+		fi; \
+	done
+	for t in $(FUZZ_TARGETS); do \
+		test/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-artifact_prefix=test/fuzz/crash- test/fuzz/corpus/$$t || exit 1; \
+	done
+
+EXTRA_CLEAN = test/unit/test_core_asan $(addprefix test/fuzz/,$(FUZZ_TARGETS)) \
+	test/fuzz/seed_model test/fuzz/corpus test/unit/test_core results regression.diffs regression.out output_iso

@@ -34,6 +34,9 @@ CCSEG_PACKAGES=(
     python3-sklearn          # reference numerics for test/reference/*.py
     python3-pandas
     python3-psycopg2
+    valgrind                 # memcheck over the unit tests
+    clang-14                 # libFuzzer targets (test/fuzz)
+    libclang-rt-14-dev       # the fuzzer and sanitizer runtimes for clang
     chromium                 # renders the HTML report to PNG in the report test
     fonts-liberation         # Arial/Helvetica-metric fonts for that rendering
 )

@@ -5,7 +5,9 @@
 # Steps, in order; each one is recorded as PASS or FAIL and the run goes on after a failure:
 #   packages       the Debian packages (installed if missing; needs root then)
 #   build          make (warnings are errors) + make install
-#   unittest       make unittest: standalone tests of the numeric core in src/core
+#   unittest       make unittest: standalone tests of the numeric core in src/core, then the
+#                  same under ASan+UBSan and valgrind, and the libFuzzer targets
+#                  (CCSEG_FUZZ_SECONDS each, default 60)
 #   server         a throwaway PostgreSQL 15 with pg_cron preloaded (or the server PG* names)
 #   installcheck   make installcheck: pg_regress on test/sql/*.sql against that server
 #   reference X    each test/reference/*.py, run by Debian's /usr/bin/python3 (scikit-learn)
@@ -127,6 +129,19 @@ step_unittest() {
     make unittest PG_CONFIG="$CCSEG_PG_CONFIG"
 }
 
+step_unittest_asan() {
+    make unittest-asan PG_CONFIG="$CCSEG_PG_CONFIG"
+}
+
+step_unittest_valgrind() {
+    make unittest-valgrind PG_CONFIG="$CCSEG_PG_CONFIG"
+}
+
+# libFuzzer on the core: replay the saved crashes, then a short run per target
+step_fuzz() {
+    make fuzz PG_CONFIG="$CCSEG_PG_CONFIG" FUZZ_SECONDS="${CCSEG_FUZZ_SECONDS:-60}"
+}
+
 step_installcheck() {
     if make installcheck PG_CONFIG="$CCSEG_PG_CONFIG"; then
         return 0
@@ -186,6 +201,9 @@ run_step subshell "build" ccseg_build_install
 
 if [ -e test/unit/test_core.c ]; then
     run_step subshell "unittest" step_unittest
+    run_step subshell "unittest asan+ubsan" step_unittest_asan
+    run_step subshell "unittest valgrind" step_unittest_valgrind
+    run_step subshell "fuzz" step_fuzz
 else
     skip_step "unittest" "no test/unit/test_core.c yet"
 fi

@@ -294,6 +294,8 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 		return "model value has a wrong magic number";
 	if (hdr[0] != CC_MODEL_FORMAT)
 		return "model value has an unsupported format version";
+	if (hdr[6] != 0)
+		return "model value has a reserved field set";
 	k = hdr[1];
 	d = hdr[2];
 	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES)

@@ -52,10 +52,6 @@ cc_describe_column(const double *x, size_t n, int d, int j, CcColumnStats *out,
 		}
 		m2 = cc_sum_value(&s2);
 		m3 = cc_sum_value(&s3);
-		if (fabs(m2) < FP_NOISE)
-			m2 = 0.0;
-		if (fabs(m3) < FP_NOISE)
-			m3 = 0.0;
 		out->mean = mean;
 		if (m >= 2)
 			out->std = sqrt(m2 / (double) (m - 1));
@@ -63,6 +59,11 @@ cc_describe_column(const double *x, size_t n, int d, int j, CcColumnStats *out,
 		{
 			double		nd = (double) m;
 
+			/* pandas zeroes sums this small for the skew (only) */
+			if (fabs(m2) < FP_NOISE)
+				m2 = 0.0;
+			if (fabs(m3) < FP_NOISE)
+				m3 = 0.0;
 			out->skewness = (m2 == 0.0) ? 0.0 :
 				(nd * sqrt(nd - 1.0) / (nd - 2.0)) * (m3 / pow(m2, 1.5));
 		}
@@ -94,6 +95,10 @@ cc_pearson(const double *x, size_t n, int d, int a, int b, int64_t *pairs)
 	double		ma,
 				mb,
 				den;
+	double		amin = INFINITY,
+				amax = -INFINITY,
+				bmin = INFINITY,
+				bmax = -INFINITY;
 	size_t		m = 0;
 	size_t		i;
 
@@ -106,10 +111,15 @@ cc_pearson(const double *x, size_t n, int d, int a, int b, int64_t *pairs)
 			continue;
 		cc_sum_add(&sa, va);
 		cc_sum_add(&sb, vb);
+		amin = fmin(amin, va);
+		amax = fmax(amax, va);
+		bmin = fmin(bmin, vb);
+		bmax = fmax(bmax, vb);
 		m++;
 	}
 	*pairs = (int64_t) m;
-	if (m < 2)
+	/* a constant column has no correlation (its rounded mean may not be exact) */
+	if (m < 2 || amin == amax || bmin == bmax)
 		return NAN;
 	ma = cc_sum_value(&sa) / (double) m;
 	mb = cc_sum_value(&sb) / (double) m;
@@ -163,7 +173,13 @@ cc_histogram(const double *x, size_t n, int d, int j, int bins, double *edges,
 		return 0;
 	}
 	for (b = 0; b <= bins; b++)
-		edges[b] = lo + (hi - lo) * ((double) b / (double) bins);
+	{
+		double		t = (double) b / (double) bins;
+
+		/* interpolate between the ends when hi - lo overflows */
+		edges[b] = isfinite(hi - lo) ? lo + (hi - lo) * t : lo * (1.0 - t) + hi * t;
+	}
+	edges[0] = lo;
 	edges[bins] = hi;
 	for (i = 0; i < n; i++)
 	{

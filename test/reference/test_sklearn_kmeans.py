@@ -198,12 +198,15 @@ def read_matrix(conn, features):
 # --------------------------------------------------------------------------
 # ccseg calls
 
-TRAIN_CASTS = {"init_centroids": "::float8[]", "features": "::text[]", "seed": "::bigint"}
+TRAIN_CASTS = {"init_centroids": "::float8[]", "features": "::text[]", "seed": "::bigint",
+               "silhouette_sample": "::bigint"}
 
 
 def train(conn, model, k, **kwargs):
     """Run ccseg_train with named arguments; returns the result row as a dict."""
     kwargs.setdefault("id_column", ID_COLUMN)
+    # quality measures are checked in test_sklearn_metrics.py; skip the silhouette here
+    kwargs.setdefault("silhouette_sample", 0)
     params = {"model": model, "k": k}
     named = []
     for name, value in kwargs.items():

@@ -14,8 +14,10 @@
  * everything it allocates.  The last line of output is
  * "unit: N passed, M failed"; the exit status is 1 when M > 0.
  *
- * test_kmeans_relocation_at_convergence and test_ch_db_empty_cluster are
- * regression tests for two core bugs these tests found (see their comments).
+ * Several tests are regression tests for core bugs these tests found (see
+ * the comments of test_kmeans_relocation_at_convergence,
+ * test_ch_db_empty_cluster, test_describe_small_values,
+ * test_pearson_closed_form and test_histogram_closed_form).
  */
 #include <float.h>
 #include <math.h>
@@ -27,12 +29,15 @@
 #include <string.h>
 
 #include "cc_common.h"
+#include "hungarian.h"
 #include "kmeans.h"
+#include "linalg.h"
 #include "matrix.h"
 #include "metrics.h"
 #include "model.h"
 #include "preprocess.h"
 #include "rng.h"
+#include "stats.h"
 
 /* ---------------------------------------------------------------------
  * Check machinery
@@ -3465,6 +3470,1786 @@ test_kneedle(void)
 }
 
 /* ---------------------------------------------------------------------
+ * stats
+ * ---------------------------------------------------------------------
+ */
+
+/* describe() of one column computed here, with the tolerance of its skew. */
+typedef struct RefStats
+{
+	int64_t		count;
+	int64_t		missing;
+	double		mean;
+	double		std;
+	double		min;
+	double		p25;
+	double		median;
+	double		p75;
+	double		max;
+	double		skewness;
+	double		skew_tol;		/* allowed |skewness - reference| */
+	int64_t		outliers;
+} RefStats;
+
+/*
+ * describe() of column j by definition: NaN is missing; mean, sample
+ * standard deviation and pandas' skew from compensated long double sums of
+ * deviations (pandas zeroes |m2|, |m3| < 1e-14, gives 0 when m2 is 0 and
+ * NaN below 3 values); min, quartiles and max by numpy's linear rule on a
+ * sorted copy; outliers beyond 1.5 IQR from the quartiles.
+ *
+ * The skew depends on the mean the deviations are taken from: moving it by
+ * delta moves m3 by about -3 delta m2, hence skew_tol.  Where |m3| is near
+ * pandas' cut, either side of it is right.
+ */
+static void
+ref_describe(const double *x, size_t n, int d, int j, RefStats *r)
+{
+	double	   *s = dalloc(n ? n : 1);
+	size_t		m = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + j]))
+			s[m++] = x[i * d + j];
+	r->count = (int64_t) m;
+	r->missing = (int64_t) (n - m);
+	r->mean = r->std = r->min = r->p25 = r->median = r->p75 = r->max = NAN;
+	r->skewness = NAN;
+	r->skew_tol = 0.0;
+	r->outliers = 0;
+	if (m > 0)
+	{
+		long double sum[2] = {0.0L, 0.0L},
+					q2[2] = {0.0L, 0.0L},
+					q3[2] = {0.0L, 0.0L};
+		long double mean,
+					m2,
+					m3;
+		double		iqr,
+					lo,
+					hi;
+
+		qsort(s, m, sizeof(double), cmp_double);
+		for (i = 0; i < m; i++)
+			ld_sum_add(sum, s[i]);
+		mean = (sum[0] + sum[1]) / (long double) m;
+		for (i = 0; i < m; i++)
+		{
+			long double t = s[i] - mean;
+
+			ld_sum_add(q2, t * t);
+			ld_sum_add(q3, t * t * t);
+		}
+		m2 = q2[0] + q2[1];
+		m3 = q3[0] + q3[1];
+		r->mean = (double) mean;
+		if (m >= 2)
+			r->std = (double) sqrtl(m2 / (long double) (m - 1));
+		if (m >= 3)
+		{
+			long double nd = (long double) m;
+			long double k = nd * sqrtl(nd - 1.0L) / (nd - 2.0L);
+			long double delta = 2.0L * DBL_EPSILON * fabsl(mean);
+			bool		near_cut = fabsl(m3) < 1e-13L;
+
+			if (fabsl(m2) < 1e-14L)
+				m2 = 0.0L;
+			if (fabsl(m3) < 1e-14L)
+				m3 = 0.0L;
+			if (m2 == 0.0L)
+				r->skewness = 0.0;
+			else
+			{
+				r->skewness = (double) (k * m3 / powl(m2, 1.5L));
+				r->skew_tol = (double) (1e-10L * (1.0L + fabsl(k * m3 / powl(m2, 1.5L))) +
+										3.0L * k * delta / sqrtl(m2));
+				if (near_cut)
+					r->skew_tol += (double) (k * 1e-13L / powl(m2, 1.5L));
+			}
+		}
+		r->min = s[0];
+		r->max = s[m - 1];
+		r->p25 = ref_quantile_sorted(s, m, 0.25);
+		r->median = ref_quantile_sorted(s, m, 0.5);
+		r->p75 = ref_quantile_sorted(s, m, 0.75);
+		iqr = r->p75 - r->p25;
+		lo = r->p25 - 1.5 * iqr;
+		hi = r->p75 + 1.5 * iqr;
+		for (i = 0; i < m; i++)
+			if (s[i] < lo || s[i] > hi)
+				r->outliers++;
+	}
+	tfree(s);
+}
+
+/* Whether a and b are the same double or both NaN. */
+static bool
+same_or_nan(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* Fill column j of x (n x d) with values of the given kind, NaN with probability pnan. */
+static void
+fill_stats_column(TRand *r, double *x, size_t n, int d, int j, int kind,
+				  double pnan)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		double		v;
+
+		switch (kind)
+		{
+			case 0:				/* normal */
+				v = 10.0 + 3.0 * tr_normal(r);
+				break;
+			case 1:				/* exponential: skewed, with outliers */
+				v = -5.0 * log(1.0 - tr_unif(r));
+				break;
+			case 2:				/* small integers: ties, quartiles on values */
+				v = (double) tr_below(r, 5);
+				break;
+			case 3:				/* tiny spread around a large offset */
+				v = 1e6 + 0.01 * tr_normal(r);
+				break;
+			case 4:				/* constant whose sum is inexact */
+				v = 0.1;
+				break;
+			default:			/* both signs, a few far values */
+				v = 1e3 * tr_normal(r) * (tr_below(r, 10) == 0 ? 100.0 : 1.0);
+				break;
+		}
+		x[i * d + j] = tr_unif(r) < pnan ? NAN : v;
+	}
+}
+
+/* Check cc_describe_column against ref_describe on varied columns. */
+static void
+test_describe_random(void)
+{
+	static const size_t sizes[] = {0, 1, 2, 3, 4, 5, 8, 31, 500};
+	static const double pnan[3] = {0.0, 0.25, 0.9};
+	const int	d = 3;
+	const int	nkinds = 6;
+	TRand		r;
+	size_t		si;
+
+	tr_seed(&r, 5000);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+	{
+		int			kind;
+
+		for (kind = 0; kind < nkinds; kind++)
+		{
+			size_t		n = sizes[si];
+			double	   *x = dalloc(n ? n * d : 1);
+			double	   *copy = dalloc(n ? n * d : 1);
+			int			j;
+
+			for (j = 0; j < d; j++)
+				fill_stats_column(&r, x, n, d, j, kind, pnan[j]);
+			memcpy(copy, x, n * d * sizeof(double));
+			for (j = 0; j < d; j++)
+			{
+				CcColumnStats s;
+				RefStats	e;
+
+				set_ctx("describe n=%zu kind=%d column=%d", n, kind, j);
+				cc_describe_column(x, n, d, j, &s, A);
+				ref_describe(x, n, d, j, &e);
+				CHECK(s.count == e.count && s.missing == e.missing);
+				if (e.count == 0)
+				{
+					CHECK(isnan(s.mean) && isnan(s.std) && isnan(s.min) &&
+						  isnan(s.p25) && isnan(s.median) && isnan(s.p75) &&
+						  isnan(s.max) && isnan(s.skewness) && s.outliers == 0);
+					continue;
+				}
+				CHECK(fabs(s.mean - e.mean) <= 2.0 * DBL_EPSILON * fabs(e.mean) + 1e-300);
+				if (e.count < 2)
+					CHECK(isnan(s.std));
+				else
+					CHECK(fabs(s.std - e.std) <=
+						  1e-12 * e.std + 4.0 * DBL_EPSILON * fabs(e.mean));
+				CHECK(s.min == e.min && s.max == e.max);
+				CHECK(s.p25 == e.p25 && s.median == e.median && s.p75 == e.p75);
+				if (e.count < 3)
+					CHECK(isnan(s.skewness));
+				else
+					CHECK(fabs(s.skewness - e.skewness) <= e.skew_tol);
+				CHECK(s.outliers == e.outliers);
+			}
+			set_ctx("describe n=%zu kind=%d leaves its input", n, kind);
+			CHECK(memcmp(copy, x, n * d * sizeof(double)) == 0);
+			tfree(x);
+			tfree(copy);
+		}
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check cc_describe_column on hand-computed columns, an all-missing column
+ * and its allocations.
+ */
+static void
+test_describe_closed_form(void)
+{
+	/* pandas.Series([1, 2, 3, 4, 100, NaN]).describe() and .skew() */
+	double		x[6] = {4, NAN, 100, 1, 3, 2};
+	double		none[4] = {NAN, NAN, NAN, NAN};
+	CcColumnStats s;
+	CountCtx	ctx;
+	CcAllocator ca = counting_allocator(&ctx);
+
+	set_ctx("describe closed form");
+	cc_describe_column(x, 6, 1, 0, &s, &ca);
+	CHECK(s.count == 5 && s.missing == 1);
+	CHECK(s.mean == 22.0);
+	/* deviations -21, -20, -19, -18, 78: m2 = 7610, m3 = 444600 */
+	CHECK(close_to(s.std, sqrt(7610.0 / 4.0), 1e-15, 0));
+	CHECK(s.min == 1.0 && s.p25 == 2.0 && s.median == 3.0 && s.p75 == 4.0 &&
+		  s.max == 100.0);
+	CHECK(close_to(s.skewness, (5.0 * 2.0 / 3.0) * 444600.0 / pow(7610.0, 1.5),
+				   1e-14, 0));
+	/* fences 2 - 3 = -1 and 4 + 3 = 7 */
+	CHECK(s.outliers == 1);
+	CHECK(ctx.live == 0 && !ctx.bad_release);
+
+	/* symmetric: skew 0; quartiles between values */
+	{
+		double		y[4] = {1, 2, 3, 4};
+
+		set_ctx("describe closed form, symmetric");
+		cc_describe_column(y, 4, 1, 0, &s, &ca);
+		CHECK(s.mean == 2.5 && close_to(s.std, sqrt(5.0 / 3.0), 1e-15, 0));
+		CHECK(s.p25 == 1.75 && s.median == 2.5 && s.p75 == 3.25);
+		CHECK(s.skewness == 0.0 && s.outliers == 0);
+	}
+	/* one and two values: std and skew undefined below 2 and 3 values */
+	{
+		double		y[2] = {7, -3};
+
+		set_ctx("describe closed form, one and two values");
+		cc_describe_column(y, 1, 1, 0, &s, &ca);
+		CHECK(s.count == 1 && s.mean == 7.0 && isnan(s.std) && isnan(s.skewness));
+		CHECK(s.min == 7.0 && s.p25 == 7.0 && s.median == 7.0 && s.max == 7.0);
+		cc_describe_column(y, 2, 1, 0, &s, &ca);
+		CHECK(s.count == 2 && s.mean == 2.0 && close_to(s.std, sqrt(50.0), 1e-15, 0));
+		CHECK(isnan(s.skewness) && s.median == 2.0);
+	}
+	/* a constant column: std and skew 0 */
+	{
+		double		y[5] = {2.5, 2.5, 2.5, 2.5, 2.5};
+
+		set_ctx("describe closed form, constant");
+		cc_describe_column(y, 5, 1, 0, &s, &ca);
+		CHECK(s.mean == 2.5 && s.std == 0.0 && s.skewness == 0.0 && s.outliers == 0);
+	}
+
+	/*
+	 * pandas' noise cut: {0, 3, 9} * u has deviations -4, -1, 5 times u, m2
+	 * = 42 u^2 and m3 = 60 u^3.  With u = 1e-4 / 3, m3 = 2.2e-12 is kept;
+	 * with u = 1e-5 / 3, m3 = 2.2e-15 < 1e-14 is zeroed and so is the skew,
+	 * m2 = 4.7e-10 being kept.
+	 */
+	{
+		double		y[3] = {0, 1e-4, 3e-4};
+		double		z[3] = {0, 1e-5, 3e-5};
+
+		set_ctx("describe closed form, skew near pandas' cut");
+		cc_describe_column(y, 3, 1, 0, &s, &ca);
+		CHECK(close_to(s.skewness, 3.0 * sqrt(2.0) * 60.0 / pow(42.0, 1.5), 1e-9, 0));
+		cc_describe_column(z, 3, 1, 0, &s, &ca);
+		CHECK(s.skewness == 0.0);
+		CHECK(close_to(s.std, sqrt(42.0 / 2.0) * 1e-5 / 3.0, 1e-12, 0));
+	}
+
+	set_ctx("describe all missing");
+	cc_describe_column(none, 4, 1, 0, &s, &ca);
+	CHECK(s.count == 0 && s.missing == 4 && s.outliers == 0);
+	CHECK(isnan(s.mean) && isnan(s.std) && isnan(s.min) && isnan(s.p25) &&
+		  isnan(s.median) && isnan(s.p75) && isnan(s.max) && isnan(s.skewness));
+	set_ctx("describe no rows");
+	cc_describe_column(none, 0, 1, 0, &s, &ca);
+	CHECK(s.count == 0 && s.missing == 0 && isnan(s.mean));
+	CHECK(ctx.live == 0 && !ctx.bad_release);
+	set_ctx("%s", "");
+}
+
+/*
+ * Check the sample standard deviation of a column of small values.
+ *
+ * Regression test (fixed core bug): cc_describe_column zeroes m2 when |m2| < 1e-14
+ * (pandas' noise cut, which pandas applies to its skew only) before it
+ * computes std, so any column whose sum of squared deviations is below
+ * 1e-14 gets std = 0: {1e-8, 2e-8, 3e-8} has m2 = 2e-16 and std 1e-8
+ * (pandas: 1e-08), cc_describe_column gives 0.  The skew of 0 is right.
+ */
+static void
+test_describe_small_values(void)
+{
+	double		x[3] = {1e-8, 2e-8, 3e-8};
+	CcColumnStats s;
+
+	cc_describe_column(x, 3, 1, 0, &s, A);
+	set_ctx("describe small values");
+	CHECK(close_to(s.mean, 2e-8, 1e-15, 0));
+	CHECK(s.skewness == 0.0);
+	set_ctx("describe std of small values zeroed");
+	CHECK(close_to(s.std, 1e-8, 1e-12, 0));
+	if (!close_to(s.std, 1e-8, 1e-12, 0))
+		printf("  std of {1e-8, 2e-8, 3e-8}: %.17g, expected 1e-08\n", s.std);
+	set_ctx("%s", "");
+}
+
+/*
+ * Pearson correlation by definition over the rows where both columns are
+ * present, compensated long double sums around the long double means; NaN
+ * below two rows or when a column is constant there.
+ */
+static double
+ref_pearson(const double *x, size_t n, int d, int a, int b, int64_t *pairs)
+{
+	long double sa[2] = {0.0L, 0.0L},
+				sb[2] = {0.0L, 0.0L},
+				saa[2] = {0.0L, 0.0L},
+				sbb[2] = {0.0L, 0.0L},
+				sab[2] = {0.0L, 0.0L};
+	long double ma,
+				mb,
+				vaa,
+				vbb;
+	size_t		m = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + a]) && !isnan(x[i * d + b]))
+		{
+			ld_sum_add(sa, x[i * d + a]);
+			ld_sum_add(sb, x[i * d + b]);
+			m++;
+		}
+	*pairs = (int64_t) m;
+	if (m < 2)
+		return NAN;
+	ma = (sa[0] + sa[1]) / (long double) m;
+	mb = (sb[0] + sb[1]) / (long double) m;
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + a]) && !isnan(x[i * d + b]))
+		{
+			long double ta = x[i * d + a] - ma;
+			long double tb = x[i * d + b] - mb;
+
+			ld_sum_add(saa, ta * ta);
+			ld_sum_add(sbb, tb * tb);
+			ld_sum_add(sab, ta * tb);
+		}
+	vaa = saa[0] + saa[1];
+	vbb = sbb[0] + sbb[1];
+	if (vaa == 0.0L || vbb == 0.0L)
+		return NAN;
+	return (double) ((sab[0] + sab[1]) / (sqrtl(vaa) * sqrtl(vbb)));
+}
+
+/* Check cc_pearson against ref_pearson, symmetry and pair counts. */
+static void
+test_pearson_random(void)
+{
+	static const size_t sizes[] = {0, 1, 2, 3, 10, 300};
+	const int	d = 5;
+	TRand		r;
+	size_t		si;
+
+	tr_seed(&r, 5100);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+	{
+		size_t		n = sizes[si];
+		double	   *x = dalloc(n ? n * d : 1);
+		bool		ok_ref = true,
+					ok_pairs = true,
+					ok_sym = true,
+					ok_range = true;
+		size_t		i;
+		int			a,
+					b;
+
+		for (i = 0; i < n; i++)
+		{
+			double		z = tr_normal(&r);
+
+			x[i * d + 0] = z;
+			x[i * d + 1] = tr_unif(&r) < 0.2 ? NAN : 0.8 * z + 0.6 * tr_normal(&r);
+			x[i * d + 2] = 1e6 - 0.01 * z * z + 0.001 * tr_normal(&r);
+			x[i * d + 3] = tr_unif(&r) < 0.3 ? NAN : (double) tr_below(&r, 4);
+			x[i * d + 4] = -1e4 * z + 50.0 * tr_unif(&r);
+		}
+		set_ctx("pearson n=%zu", n);
+		for (a = 0; a < d; a++)
+			for (b = 0; b < d; b++)
+			{
+				int64_t		pg,
+							pr,
+							pt;
+				double		got = cc_pearson(x, n, d, a, b, &pg);
+				double		want = ref_pearson(x, n, d, a, b, &pr);
+				double		other = cc_pearson(x, n, d, b, a, &pt);
+
+				if (isnan(want) ? !isnan(got) : !(fabs(got - want) <= 1e-12))
+				{
+					ok_ref = false;
+					printf("  pearson n=%zu (%d, %d): %.17g, expected %.17g\n",
+						   n, a, b, got, want);
+				}
+				if (pg != pr || pt != pr)
+					ok_pairs = false;
+				if (!same_or_nan(got, other))
+					ok_sym = false;
+				if (!isnan(got) && !(fabs(got) <= 1.0 + 4.0 * DBL_EPSILON))
+					ok_range = false;
+			}
+		CHECK(ok_ref);
+		CHECK(ok_pairs);
+		CHECK(ok_sym);
+		CHECK(ok_range);
+		tfree(x);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check cc_pearson's closed forms: perfectly linear columns, constant
+ * columns, fewer than two complete pairs.
+ *
+ * Regression test (fixed core bug): a constant column gives NaN only
+ * when its mean comes out exactly equal to the constant.  cc_pearson
+ * divides the compensated sum by the count, and for 0.1 in 3 rows that
+ * gives 0.1 + 1.39e-17; the deviations are then 1.39e-17, not 0, the
+ * denominator is not 0, and the result is a noise value (-1.8e-16 against
+ * a column 0, 0.37, 0.74) instead of NaN.  About 1 in 10 of the
+ * (constant, rows) pairs probed behave so (0.1 with 3, 6, 12, 24, 41 rows,
+ * 1/3 with 25 rows, ...).  pandas (Welford updates) keeps the mean of a
+ * constant column exact and returns NaN.
+ */
+static void
+test_pearson_closed_form(void)
+{
+	static const double constants[] = {0.0, 2.5, -7.0, 1e6};
+	static const size_t rows[] = {2, 3, 10, 57};
+	const size_t n = 100;
+	double	   *x = dalloc(n * 3);
+	TRand		r;
+	size_t		i,
+				ci,
+				ri;
+	int64_t		pairs;
+	bool		ok_const = true;
+
+	tr_seed(&r, 5200);
+	for (i = 0; i < n; i++)
+	{
+		x[i * 3 + 0] = tr_normal(&r);
+		x[i * 3 + 1] = 3.0 * x[i * 3 + 0] + 2.0;
+		x[i * 3 + 2] = -0.5 * x[i * 3 + 0] + 1.0;
+	}
+	set_ctx("pearson perfectly linear");
+	CHECK(close_to(cc_pearson(x, n, 3, 0, 1, &pairs), 1.0, 1e-14, 0));
+	CHECK(pairs == (int64_t) n);
+	CHECK(close_to(cc_pearson(x, n, 3, 0, 2, &pairs), -1.0, 1e-14, 0));
+	CHECK(close_to(cc_pearson(x, n, 3, 1, 2, &pairs), -1.0, 1e-14, 0));
+	CHECK(close_to(cc_pearson(x, n, 3, 2, 2, &pairs), 1.0, 1e-14, 0));
+	/* two rows: always +-1 */
+	CHECK(close_to(cc_pearson(x, 2, 3, 0, 2, &pairs), -1.0, 1e-14, 0));
+	CHECK(pairs == 2);
+
+	/* constants with an exact mean */
+	for (ci = 0; ci < sizeof(constants) / sizeof(constants[0]); ci++)
+		for (ri = 0; ri < sizeof(rows) / sizeof(rows[0]); ri++)
+		{
+			double	   *y = dalloc(rows[ri] * 2);
+			double		c1,
+						c2;
+			int64_t		p1,
+						p2;
+
+			for (i = 0; i < rows[ri]; i++)
+			{
+				y[i * 2 + 0] = constants[ci];
+				y[i * 2 + 1] = 0.37 * (double) i;
+			}
+			c1 = cc_pearson(y, rows[ri], 2, 0, 1, &p1);
+			c2 = cc_pearson(y, rows[ri], 2, 0, 0, &p2);
+			if (!isnan(c1) || !isnan(c2) || p1 != (int64_t) rows[ri] ||
+				p2 != (int64_t) rows[ri])
+				ok_const = false;
+			tfree(y);
+		}
+	set_ctx("pearson constant column");
+	CHECK(ok_const);
+
+	/* fewer than two complete pairs */
+	{
+		double		y[10] = {NAN, 1, NAN, 2, NAN, 3, 4, NAN, 5, 6};
+
+		set_ctx("pearson fewer than two pairs");
+		CHECK(isnan(cc_pearson(y, 5, 2, 0, 1, &pairs)) && pairs == 1);
+		CHECK(isnan(cc_pearson(y, 4, 2, 0, 1, &pairs)) && pairs == 0);
+		CHECK(isnan(cc_pearson(y, 0, 2, 0, 1, &pairs)) && pairs == 0);
+		CHECK(isnan(cc_pearson(y, 1, 2, 1, 1, &pairs)) && pairs == 1);
+		/* rows 3 and 4 complete, (4, 7) and (5, 6): -1 */
+		y[6] = 4;
+		y[7] = 7;
+		CHECK(close_to(cc_pearson(y, 5, 2, 0, 1, &pairs), -1.0, 1e-15, 0) && pairs == 2);
+	}
+
+	/* the constant 0.1 in 3 rows: mean 0.1 + 1.39e-17 */
+	{
+		double		y[6] = {0.1, 0.0, 0.1, 0.37, 0.1, 0.74};
+		double		got = cc_pearson(y, 3, 2, 0, 1, &pairs);
+
+		set_ctx("pearson of a constant 0.1 column not NaN");
+		CHECK(isnan(got) && pairs == 3);
+		if (!isnan(got))
+			printf("  pearson of {0.1, 0.1, 0.1} and {0, 0.37, 0.74}: %.17g, "
+				   "expected NaN\n", got);
+	}
+	tfree(x);
+	set_ctx("%s", "");
+}
+
+/*
+ * Count the non-missing values of column j into bins by the rule of
+ * stats.h over the given edges (linear search); false when some value falls
+ * in no bin.
+ */
+static bool
+ref_histogram_counts(const double *x, size_t n, int d, int j, int bins,
+					 const double *edges, int64_t *counts)
+{
+	bool		ok = true;
+	size_t		i;
+	int			b;
+
+	memset(counts, 0, bins * sizeof(int64_t));
+	for (i = 0; i < n; i++)
+	{
+		double		v = x[i * d + j];
+
+		if (isnan(v))
+			continue;
+		for (b = 0; b < bins; b++)
+			if (edges[b] <= v &&
+				(v < edges[b + 1] || (b == bins - 1 && v <= edges[bins])))
+				break;
+		if (b == bins)
+			ok = false;
+		else
+			counts[b]++;
+	}
+	return ok;
+}
+
+/*
+ * Check cc_histogram on varied columns: count, edges from min to max at
+ * equal widths, every value in the bin the rule of stats.h gives.
+ */
+static void
+test_histogram_random(void)
+{
+	static const size_t sizes[] = {1, 2, 5, 100, 1000};
+	static const int bins_list[] = {1, 2, 3, 4, 7, 10, 64};
+	TRand		r;
+	size_t		si;
+
+	tr_seed(&r, 5300);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+	{
+		int			kind;
+
+		for (kind = 0; kind < 6; kind++)
+		{
+			size_t		n = sizes[si];
+			double	   *x = dalloc(n * 2);
+			size_t		bi;
+
+			fill_stats_column(&r, x, n, 2, 0, kind, 0.0);
+			fill_stats_column(&r, x, n, 2, 1, kind, 0.2);
+			for (bi = 0; bi < sizeof(bins_list) / sizeof(bins_list[0]); bi++)
+			{
+				int			bins = bins_list[bi];
+				int			j;
+
+				for (j = 0; j < 2; j++)
+				{
+					double	   *edges = dalloc(bins + 1);
+					int64_t    *counts = talloc(bins, sizeof(int64_t));
+					int64_t    *want = talloc(bins, sizeof(int64_t));
+					double		lo = INFINITY,
+								hi = -INFINITY;
+					int64_t		m = 0,
+								total = 0,
+								got;
+					size_t		i;
+					int			b;
+					bool		ok_mono = true,
+								ok_width = true;
+					long double width;
+					double		tol;
+
+					for (i = 0; i < n; i++)
+					{
+						double		v = x[i * 2 + j];
+
+						if (isnan(v))
+							continue;
+						lo = v < lo ? v : lo;
+						hi = v > hi ? v : hi;
+						m++;
+					}
+					set_ctx("histogram n=%zu kind=%d bins=%d column=%d",
+							n, kind, bins, j);
+					got = cc_histogram(x, n, 2, j, bins, edges, counts);
+					CHECK(got == m);
+					if (m == 0)
+					{
+						tfree(edges);
+						tfree(counts);
+						tfree(want);
+						continue;
+					}
+					for (b = 0; b < bins; b++)
+						total += counts[b];
+					CHECK(total == m);
+					CHECK(edges[0] == lo && edges[bins] == hi);
+					width = ((long double) hi - lo) / bins;
+					tol = 4.0 * DBL_EPSILON * (fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi)) +
+						1e-12 * (double) width;
+					for (b = 0; b < bins; b++)
+					{
+						if (!(edges[b] <= edges[b + 1]))
+							ok_mono = false;
+						if (!(fabsl((long double) edges[b + 1] - edges[b] - width) <= tol))
+							ok_width = false;
+					}
+					CHECK(ok_mono);
+					CHECK(ok_width);
+					CHECK(ref_histogram_counts(x, n, 2, j, bins, edges, want));
+					CHECK(memcmp(counts, want, bins * sizeof(int64_t)) == 0);
+					tfree(edges);
+					tfree(counts);
+					tfree(want);
+				}
+			}
+			tfree(x);
+		}
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check cc_histogram's closed forms: exact edges, one distinct value, one
+ * bin, all missing.
+ *
+ * Regression test (fixed core bug): when max - min overflows (a column
+ * holding -1e308 and 1e308), the edges lo + (hi - lo) * b / bins are NaN
+ * and +Inf (edges[0] = NaN, not the minimum) and both values land in bin
+ * 0, the maximum outside the last bin.  lo * (1 - t) + hi * t, or halving
+ * before subtracting, would stay finite.
+ */
+static void
+test_histogram_closed_form(void)
+{
+	double		x[11] = {8, 0, 1, 2, NAN, 3, 4, 5, 6, 7, NAN};
+	double		edges[11];
+	int64_t		counts[10];
+	int			b;
+	bool		ok = true;
+
+	/* numpy.histogram(range(9), 4): edges 0, 2, 4, 6, 8, counts 2, 2, 2, 3 */
+	set_ctx("histogram closed form");
+	CHECK(cc_histogram(x, 11, 1, 0, 4, edges, counts) == 9);
+	CHECK(edges[0] == 0 && edges[1] == 2 && edges[2] == 4 && edges[3] == 6 &&
+		  edges[4] == 8);
+	CHECK(counts[0] == 2 && counts[1] == 2 && counts[2] == 2 && counts[3] == 3);
+
+	set_ctx("histogram one bin");
+	CHECK(cc_histogram(x, 11, 1, 0, 1, edges, counts) == 9);
+	CHECK(edges[0] == 0 && edges[1] == 8 && counts[0] == 9);
+
+	/* one distinct value: every edge at it, all in the last bin */
+	{
+		double		y[5] = {3.7, NAN, 3.7, 3.7, 3.7};
+
+		set_ctx("histogram one distinct value");
+		CHECK(cc_histogram(y, 5, 1, 0, 5, edges, counts) == 4);
+		for (b = 0; b <= 5; b++)
+			if (edges[b] != 3.7)
+				ok = false;
+		CHECK(ok);
+		CHECK(counts[0] == 0 && counts[1] == 0 && counts[2] == 0 &&
+			  counts[3] == 0 && counts[4] == 4);
+		CHECK(cc_histogram(y, 5, 1, 0, 1, edges, counts) == 4);
+		CHECK(edges[0] == 3.7 && edges[1] == 3.7 && counts[0] == 4);
+	}
+
+	/* all missing: 0, NaN edges, zero counts */
+	{
+		double		y[3] = {NAN, NAN, NAN};
+
+		set_ctx("histogram all missing");
+		for (b = 0; b < 4; b++)
+			counts[b] = 99;
+		CHECK(cc_histogram(y, 3, 1, 0, 4, edges, counts) == 0);
+		CHECK(isnan(edges[0]) && isnan(edges[1]) && isnan(edges[2]) &&
+			  isnan(edges[3]) && isnan(edges[4]));
+		CHECK(counts[0] == 0 && counts[1] == 0 && counts[2] == 0 && counts[3] == 0);
+		CHECK(cc_histogram(y, 0, 1, 0, 4, edges, counts) == 0);
+	}
+
+	/* max - min beyond DBL_MAX */
+	{
+		double		y[2] = {-1e308, 1e308};
+		int64_t		got = cc_histogram(y, 2, 1, 0, 4, edges, counts);
+
+		set_ctx("histogram of a range beyond DBL_MAX");
+		CHECK(got == 2 && edges[0] == -1e308 && edges[4] == 1e308 &&
+			  isfinite(edges[1]) && isfinite(edges[2]) && isfinite(edges[3]) &&
+			  edges[1] < edges[2] && edges[2] < edges[3] &&
+			  counts[0] == 1 && counts[3] == 1);
+		if (!(edges[0] == -1e308))
+			printf("  edges of {-1e308, 1e308} in 4 bins: %g %g %g %g %g, "
+				   "counts %d %d %d %d\n", edges[0], edges[1], edges[2],
+				   edges[3], edges[4], (int) counts[0], (int) counts[1],
+				   (int) counts[2], (int) counts[3]);
+	}
+	set_ctx("%s", "");
+}
+
+/* ---------------------------------------------------------------------
+ * linalg
+ * ---------------------------------------------------------------------
+ */
+
+/* Count a call of a CcCheckFn into the int at arg. */
+static void
+bump_counter(void *arg)
+{
+	(*(int *) arg)++;
+}
+
+/* Covariance (over n) around the given means by definition, compensated long double sums. */
+static void
+ref_covariance(const double *x, size_t n, int d, const double *mean,
+			   long double *cov)
+{
+	int			a,
+				b;
+
+	for (a = 0; a < d; a++)
+		for (b = 0; b < d; b++)
+		{
+			long double s[2] = {0.0L, 0.0L};
+			size_t		i;
+
+			for (i = 0; i < n; i++)
+				ld_sum_add(s, ((long double) x[i * d + a] - mean[a]) *
+						   ((long double) x[i * d + b] - mean[b]));
+			cov[a * d + b] = (s[0] + s[1]) / (long double) n;
+		}
+}
+
+/* Fill x (n x d) with correlated columns of different scales and offsets. */
+static void
+make_correlated(TRand *r, double *x, size_t n, int d)
+{
+	size_t		i;
+	int			j;
+
+	for (i = 0; i < n; i++)
+	{
+		double		z1 = tr_normal(r),
+					z2 = tr_normal(r);
+
+		for (j = 0; j < d; j++)
+		{
+			double		e = tr_normal(r);
+
+			switch (j % 4)
+			{
+				case 0:
+					x[i * d + j] = z1 + 0.1 * e;
+					break;
+				case 1:
+					x[i * d + j] = 2.0 * z1 - z2 + 0.1 * e;
+					break;
+				case 2:
+					x[i * d + j] = 100.0 + 0.5 * z2 + 0.1 * e;
+					break;
+				default:
+					x[i * d + j] = 0.3 * e;
+					break;
+			}
+		}
+	}
+}
+
+/* Check cc_covariance against ref_covariance, around the means and around other points. */
+static void
+test_covariance(void)
+{
+	static const size_t sizes[] = {1, 2, 7, 300};
+	const int	d = 5;
+	TRand		r;
+	size_t		si;
+
+	tr_seed(&r, 6000);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+	{
+		size_t		n = sizes[si];
+		double	   *x = dalloc(n * d);
+		double	   *cov = dalloc((size_t) d * d);
+		long double *want = talloc((size_t) d * d, sizeof(long double));
+		double		mean[5];
+		int			around;
+
+		make_correlated(&r, x, n, d);
+		/* the last column: tiny spread around a large offset */
+		{
+			size_t		i;
+
+			for (i = 0; i < n; i++)
+				x[i * d + 4] = 1e6 + 1e-3 * tr_normal(&r);
+		}
+		for (around = 0; around < 2; around++)
+		{
+			bool		ok_ref = true,
+						ok_sym = true;
+			int			calls = 0,
+						a,
+						b;
+
+			for (a = 0; a < d; a++)
+			{
+				long double m,
+							v;
+
+				ref_mean_var(x, n, d, a, &m, &v);
+				mean[a] = around == 0 ? (double) m : (double) m + tr_normal(&r);
+			}
+			set_ctx("covariance n=%zu around %s", n, around == 0 ? "means" : "other points");
+			cc_covariance(x, n, d, mean, cov, bump_counter, &calls);
+			ref_covariance(x, n, d, mean, want);
+			for (a = 0; a < d; a++)
+				for (b = 0; b < d; b++)
+				{
+					long double scale = sqrtl(want[a * d + a] * want[b * d + b]);
+
+					if (!(fabsl(cov[a * d + b] - want[a * d + b]) <= 1e-13L * scale + 1e-300L))
+						ok_ref = false;
+					if (cov[a * d + b] != cov[b * d + a])
+						ok_sym = false;
+				}
+			CHECK(ok_ref);
+			CHECK(ok_sym);
+			CHECK(calls > 0);
+		}
+		tfree(x);
+		tfree(cov);
+		tfree(want);
+	}
+	/* closed form: rows (1, 2), (3, 6) around (2, 4): [[1, 2], [2, 4]] */
+	{
+		double		y[4] = {1, 2, 3, 6};
+		double		m[2] = {2, 4};
+		double		c[4];
+
+		set_ctx("covariance closed form");
+		cc_covariance(y, 2, 2, m, c, NULL, NULL);
+		CHECK(c[0] == 1.0 && c[1] == 2.0 && c[2] == 2.0 && c[3] == 4.0);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check an eigen-decomposition of the symmetric d x d matrix a: A v =
+ * lambda v to 1e-10 of the Frobenius norm of A, orthonormal vectors,
+ * decreasing values, the largest-magnitude entry of each vector positive,
+ * trace and sum of squares preserved.  Failures clear ok[0..4].
+ */
+static void
+check_eigen(const double *a, int d, const double *values,
+			const double *vectors, bool *ok)
+{
+	long double frob2 = 0.0L,
+				trace = 0.0L,
+				sv = 0.0L,
+				sv2 = 0.0L;
+	long double frob;
+	int			i,
+				k,
+				c;
+
+	for (i = 0; i < d; i++)
+	{
+		trace += a[i * d + i];
+		for (k = 0; k < d; k++)
+			frob2 += (long double) a[i * d + k] * a[i * d + k];
+	}
+	frob = sqrtl(frob2);
+	for (i = 0; i < d; i++)
+	{
+		const double *v = vectors + (size_t) i * d;
+		int			big = 0;
+
+		for (k = 0; k < d; k++)
+		{
+			long double s = 0.0L,
+						dot = 0.0L;
+
+			for (c = 0; c < d; c++)
+			{
+				s += (long double) a[k * d + c] * v[c];
+				dot += (long double) v[c] * vectors[(size_t) k * d + c];
+			}
+			s -= (long double) values[i] * v[k];
+			if (!(fabsl(s) <= 1e-10L * frob))
+				ok[0] = false;
+			if (!(fabsl(dot - (i == k ? 1.0L : 0.0L)) <= 1e-12L))
+				ok[1] = false;
+			if (fabs(v[k]) > fabs(v[big]))
+				big = k;
+		}
+		if (i > 0 && !(values[i] <= values[i - 1]))
+			ok[2] = false;
+		if (!(v[big] > 0.0))
+			ok[3] = false;
+		sv += values[i];
+		sv2 += (long double) values[i] * values[i];
+	}
+	if (!(fabsl(sv - trace) <= 1e-12L * d * frob + 1e-300L) ||
+		!(fabsl(sv2 - frob2) <= 1e-12L * frob2 + 1e-300L))
+		ok[4] = false;
+}
+
+/* Run cc_symmetric_eigen on a copy of a; values and vectors as it returns them. */
+static void
+run_eigen(const double *a, int d, double *values, double *vectors,
+		  const CcAllocator *alloc)
+{
+	double	   *work = dalloc((size_t) d * d);
+
+	memcpy(work, a, (size_t) d * d * sizeof(double));
+	cc_symmetric_eigen(work, d, values, vectors, alloc);
+	tfree(work);
+}
+
+/* Check cc_symmetric_eigen on diagonal matrices: the diagonal, sorted, and unit vectors. */
+static void
+test_eigen_diagonal(void)
+{
+	static const double diag5[5] = {3, -1, 7, 0, 7};
+	static const double sorted5[5] = {7, 7, 3, 0, -1};
+	double		a[25],
+				values[5],
+				vectors[25];
+	bool		ok_vec = true,
+				seen[5] = {false, false, false, false, false};
+	int			i,
+				k;
+
+	set_ctx("eigen diagonal");
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < 5; i++)
+		a[i * 5 + i] = diag5[i];
+	run_eigen(a, 5, values, vectors, A);
+	CHECK(memcmp(values, sorted5, sizeof(sorted5)) == 0);
+	/* vector i: the unit vector of a diagonal entry equal to values[i] */
+	for (i = 0; i < 5; i++)
+	{
+		int			at = -1;
+
+		for (k = 0; k < 5; k++)
+		{
+			double		v = vectors[i * 5 + k];
+
+			if (fabs(v - 1.0) <= 1e-15 && at < 0)
+				at = k;
+			else if (!(fabs(v) <= 1e-15))
+				ok_vec = false;
+		}
+		if (at < 0 || seen[at] || diag5[at] != values[i])
+			ok_vec = false;
+		else
+			seen[at] = true;
+	}
+	CHECK(ok_vec);
+
+	/* 1 x 1: the entry, vector +1 */
+	{
+		double		one = -4.0,
+					val,
+					vec;
+
+		set_ctx("eigen 1 x 1");
+		run_eigen(&one, 1, &val, &vec, A);
+		CHECK(val == -4.0 && vec == 1.0);
+	}
+	/* zero matrix: zero values, an orthonormal basis */
+	{
+		bool		ok[5] = {true, true, true, true, true};
+
+		set_ctx("eigen zero matrix");
+		memset(a, 0, sizeof(a));
+		run_eigen(a, 4, values, vectors, A);
+		CHECK(values[0] == 0.0 && values[1] == 0.0 && values[2] == 0.0 &&
+			  values[3] == 0.0);
+		check_eigen(a, 4, values, vectors, ok);
+		CHECK(ok[0] && ok[1] && ok[2] && ok[3] && ok[4]);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Make a = Q diag(D) Q^T (d x d) with Q the product of two Householder
+ * reflections of random vectors: symmetric, eigenvalues D.
+ */
+static void
+make_known_spectrum(TRand *r, const double *D, int d, double *a)
+{
+	long double *q = talloc((size_t) d * d, sizeof(long double));
+	long double *t = talloc((size_t) d * d, sizeof(long double));
+	double	   *u = dalloc(d);
+	int			refl,
+				i,
+				k,
+				l;
+
+	for (i = 0; i < d; i++)
+		for (k = 0; k < d; k++)
+			q[i * d + k] = (i == k) ? 1.0L : 0.0L;
+	for (refl = 0; refl < 2; refl++)
+	{
+		long double uu = 0.0L;
+
+		for (i = 0; i < d; i++)
+		{
+			u[i] = tr_normal(r);
+			uu += (long double) u[i] * u[i];
+		}
+		/* q = q (I - 2 u u^T / u^T u) */
+		for (i = 0; i < d; i++)
+			for (k = 0; k < d; k++)
+			{
+				long double s = 0.0L;
+
+				for (l = 0; l < d; l++)
+					s += q[i * d + l] * ((l == k ? 1.0L : 0.0L) -
+										 2.0L * u[l] * u[k] / uu);
+				t[i * d + k] = s;
+			}
+		memcpy(q, t, (size_t) d * d * sizeof(long double));
+	}
+	for (i = 0; i < d; i++)
+		for (k = i; k < d; k++)
+		{
+			long double s = 0.0L;
+
+			for (l = 0; l < d; l++)
+				s += q[i * d + l] * D[l] * q[k * d + l];
+			a[i * d + k] = a[k * d + i] = (double) s;
+		}
+	tfree(q);
+	tfree(t);
+	tfree(u);
+}
+
+/*
+ * Check cc_symmetric_eigen on matrices of known spectrum (repeated, zero,
+ * negative and widely spread eigenvalues) and on random symmetric
+ * matrices, and that it releases what it allocates.
+ */
+static void
+test_eigen_random(void)
+{
+	static const struct
+	{
+		int			d;
+		double		D[8];
+	}			spectra[] = {
+		{1, {5}},
+		{2, {2, 1}},
+		{2, {-3, -3}},
+		{3, {0, 0, 0}},
+		{4, {5, 5, 5, 5}},
+		{5, {1, 0, 0, 0, -1}},
+		{6, {3, 3, 1, -2, -2, 0}},
+		{4, {1e6, 1, 1e-6, -1}},
+		{8, {8, 7, 6, 5, 4, 3, 2, 1}},
+		{8, {1, 1, 1, 1, 1, 1, 1, 2}},
+	};
+	static const int dims[] = {2, 3, 4, 5, 8, 12};
+	double		a[144],
+				values[12],
+				vectors[144];
+	TRand		r;
+	size_t		si;
+	int			trial;
+	CountCtx	ctx;
+	CcAllocator ca = counting_allocator(&ctx);
+
+	tr_seed(&r, 6100);
+	for (si = 0; si < sizeof(spectra) / sizeof(spectra[0]); si++)
+		for (trial = 0; trial < 3; trial++)
+		{
+			int			d = spectra[si].d;
+			double		sorted[8];
+			double		big = 0.0;
+			bool		ok[5] = {true, true, true, true, true};
+			bool		ok_values = true;
+			int			i;
+
+			memcpy(sorted, spectra[si].D, d * sizeof(double));
+			qsort(sorted, d, sizeof(double), cmp_double);
+			for (i = 0; i < d; i++)
+				big = fabs(sorted[i]) > big ? fabs(sorted[i]) : big;
+			make_known_spectrum(&r, spectra[si].D, d, a);
+			run_eigen(a, d, values, vectors, &ca);
+			for (i = 0; i < d; i++)
+				if (!(fabs(values[i] - sorted[d - 1 - i]) <= 1e-12 * big))
+					ok_values = false;
+			check_eigen(a, d, values, vectors, ok);
+			set_ctx("eigen known spectrum %zu trial %d (d=%d)", si, trial, d);
+			CHECK(ok_values);
+			CHECK(ok[0]);
+			CHECK(ok[1]);
+			CHECK(ok[2]);
+			CHECK(ok[3]);
+			CHECK(ok[4]);
+		}
+
+	for (si = 0; si < sizeof(dims) / sizeof(dims[0]); si++)
+		for (trial = 0; trial < 6; trial++)
+		{
+			int			d = dims[si];
+			double		scale[12];
+			bool		ok[5] = {true, true, true, true, true};
+			int			i,
+						k;
+
+			/* trials 3..5: rows and columns scaled from 1e-3 to 1e3 */
+			for (i = 0; i < d; i++)
+				scale[i] = trial < 3 ? 1.0 : pow(10.0, -3.0 + 6.0 * tr_unif(&r));
+			for (i = 0; i < d; i++)
+				for (k = i; k < d; k++)
+					a[i * d + k] = a[k * d + i] = scale[i] * scale[k] * tr_normal(&r);
+			run_eigen(a, d, values, vectors, &ca);
+			check_eigen(a, d, values, vectors, ok);
+			set_ctx("eigen random d=%d trial %d", d, trial);
+			CHECK(ok[0]);
+			CHECK(ok[1]);
+			CHECK(ok[2]);
+			CHECK(ok[3]);
+			CHECK(ok[4]);
+		}
+	set_ctx("eigen allocations");
+	CHECK(ctx.live == 0 && !ctx.bad_release && ctx.calls > 0);
+	set_ctx("%s", "");
+}
+
+/*
+ * Check cc_symmetric_eigen on 2 x 2 matrices against the closed form:
+ * lambda = (a + c) / 2 +- sqrt(((a - c) / 2)^2 + b^2), vector (b, lambda - a).
+ */
+static void
+test_eigen_2x2(void)
+{
+	static const double abc[][3] = {
+		{4, 1, 2}, {1, -3, 2}, {-1, 0.5, -5}, {1e3, 1, -1e3}, {0, 1e-8, 1},
+		{7, 0, 3}, {3, 0, 7}, {1, 1e-3, 1.001}, {-2, 5, 1}
+	};
+	double		values[2],
+				vectors[4];
+	size_t		ti;
+
+	/* [[2, 2], [2, 5]]: 6 and 1, (1, 2) / sqrt(5) and (2, -1) / sqrt(5) */
+	{
+		double		a[4] = {2, 2, 2, 5};
+
+		set_ctx("eigen 2 x 2 [[2, 2], [2, 5]]");
+		run_eigen(a, 2, values, vectors, A);
+		CHECK(close_to(values[0], 6.0, 1e-15, 0) && fabs(values[1] - 1.0) <= 1e-15 * 6.0);
+		CHECK(close_to(vectors[0], 1.0 / sqrt(5.0), 1e-14, 0) &&
+			  close_to(vectors[1], 2.0 / sqrt(5.0), 1e-14, 0));
+		CHECK(close_to(vectors[2], 2.0 / sqrt(5.0), 1e-14, 0) &&
+			  close_to(vectors[3], -1.0 / sqrt(5.0), 1e-14, 0));
+	}
+
+	for (ti = 0; ti < sizeof(abc) / sizeof(abc[0]); ti++)
+	{
+		long double a = abc[ti][0],
+					b = abc[ti][1],
+					c = abc[ti][2];
+		long double h = sqrtl((a - c) * (a - c) / 4.0L + b * b);
+		long double lam[2] = {(a + c) / 2.0L + h, (a + c) / 2.0L - h};
+		double		m[4] = {abc[ti][0], abc[ti][1], abc[ti][1], abc[ti][2]};
+		long double scale = fabsl(lam[0]) > fabsl(lam[1]) ? fabsl(lam[0]) : fabsl(lam[1]);
+		bool		ok_val = true,
+					ok_vec = true;
+		int			i;
+
+		run_eigen(m, 2, values, vectors, A);
+		for (i = 0; i < 2; i++)
+		{
+			/* (b, lambda - a) and (lambda - c, b) both solve; take the longer */
+			long double v0 = b,
+						v1 = lam[i] - a,
+						w0 = lam[i] - c,
+						w1 = b,
+						norm;
+
+			if (w0 * w0 + w1 * w1 > v0 * v0 + v1 * v1)
+			{
+				v0 = w0;
+				v1 = w1;
+			}
+			norm = sqrtl(v0 * v0 + v1 * v1);
+			v0 /= norm;
+			v1 /= norm;
+			if ((fabsl(v0) >= fabsl(v1) ? v0 : v1) < 0)
+			{
+				v0 = -v0;
+				v1 = -v1;
+			}
+			if (!(fabsl(values[i] - lam[i]) <= 1e-15L * scale))
+				ok_val = false;
+			if (!(fabsl(vectors[i * 2] - v0) <= 1e-12L &&
+				  fabsl(vectors[i * 2 + 1] - v1) <= 1e-12L))
+				ok_vec = false;
+		}
+		set_ctx("eigen 2 x 2 [[%g, %g], [%g, %g]]", m[0], m[1], m[2], m[3]);
+		CHECK(ok_val);
+		CHECK(ok_vec);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check cc_pca of x (n x d) with ncomp components against the covariance
+ * computed here: ratios non-negative, decreasing, summing to 1; component
+ * rows unit-norm, orthogonal, largest loading positive, and eigenvectors
+ * of the covariance for ratio * trace; rows beyond d NaN.  Returns the
+ * ratios in ratio (d).
+ */
+static void
+check_pca(const double *x, size_t n, int d, int ncomp, double *ratio)
+{
+	double	   *comp = dalloc((size_t) ncomp * d);
+	long double *cov = talloc((size_t) d * d, sizeof(long double));
+	double	   *mean = dalloc(d);
+	long double trace = 0.0L,
+				sum = 0.0L;
+	bool		ok_ratio = true,
+				ok_unit = true,
+				ok_eigen = true,
+				ok_sign = true,
+				ok_nan = true;
+	CountCtx	ctx;
+	CcAllocator ca = counting_allocator(&ctx);
+	int			calls = 0,
+				c,
+				j,
+				k;
+
+	for (j = 0; j < d; j++)
+	{
+		long double m,
+					v;
+
+		ref_mean_var(x, n, d, j, &m, &v);
+		mean[j] = (double) m;
+	}
+	ref_covariance(x, n, d, mean, cov);
+	for (j = 0; j < d; j++)
+		trace += cov[j * d + j];
+
+	cc_pca(x, n, d, ncomp, ratio, comp, &ca, bump_counter, &calls);
+	for (j = 0; j < d; j++)
+	{
+		sum += ratio[j];
+		if (!(ratio[j] >= 0.0) || (j > 0 && !(ratio[j] <= ratio[j - 1])))
+			ok_ratio = false;
+	}
+	if (!(fabsl(sum - 1.0L) <= 1e-12L))
+		ok_ratio = false;
+	for (c = 0; c < ncomp; c++)
+	{
+		const double *v = comp + (size_t) c * d;
+		int			big = 0;
+
+		if (c >= d)
+		{
+			for (j = 0; j < d; j++)
+				if (!isnan(v[j]))
+					ok_nan = false;
+			continue;
+		}
+		for (k = 0; k <= c; k++)
+		{
+			long double dot = 0.0L;
+
+			for (j = 0; j < d; j++)
+				dot += (long double) v[j] * comp[(size_t) k * d + j];
+			if (!(fabsl(dot - (k == c ? 1.0L : 0.0L)) <= 1e-12L))
+				ok_unit = false;
+		}
+		for (j = 0; j < d; j++)
+		{
+			long double s = 0.0L;
+
+			for (k = 0; k < d; k++)
+				s += cov[j * d + k] * v[k];
+			s -= (long double) ratio[c] * trace * v[j];
+			if (!(fabsl(s) <= 1e-10L * trace))
+				ok_eigen = false;
+			if (fabs(v[j]) > fabs(v[big]))
+				big = j;
+		}
+		if (!(v[big] > 0.0))
+			ok_sign = false;
+	}
+	CHECK(ok_ratio);
+	CHECK(ok_unit);
+	CHECK(ok_eigen);
+	CHECK(ok_sign);
+	CHECK(ok_nan);
+	CHECK(calls > 0);
+	CHECK(ctx.live == 0 && !ctx.bad_release);
+	tfree(comp);
+	tfree(cov);
+	tfree(mean);
+}
+
+/*
+ * Check cc_pca on correlated, uniform, two-column (closed form) and
+ * rank-deficient (duplicated column) data, with fewer, as many and more
+ * components than columns.
+ */
+static void
+test_pca(void)
+{
+	const size_t n = 400;
+	double	   *x = dalloc(n * 6);
+	double		ratio[6];
+	TRand		r;
+	int			d,
+				ncomp;
+	size_t		i;
+
+	tr_seed(&r, 6200);
+	for (d = 1; d <= 6; d++)
+	{
+		make_correlated(&r, x, n, d);
+		for (ncomp = 1; ncomp <= d + 2; ncomp++)
+		{
+			set_ctx("pca correlated d=%d ncomp=%d", d, ncomp);
+			check_pca(x, n, d, ncomp, ratio);
+		}
+	}
+	for (i = 0; i < n * 6; i++)
+		x[i] = tr_unif(&r);
+	set_ctx("pca uniform d=6");
+	check_pca(x, n, 6, 6, ratio);
+
+	/* two columns: ratios from the closed-form eigenvalues */
+	{
+		long double cov[4],
+					h,
+					l1,
+					l2;
+		double		mean[2];
+		int			j;
+
+		make_correlated(&r, x, n, 2);
+		for (j = 0; j < 2; j++)
+		{
+			long double m,
+						v;
+
+			ref_mean_var(x, n, 2, j, &m, &v);
+			mean[j] = (double) m;
+		}
+		ref_covariance(x, n, 2, mean, cov);
+		h = sqrtl((cov[0] - cov[3]) * (cov[0] - cov[3]) / 4.0L + cov[1] * cov[1]);
+		l1 = (cov[0] + cov[3]) / 2.0L + h;
+		l2 = (cov[0] + cov[3]) / 2.0L - h;
+		set_ctx("pca closed form d=2");
+		check_pca(x, n, 2, 2, ratio);
+		CHECK(fabsl(ratio[0] - l1 / (l1 + l2)) <= 1e-12L);
+		CHECK(fabsl(ratio[1] - l2 / (l1 + l2)) <= 1e-12L);
+	}
+
+	/* a duplicated column: one ratio ~0 */
+	for (d = 3; d <= 4; d++)
+	{
+		make_correlated(&r, x, n, d);
+		for (i = 0; i < n; i++)
+			x[i * d + d - 1] = x[i * d + 0];
+		set_ctx("pca duplicated column d=%d", d);
+		check_pca(x, n, d, d + 1, ratio);
+		CHECK(ratio[d - 1] >= 0.0 && ratio[d - 1] <= 1e-12);
+		CHECK(ratio[d - 2] > 1e-6);
+	}
+	tfree(x);
+	set_ctx("%s", "");
+}
+
+/* ---------------------------------------------------------------------
+ * hungarian
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Lowest total cost of the assignments of the smaller side of a rows x cols
+ * cost matrix to distinct members of the other, level by level; used is
+ * the set of the other side's members taken.
+ */
+static void
+brute_assign_rec(const double *cost, int rows, int cols, int level,
+				 unsigned used, long double acc, long double *best)
+{
+	int			small = rows <= cols ? rows : cols;
+	int			large = rows <= cols ? cols : rows;
+	int			o;
+
+	if (level == small)
+	{
+		if (acc < *best)
+			*best = acc;
+		return;
+	}
+	for (o = 0; o < large; o++)
+	{
+		double		c;
+
+		if (used & (1u << o))
+			continue;
+		c = rows <= cols ? cost[level * cols + o] : cost[o * cols + level];
+		brute_assign_rec(cost, rows, cols, level + 1, used | (1u << o),
+						 acc + c, best);
+	}
+}
+
+/* Lowest total cost over all assignments, by brute force. */
+static long double
+brute_assign(const double *cost, int rows, int cols)
+{
+	long double best = INFINITY;
+
+	brute_assign_rec(cost, rows, cols, 0, 0u, 0.0L, &best);
+	return best;
+}
+
+/*
+ * Whether row_to_col is an assignment of a rows x cols matrix: columns in
+ * range and distinct, min(rows, cols) rows assigned, the others -1.
+ * *total gets its cost.
+ */
+static bool
+valid_assignment(const double *cost, int rows, int cols, const int *row_to_col,
+				 long double *total)
+{
+	bool	   *taken = talloc(cols, sizeof(bool));
+	int			assigned = 0,
+				i;
+	bool		ok = true;
+
+	memset(taken, 0, cols * sizeof(bool));
+	*total = 0.0L;
+	for (i = 0; i < rows; i++)
+	{
+		int			c = row_to_col[i];
+
+		if (c == -1)
+			continue;
+		if (c < 0 || c >= cols || taken[c])
+		{
+			ok = false;
+			continue;
+		}
+		taken[c] = true;
+		assigned++;
+		*total += cost[(size_t) i * cols + c];
+	}
+	tfree(taken);
+	return ok && assigned == (rows <= cols ? rows : cols);
+}
+
+/* Check cc_hungarian against brute force on every shape up to 6 x 6. */
+static void
+test_hungarian_brute(void)
+{
+	static const char *const kinds[] = {"uniform", "small integers", "signed",
+	"offset"};
+	double		cost[36];
+	int			rc[6];
+	TRand		r;
+	int			rows,
+				cols;
+	CountCtx	ctx;
+	CcAllocator ca = counting_allocator(&ctx);
+
+	tr_seed(&r, 7000);
+	for (rows = 1; rows <= 6; rows++)
+		for (cols = 1; cols <= 6; cols++)
+		{
+			int			kind;
+
+			for (kind = 0; kind < 4; kind++)
+			{
+				bool		ok_valid = true,
+							ok_cost = true;
+				int			trial;
+
+				for (trial = 0; trial < 6; trial++)
+				{
+					long double best,
+								total;
+					int			i;
+
+					for (i = 0; i < rows * cols; i++)
+						switch (kind)
+						{
+							case 0:
+								cost[i] = tr_unif(&r);
+								break;
+							case 1:
+								cost[i] = (double) tr_below(&r, 4);
+								break;
+							case 2:
+								cost[i] = 1e3 * tr_normal(&r);
+								break;
+							default:
+								cost[i] = 1e6 + tr_unif(&r);
+								break;
+						}
+					for (i = 0; i < rows; i++)
+						rc[i] = -7;
+					cc_hungarian(cost, rows, cols, rc, &ca);
+					best = brute_assign(cost, rows, cols);
+					if (!valid_assignment(cost, rows, cols, rc, &total))
+						ok_valid = false;
+					else if (!(fabsl(total - best) <= 1e-9L + 8.0L * DBL_EPSILON * fabsl(best)))
+					{
+						ok_cost = false;
+						printf("  hungarian %d x %d %s: cost %.17Lg, best %.17Lg\n",
+							   rows, cols, kinds[kind], total, best);
+					}
+				}
+				set_ctx("hungarian %d x %d %s", rows, cols, kinds[kind]);
+				CHECK(ok_valid);
+				CHECK(ok_cost);
+			}
+		}
+	set_ctx("hungarian allocations");
+	CHECK(ctx.live == 0 && !ctx.bad_release);
+	set_ctx("%s", "");
+}
+
+/* Check cc_hungarian's small closed forms: 1 x 1, one row, one column, ties. */
+static void
+test_hungarian_small(void)
+{
+	int			rc[6];
+	long double total;
+
+	{
+		double		c[1] = {-3.5};
+
+		set_ctx("hungarian 1 x 1");
+		rc[0] = -7;
+		cc_hungarian(c, 1, 1, rc, A);
+		CHECK(rc[0] == 0);
+	}
+	{
+		double		c[5] = {3, 1, 4, 0.5, 5};
+
+		set_ctx("hungarian 1 x 5");
+		cc_hungarian(c, 1, 5, rc, A);
+		CHECK(rc[0] == 3);
+		set_ctx("hungarian 5 x 1");
+		cc_hungarian(c, 5, 1, rc, A);
+		CHECK(rc[0] == -1 && rc[1] == -1 && rc[2] == -1 && rc[3] == 0 && rc[4] == -1);
+	}
+	/* all costs equal: any assignment, all of the same cost */
+	{
+		double		c[24];
+		int			i;
+
+		for (i = 0; i < 24; i++)
+			c[i] = 2.5;
+		set_ctx("hungarian ties 4 x 6");
+		cc_hungarian(c, 4, 6, rc, A);
+		CHECK(valid_assignment(c, 4, 6, rc, &total) && total == 10.0L);
+		set_ctx("hungarian ties 6 x 4");
+		cc_hungarian(c, 6, 4, rc, A);
+		CHECK(valid_assignment(c, 6, 4, rc, &total) && total == 10.0L);
+	}
+	/* the greedy choice (row 0 -> column 0) is wrong: 1 + 10 > 2 + 2 */
+	{
+		double		c[4] = {1, 2, 2, 10};
+
+		set_ctx("hungarian not greedy");
+		cc_hungarian(c, 2, 2, rc, A);
+		CHECK(rc[0] == 1 && rc[1] == 0);
+	}
+	/* 3 x 2: the middle row is left out */
+	{
+		double		c[6] = {0, 5, 9, 9, 5, 0};
+
+		set_ctx("hungarian 3 x 2");
+		cc_hungarian(c, 3, 2, rc, A);
+		CHECK(rc[0] == 0 && rc[1] == -1 && rc[2] == 1);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * Check cc_hungarian on large matrices: a hidden zero-cost assignment
+ * (square and both rectangles), squared differences of two sets of points
+ * on a line (optimum: match them in sorted order), and random costs (a
+ * permutation no dearer than the identity that no swap of two rows'
+ * columns improves).
+ */
+static void
+test_hungarian_large(void)
+{
+	static const int shapes[][2] = {{60, 60}, {45, 60}, {60, 45}};
+	const int	n = 60;
+	double	   *cost = dalloc((size_t) n * n);
+	int		   *rc = talloc(n, sizeof(int));
+	int		   *perm = talloc(n, sizeof(int));
+	TRand		r;
+	size_t		si;
+	int			i,
+				j;
+	long double total;
+	CountCtx	ctx;
+	CcAllocator ca = counting_allocator(&ctx);
+
+	tr_seed(&r, 7100);
+	for (si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++)
+	{
+		int			rows = shapes[si][0],
+					cols = shapes[si][1];
+		int			large = rows > cols ? rows : cols;
+		int			small = rows > cols ? cols : rows;
+		bool		ok = true;
+
+		/* perm: a random permutation of the larger side */
+		for (i = 0; i < large; i++)
+			perm[i] = i;
+		for (i = large - 1; i > 0; i--)
+		{
+			int			k = (int) tr_below(&r, i + 1),
+						t = perm[i];
+
+			perm[i] = perm[k];
+			perm[k] = t;
+		}
+		for (i = 0; i < rows * cols; i++)
+			cost[i] = 1.0 + tr_unif(&r);
+		/* smaller-side member s pairs with perm[s] at cost 0 */
+		for (i = 0; i < small; i++)
+		{
+			if (rows <= cols)
+				cost[(size_t) i * cols + perm[i]] = 0.0;
+			else
+				cost[(size_t) perm[i] * cols + i] = 0.0;
+		}
+		cc_hungarian(cost, rows, cols, rc, &ca);
+		for (i = 0; i < rows; i++)
+		{
+			int			want = -1;
+
+			if (rows <= cols)
+				want = perm[i];
+			else
+				for (j = 0; j < cols; j++)
+					if (perm[j] == i)
+						want = j;
+			if (rc[i] != want)
+				ok = false;
+		}
+		set_ctx("hungarian hidden assignment %d x %d", rows, cols);
+		CHECK(ok);
+	}
+
+	/* squared differences between points on a line */
+	{
+		double		a[60],
+					b[60];
+		long double best = 0.0L;
+
+		for (i = 0; i < n; i++)
+		{
+			a[i] = tr_normal(&r);
+			b[i] = 2.0 * tr_normal(&r) + 0.5;
+		}
+		for (i = 0; i < n; i++)
+			for (j = 0; j < n; j++)
+				cost[(size_t) i * n + j] = (a[i] - b[j]) * (a[i] - b[j]);
+		cc_hungarian(cost, n, n, rc, &ca);
+		qsort(a, n, sizeof(double), cmp_double);
+		qsort(b, n, sizeof(double), cmp_double);
+		for (i = 0; i < n; i++)
+			best += ((long double) a[i] - b[i]) * ((long double) a[i] - b[i]);
+		set_ctx("hungarian sorted matching 60 x 60");
+		CHECK(valid_assignment(cost, n, n, rc, &total));
+		CHECK(fabsl(total - best) <= 1e-9L * (1.0L + best));
+	}
+
+	/* random costs */
+	{
+		long double identity = 0.0L;
+		bool		two_opt;
+
+		for (i = 0; i < n * n; i++)
+			cost[i] = tr_unif(&r);
+		for (i = 0; i < n; i++)
+			identity += cost[(size_t) i * n + i];
+		cc_hungarian(cost, n, n, rc, &ca);
+		set_ctx("hungarian random 60 x 60");
+		two_opt = CHECK(valid_assignment(cost, n, n, rc, &total));
+		CHECK(two_opt && total <= identity);
+		/* no swap of two rows' columns lowers the cost */
+		for (i = 0; i < n && two_opt; i++)
+			for (j = i + 1; j < n; j++)
+			{
+				long double now = (long double) cost[(size_t) i * n + rc[i]] +
+					cost[(size_t) j * n + rc[j]];
+				long double swapped = (long double) cost[(size_t) i * n + rc[j]] +
+					cost[(size_t) j * n + rc[i]];
+
+				if (swapped < now - 1e-12L)
+				{
+					two_opt = false;
+					break;
+				}
+			}
+		CHECK(two_opt);
+	}
+	set_ctx("hungarian large allocations");
+	CHECK(ctx.live == 0 && !ctx.bad_release);
+	tfree(cost);
+	tfree(rc);
+	tfree(perm);
+	set_ctx("%s", "");
+}
+
+/* ---------------------------------------------------------------------
  * model
  * ---------------------------------------------------------------------
  */
@@ -4440,6 +6225,24 @@ main(void)
 	test_stratified_sample();
 	test_quality();
 	test_kneedle();
+
+	test_describe_random();
+	test_describe_closed_form();
+	test_describe_small_values();
+	test_pearson_random();
+	test_pearson_closed_form();
+	test_histogram_random();
+	test_histogram_closed_form();
+
+	test_covariance();
+	test_eigen_diagonal();
+	test_eigen_random();
+	test_eigen_2x2();
+	test_pca();
+
+	test_hungarian_brute();
+	test_hungarian_small();
+	test_hungarian_large();
 
 	test_model_round_trip();
 	test_model_validate();
