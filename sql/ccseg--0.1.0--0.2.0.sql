@@ -367,3 +367,22 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_versions(text) IS
 'the history of a model: every version with when and by whom it was trained, its quality, and how much it changed from the version it was aligned to';
+
+-- ---------------------------------------------------------------------------
+-- Synthetic customers
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.ccseg_generate_customers(n bigint, seed bigint DEFAULT 0)
+RETURNS TABLE (cust_id text, balance float8, balance_frequency float8,
+			   purchases float8, oneoff_purchases float8,
+			   installments_purchases float8, cash_advance float8,
+			   purchases_frequency float8, oneoff_purchases_frequency float8,
+			   purchases_installments_frequency float8,
+			   cash_advance_frequency float8, cash_advance_trx integer,
+			   purchases_trx integer, credit_limit float8, payments float8,
+			   minimum_payments float8, prc_full_payment float8, tenure integer)
+AS 'MODULE_PATHNAME', 'ccseg_generate_customers'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000000;
+
+COMMENT ON FUNCTION @extschema@.ccseg_generate_customers(bigint, bigint) IS
+'n synthetic card holders with the 17 behaviour columns of the credit-card data set (latent customer types, skewed money columns, correlated frequencies, a few missing values); the same seed gives the same rows';
