@@ -386,3 +386,58 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000000;
 
 COMMENT ON FUNCTION @extschema@.ccseg_generate_customers(bigint, bigint) IS
 'n synthetic card holders with the 17 behaviour columns of the credit-card data set (latent customer types, skewed money columns, correlated frequencies, a few missing values); the same seed gives the same rows';
+
+-- ---------------------------------------------------------------------------
+-- k-means as an aggregate: one model per group, parallel and distributed
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._ccseg_fit_transition(internal, float8[], integer)
+RETURNS internal AS 'MODULE_PATHNAME', 'ccseg_fit_transition'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ccseg_fit_transition(internal, float8[], integer, text[])
+RETURNS internal AS 'MODULE_PATHNAME', 'ccseg_fit_transition'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ccseg_fit_combine(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'ccseg_fit_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ccseg_fit_serialize(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'ccseg_fit_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ccseg_fit_deserialize(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'ccseg_fit_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ccseg_fit_final(internal)
+RETURNS @extschema@.ccseg_model AS 'MODULE_PATHNAME', 'ccseg_fit_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_fit_transition(internal, float8[], integer) IS 'internal: ccseg_fit state transition';
+COMMENT ON FUNCTION @extschema@._ccseg_fit_transition(internal, float8[], integer, text[]) IS 'internal: ccseg_fit state transition with feature names';
+COMMENT ON FUNCTION @extschema@._ccseg_fit_combine(internal, internal) IS 'internal: combine two ccseg_fit states';
+COMMENT ON FUNCTION @extschema@._ccseg_fit_serialize(internal) IS 'internal: ccseg_fit state to bytes';
+COMMENT ON FUNCTION @extschema@._ccseg_fit_deserialize(bytea, internal) IS 'internal: ccseg_fit state from bytes';
+COMMENT ON FUNCTION @extschema@._ccseg_fit_final(internal) IS 'internal: train the model of a ccseg_fit state';
+
+CREATE AGGREGATE @extschema@.ccseg_fit(features float8[], k integer) (
+	SFUNC = @extschema@._ccseg_fit_transition,
+	STYPE = internal,
+	FINALFUNC = @extschema@._ccseg_fit_final,
+	COMBINEFUNC = @extschema@._ccseg_fit_combine,
+	SERIALFUNC = @extschema@._ccseg_fit_serialize,
+	DESERIALFUNC = @extschema@._ccseg_fit_deserialize,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE @extschema@.ccseg_fit(features float8[], k integer, names text[]) (
+	SFUNC = @extschema@._ccseg_fit_transition,
+	STYPE = internal,
+	FINALFUNC = @extschema@._ccseg_fit_final,
+	COMBINEFUNC = @extschema@._ccseg_fit_combine,
+	SERIALFUNC = @extschema@._ccseg_fit_serialize,
+	DESERIALFUNC = @extschema@._ccseg_fit_deserialize,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE @extschema@.ccseg_fit(float8[], integer) IS
+'k-means over the feature arrays of the rows aggregated (one model per group with GROUP BY), with ccseg_train''s defaults; features named f1, f2, ...; parallel safe and combinable';
+COMMENT ON AGGREGATE @extschema@.ccseg_fit(float8[], integer, text[]) IS
+'k-means over the feature arrays of the rows aggregated, features named by names (so that ccseg_predict can read rows by column name); parallel safe and combinable';

@@ -1,0 +1,384 @@
+/*
+ * aggregate.c
+ *		ccseg_fit(features float8[], k [, names text[]]): k-means as an
+ *		aggregate, so that GROUP BY gives one model per group and parallel
+ *		query (or Citus) can collect rows in several processes.
+ *
+ * The state is the rows seen so far; partial states are concatenated by the
+ * combine function and travel between processes in a binary form.  The
+ * final function sorts the rows before training, so the model does not
+ * depend on the order rows arrived in: a parallel plan gives the same model
+ * as a serial one.  Training uses the defaults of ccseg_train (median
+ * imputation, standard scaling, greedy k-means++, 10 restarts, seed 0);
+ * the silhouette is left out (it is quadratic in the rows of each group).
+ */
+#include "ccseg.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "linalg.h"
+#include "matrix.h"
+#include "metrics.h"
+
+PG_FUNCTION_INFO_V1(ccseg_fit_transition);
+PG_FUNCTION_INFO_V1(ccseg_fit_combine);
+PG_FUNCTION_INFO_V1(ccseg_fit_serialize);
+PG_FUNCTION_INFO_V1(ccseg_fit_deserialize);
+PG_FUNCTION_INFO_V1(ccseg_fit_final);
+
+typedef struct FitState
+{
+	int			d;
+	int			k;
+	int64		n;
+	int64		cap;
+	double	   *x;				/* n x d, NaN for NULL */
+	int			n_names;		/* 0, or d */
+	char	  **names;
+} FitState;
+
+static MemoryContext
+agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
+static FitState *
+new_state(MemoryContext cxt, int d, int k)
+{
+	FitState   *st = MemoryContextAllocZero(cxt, sizeof(FitState));
+
+	st->d = d;
+	st->k = k;
+	st->cap = 64;
+	st->x = MemoryContextAllocHuge(cxt, sizeof(double) * st->cap * d);
+	return st;
+}
+
+/* Make room for more rows, growing geometrically. */
+static void
+reserve(FitState *st, int64 more)
+{
+	int64		need = st->n + more;
+
+	if (need <= st->cap)
+		return;
+	while (st->cap < need)
+		st->cap *= 2;
+	if ((Size) st->cap > MaxAllocHugeSize / sizeof(double) / st->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("ccseg_fit cannot hold %lld rows of %d features",
+						(long long) need, st->d)));
+	st->x = repalloc_huge(st->x, sizeof(double) * st->cap * st->d);
+}
+
+/* Transition: append one row of feature values. */
+Datum
+ccseg_fit_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "ccseg_fit_transition");
+	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				j;
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(st);	/* a NULL row is skipped, like NULL in avg() */
+	arr = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature values must be a one-dimensional array")));
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	if (st == NULL)
+	{
+		int			k;
+
+		ccseg_require_arg(fcinfo, 2, "k");
+		k = PG_GETARG_INT32(2);
+		if (n < 1 || n > CC_MAX_FEATURES)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("feature arrays must have between 1 and %d elements",
+							CC_MAX_FEATURES)));
+		if (k < 1 || k > CC_MAX_K)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("k must be between 1 and %d", CC_MAX_K)));
+		st = new_state(cxt, n, k);
+		if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+		{
+			ArrayType  *na = PG_GETARG_ARRAYTYPE_P(3);
+			Datum	   *ne;
+			bool	   *nn;
+			int			nc;
+
+			deconstruct_array(na, TEXTOID, -1, false, TYPALIGN_INT, &ne, &nn, &nc);
+			if (nc != n)
+				ereport(ERROR,
+						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						 errmsg("names has %d elements, but the feature arrays have %d", nc, n)));
+			st->names = MemoryContextAlloc(cxt, sizeof(char *) * n);
+			for (j = 0; j < n; j++)
+			{
+				if (nn[j])
+					ereport(ERROR,
+							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							 errmsg("names must not contain null elements")));
+				st->names[j] = MemoryContextStrdup(cxt, TextDatumGetCString(ne[j]));
+			}
+			st->n_names = n;
+		}
+	}
+	else if (n != st->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature arrays must all have %d elements, got one with %d",
+						st->d, n)));
+	reserve(st, 1);
+	for (j = 0; j < n; j++)
+	{
+		double		v = nulls[j] ? NAN : DatumGetFloat8(elems[j]);
+
+		if (!nulls[j] && !isfinite(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature values must not be NaN or infinity"),
+					 errhint("Use NULL for a missing value; it is imputed.")));
+		st->x[st->n * st->d + j] = v;
+	}
+	st->n++;
+	PG_RETURN_POINTER(st);
+}
+
+/* Combine: the rows of one partial state appended to the other's. */
+Datum
+ccseg_fit_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "ccseg_fit_combine");
+	FitState   *a = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	FitState   *b = PG_ARGISNULL(1) ? NULL : (FitState *) PG_GETARG_POINTER(1);
+	FitState   *out;
+
+	if (b == NULL)
+		PG_RETURN_POINTER(a);
+	if (a == NULL)
+	{
+		/* copy b into the aggregate's context */
+		out = new_state(cxt, b->d, b->k);
+		a = out;
+	}
+	if (a->d != b->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature arrays must all have %d elements, got some with %d",
+						a->d, b->d)));
+	reserve(a, b->n);
+	memcpy(a->x + a->n * a->d, b->x, sizeof(double) * b->n * b->d);
+	a->n += b->n;
+	if (a->n_names == 0 && b->n_names > 0)
+	{
+		int			j;
+
+		a->names = MemoryContextAlloc(cxt, sizeof(char *) * b->d);
+		for (j = 0; j < b->d; j++)
+			a->names[j] = MemoryContextStrdup(cxt, b->names[j]);
+		a->n_names = b->d;
+	}
+	PG_RETURN_POINTER(a);
+}
+
+/* Serialize a partial state for another process. */
+Datum
+ccseg_fit_serialize(PG_FUNCTION_ARGS)
+{
+	FitState   *st = (FitState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int64		i;
+	int			j;
+
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, st->d);
+	pq_sendint32(&buf, st->k);
+	pq_sendint32(&buf, st->n_names);
+	pq_sendint64(&buf, st->n);
+	for (j = 0; j < st->n_names; j++)
+		pq_sendcountedtext(&buf, st->names[j], strlen(st->names[j]), false);
+	for (i = 0; i < st->n * st->d; i++)
+		pq_sendfloat8(&buf, st->x[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Read a serialized partial state back. */
+Datum
+ccseg_fit_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "ccseg_fit_deserialize");
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	FitState   *st;
+	int			d,
+				k,
+				n_names,
+				j;
+	int64		n,
+				i;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+	d = pq_getmsgint(&buf, 4);
+	k = pq_getmsgint(&buf, 4);
+	n_names = pq_getmsgint(&buf, 4);
+	n = pq_getmsgint64(&buf);
+	if (d < 1 || d > CC_MAX_FEATURES || k < 1 || k > CC_MAX_K || n < 0 ||
+		(n_names != 0 && n_names != d))
+		elog(ERROR, "invalid serialized ccseg_fit state");
+	st = new_state(cxt, d, k);
+	if (n_names > 0)
+	{
+		st->names = MemoryContextAlloc(cxt, sizeof(char *) * d);
+		for (j = 0; j < d; j++)
+		{
+			int			len = pq_getmsgint(&buf, 4);
+			int			nbytes;
+
+			st->names[j] = MemoryContextStrdup(cxt, pq_getmsgtext(&buf, len, &nbytes));
+		}
+		st->n_names = d;
+	}
+	reserve(st, n);
+	for (i = 0; i < n * d; i++)
+		st->x[i] = pq_getmsgfloat8(&buf);
+	st->n = n;
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+static int	sort_d;
+
+/* Lexicographic order of rows, NaN (missing) last in each position. */
+static int
+row_cmp(const void *pa, const void *pb)
+{
+	const double *a = pa,
+			   *b = pb;
+	int			j;
+
+	for (j = 0; j < sort_d; j++)
+	{
+		bool		na = isnan(a[j]),
+					nb = isnan(b[j]);
+
+		if (na != nb)
+			return na ? 1 : -1;
+		if (!na && a[j] != b[j])
+			return a[j] < b[j] ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Final: train the model on the collected rows. */
+Datum
+ccseg_fit_final(PG_FUNCTION_ARGS)
+{
+	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	MemoryContext cxt;
+	MemoryContext old;
+	CcAllocator alloc;
+	CcModel		m;
+	CcKmeansParams kp;
+	CcKmeansResult kr;
+	double	   *x;
+	double	   *var;
+	size_t		n;
+	int			d,
+				k,
+				j;
+	Datum		result;
+
+	if (st == NULL || st->n == 0)
+		PG_RETURN_NULL();
+	d = st->d;
+	k = st->k;
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg fit",
+								ALLOCSET_DEFAULT_SIZES);
+	ccseg_allocator_init(&alloc, cxt);
+	old = MemoryContextSwitchTo(cxt);
+
+	/* a private, sorted copy: the order rows arrived in must not matter */
+	x = MemoryContextAllocHuge(cxt, sizeof(double) * st->n * d);
+	memcpy(x, st->x, sizeof(double) * st->n * d);
+	sort_d = d;
+	qsort(x, st->n, sizeof(double) * d, row_cmp);
+
+	cc_model_alloc(&m, k, d, &alloc);
+	for (j = 0; j < d; j++)
+		m.features[j] = st->n_names ? st->names[j] : psprintf("f%d", j + 1);
+	m.impute = CC_IMPUTE_MEDIAN;
+	m.scale = CC_SCALE_STANDARD;
+	if ((j = cc_impute_fit(x, st->n, d, m.impute, m.impute_values, &alloc)) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("feature %d is null in every row", j + 1)));
+	n = cc_impute_apply(x, st->n, d, m.impute, m.impute_values);
+	if ((size_t) k > n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k (%d) is greater than the number of rows (%zu)", k, n)));
+	var = palloc(sizeof(double) * d);
+	for (j = 0; j < d; j++)
+	{
+		cc_column_mean_var(x, n, d, j, &m.feature_mean[j], &var[j]);
+		m.feature_std[j] = sqrt(var[j]);
+	}
+	cc_scale_fit(x, n, d, m.scale, m.center, m.scale_values, NULL, &alloc);
+	for (j = 0; j < d; j++)
+		if (!isfinite(m.center[j]) || !isfinite(m.scale_values[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature %d has values too large to compute with", j + 1)));
+	cc_scale_apply(x, n, d, m.center, m.scale_values);
+
+	memset(&kp, 0, sizeof(kp));
+	kp.k = k;
+	kp.n_init = 10;
+	kp.max_iter = 300;
+	kp.tol = cc_kmeans_tolerance(x, n, d, 1e-4);
+	kp.seed = 0;
+	kp.init = CC_INIT_KMEANSPP;
+	kp.algorithm = CC_ALGO_AUTO;
+	kp.check = ccseg_check_interrupts;
+	cc_kmeans(x, n, d, &kp, &kr, &alloc);
+	cc_kmeans_sort_by_size(&kr, n, k, d, &alloc);
+	memcpy(m.centroids, kr.centroids, sizeof(double) * k * d);
+	memcpy(m.sizes, kr.sizes, sizeof(int64_t) * k);
+	memcpy(m.sse, kr.sse, sizeof(double) * k);
+	m.inertia = kr.inertia;
+	m.iterations = kr.iterations;
+	m.rows = (int64_t) n;
+	cc_quality(x, n, d, kr.labels, k, 0, 0, &m.silhouette, &m.silhouette_rows,
+			   m.segment_silhouette, &m.calinski_harabasz, &m.davies_bouldin,
+			   &alloc, ccseg_check_interrupts, NULL);
+	if (d <= CC_PCA_MAX_FEATURES)
+		cc_pca(x, n, d, CC_PCA_COMPONENTS, m.pca_ratio, m.pca_components,
+			   &alloc, ccseg_check_interrupts, NULL);
+
+	MemoryContextSwitchTo(old);
+	result = ccseg_model_datum(&m);
+	MemoryContextDelete(cxt);
+	PG_RETURN_DATUM(result);
+}

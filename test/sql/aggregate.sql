@@ -1,0 +1,54 @@
+-- ccseg_fit: k-means as an aggregate.  One model per group; a forced
+-- parallel plan (partial aggregates in workers, combined) gives the same
+-- model as the serial plan.
+SET extra_float_digits = 0;
+\set VERBOSITY terse
+
+CREATE TABLE regions AS
+SELECT (ARRAY['north', 'south', 'east'])[1 + abs(hashtext(g.cust_id)) % 3] AS region, g.*
+FROM ccseg_generate_customers(30000, 5) g;
+ALTER TABLE regions ALTER COLUMN cust_id SET NOT NULL;
+ANALYZE regions;
+
+-- one model per region
+CREATE TEMP TABLE per_region AS
+SELECT region, ccseg_fit(ARRAY[balance, purchases, cash_advance, credit_limit, payments, tenure]::float8[], 4,
+						 ARRAY['balance', 'purchases', 'cash_advance', 'credit_limit', 'payments', 'tenure']) AS m
+FROM regions GROUP BY region;
+SELECT region, (ccseg_model_summary(m)).k, (ccseg_model_summary(m)).rows,
+	   (ccseg_model_summary(m)).features
+FROM per_region ORDER BY region;
+
+-- a model value scores rows without the catalog
+SELECT r.region, count(DISTINCT ccseg_predict(p.m, ARRAY[balance, purchases, cash_advance, credit_limit, payments, tenure]::float8[])) AS segments
+FROM regions r JOIN per_region p USING (region) GROUP BY r.region ORDER BY 1;
+
+-- the same model whatever the plan: serial first ...
+CREATE TEMP TABLE serial_fit AS
+SELECT ccseg_fit(ARRAY[balance, purchases, cash_advance, credit_limit, payments, tenure]::float8[], 5)::text AS m FROM regions;
+-- ... then with workers
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF)
+SELECT ccseg_fit(ARRAY[balance, purchases, cash_advance, credit_limit, payments, tenure]::float8[], 5) FROM regions;
+SELECT m = (SELECT ccseg_fit(ARRAY[balance, purchases, cash_advance, credit_limit, payments, tenure]::float8[], 5)::text FROM regions) AS same_model
+FROM serial_fit;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+
+-- NULL rows are skipped, NULL values imputed; empty input gives NULL
+SELECT (ccseg_model_summary(ccseg_fit(v, 2))).rows
+FROM (VALUES (ARRAY[1, 2]::float8[]), (NULL), (ARRAY[NULL, 5]::float8[]), (ARRAY[3, 4]::float8[])) t(v);
+SELECT ccseg_fit(ARRAY[1]::float8[], 1) IS NULL AS empty FROM regions WHERE false;
+
+-- bad input
+SELECT ccseg_fit(v, 2) FROM (VALUES (ARRAY[1, 2]::float8[]), (ARRAY[1, 2, 3]::float8[])) t(v);
+SELECT ccseg_fit(v, 0) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+SELECT ccseg_fit(v, 3) FROM (VALUES (ARRAY[1, 2]::float8[]), (ARRAY[3, 4]::float8[])) t(v);
+SELECT ccseg_fit(v, 1) FROM (VALUES (ARRAY['NaN', 2]::float8[])) t(v);
+SELECT ccseg_fit(v, 1, ARRAY['a']) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+DROP TABLE regions;
