@@ -362,7 +362,7 @@ ccseg_fit_final(PG_FUNCTION_ARGS)
 	kp.init = CC_INIT_KMEANSPP;
 	kp.algorithm = CC_ALGO_AUTO;
 	kp.check = ccseg_check_interrupts;
-	cc_kmeans(x, n, d, &kp, &kr, &alloc);
+	ccseg_kmeans(x, n, d, &kp, &kr, &alloc);
 	cc_kmeans_sort_by_size(&kr, n, k, d, &alloc);
 	memcpy(m.centroids, kr.centroids, sizeof(double) * k * d);
 	memcpy(m.sizes, kr.sizes, sizeof(int64_t) * k);

@@ -12,11 +12,36 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+
+#include <unistd.h>
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 PG_MODULE_MAGIC;
+
+/* ccseg.threads: k-means restarts run in up to this many threads */
+int			ccseg_threads = 1;
+
+void		_PG_init(void);
+
+/* Module load: define the settings. */
+void
+_PG_init(void)
+{
+	long		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int			boot = (int) Max(1, Min(cpus, 8));
+
+	DefineCustomIntVariable("ccseg.threads",
+							"Threads that run k-means restarts in parallel.",
+							"Each thread holds its own working copy of the per-row state (about (k + 6) x 8 bytes per training row); 1 runs everything in the backend process itself.",
+							&ccseg_threads,
+							boot, 1, 64,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("ccseg");
+}
 
 static void *
 context_alloc(void *ctx, size_t size)
@@ -44,6 +69,30 @@ void
 ccseg_check_interrupts(void *arg)
 {
 	CHECK_FOR_INTERRUPTS();
+}
+
+/* Core poll while threads run: is the query being cancelled or the backend ending? */
+bool
+ccseg_stop_requested(void *arg)
+{
+	return QueryCancelPending || ProcDiePending;
+}
+
+/* Run k-means with the threads setting; errors out if it was interrupted. */
+void
+ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
+			 CcKmeansResult *kr, const CcAllocator *alloc)
+{
+	kp->threads = ccseg_threads;
+	kp->stop = ccseg_stop_requested;
+	cc_kmeans(x, n, d, kp, kr, alloc);
+	if (kr->stopped)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("k-means was interrupted")));
+	}
 }
 
 /* Fetch a text argument as a C string, with an error naming it when NULL. */

@@ -150,7 +150,7 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 		ccseg_allocator_init(&ka, per_k);
 		INSTR_TIME_SET_CURRENT(start);
 		kp.k = k_min + i;
-		cc_kmeans(prep.x, prep.n, prep.f.d, &kp, &kr, &ka);
+		ccseg_kmeans(prep.x, prep.n, prep.f.d, &kp, &kr, &ka);
 		segsil = MemoryContextAlloc(per_k, sizeof(double) * kp.k);
 		cc_quality(prep.x, prep.n, prep.f.d, kr.labels, kp.k, sample, kp.seed,
 				   &rows[i].silhouette, &silrows, segsil,

@@ -160,7 +160,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	kp.check = ccseg_check_interrupts;
 	kp.report = PG_GETARG_BOOL(ARG_VERBOSE) ? report_run : NULL;
 	kp.cb_arg = &kp;
-	cc_kmeans(prep.x, prep.n, d, &kp, &kr, &alloc);
+	ccseg_kmeans(prep.x, prep.n, d, &kp, &kr, &alloc);
 	cc_kmeans_sort_by_size(&kr, prep.n, k, d, &alloc);
 	cc_model_alloc(&m, k, d, &alloc);
 

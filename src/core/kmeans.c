@@ -20,9 +20,22 @@
  * cannot settle gets the full search, which is the same code as plain Lloyd.
  * Hence all three algorithms give the same labels, bit for bit (unit
  * tested).
+ *
+ * Restarts are independent and may run in threads (see kmeans.h); a worker
+ * owns a KmWork with every buffer it needs, allocated beforehand by the
+ * calling thread, and keeps the best of its own runs.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <math.h>
 #include <string.h>
+
+#if defined(__unix__) || defined(__APPLE__)
+#define CC_HAVE_THREADS 1
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#endif
 
 #include "kmeans.h"
 #include "matrix.h"
@@ -53,13 +66,55 @@ typedef struct KmWork
 	double	   *half_cc;		/* k x k (Elkan): half centroid distances */
 	CcAlgorithm algorithm;		/* resolved: never CC_ALGO_AUTO */
 	double	   *scratch;		/* n: relocation distances */
+	/* k-means++ and random seeding */
+	int			trials;
+	double	   *closest;		/* n */
+	double	   *cum;			/* n */
+	double	   *cand;			/* trials x d */
+	double	   *cand_t;			/* d x trials */
+	size_t	   *cand_id;		/* trials */
+	double	   *pot_t;			/* trials */
+	double	   *cand_dist;		/* trials */
+	size_t	   *perm;			/* n, random init only */
+	/* scoring, and the best run of this worker */
+	int64_t    *sizes;			/* k */
+	double	   *sse;			/* k */
+	int			best_run;
+	double		best_inertia;
+	int			best_iters;
+	bool		best_converged;
+	double	   *best_cent;		/* k x d */
+	int		   *best_labels;	/* n */
+	int64_t    *best_sizes;		/* k */
+	double	   *best_sse;		/* k */
+	/* threads */
+	int			first_run;		/* runs first_run, first_run + stride, ... */
+	int			stride;
+	int			runs;
+	int		   *run_iters;		/* per run, shared by all workers */
+	double	   *run_inertia;
+	bool	   *run_converged;
+	volatile int *stop;			/* NULL when not threaded */
+	bool		stopped;
 } KmWork;
 
-static inline void
-maybe_check(const CcKmeansParams *p, size_t i)
+/*
+ * Every CC_CHECK_ROWS rows: in the calling thread, the check callback (may
+ * not return); in a worker, the stop flag.  True when the run must stop.
+ */
+static inline bool
+km_poll(KmWork *w, size_t i)
 {
-	if (p->check && (i % CC_CHECK_ROWS) == 0)
-		p->check(p->cb_arg);
+	if ((i % CC_CHECK_ROWS) != 0)
+		return w->stopped;
+	if (w->stop != NULL)
+	{
+		if (__atomic_load_n(w->stop, __ATOMIC_RELAXED))
+			w->stopped = true;
+	}
+	else if (w->p->check)
+		w->p->check(w->p->cb_arg);
+	return w->stopped;
 }
 
 /* Return tol times the mean column variance (scikit-learn's _tolerance). */
@@ -106,22 +161,16 @@ search_cumulative(const double *cum, size_t n, double r)
  * careful seeding", SODA 2007), greedy variant as in scikit-learn: at each
  * step 2 + floor(ln k) candidates are drawn with probability proportional
  * to the squared distance to the nearest chosen centroid, and the one that
- * lowers the potential most is kept.
+ * lowers the potential most is kept.  Uses w's seeding buffers.
  */
-void
-cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
-			uint64_t stream, double *centroids, const CcAllocator *alloc,
-			CcCheckFn check, void *arg)
+static void
+seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 {
+	const double *x = w->x;
+	size_t		n = w->n;
+	int			d = w->d;
+	int			trials = w->trials;
 	CcRng		rng;
-	int			trials = 2 + (int) log((double) k);
-	double	   *closest = cc_alloc_array(alloc, n, sizeof(double));
-	double	   *cum = cc_alloc_array(alloc, n, sizeof(double));
-	double	   *cand = cc_alloc_array(alloc, (size_t) trials * d, sizeof(double));
-	double	   *cand_t = cc_alloc_array(alloc, (size_t) trials * d, sizeof(double));
-	size_t	   *cand_id = cc_alloc_array(alloc, trials, sizeof(size_t));
-	double	   *pot_t = cc_alloc_array(alloc, trials, sizeof(double));
-	double	   *dist = cc_alloc_array(alloc, trials, sizeof(double));
 	double		pot = 0.0;
 	size_t		first;
 	size_t		i;
@@ -132,84 +181,78 @@ cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
 	memcpy(centroids, x + first * d, sizeof(double) * d);
 	for (i = 0; i < n; i++)
 	{
-		closest[i] = cc_sqdist(x + i * d, centroids, d);
-		pot += closest[i];
+		w->closest[i] = cc_sqdist(x + i * d, centroids, d);
+		pot += w->closest[i];
 	}
 
-	for (c = 1; c < k; c++)
+	for (c = 1; c < w->k; c++)
 	{
 		const double *best_x;
 		double		run = 0.0;
 		int			best = 0;
 		int			t;
 
-		if (check)
-			check(arg);
+		if (km_poll(w, 0))
+			return;
 		for (i = 0; i < n; i++)
 		{
-			run += closest[i];
-			cum[i] = run;
+			run += w->closest[i];
+			w->cum[i] = run;
 		}
 		for (t = 0; t < trials; t++)
 		{
-			cand_id[t] = search_cumulative(cum, n, cc_rng_uniform(&rng) * pot);
-			memcpy(cand + (size_t) t * d, x + cand_id[t] * d, sizeof(double) * d);
-			pot_t[t] = 0.0;
+			w->cand_id[t] = search_cumulative(w->cum, n, cc_rng_uniform(&rng) * pot);
+			memcpy(w->cand + (size_t) t * d, x + w->cand_id[t] * d, sizeof(double) * d);
+			w->pot_t[t] = 0.0;
 		}
 		/* potential of each candidate: one pass over the rows for all of them */
-		cc_transpose(cand, trials, d, cand_t);
+		cc_transpose(w->cand, trials, d, w->cand_t);
 		for (i = 0; i < n; i++)
 		{
-			cc_sqdist_many(x + i * d, cand_t, trials, d, dist);
+			if (km_poll(w, i))
+				return;
+			cc_sqdist_many(x + i * d, w->cand_t, trials, d, w->cand_dist);
 			for (t = 0; t < trials; t++)
-				pot_t[t] += dist[t] < closest[i] ? dist[t] : closest[i];
+				w->pot_t[t] += w->cand_dist[t] < w->closest[i] ?
+					w->cand_dist[t] : w->closest[i];
 		}
 		for (t = 1; t < trials; t++)
-			if (pot_t[t] < pot_t[best])
+			if (w->pot_t[t] < w->pot_t[best])
 				best = t;
-		best_x = x + cand_id[best] * d;
+		best_x = x + w->cand_id[best] * d;
 		for (i = 0; i < n; i++)
 		{
 			double		dd = cc_sqdist(x + i * d, best_x, d);
 
-			if (dd < closest[i])
-				closest[i] = dd;
+			if (dd < w->closest[i])
+				w->closest[i] = dd;
 		}
-		pot = pot_t[best];
+		pot = w->pot_t[best];
 		memcpy(centroids + (size_t) c * d, best_x, sizeof(double) * d);
 	}
-	cc_release(alloc, closest);
-	cc_release(alloc, cum);
-	cc_release(alloc, cand);
-	cc_release(alloc, cand_t);
-	cc_release(alloc, cand_id);
-	cc_release(alloc, pot_t);
-	cc_release(alloc, dist);
 }
 
 /* k distinct rows drawn uniformly (partial Fisher-Yates on row numbers). */
 static void
-random_init(const double *x, size_t n, int d, int k, uint64_t seed,
-			uint64_t stream, double *centroids, const CcAllocator *alloc)
+seed_random(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 {
 	CcRng		rng;
-	size_t	   *perm = cc_alloc_array(alloc, n, sizeof(size_t));
 	size_t		i;
 	int			c;
 
 	cc_rng_seed(&rng, seed, stream);
-	for (i = 0; i < n; i++)
-		perm[i] = i;
-	for (c = 0; c < k; c++)
+	for (i = 0; i < w->n; i++)
+		w->perm[i] = i;
+	for (c = 0; c < w->k; c++)
 	{
-		size_t		j = c + (size_t) cc_rng_below(&rng, n - c);
-		size_t		t = perm[c];
+		size_t		j = c + (size_t) cc_rng_below(&rng, w->n - c);
+		size_t		t = w->perm[c];
 
-		perm[c] = perm[j];
-		perm[j] = t;
-		memcpy(centroids + (size_t) c * d, x + perm[c] * d, sizeof(double) * d);
+		w->perm[c] = w->perm[j];
+		w->perm[j] = t;
+		memcpy(centroids + (size_t) c * w->d, w->x + w->perm[c] * w->d,
+			   sizeof(double) * w->d);
 	}
-	cc_release(alloc, perm);
 }
 
 /* Full search for row i: nearest and second nearest centroid; returns whether the label changed. */
@@ -274,7 +317,11 @@ centroid_gaps(KmWork *w, bool pairs)
 				c2;
 
 	for (c = 0; c < k; c++)
+	{
 		w->half[c] = INFINITY;
+		if (pairs)
+			w->half_cc[(size_t) c * k + c] = INFINITY;
+	}
 	for (c = 0; c < k; c++)
 		for (c2 = c + 1; c2 < k; c2++)
 		{
@@ -295,6 +342,24 @@ centroid_gaps(KmWork *w, bool pairs)
 }
 
 /*
+ * Whether some other centroid could be nearer than the upper bound u says:
+ * neither its lower bound nor half its distance to the row's centroid
+ * exceeds u.  Branch-free over all k so that it vectorizes; the row's own
+ * centroid never counts because its half_cc entry is infinite.
+ */
+static inline bool
+elkan_open(const double *restrict lower, const double *restrict half_a, int k,
+		   double u)
+{
+	int			open = 0;
+	int			c;
+
+	for (c = 0; c < k; c++)
+		open |= (u >= lower[c]) & (u >= half_a[c]);
+	return open != 0;
+}
+
+/*
  * Elkan's test for row i: true when its centroid is certainly the unique
  * nearest one.  Tightens the upper bound once if that helps.
  */
@@ -306,28 +371,17 @@ elkan_settled(KmWork *w, size_t i)
 	double	   *lower = w->lower + i * k;
 	const double *half_a = w->half_cc + (size_t) a * k;
 	double		u = w->upper[i];
-	bool		tight = false;
-	int			c;
 
 	if (u < w->half[a])
 		return true;
-	for (c = 0; c < k; c++)
-	{
-		if (c == a || u < lower[c] || u < half_a[c])
-			continue;
-		if (tight)
-			return false;
-		/* the upper bound may be loose: make it exact and look again */
-		u = sqrt(cc_sqdist(w->x + i * w->d, w->cent + (size_t) a * w->d, w->d));
-		lower[a] = u * (1.0 - CC_BOUND_SLACK);
-		u *= (1.0 + CC_BOUND_SLACK);
-		w->upper[i] = u;
-		tight = true;
-		if (u < lower[c] || u < half_a[c])
-			continue;
-		return false;
-	}
-	return true;
+	if (!elkan_open(lower, half_a, k, u))
+		return true;
+	/* the upper bound may be loose: make it exact and look again */
+	u = sqrt(cc_sqdist(w->x + i * w->d, w->cent + (size_t) a * w->d, w->d));
+	lower[a] = u * (1.0 - CC_BOUND_SLACK);
+	u *= (1.0 + CC_BOUND_SLACK);
+	w->upper[i] = u;
+	return !elkan_open(lower, half_a, k, u);
 }
 
 /* Assignment step over all rows; returns how many rows changed cluster. */
@@ -343,7 +397,8 @@ assign_step(KmWork *w, bool use_bounds)
 		centroid_gaps(w, true);
 		for (i = 0; i < w->n; i++)
 		{
-			maybe_check(w->p, i);
+			if (km_poll(w, i))
+				break;
 			if (!elkan_settled(w, i) && assign_full_elkan(w, i))
 				changed++;
 		}
@@ -356,7 +411,8 @@ assign_step(KmWork *w, bool use_bounds)
 			int			a = w->labels[i];
 			double		m = w->half[a] > w->lower[i] ? w->half[a] : w->lower[i];
 
-			maybe_check(w->p, i);
+			if (km_poll(w, i))
+				break;
 			if (w->upper[i] < m)
 				continue;
 			/* tighten the upper bound, then test again */
@@ -372,7 +428,8 @@ assign_step(KmWork *w, bool use_bounds)
 	{
 		for (i = 0; i < w->n; i++)
 		{
-			maybe_check(w->p, i);
+			if (km_poll(w, i))
+				break;
 			if (assign_full_elkan(w, i))
 				changed++;
 		}
@@ -381,7 +438,8 @@ assign_step(KmWork *w, bool use_bounds)
 	{
 		for (i = 0; i < w->n; i++)
 		{
-			maybe_check(w->p, i);
+			if (km_poll(w, i))
+				break;
 			if (assign_full(w, i))
 				changed++;
 		}
@@ -411,7 +469,8 @@ update_step(KmWork *w)
 		const double *xi = w->x + i * d;
 		double	   *acc = w->next + (size_t) w->labels[i] * d;
 
-		maybe_check(w->p, i);
+		if (km_poll(w, i))
+				break;
 		for (j = 0; j < d; j++)
 			acc[j] += xi[j];
 		w->count[w->labels[i]]++;
@@ -541,9 +600,11 @@ single_run(KmWork *w, double tol, bool *converged)
 		double		total = 0.0;
 		int			c;
 
-		if (w->p->check)
-			w->p->check(w->p->cb_arg);
+		if (km_poll(w, 0))
+			return 0;
 		changed = assign_step(w, bounded && iter > 0);
+		if (w->stopped)
+			return 0;
 		relocated = update_step(w);
 		for (c = 0; c < w->k; c++)
 		{
@@ -585,7 +646,8 @@ single_run(KmWork *w, double tol, bool *converged)
 		/* labels that match the final centroids */
 		for (i = 0; i < w->n; i++)
 		{
-			maybe_check(w->p, i);
+			if (km_poll(w, i))
+				return 0;
 			assign_full(w, i);
 		}
 	}
@@ -614,52 +676,79 @@ score_run(const KmWork *w, int64_t *sizes, double *sse)
 	return inertia;
 }
 
-/* Cluster x into p->k clusters with restarts; see kmeans.h. */
-void
-cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
-		  CcKmeansResult *res, const CcAllocator *alloc)
+/* Allocate every buffer one worker needs. */
+static void
+work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
+		  CcAlgorithm algorithm, const CcAllocator *alloc)
 {
-	KmWork		w;
 	int			k = p->k;
-	int			runs = (p->init == CC_INIT_GIVEN) ? 1 : p->n_init;
-	int64_t    *sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
-	double	   *sse = cc_alloc_array(alloc, k, sizeof(double));
+
+	memset(w, 0, sizeof(*w));
+	w->x = x;
+	w->n = n;
+	w->d = d;
+	w->k = k;
+	w->p = p;
+	w->algorithm = algorithm;
+	w->cent = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	w->cent_t = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	w->dist = cc_alloc_array(alloc, k, sizeof(double));
+	w->next = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	w->count = cc_alloc_array(alloc, k, sizeof(int64_t));
+	w->shift = cc_alloc_array(alloc, k, sizeof(double));
+	w->half = cc_alloc_array(alloc, k, sizeof(double));
+	w->labels = cc_alloc_array(alloc, n, sizeof(int));
+	w->upper = cc_alloc_array(alloc, n, sizeof(double));
+	w->lower = cc_alloc_array(alloc, algorithm == CC_ALGO_ELKAN ? n * k : n,
+							  sizeof(double));
+	w->half_cc = (algorithm == CC_ALGO_ELKAN) ?
+		cc_alloc_array(alloc, (size_t) k * k, sizeof(double)) : NULL;
+	w->scratch = cc_alloc_array(alloc, n, sizeof(double));
+	w->trials = 2 + (int) log((double) k);
+	if (p->init == CC_INIT_KMEANSPP)
+	{
+		w->closest = cc_alloc_array(alloc, n, sizeof(double));
+		w->cum = cc_alloc_array(alloc, n, sizeof(double));
+		w->cand = cc_alloc_array(alloc, (size_t) w->trials * d, sizeof(double));
+		w->cand_t = cc_alloc_array(alloc, (size_t) w->trials * d, sizeof(double));
+		w->cand_id = cc_alloc_array(alloc, w->trials, sizeof(size_t));
+		w->pot_t = cc_alloc_array(alloc, w->trials, sizeof(double));
+		w->cand_dist = cc_alloc_array(alloc, w->trials, sizeof(double));
+	}
+	if (p->init == CC_INIT_RANDOM)
+		w->perm = cc_alloc_array(alloc, n, sizeof(size_t));
+	w->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
+	w->sse = cc_alloc_array(alloc, k, sizeof(double));
+	w->best_run = -1;
+	w->best_cent = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	w->best_labels = cc_alloc_array(alloc, n, sizeof(int));
+	w->best_sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
+	w->best_sse = cc_alloc_array(alloc, k, sizeof(double));
+}
+
+static void
+work_free(KmWork *w, const CcAllocator *alloc)
+{
+	void	   *bufs[] = {w->cent, w->cent_t, w->dist, w->next, w->count,
+		w->shift, w->half, w->labels, w->upper, w->lower, w->half_cc,
+		w->scratch, w->closest, w->cum, w->cand, w->cand_t, w->cand_id,
+		w->pot_t, w->cand_dist, w->perm, w->sizes, w->sse, w->best_cent,
+		w->best_labels, w->best_sizes, w->best_sse};
+	size_t		i;
+
+	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+		cc_release(alloc, bufs[i]);
+}
+
+/* Run this worker's restarts, keeping the best of them. */
+static void
+work_runs(KmWork *w)
+{
+	const CcKmeansParams *p = w->p;
+	size_t		cells = (size_t) w->k * w->d;
 	int			run;
 
-	memset(&w, 0, sizeof(w));
-	w.x = x;
-	w.n = n;
-	w.d = d;
-	w.k = k;
-	w.p = p;
-	w.cent = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	w.cent_t = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	w.dist = cc_alloc_array(alloc, k, sizeof(double));
-	w.next = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	w.count = cc_alloc_array(alloc, k, sizeof(int64_t));
-	w.shift = cc_alloc_array(alloc, k, sizeof(double));
-	w.half = cc_alloc_array(alloc, k, sizeof(double));
-	w.labels = cc_alloc_array(alloc, n, sizeof(int));
-	w.algorithm = p->algorithm;
-	if (w.algorithm == CC_ALGO_AUTO)
-		w.algorithm = (k <= d) ? CC_ALGO_ELKAN : CC_ALGO_HAMERLY;
-	w.upper = cc_alloc_array(alloc, n, sizeof(double));
-	w.lower = cc_alloc_array(alloc, w.algorithm == CC_ALGO_ELKAN ? n * k : n,
-							 sizeof(double));
-	w.half_cc = (w.algorithm == CC_ALGO_ELKAN) ?
-		cc_alloc_array(alloc, (size_t) k * k, sizeof(double)) : NULL;
-	w.scratch = cc_alloc_array(alloc, n, sizeof(double));
-
-	res->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	res->labels = cc_alloc_array(alloc, n, sizeof(int));
-	res->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
-	res->sse = cc_alloc_array(alloc, k, sizeof(double));
-	res->inertia = INFINITY;
-	res->iterations = 0;
-	res->best_run = -1;
-	res->converged = false;
-
-	for (run = 0; run < runs; run++)
+	for (run = w->first_run; run < w->runs; run += w->stride)
 	{
 		bool		converged;
 		int			iters;
@@ -668,48 +757,235 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 		switch (p->init)
 		{
 			case CC_INIT_KMEANSPP:
-				cc_kmeanspp(x, n, d, k, p->seed, (uint64_t) run + 1, w.cent,
-							alloc, p->check, p->cb_arg);
+				seed_kmeanspp(w, p->seed, (uint64_t) run + 1, w->cent);
 				break;
 			case CC_INIT_RANDOM:
-				random_init(x, n, d, k, p->seed, (uint64_t) run + 1, w.cent,
-							alloc);
+				seed_random(w, p->seed, (uint64_t) run + 1, w->cent);
 				break;
 			case CC_INIT_GIVEN:
-				memcpy(w.cent, p->init_centroids, sizeof(double) * k * d);
+				memcpy(w->cent, p->init_centroids, sizeof(double) * cells);
 				break;
 		}
-		iters = single_run(&w, p->tol, &converged);
-		inertia = score_run(&w, sizes, sse);
-		if (p->report)
-			p->report(p->cb_arg, run, iters, inertia, converged);
-		if (res->best_run < 0 || inertia < res->inertia)
+		if (w->stopped)
+			return;
+		iters = single_run(w, p->tol, &converged);
+		if (w->stopped)
+			return;
+		inertia = score_run(w, w->sizes, w->sse);
+		w->run_iters[run] = iters;
+		w->run_inertia[run] = inertia;
+		w->run_converged[run] = converged;
+		/* runs come in increasing order: strictly less keeps the earliest */
+		if (w->best_run < 0 || inertia < w->best_inertia)
 		{
-			res->inertia = inertia;
-			res->iterations = iters;
-			res->best_run = run;
-			res->converged = converged;
-			memcpy(res->centroids, w.cent, sizeof(double) * k * d);
-			memcpy(res->labels, w.labels, sizeof(int) * n);
-			memcpy(res->sizes, sizes, sizeof(int64_t) * k);
-			memcpy(res->sse, sse, sizeof(double) * k);
+			w->best_run = run;
+			w->best_inertia = inertia;
+			w->best_iters = iters;
+			w->best_converged = converged;
+			memcpy(w->best_cent, w->cent, sizeof(double) * cells);
+			memcpy(w->best_labels, w->labels, sizeof(int) * w->n);
+			memcpy(w->best_sizes, w->sizes, sizeof(int64_t) * w->k);
+			memcpy(w->best_sse, w->sse, sizeof(double) * w->k);
 		}
 	}
+}
 
-	cc_release(alloc, w.cent);
-	cc_release(alloc, w.cent_t);
-	cc_release(alloc, w.dist);
-	cc_release(alloc, w.next);
-	cc_release(alloc, w.count);
-	cc_release(alloc, w.shift);
-	cc_release(alloc, w.half);
-	cc_release(alloc, w.labels);
-	cc_release(alloc, w.upper);
-	cc_release(alloc, w.lower);
-	cc_release(alloc, w.half_cc);
-	cc_release(alloc, w.scratch);
-	cc_release(alloc, sizes);
-	cc_release(alloc, sse);
+#ifdef CC_HAVE_THREADS
+typedef struct Pool
+{
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	int			done;
+} Pool;
+
+typedef struct WorkerArg
+{
+	KmWork	   *w;
+	Pool	   *pool;
+} WorkerArg;
+
+static void *
+worker_main(void *arg)
+{
+	WorkerArg  *wa = arg;
+
+	work_runs(wa->w);
+	pthread_mutex_lock(&wa->pool->lock);
+	wa->pool->done++;
+	pthread_cond_signal(&wa->pool->done_cv);
+	pthread_mutex_unlock(&wa->pool->lock);
+	return NULL;
+}
+
+/*
+ * Run the workers in threads while this thread polls p->stop.  Workers
+ * block every signal, so handlers run in the calling thread only.  Returns
+ * how many workers ran in threads; the others (if threads could not be
+ * started) are left for the caller.
+ */
+static int
+run_threaded(KmWork *works, int nworkers, const CcKmeansParams *p,
+			 volatile int *stop, const CcAllocator *alloc)
+{
+	pthread_t  *tids = cc_alloc_array(alloc, nworkers, sizeof(pthread_t));
+	WorkerArg  *args = cc_alloc_array(alloc, nworkers, sizeof(WorkerArg));
+	Pool		pool;
+	sigset_t	all,
+				old;
+	int			started = 0;
+	int			t;
+
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.done_cv, NULL);
+	pool.done = 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (t = 0; t < nworkers; t++)
+	{
+		args[t].w = &works[t];
+		args[t].pool = &pool;
+		works[t].stop = stop;
+		if (pthread_create(&tids[t], NULL, worker_main, &args[t]) != 0)
+			break;
+		started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	pthread_mutex_lock(&pool.lock);
+	while (pool.done < started)
+	{
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000L)
+		{
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&pool.done_cv, &pool.lock, &until);
+		if (p->stop && p->stop(p->cb_arg))
+			__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&pool.lock);
+	for (t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	pthread_mutex_destroy(&pool.lock);
+	pthread_cond_destroy(&pool.done_cv);
+	for (t = 0; t < started; t++)
+		works[t].stop = NULL;
+	cc_release(alloc, tids);
+	cc_release(alloc, args);
+	return started;
+}
+#endif
+
+/* Cluster x into p->k clusters with restarts; see kmeans.h. */
+void
+cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
+		  CcKmeansResult *res, const CcAllocator *alloc)
+{
+	int			k = p->k;
+	int			runs = (p->init == CC_INIT_GIVEN) ? 1 : p->n_init;
+	int			nworkers = p->threads > 1 ? p->threads : 1;
+	CcAlgorithm algorithm = p->algorithm;
+	volatile int stop = 0;
+	int			in_threads = 0;
+	KmWork	   *works;
+	KmWork	   *best = NULL;
+	int			t,
+				run;
+
+	if (algorithm == CC_ALGO_AUTO)
+		algorithm = (k <= d) ? CC_ALGO_ELKAN : CC_ALGO_HAMERLY;
+	if (nworkers > runs)
+		nworkers = runs;
+#ifndef CC_HAVE_THREADS
+	nworkers = 1;
+#endif
+	works = cc_alloc_array(alloc, nworkers, sizeof(KmWork));
+	for (t = 0; t < nworkers; t++)
+		work_init(&works[t], x, n, d, p, algorithm, alloc);
+	res->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	res->labels = cc_alloc_array(alloc, n, sizeof(int));
+	res->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
+	res->sse = cc_alloc_array(alloc, k, sizeof(double));
+	res->inertia = INFINITY;
+	res->iterations = 0;
+	res->best_run = -1;
+	res->converged = false;
+	res->stopped = false;
+	{
+		int		   *iters = cc_alloc_array(alloc, runs, sizeof(int));
+		double	   *inertia = cc_alloc_array(alloc, runs, sizeof(double));
+		bool	   *converged = cc_alloc_array(alloc, runs, sizeof(bool));
+
+		for (t = 0; t < nworkers; t++)
+		{
+			works[t].first_run = t;
+			works[t].stride = nworkers;
+			works[t].runs = runs;
+			works[t].run_iters = iters;
+			works[t].run_inertia = inertia;
+			works[t].run_converged = converged;
+		}
+#ifdef CC_HAVE_THREADS
+		if (nworkers > 1)
+			in_threads = run_threaded(works, nworkers, p, &stop, alloc);
+#endif
+		/* whatever did not run in a thread runs here, with the check callback */
+		for (t = in_threads; t < nworkers; t++)
+			if (!stop)
+				work_runs(&works[t]);
+		if (stop)
+			res->stopped = true;
+		else
+		{
+			for (t = 0; t < nworkers; t++)
+				if (works[t].best_run >= 0 &&
+					(best == NULL || works[t].best_inertia < best->best_inertia ||
+					 (works[t].best_inertia == best->best_inertia &&
+					  works[t].best_run < best->best_run)))
+					best = &works[t];
+			res->inertia = best->best_inertia;
+			res->iterations = best->best_iters;
+			res->best_run = best->best_run;
+			res->converged = best->best_converged;
+			memcpy(res->centroids, best->best_cent, sizeof(double) * k * d);
+			memcpy(res->labels, best->best_labels, sizeof(int) * n);
+			memcpy(res->sizes, best->best_sizes, sizeof(int64_t) * k);
+			memcpy(res->sse, best->best_sse, sizeof(double) * k);
+			if (p->report)
+				for (run = 0; run < runs; run++)
+					p->report(p->cb_arg, run, iters[run], inertia[run],
+							  converged[run]);
+		}
+		cc_release(alloc, iters);
+		cc_release(alloc, inertia);
+		cc_release(alloc, converged);
+	}
+	for (t = 0; t < nworkers; t++)
+		work_free(&works[t], alloc);
+	cc_release(alloc, works);
+}
+
+/* Greedy k-means++ seeding on its own (for tests): see kmeans.h. */
+void
+cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
+			uint64_t stream, double *centroids, const CcAllocator *alloc,
+			CcCheckFn check, void *arg)
+{
+	CcKmeansParams p;
+	KmWork		w;
+
+	memset(&p, 0, sizeof(p));
+	p.k = k;
+	p.init = CC_INIT_KMEANSPP;
+	p.check = check;
+	p.cb_arg = arg;
+	work_init(&w, x, n, d, &p, CC_ALGO_LLOYD, alloc);
+	seed_kmeanspp(&w, seed, stream, centroids);
+	work_free(&w, alloc);
 }
 
 /* Give cluster c the number renumber[c]; see kmeans.h. */

@@ -28,6 +28,9 @@ typedef enum CcAlgorithm
 	CC_ALGO_ELKAN = 3			/* one lower bound per row and centroid */
 } CcAlgorithm;
 
+/* Polled by the calling thread while restarts run in threads; true = stop. */
+typedef bool (*CcPollFn) (void *arg);
+
 /* Report of one finished restart, for verbose output. */
 typedef void (*CcRunReportFn) (void *arg, int run, int iterations,
 							   double inertia, bool converged);
@@ -42,8 +45,13 @@ typedef struct CcKmeansParams
 	CcInit		init;
 	CcAlgorithm algorithm;
 	const double *init_centroids;	/* k x d, for CC_INIT_GIVEN */
-	CcCheckFn	check;			/* may be NULL */
-	CcRunReportFn report;		/* may be NULL */
+	int			threads;		/* restarts run in up to this many threads */
+	CcCheckFn	check;			/* called from the calling thread only; may
+								 * not return (longjmp); may be NULL */
+	CcPollFn	stop;			/* while threads run, polled by the calling
+								 * thread about every 10 ms; may be NULL */
+	CcRunReportFn report;		/* called after the runs, in run order; may
+								 * be NULL */
 	void	   *cb_arg;
 } CcKmeansParams;
 
@@ -57,6 +65,7 @@ typedef struct CcKmeansResult
 	int			iterations;		/* of the best run */
 	int			best_run;		/* 0-based */
 	bool		converged;		/* best run stopped before max_iter */
+	bool		stopped;		/* p->stop asked to stop: the result is void */
 } CcKmeansResult;
 
 /*
@@ -68,7 +77,12 @@ extern double cc_kmeans_tolerance(const double *x, size_t n, int d, double tol);
 /*
  * Cluster x (n rows, d columns, no missing values) into p->k clusters.
  * 1 <= k <= n is the caller's to check.  Result arrays are allocated with
- * alloc.  Deterministic for a given seed.
+ * alloc.  Deterministic for a given seed, whatever the number of threads:
+ * each restart depends only on its number, and the best is the one of
+ * lowest inertia, the earliest on ties.  With threads > 1 (and POSIX
+ * threads), restarts run in worker threads that allocate nothing, call no
+ * callback and receive no signals; the calling thread waits, polling
+ * p->stop.
  */
 extern void cc_kmeans(const double *x, size_t n, int d,
 					  const CcKmeansParams *p, CcKmeansResult *res,

@@ -89,6 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.tol = 0.0;
 	p.seed = data[1];
 	p.init = CC_INIT_KMEANSPP;
+	p.threads = 1 + data[4] % 3;	/* threads must not change the result */
 	for (j = 0; j < 4; j++)
 	{
 		CcKmeansResult r;

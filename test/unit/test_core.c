@@ -6185,6 +6185,76 @@ test_pipeline(void)
  */
 
 /* Run every test and report the totals. */
+
+/* Flag polled by the threaded runs; set to stop them. */
+static bool
+stop_always(void *arg)
+{
+	(void) arg;
+	return true;
+}
+
+/*
+ * Check that restarts run in threads give the same result, bit for bit, as
+ * the same restarts in one thread, for every algorithm and seeding, and
+ * that a stop request voids the result.
+ */
+static void
+test_kmeans_threads(void)
+{
+	size_t		n = 1500;
+	int			d = 4,
+				k = 6;
+	double	   *x = dalloc(n * d);
+	TRand		r;
+	int			ai,
+				threads;
+	static const CcAlgorithm algos[] = {CC_ALGO_LLOYD, CC_ALGO_HAMERLY, CC_ALGO_ELKAN};
+
+	tr_seed(&r, 4242);
+	make_blobs(&r, x, NULL, n, d, k, 3.0, 1.5);
+	set_ctx("threaded restarts");
+	for (ai = 0; ai < 3; ai++)
+	{
+		CcKmeansParams p = km_params(k, ai == 2 ? CC_INIT_RANDOM : CC_INIT_KMEANSPP,
+									 algos[ai], 99, 7, 300, 1e-6, NULL);
+		CcKmeansResult one;
+
+		p.threads = 1;
+		cc_kmeans(x, n, d, &p, &one, A);
+		CHECK(!one.stopped);
+		for (threads = 2; threads <= 9; threads += 3)
+		{
+			CcKmeansResult many;
+
+			p.threads = threads;
+			cc_kmeans(x, n, d, &p, &many, A);
+			CHECK(!many.stopped);
+			CHECK(many.best_run == one.best_run);
+			CHECK(many.iterations == one.iterations);
+			CHECK(memcmp(&many.inertia, &one.inertia, sizeof(double)) == 0);
+			CHECK(memcmp(many.centroids, one.centroids, sizeof(double) * k * d) == 0);
+			CHECK(memcmp(many.labels, one.labels, sizeof(int) * n) == 0);
+			CHECK(memcmp(many.sizes, one.sizes, sizeof(int64_t) * k) == 0);
+			km_free(&many);
+		}
+		km_free(&one);
+	}
+	{
+		CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_ELKAN, 1, 8,
+									 300, 0.0, NULL);
+		CcKmeansResult res;
+
+		p.threads = 4;
+		p.stop = stop_always;
+		cc_kmeans(x, n, d, &p, &res, A);
+		set_ctx("threaded restarts asked to stop");
+		CHECK(res.stopped);
+		km_free(&res);
+	}
+	tfree(x);
+}
+
 int
 main(void)
 {
@@ -6208,6 +6278,7 @@ main(void)
 	test_kmeans_bounds_equal_lloyd();
 	test_kmeans_ties();
 	test_kmeans_relocation_at_convergence();
+	test_kmeans_threads();
 	test_kmeans_determinism();
 	test_kmeans_blobs();
 	test_kmeans_edge_cases();
