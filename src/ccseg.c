@@ -14,6 +14,8 @@
 #include "miscadmin.h"
 
 #include <unistd.h>
+
+#include "metrics.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -78,6 +80,29 @@ ccseg_stop_requested(void *arg)
 	return QueryCancelPending || ProcDiePending;
 }
 
+/* Threads stopped for an interrupt: raise it (or say so if it went away). */
+void
+ccseg_interrupted(const char *what)
+{
+	CHECK_FOR_INTERRUPTS();
+	ereport(ERROR,
+			(errcode(ERRCODE_QUERY_CANCELED),
+			 errmsg("%s was interrupted", what)));
+}
+
+/* Quality measures with the threads setting; errors out if interrupted. */
+void
+ccseg_quality(const double *x, size_t n, int d, const int *labels, int k,
+			  int64 sample, uint64 seed, CcModel *m, const CcAllocator *alloc)
+{
+	if (!cc_quality_threads(x, n, d, labels, k, sample, seed, &m->silhouette,
+							&m->silhouette_rows, m->segment_silhouette,
+							&m->calinski_harabasz, &m->davies_bouldin, alloc,
+							ccseg_check_interrupts, NULL, ccseg_threads,
+							ccseg_stop_requested, NULL))
+		ccseg_interrupted("the silhouette computation");
+}
+
 /* Run k-means with the threads setting; errors out if it was interrupted. */
 void
 ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
@@ -87,12 +112,7 @@ ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
 	kp->stop = ccseg_stop_requested;
 	cc_kmeans(x, n, d, kp, kr, alloc);
 	if (kr->stopped)
-	{
-		CHECK_FOR_INTERRUPTS();
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("k-means was interrupted")));
-	}
+		ccseg_interrupted("k-means");
 }
 
 /* Fetch a text argument as a C string, with an error naming it when NULL. */

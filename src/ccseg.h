@@ -37,8 +37,12 @@ extern void ccseg_allocator_init(CcAllocator *a, MemoryContext cxt);
 extern int	ccseg_threads;
 extern void ccseg_check_interrupts(void *arg);
 extern bool ccseg_stop_requested(void *arg);
+extern void ccseg_interrupted(const char *what) pg_attribute_noreturn();
 extern void ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
 						 CcKmeansResult *kr, const CcAllocator *alloc);
+extern void ccseg_quality(const double *x, size_t n, int d, const int *labels,
+						  int k, int64 sample, uint64 seed, CcModel *m,
+						  const CcAllocator *alloc);
 extern char *ccseg_text_arg(FunctionCallInfo fcinfo, int argno, const char *name);
 extern Oid	ccseg_extension_schema(void);
 extern ArrayType *ccseg_float8_array(const double *values, int n);

@@ -152,10 +152,13 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 		kp.k = k_min + i;
 		ccseg_kmeans(prep.x, prep.n, prep.f.d, &kp, &kr, &ka);
 		segsil = MemoryContextAlloc(per_k, sizeof(double) * kp.k);
-		cc_quality(prep.x, prep.n, prep.f.d, kr.labels, kp.k, sample, kp.seed,
-				   &rows[i].silhouette, &silrows, segsil,
-				   &rows[i].calinski_harabasz, &rows[i].davies_bouldin, &ka,
-				   ccseg_check_interrupts, NULL);
+		if (!cc_quality_threads(prep.x, prep.n, prep.f.d, kr.labels, kp.k, sample,
+								kp.seed, &rows[i].silhouette, &silrows, segsil,
+								&rows[i].calinski_harabasz,
+								&rows[i].davies_bouldin, &ka,
+								ccseg_check_interrupts, NULL, ccseg_threads,
+								ccseg_stop_requested, NULL))
+			ccseg_interrupted("the silhouette computation");
 		INSTR_TIME_SET_CURRENT(took);
 		INSTR_TIME_SUBTRACT(took, start);
 		rows[i].k = kp.k;
@@ -273,8 +276,11 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 				 errdetail("The silhouette needs rows in at least two segments.")));
 
 	segsil = MemoryContextAlloc(cxt, sizeof(double) * m.k);
-	cc_quality(x, n, m.d, labels, m.k, sample, seed, &overall, &silrows, segsil,
-			   &ch, &db, &alloc, ccseg_check_interrupts, NULL);
+	if (!cc_quality_threads(x, n, m.d, labels, m.k, sample, seed, &overall,
+							&silrows, segsil, &ch, &db, &alloc,
+							ccseg_check_interrupts, NULL, ccseg_threads,
+							ccseg_stop_requested, NULL))
+		ccseg_interrupted("the silhouette computation");
 
 	InitMaterializedSRF(fcinfo, 0);
 	{

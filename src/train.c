@@ -192,10 +192,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	memcpy(m.sse, kr.sse, sizeof(double) * k);
 	m.inertia = kr.inertia;
 	m.iterations = kr.iterations;
-	cc_quality(prep.x, prep.n, d, kr.labels, k, sample, kp.seed,
-			   &m.silhouette, &m.silhouette_rows, m.segment_silhouette,
-			   &m.calinski_harabasz, &m.davies_bouldin, &alloc,
-			   ccseg_check_interrupts, NULL);
+	ccseg_quality(prep.x, prep.n, d, kr.labels, k, sample, kp.seed, &m, &alloc);
 	if (d <= CC_PCA_MAX_FEATURES)
 		cc_pca(prep.x, prep.n, d, CC_PCA_COMPONENTS, m.pca_ratio,
 			   m.pca_components, &alloc, ccseg_check_interrupts, NULL);

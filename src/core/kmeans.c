@@ -25,20 +25,12 @@
  * owns a KmWork with every buffer it needs, allocated beforehand by the
  * calling thread, and keeps the best of its own runs.
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include <math.h>
 #include <string.h>
 
-#if defined(__unix__) || defined(__APPLE__)
-#define CC_HAVE_THREADS 1
-#include <pthread.h>
-#include <signal.h>
-#include <time.h>
-#endif
-
 #include "kmeans.h"
 #include "matrix.h"
+#include "parallel.h"
 #include "rng.h"
 
 #define CC_BOUND_SLACK	1e-12
@@ -109,7 +101,7 @@ km_poll(KmWork *w, size_t i)
 		return w->stopped;
 	if (w->stop != NULL)
 	{
-		if (__atomic_load_n(w->stop, __ATOMIC_RELAXED))
+		if (cc_stop_requested(w->stop))
 			w->stopped = true;
 	}
 	else if (w->p->check)
@@ -790,95 +782,12 @@ work_runs(KmWork *w)
 	}
 }
 
-#ifdef CC_HAVE_THREADS
-typedef struct Pool
+/* Worker task: the restarts of worker t. */
+static void
+work_task(void *arg, int t)
 {
-	pthread_mutex_t lock;
-	pthread_cond_t done_cv;
-	int			done;
-} Pool;
-
-typedef struct WorkerArg
-{
-	KmWork	   *w;
-	Pool	   *pool;
-} WorkerArg;
-
-static void *
-worker_main(void *arg)
-{
-	WorkerArg  *wa = arg;
-
-	work_runs(wa->w);
-	pthread_mutex_lock(&wa->pool->lock);
-	wa->pool->done++;
-	pthread_cond_signal(&wa->pool->done_cv);
-	pthread_mutex_unlock(&wa->pool->lock);
-	return NULL;
+	work_runs(&((KmWork *) arg)[t]);
 }
-
-/*
- * Run the workers in threads while this thread polls p->stop.  Workers
- * block every signal, so handlers run in the calling thread only.  Returns
- * how many workers ran in threads; the others (if threads could not be
- * started) are left for the caller.
- */
-static int
-run_threaded(KmWork *works, int nworkers, const CcKmeansParams *p,
-			 volatile int *stop, const CcAllocator *alloc)
-{
-	pthread_t  *tids = cc_alloc_array(alloc, nworkers, sizeof(pthread_t));
-	WorkerArg  *args = cc_alloc_array(alloc, nworkers, sizeof(WorkerArg));
-	Pool		pool;
-	sigset_t	all,
-				old;
-	int			started = 0;
-	int			t;
-
-	pthread_mutex_init(&pool.lock, NULL);
-	pthread_cond_init(&pool.done_cv, NULL);
-	pool.done = 0;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (t = 0; t < nworkers; t++)
-	{
-		args[t].w = &works[t];
-		args[t].pool = &pool;
-		works[t].stop = stop;
-		if (pthread_create(&tids[t], NULL, worker_main, &args[t]) != 0)
-			break;
-		started++;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-
-	pthread_mutex_lock(&pool.lock);
-	while (pool.done < started)
-	{
-		struct timespec until;
-
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 10 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000L)
-		{
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&pool.done_cv, &pool.lock, &until);
-		if (p->stop && p->stop(p->cb_arg))
-			__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
-	}
-	pthread_mutex_unlock(&pool.lock);
-	for (t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
-	pthread_mutex_destroy(&pool.lock);
-	pthread_cond_destroy(&pool.done_cv);
-	for (t = 0; t < started; t++)
-		works[t].stop = NULL;
-	cc_release(alloc, tids);
-	cc_release(alloc, args);
-	return started;
-}
-#endif
 
 /* Cluster x into p->k clusters with restarts; see kmeans.h. */
 void
@@ -900,9 +809,6 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 		algorithm = (k <= d) ? CC_ALGO_ELKAN : CC_ALGO_HAMERLY;
 	if (nworkers > runs)
 		nworkers = runs;
-#ifndef CC_HAVE_THREADS
-	nworkers = 1;
-#endif
 	works = cc_alloc_array(alloc, nworkers, sizeof(KmWork));
 	for (t = 0; t < nworkers; t++)
 		work_init(&works[t], x, n, d, p, algorithm, alloc);
@@ -929,10 +835,15 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 			works[t].run_inertia = inertia;
 			works[t].run_converged = converged;
 		}
-#ifdef CC_HAVE_THREADS
 		if (nworkers > 1)
-			in_threads = run_threaded(works, nworkers, p, &stop, alloc);
-#endif
+		{
+			for (t = 0; t < nworkers; t++)
+				works[t].stop = &stop;
+			in_threads = cc_run_workers(work_task, works, nworkers, p->stop,
+										p->cb_arg, &stop);
+			for (t = 0; t < nworkers; t++)
+				works[t].stop = NULL;
+		}
 		/* whatever did not run in a thread runs here, with the check callback */
 		for (t = in_threads; t < nworkers; t++)
 			if (!stop)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cc_common.h"
+#include "parallel.h"
 
 typedef enum CcInit
 {
@@ -27,9 +28,6 @@ typedef enum CcAlgorithm
 	CC_ALGO_HAMERLY = 2,		/* one lower bound per row */
 	CC_ALGO_ELKAN = 3			/* one lower bound per row and centroid */
 } CcAlgorithm;
-
-/* Polled by the calling thread while restarts run in threads; true = stop. */
-typedef bool (*CcPollFn) (void *arg);
 
 /* Report of one finished restart, for verbose output. */
 typedef void (*CcRunReportFn) (void *arg, int run, int iterations,

@@ -8,6 +8,7 @@
 
 #include "matrix.h"
 #include "metrics.h"
+#include "parallel.h"
 #include "rng.h"
 
 /* tile of the distance matrix computed at a time: rows x columns */
@@ -52,14 +53,114 @@ distance_tile(const double *xt, size_t m, int d, size_t a0, size_t a1,
 	}
 }
 
+/* What the workers of one silhouette share. */
+typedef struct SilShared
+{
+	const double *xt;			/* d x m, transposed selection */
+	size_t		m;
+	int			d;
+	int			k;
+	const size_t *start;		/* k + 1: positions of each cluster */
+	double	   *tot;			/* m x k: sums of distances */
+	int			npairs;
+	int		   *pair_a;			/* cluster pairs (a <= b), dearest first */
+	int		   *pair_b;
+	int			next;			/* next pair to take (atomic) */
+	double	   *tiles;			/* per worker: TILE_ROWS x TILE_COLS */
+	double	   *colsums;		/* per worker: TILE_COLS */
+	volatile int *stop;			/* threaded: set to stop */
+	CcCheckFn	check;			/* not threaded: may not return */
+	void	   *arg;
+	bool		stopped;
+} SilShared;
+
+/*
+ * The block of distances between clusters ca and cb, tile by tile: row sums
+ * go to each ca row's total for cb, column sums to each cb row's total for
+ * ca.  Every tot entry belongs to exactly one pair, so workers on different
+ * pairs never write the same entry, and each sum runs in a fixed order.
+ */
+static bool
+sil_pair(SilShared *sh, int ca, int cb, double *tile, double *colsum)
+{
+	size_t		a0,
+				b0,
+				i;
+	int			k = sh->k;
+
+	for (a0 = sh->start[ca]; a0 < sh->start[ca + 1]; a0 += TILE_ROWS)
+	{
+		size_t		a1 = a0 + TILE_ROWS < sh->start[ca + 1] ? a0 + TILE_ROWS : sh->start[ca + 1];
+
+		if (sh->stop ? cc_stop_requested(sh->stop) : false)
+			return false;
+		if (sh->check)
+			sh->check(sh->arg);
+		for (b0 = sh->start[cb]; b0 < sh->start[cb + 1]; b0 += TILE_COLS)
+		{
+			size_t		b1 = b0 + TILE_COLS < sh->start[cb + 1] ? b0 + TILE_COLS : sh->start[cb + 1];
+			size_t		w = b1 - b0;
+			size_t		j;
+
+			distance_tile(sh->xt, sh->m, sh->d, a0, a1, b0, b1, tile);
+			for (j = 0; j < w; j++)
+				colsum[j] = 0.0;
+			for (i = a0; i < a1; i++)
+			{
+				const double *row = tile + (i - a0) * TILE_COLS;
+				double		s[4] = {0, 0, 0, 0};
+
+				for (j = 0; j + 4 <= w; j += 4)
+				{
+					s[0] += row[j];
+					s[1] += row[j + 1];
+					s[2] += row[j + 2];
+					s[3] += row[j + 3];
+				}
+				for (; j < w; j++)
+					s[0] += row[j];
+				sh->tot[i * k + cb] += (s[0] + s[1]) + (s[2] + s[3]);
+				if (cb != ca)
+					for (j = 0; j < w; j++)
+						colsum[j] += row[j];
+			}
+			if (cb != ca)
+				for (j = 0; j < w; j++)
+					sh->tot[(b0 + j) * k + ca] += colsum[j];
+		}
+	}
+	return true;
+}
+
+/* Worker task: take cluster pairs until none is left. */
+static void
+sil_task(void *arg, int t)
+{
+	SilShared  *sh = arg;
+	double	   *tile = sh->tiles + (size_t) t * TILE_ROWS * TILE_COLS;
+	double	   *colsum = sh->colsums + (size_t) t * TILE_COLS;
+
+	for (;;)
+	{
+		int			p = __atomic_fetch_add(&sh->next, 1, __ATOMIC_RELAXED);
+
+		if (p >= sh->npairs)
+			return;
+		if (!sil_pair(sh, sh->pair_a[p], sh->pair_b[p], tile, colsum))
+			return;
+	}
+}
+
 /*
  * Exact silhouette by tiles of the distance matrix; see metrics.h.
  *
  * The selected rows are grouped by cluster.  For every pair of clusters
  * (A, B) with A <= B the A x B block of distances is computed once, tile by
- * tile: its row sums add to each A row's total distance to cluster B, its
- * column sums to each B row's total distance to cluster A.  That visits
+ * tile, its row sums added to each A row's total distance to cluster B and
+ * its column sums to each B row's total distance to cluster A.  That visits
  * each pair once (diagonal blocks twice) and never holds more than a tile.
+ * Pairs are shared out among threads; the result does not depend on which
+ * thread took which pair.
  */
 void
 cc_silhouette(const double *x, int d, const int *labels, int k,
@@ -67,20 +168,41 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 			  double *score, double *cluster_mean, int64_t *cluster_rows,
 			  const CcAllocator *alloc, CcCheckFn check, void *arg)
 {
+	cc_silhouette_threads(x, d, labels, k, rows, m, cluster_weight, score,
+						  cluster_mean, cluster_rows, alloc, check, arg, 1,
+						  NULL, NULL);
+}
+
+/* cc_silhouette with threads; see metrics.h. */
+bool
+cc_silhouette_threads(const double *x, int d, const int *labels, int k,
+					  const size_t *rows, size_t m, const double *cluster_weight,
+					  double *score, double *cluster_mean, int64_t *cluster_rows,
+					  const CcAllocator *alloc, CcCheckFn check, void *arg,
+					  int threads, CcPollFn poll, void *poll_arg)
+{
 	size_t	   *start = cc_alloc_array(alloc, (size_t) k + 1, sizeof(size_t));
 	size_t	   *fill = cc_alloc_array(alloc, k, sizeof(size_t));
 	size_t	   *order = cc_alloc_array(alloc, m, sizeof(size_t));
 	double	   *xt = cc_alloc_array(alloc, m * (size_t) d, sizeof(double));
 	double	   *tot = cc_alloc_array(alloc, m * (size_t) k, sizeof(double));
-	double	   *tile = cc_alloc_array(alloc, TILE_ROWS * TILE_COLS, sizeof(double));
-	double	   *colsum = cc_alloc_array(alloc, TILE_COLS, sizeof(double));
 	double	   *ssum = cc_alloc_array(alloc, k, sizeof(double));
+	int			npairs = k * (k + 1) / 2;
+	SilShared	sh;
+	volatile int stop = 0;
 	double		wsum = 0.0,
 				wtot = 0.0;
 	size_t		i;
 	int			c,
 				ca,
-				cb;
+				cb,
+				t,
+				in_threads = 0;
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > npairs)
+		threads = npairs;
 
 	/* group the selected rows by cluster (counting sort, stable) */
 	memset(start, 0, sizeof(size_t) * (k + 1));
@@ -105,103 +227,105 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 	memset(tot, 0, sizeof(double) * m * k);
 	memset(ssum, 0, sizeof(double) * k);
 
-	/* tot[p * k + c]: sum of distances from position p to the rows of c */
+	/* the cluster pairs, dearest first so that threads finish together */
+	memset(&sh, 0, sizeof(sh));
+	sh.xt = xt;
+	sh.m = m;
+	sh.d = d;
+	sh.k = k;
+	sh.start = start;
+	sh.tot = tot;
+	sh.npairs = npairs;
+	sh.pair_a = cc_alloc_array(alloc, npairs, sizeof(int));
+	sh.pair_b = cc_alloc_array(alloc, npairs, sizeof(int));
+	t = 0;
 	for (ca = 0; ca < k; ca++)
 		for (cb = ca; cb < k; cb++)
 		{
-			size_t		a0,
-						b0;
+			double		cost = (double) (start[ca + 1] - start[ca]) *
+				(double) (start[cb + 1] - start[cb]);
+			int			j = t++;
 
-			for (a0 = start[ca]; a0 < start[ca + 1]; a0 += TILE_ROWS)
+			while (j > 0 &&
+				   (double) (start[sh.pair_a[j - 1] + 1] - start[sh.pair_a[j - 1]]) *
+				   (double) (start[sh.pair_b[j - 1] + 1] - start[sh.pair_b[j - 1]]) < cost)
 			{
-				size_t		a1 = a0 + TILE_ROWS < start[ca + 1] ? a0 + TILE_ROWS : start[ca + 1];
+				sh.pair_a[j] = sh.pair_a[j - 1];
+				sh.pair_b[j] = sh.pair_b[j - 1];
+				j--;
+			}
+			sh.pair_a[j] = ca;
+			sh.pair_b[j] = cb;
+		}
+	sh.tiles = cc_alloc_array(alloc, (size_t) threads * TILE_ROWS * TILE_COLS,
+							  sizeof(double));
+	sh.colsums = cc_alloc_array(alloc, (size_t) threads * TILE_COLS, sizeof(double));
+	if (threads > 1)
+	{
+		sh.stop = &stop;
+		in_threads = cc_run_workers(sil_task, &sh, threads, poll, poll_arg, &stop);
+		sh.stop = NULL;
+	}
+	sh.check = check;
+	sh.arg = arg;
+	if (!stop && in_threads < threads)
+		sil_task(&sh, in_threads);	/* whatever is left, here */
 
-				if (check)
-					check(arg);
-				for (b0 = start[cb]; b0 < start[cb + 1]; b0 += TILE_COLS)
+	if (!stop)
+	{
+		for (i = 0; i < m; i++)
+		{
+			size_t		r = order[i];
+			int			own = labels[r];
+			size_t		own_n = start[own + 1] - start[own];
+			double		s = 0.0;
+			double		w = cluster_weight ? cluster_weight[own] : 1.0;
+
+			if (own_n > 1)
+			{
+				double		a = tot[i * k + own] / (double) (own_n - 1);
+				double		b = INFINITY;
+
+				for (c = 0; c < k; c++)
 				{
-					size_t		b1 = b0 + TILE_COLS < start[cb + 1] ? b0 + TILE_COLS : start[cb + 1];
-					size_t		w = b1 - b0;
-					size_t		j;
+					size_t		cn = start[c + 1] - start[c];
 
-					distance_tile(xt, m, d, a0, a1, b0, b1, tile);
-					for (j = 0; j < w; j++)
-						colsum[j] = 0.0;
-					for (i = a0; i < a1; i++)
-					{
-						const double *row = tile + (i - a0) * TILE_COLS;
-						double		s[4] = {0, 0, 0, 0};
+					if (c != own && cn > 0 && tot[i * k + c] / (double) cn < b)
+						b = tot[i * k + c] / (double) cn;
+				}
+				if (isfinite(b))
+				{
+					double		top = a > b ? a : b;
 
-						for (j = 0; j + 4 <= w; j += 4)
-						{
-							s[0] += row[j];
-							s[1] += row[j + 1];
-							s[2] += row[j + 2];
-							s[3] += row[j + 3];
-						}
-						for (; j < w; j++)
-							s[0] += row[j];
-						tot[i * k + cb] += (s[0] + s[1]) + (s[2] + s[3]);
-						if (cb != ca)
-							for (j = 0; j < w; j++)
-								colsum[j] += row[j];
-					}
-					if (cb != ca)
-						for (j = 0; j < w; j++)
-							tot[(b0 + j) * k + ca] += colsum[j];
+					s = (top > 0.0) ? (b - a) / top : 0.0;
 				}
 			}
+			ssum[own] += s;
+			wsum += w * s;
+			wtot += w;
 		}
 
-	for (i = 0; i < m; i++)
-	{
-		size_t		r = order[i];
-		int			own = labels[r];
-		size_t		own_n = start[own + 1] - start[own];
-		double		s = 0.0;
-		double		w = cluster_weight ? cluster_weight[own] : 1.0;
-
-		if (own_n > 1)
+		for (c = 0; c < k; c++)
 		{
-			double		a = tot[i * k + own] / (double) (own_n - 1);
-			double		b = INFINITY;
+			size_t		cn = start[c + 1] - start[c];
 
-			for (c = 0; c < k; c++)
-			{
-				size_t		cn = start[c + 1] - start[c];
-
-				if (c != own && cn > 0 && tot[i * k + c] / (double) cn < b)
-					b = tot[i * k + c] / (double) cn;
-			}
-			if (isfinite(b))
-			{
-				double		top = a > b ? a : b;
-
-				s = (top > 0.0) ? (b - a) / top : 0.0;
-			}
+			cluster_rows[c] = (int64_t) cn;
+			cluster_mean[c] = cn > 0 ? ssum[c] / (double) cn : NAN;
 		}
-		ssum[own] += s;
-		wsum += w * s;
-		wtot += w;
+		*score = wtot > 0.0 ? wsum / wtot : NAN;
 	}
-
-	for (c = 0; c < k; c++)
-	{
-		size_t		cn = start[c + 1] - start[c];
-
-		cluster_rows[c] = (int64_t) cn;
-		cluster_mean[c] = cn > 0 ? ssum[c] / (double) cn : NAN;
-	}
-	*score = wtot > 0.0 ? wsum / wtot : NAN;
 
 	cc_release(alloc, start);
 	cc_release(alloc, fill);
 	cc_release(alloc, order);
 	cc_release(alloc, xt);
 	cc_release(alloc, tot);
-	cc_release(alloc, tile);
-	cc_release(alloc, colsum);
 	cc_release(alloc, ssum);
+	cc_release(alloc, sh.pair_a);
+	cc_release(alloc, sh.pair_b);
+	cc_release(alloc, sh.tiles);
+	cc_release(alloc, sh.colsums);
+	return !stop;
 }
 
 /* Stratified sample of rows by cluster; see metrics.h. */
@@ -399,6 +523,21 @@ cc_quality(const double *x, size_t n, int d, const int *labels, int k,
 		   double *calinski_harabasz, double *davies_bouldin,
 		   const CcAllocator *alloc, CcCheckFn check, void *arg)
 {
+	cc_quality_threads(x, n, d, labels, k, sample, seed, silhouette,
+					   silhouette_rows, segment_silhouette, calinski_harabasz,
+					   davies_bouldin, alloc, check, arg, 1, NULL, NULL);
+}
+
+/* cc_quality with the silhouette in threads; see metrics.h. */
+bool
+cc_quality_threads(const double *x, size_t n, int d, const int *labels, int k,
+				   int64_t sample, uint64_t seed, double *silhouette,
+				   int64_t *silhouette_rows, double *segment_silhouette,
+				   double *calinski_harabasz, double *davies_bouldin,
+				   const CcAllocator *alloc, CcCheckFn check, void *arg,
+				   int threads, CcPollFn poll, void *poll_arg)
+{
+	bool		done = true;
 	int64_t    *counts = cc_alloc_array(alloc, k, sizeof(int64_t));
 	int			present = 0;
 	size_t		i;
@@ -427,8 +566,10 @@ cc_quality(const double *x, size_t n, int d, const int *labels, int k,
 		*davies_bouldin = cc_davies_bouldin(x, n, d, labels, k, alloc);
 		if (sample != 0 && n <= limit)
 		{
-			cc_silhouette(x, d, labels, k, NULL, n, NULL, silhouette,
-						  segment_silhouette, counts, alloc, check, arg);
+			done = cc_silhouette_threads(x, d, labels, k, NULL, n, NULL,
+										 silhouette, segment_silhouette, counts,
+										 alloc, check, arg, threads, poll,
+										 poll_arg);
 			*silhouette_rows = (int64_t) n;
 		}
 		else if (sample != 0)
@@ -439,14 +580,17 @@ cc_quality(const double *x, size_t n, int d, const int *labels, int k,
 			size_t		m = cc_stratified_sample(labels, n, k, limit, seed, rows,
 												 weight, alloc);
 
-			cc_silhouette(x, d, labels, k, rows, m, weight, silhouette,
-						  segment_silhouette, counts, alloc, check, arg);
+			done = cc_silhouette_threads(x, d, labels, k, rows, m, weight,
+										 silhouette, segment_silhouette, counts,
+										 alloc, check, arg, threads, poll,
+										 poll_arg);
 			*silhouette_rows = (int64_t) m;
 			cc_release(alloc, rows);
 			cc_release(alloc, weight);
 		}
 	}
 	cc_release(alloc, counts);
+	return done;
 }
 
 /* Index of the knee of a decreasing curve, or -1; see metrics.h. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cc_common.h"
+#include "parallel.h"
 
 /*
  * Silhouette of the rows rows[0..m-1] of x (the first m rows when rows is NULL),
@@ -29,6 +30,19 @@ extern void cc_silhouette(const double *x, int d, const int *labels,
 						  const double *cluster_weight, double *score,
 						  double *cluster_mean, int64_t *cluster_rows,
 						  const CcAllocator *alloc, CcCheckFn check, void *arg);
+
+/*
+ * cc_silhouette sharing the work among up to threads threads (see
+ * parallel.h), the same result for any number; poll is asked about every
+ * 10 ms whether to stop.  Returns false when stopped (outputs then void).
+ */
+extern bool cc_silhouette_threads(const double *x, int d, const int *labels,
+								  int k, const size_t *rows, size_t m,
+								  const double *cluster_weight, double *score,
+								  double *cluster_mean, int64_t *cluster_rows,
+								  const CcAllocator *alloc, CcCheckFn check,
+								  void *arg, int threads, CcPollFn poll,
+								  void *poll_arg);
 
 /*
  * Stratified sample for the silhouette of large data: from each cluster a
@@ -78,6 +92,18 @@ extern void cc_quality(const double *x, size_t n, int d, const int *labels,
 					   int64_t *silhouette_rows, double *segment_silhouette,
 					   double *calinski_harabasz, double *davies_bouldin,
 					   const CcAllocator *alloc, CcCheckFn check, void *arg);
+
+/* cc_quality with the silhouette in threads; false when poll stopped it. */
+extern bool cc_quality_threads(const double *x, size_t n, int d,
+							   const int *labels, int k, int64_t sample,
+							   uint64_t seed, double *silhouette,
+							   int64_t *silhouette_rows,
+							   double *segment_silhouette,
+							   double *calinski_harabasz,
+							   double *davies_bouldin,
+							   const CcAllocator *alloc, CcCheckFn check,
+							   void *arg, int threads, CcPollFn poll,
+							   void *poll_arg);
 
 /*
  * Knee of a decreasing curve y(x) by the Kneedle method (Satopaa et al.,

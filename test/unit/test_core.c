@@ -6196,8 +6196,8 @@ stop_always(void *arg)
 
 /*
  * Check that restarts run in threads give the same result, bit for bit, as
- * the same restarts in one thread, for every algorithm and seeding, and
- * that a stop request voids the result.
+ * the same restarts in one thread, for every algorithm and seeding, that the
+ * silhouette does too, and that a stop request voids the result.
  */
 static void
 test_kmeans_threads(void)
@@ -6239,6 +6239,31 @@ test_kmeans_threads(void)
 			km_free(&many);
 		}
 		km_free(&one);
+	}
+	{
+		/* the silhouette shared among threads: the same numbers, bit for bit */
+		CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_ELKAN, 5, 2,
+									 300, 0.0, NULL);
+		CcKmeansResult res;
+		double		s1,
+					s3,
+					m1[6],
+					m3[6];
+		int64_t		r1[6],
+					r3[6];
+
+		cc_kmeans(x, n, d, &p, &res, A);
+		set_ctx("threaded silhouette");
+		CHECK(cc_silhouette_threads(x, d, res.labels, k, NULL, n, NULL, &s1, m1, r1,
+									A, NULL, NULL, 1, NULL, NULL));
+		CHECK(cc_silhouette_threads(x, d, res.labels, k, NULL, n, NULL, &s3, m3, r3,
+									A, NULL, NULL, 3, NULL, NULL));
+		CHECK(memcmp(&s1, &s3, sizeof(double)) == 0);
+		CHECK(memcmp(m1, m3, sizeof(m1)) == 0);
+		CHECK(memcmp(r1, r3, sizeof(r1)) == 0);
+		CHECK(!cc_silhouette_threads(x, d, res.labels, k, NULL, n, NULL, &s3, m3, r3,
+									 A, NULL, NULL, 3, stop_always, NULL));
+		km_free(&res);
 	}
 	{
 		CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_ELKAN, 1, 8,
