@@ -73,13 +73,12 @@ BEGIN
 END
 $$;
 
-DROP VIEW @extschema@.ccseg_models;
-CREATE VIEW @extschema@.ccseg_models AS
+-- replaced in place (columns only added at the end), so that user views on
+-- ccseg_models do not block the update
+CREATE OR REPLACE VIEW @extschema@.ccseg_models AS
 SELECT
 	v.model_name AS model,
 	v.version,
-	(SELECT count(*) FROM @extschema@.ccseg_model_versions o
-	 WHERE o.model_name = v.model_name) AS versions,
 	v.k,
 	v.features,
 	v.rows,
@@ -90,10 +89,12 @@ SELECT
 	v.scale,
 	v.source,
 	v.parameters,
-	v.aligned_to,
-	v.changed_share,
 	v.owner,
-	v.created_at
+	v.created_at,
+	(SELECT count(*) FROM @extschema@.ccseg_model_versions o
+	 WHERE o.model_name = v.model_name) AS versions,
+	v.aligned_to,
+	v.changed_share
 FROM @extschema@.ccseg_model_versions v
 WHERE v.active;
 
@@ -360,7 +361,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT v.version, v.active, v.created_at, v.owner, v.k, v.rows, v.inertia,
 		   v.silhouette, v.aligned_to, v.changed_share, v.seconds
-	FROM @extschema@.ccseg_model_versions v
+	FROM @extschema@.ccseg_model_versions v,
+		 @extschema@._ccseg_model_row(ccseg_versions.model) known
 	WHERE v.model_name = ccseg_versions.model
 	ORDER BY v.version
 $$;

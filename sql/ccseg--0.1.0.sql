@@ -953,7 +953,9 @@ BEGIN
 	IF r.model_name IS NULL THEN
 		RETURN NULL;
 	END IF;
-	IF sample_rows IS NULL OR sample_rows < 0 THEN
+	IF sample_rows IS NULL THEN
+		sample_rows := 2000;
+	ELSIF sample_rows < 0 THEN
 		RAISE EXCEPTION 'sample_rows must be 0 or more'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
@@ -1022,7 +1024,7 @@ BEGIN
 	END LOOP;
 	svg := svg || '</svg>';
 	html := html || '<div class="grid"><figure><h2>Segment sizes</h2>' || svg
-		|| '<figcaption>Customers per segment; segments are numbered by size.</figcaption></figure>';
+		|| '<figcaption>Customers per segment.</figcaption></figure>';
 
 	has_elbow := r.parameters ? 'elbow';
 	IF has_elbow THEN

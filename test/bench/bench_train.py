@@ -10,8 +10,10 @@ environment (PGHOST, PGPORT, PGUSER) on which ccseg is installed:
 All of it runs in one process, side by side, k=8 and n_init=10 throughout:
 
   ccseg_train          SELECT * FROM ccseg_train('b', 'cc_general', k=>8,
-                       n_init=>10, seed=>S), timed from the client: table scan,
-                       imputation, scaling, k-means++ x 10, catalog write
+                       n_init=>10, seed=>S, silhouette_sample=>0), timed from
+                       the client: table scan, imputation, scaling, k-means++
+                       x 10, CH/DB and PCA, catalog write (no silhouette:
+                       scikit-learn's fit computes none either)
   sklearn lloyd/elkan  KMeans(n_clusters=8, n_init=10, random_state=S).fit(Xs)
                        on the already preprocessed matrix in memory
   export pipeline      SELECT every row into pandas -> SimpleImputer(median)
@@ -136,7 +138,7 @@ def setup_extension(conn):
 def run_ccseg(conn, seed, model="b"):
     with conn.cursor() as cur:
         t0 = time.perf_counter()
-        cur.execute("SELECT * FROM ccseg_train(%s, %s, k=>%s, n_init=>%s, seed=>%s)",
+        cur.execute("SELECT * FROM ccseg_train(%s, %s, k=>%s, n_init=>%s, seed=>%s, silhouette_sample=>0)",
                     (model, TABLE, K, N_INIT, seed))
         row = cur.fetchone()
         elapsed = time.perf_counter() - t0
@@ -199,7 +201,7 @@ def run_ccseg_label(conn, seed, model="b_label"):
     try:
         t0 = time.perf_counter()
         with conn.cursor() as cur:
-            cur.execute("SELECT inertia FROM ccseg_train(%s, %s, k=>%s, n_init=>%s, seed=>%s)",
+            cur.execute("SELECT inertia FROM ccseg_train(%s, %s, k=>%s, n_init=>%s, seed=>%s, silhouette_sample=>0)",
                         (model, TABLE, K, N_INIT, seed))
             inertia = cur.fetchone()[0]
             cur.execute(update, (model,))

@@ -24,6 +24,8 @@ q "$old" "CREATE EXTENSION ccseg VERSION '0.1.0'" >/dev/null
 q "$old" "SELECT version FROM ccseg_train('cards', 'cc_general', 8, id_column => 'cust_id', seed => 42, silhouette_sample => 0)" >/dev/null
 q "$old" "SELECT version FROM ccseg_train('cards', 'cc_general', 5, id_column => 'cust_id', seed => 1, silhouette_sample => 0)" >/dev/null
 q "$old" "SELECT version FROM ccseg_train('small', 'cc_general', 3, features => ARRAY['balance', 'purchases'], silhouette_sample => 0)" >/dev/null
+# a user's view on the catalog view must not block the update
+q "$old" "CREATE VIEW my_models AS SELECT model, version, k FROM ccseg_models"
 q "$old" "CREATE TABLE before AS SELECT cust_id, ccseg_predict('cards', c) AS a, ccseg_predict('small', c) AS b FROM cc_general c"
 echo "0.1.0: $(q "$old" "SELECT string_agg(model || ' v' || version || ' k=' || k, ', ' ORDER BY model) FROM ccseg_models")"
 
@@ -32,6 +34,8 @@ version="$(q "$old" "SELECT extversion FROM pg_extension WHERE extname = 'ccseg'
 current="$(sed -n "s/^default_version = '\(.*\)'/\1/p" ccseg.control)"
 echo "updated to $version (current $current)"
 [ "$version" = "$current" ] || { echo "FAIL: not updated to the current version"; exit 1; }
+
+echo "the user's view still works: $(q "$old" "SELECT string_agg(model || ' k=' || k, ', ' ORDER BY model) FROM my_models")"
 
 # the latest version of each model became the active one, and scoring is unchanged
 active="$(q "$old" "SELECT string_agg(model || ' v' || version, ', ' ORDER BY model) FROM ccseg_models")"
