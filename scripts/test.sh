@@ -13,6 +13,7 @@
 #   reference X    each test/reference/*.py, run by Debian's /usr/bin/python3 (scikit-learn)
 #   integration X  each test/integration/*.sh against the same server (e.g. the report rendered
 #                  in headless Chromium)
+#   bench          test/bench/*.py --quick: one round of each benchmark (figures not judged)
 #   demo           scripts/demo.sh against the same server; checks its output
 #   no crash       the server log shows no backend terminated by a signal
 #
@@ -239,6 +240,14 @@ else
         [ -e "$script" ] || continue
         run_step subshell "integration $(basename "$script" .sh)" bash "$script"
     done
+fi
+
+if [ "$server_up" -eq 0 ]; then
+    skip_step "bench" "no server"
+else
+    # reduced benchmarks: one round each, so that the benchmark paths keep working
+    run_step subshell "bench train (quick)" /usr/bin/python3 test/bench/bench_train.py --quick
+    run_step subshell "bench elbow (quick)" /usr/bin/python3 test/bench/bench_elbow.py --quick
 fi
 
 if [ "$server_up" -eq 0 ]; then
