@@ -62,6 +62,20 @@ SET ROLE regress_ccseg_eve;
 SELECT ccseg_train('eve_m', 'sec_private', 2);
 RESET ROLE;
 
+-- row-level security on the source is respected: eve trains on her rows only
+CREATE TABLE sec_rls (owner_name name, a float8, b float8);
+INSERT INTO sec_rls SELECT CASE WHEN g <= 20 THEN 'regress_ccseg_eve' ELSE 'someone_else' END, g, g % 4
+FROM generate_series(1, 50) g;
+ALTER TABLE sec_rls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON sec_rls FOR SELECT USING (owner_name = current_user);
+GRANT SELECT ON sec_rls TO regress_ccseg_eve;
+SET ROLE regress_ccseg_eve;
+SELECT rows FROM ccseg_train('eve_rls', 'sec_rls', 2, features => ARRAY['a', 'b']);
+SELECT (ccseg_model_summary(ccseg_get_model('eve_rls'))).feature_mean[1] AS mean_a_of_her_rows;
+SELECT ccseg_drop_model('eve_rls');
+RESET ROLE;
+DROP TABLE sec_rls;
+
 -- names are data, never SQL
 SELECT model FROM ccseg_train('x''); DROP TABLE sec_pts; --', 'sec_pts', 2);
 SELECT count(*) AS still_there FROM sec_pts;
