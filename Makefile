@@ -6,7 +6,8 @@ EXTVERSION = 0.2.0
 MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
 	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o \
-	src/core/hungarian.o src/core/align.o src/core/parallel.o
+	src/core/hungarian.o src/core/align.o src/core/parallel.o \
+	src/core/model_io.o
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/explain.o src/profile.o src/generate.o src/aggregate.o \
@@ -76,7 +77,7 @@ unittest-valgrind: test/unit/test_core
 
 # libFuzzer targets on the core (clang from Debian): make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = fuzz_model_flat fuzz_kmeans
+FUZZ_TARGETS = fuzz_model_flat fuzz_model_json fuzz_model_wire fuzz_kmeans
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-ffp-contract=off -Isrc/core
 CLANG ?= clang-14
@@ -89,8 +90,9 @@ test/fuzz/seed_model: test/fuzz/seed_model.c $(CORE_SRCS) src/core/*.h
 
 .PHONY: fuzz
 fuzz: $(addprefix test/fuzz/,$(FUZZ_TARGETS)) test/fuzz/seed_model
-	mkdir -p test/fuzz/corpus/fuzz_model_flat test/fuzz/corpus/fuzz_kmeans
-	test/fuzz/seed_model test/fuzz/corpus/fuzz_model_flat/seed
+	for t in $(FUZZ_TARGETS); do mkdir -p test/fuzz/corpus/$$t; done
+	test/fuzz/seed_model test/fuzz/corpus/fuzz_model_flat/seed \
+		test/fuzz/corpus/fuzz_model_json/seed test/fuzz/corpus/fuzz_model_wire/seed
 	for t in $(FUZZ_TARGETS); do \
 		if ls test/fuzz/regressions/$$t/* >/dev/null 2>&1; then \
 			test/fuzz/$$t test/fuzz/regressions/$$t/* || exit 1; \

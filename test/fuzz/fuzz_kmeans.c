@@ -46,7 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		n;
 	int			d,
 				k,
-				algo;
+				algo,
+				threads;
 	double	   *x;
 	double	   *impute;
 	double	   *center;
@@ -62,6 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d = 1 + data[1] % 6;
 	k = 1 + (int) (data[2] % n);
 	algo = data[3] % 4;
+	threads = 1 + data[4] % 3;
 	data += 6;
 	size -= 6;
 	if (size < n * d * 3)
@@ -89,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.tol = 0.0;
 	p.seed = data[1];
 	p.init = CC_INIT_KMEANSPP;
-	p.threads = 1 + data[4] % 3;	/* threads must not change the result */
+	p.threads = threads;		/* threads must not change the result */
 	for (j = 0; j < 4; j++)
 	{
 		CcKmeansResult r;

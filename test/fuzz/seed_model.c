@@ -1,15 +1,60 @@
 /*
  * seed_model.c
- *		Writes the flat form of a small valid model to a file: the seed of
- *		fuzz_model_flat's corpus, so that the fuzzer starts past the magic
- *		number and the header.
+ *		Writes a small valid model in its flat, JSON and binary forms: the
+ *		seeds of the fuzzers' corpora, so that they start from a valid value.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "model_io.h"
+
+/* The JSON text form of m, as ccseg_model's output writes it (%.17g numbers). */
+static void
+write_json(FILE *f, const CcModel *m)
+{
+	int			c,
+				j;
+
+	fprintf(f, "{\"format\": %d, \"k\": %d, \"features\": [", CC_MODEL_FORMAT, m->k);
+	for (j = 0; j < m->d; j++)
+		fprintf(f, "%s\"%s\"", j ? ", " : "", m->features[j]);
+	fprintf(f, "], \"impute\": \"%s\", \"scale\": \"%s\"", cc_impute_name(m->impute),
+			cc_scale_name(m->scale));
+#define ARR(key, v, n) do { fprintf(f, ", \"%s\": [", key); \
+		for (j = 0; j < (n); j++) fprintf(f, "%s%.17g", j ? ", " : "", (v)[j]); \
+		fprintf(f, "]"); } while (0)
+	ARR("impute_values", m->impute_values, m->d);
+	ARR("scale_center", m->center, m->d);
+	ARR("scale_scale", m->scale_values, m->d);
+	fprintf(f, ", \"centroids\": [");
+	for (c = 0; c < m->k; c++)
+	{
+		fprintf(f, "%s[", c ? ", " : "");
+		for (j = 0; j < m->d; j++)
+			fprintf(f, "%s%.17g", j ? ", " : "", m->centroids[c * m->d + j]);
+		fprintf(f, "]");
+	}
+	fprintf(f, "], \"sizes\": [");
+	for (c = 0; c < m->k; c++)
+		fprintf(f, "%s%lld", c ? ", " : "", (long long) m->sizes[c]);
+	fprintf(f, "]");
+	ARR("sse", m->sse, m->k);
+	fprintf(f, ", \"inertia\": %.17g, \"iterations\": %d, \"rows\": %lld",
+			m->inertia, m->iterations, (long long) m->rows);
+	fprintf(f, ", \"silhouette\": %.17g, \"silhouette_rows\": %lld", m->silhouette,
+			(long long) m->silhouette_rows);
+	ARR("segment_silhouette", m->segment_silhouette, m->k);
+	fprintf(f, ", \"calinski_harabasz\": %.17g, \"davies_bouldin\": %.17g",
+			m->calinski_harabasz, m->davies_bouldin);
+	ARR("feature_mean", m->feature_mean, m->d);
+	ARR("feature_std", m->feature_std, m->d);
+	ARR("pca_ratio", m->pca_ratio, m->d);
+	fprintf(f, ", \"pca_components\": [[1, 0], [0, 1], [null, null]]");
+	fprintf(f, ", \"changed_share\": null, \"segment_drift\": [null, null, null]}");
+#undef ARR
+}
 
 int
 main(int argc, char **argv)
@@ -24,9 +69,9 @@ main(int argc, char **argv)
 	static char *names[] = {"spend", "visits"};
 	FILE	   *f;
 
-	if (argc != 2)
+	if (argc != 4)
 	{
-		fprintf(stderr, "usage: %s FILE\n", argv[0]);
+		fprintf(stderr, "usage: %s FLAT_FILE JSON_FILE WIRE_FILE\n", argv[0]);
 		return 2;
 	}
 	cc_model_alloc(&m, k, d, &cc_malloc_allocator);
@@ -69,6 +114,24 @@ main(int argc, char **argv)
 	if (f == NULL || fwrite(buf, 1, size, f) != size || fclose(f) != 0)
 	{
 		perror(argv[1]);
+		return 1;
+	}
+	free(buf);
+	f = fopen(argv[2], "w");
+	if (f == NULL)
+	{
+		perror(argv[2]);
+		return 1;
+	}
+	write_json(f, &m);
+	fclose(f);
+	size = cc_model_wire_size(&m);
+	buf = malloc(size);
+	cc_model_to_wire(&m, (unsigned char *) buf);
+	f = fopen(argv[3], "wb");
+	if (f == NULL || fwrite(buf, 1, size, f) != size || fclose(f) != 0)
+	{
+		perror(argv[3]);
 		return 1;
 	}
 	free(buf);

@@ -35,6 +35,7 @@
 #include "matrix.h"
 #include "metrics.h"
 #include "model.h"
+#include "model_io.h"
 #include "preprocess.h"
 #include "rng.h"
 #include "stats.h"
@@ -6280,6 +6281,130 @@ test_kmeans_threads(void)
 	tfree(x);
 }
 
+/*
+ * Check the binary form: a round trip gives the same model, every shorter
+ * buffer and a trailing byte are refused, and a flipped byte is refused or
+ * gives a valid model.
+ */
+static void
+test_model_wire(void)
+{
+	CcModel		m;
+	int			trial;
+
+	for (trial = 0; trial < 4; trial++)
+	{
+		size_t		size,
+					len;
+		unsigned char *buf;
+		CcModel		back;
+
+		make_model(&m, 1 + trial * 2, 1 + trial, (CcImpute) (trial % 4),
+				   (CcScale) (trial % 4), 900 + trial);
+		size = cc_model_wire_size(&m);
+		buf = talloc(size + 1, 1);
+		cc_model_to_wire(&m, buf);
+		set_ctx("wire round trip, trial %d", trial);
+		CHECK(cc_model_from_wire(buf, size, &back, A) == NULL);
+		check_models_equal(&m, &back);
+		cc_model_free(&back, A);
+		for (len = 0; len < size; len++)
+		{
+			CHECK(cc_model_from_wire(buf, len, &back, A) != NULL);
+			cc_model_free(&back, A);
+		}
+		buf[size] = 0;
+		CHECK(cc_model_from_wire(buf, size + 1, &back, A) != NULL);
+		cc_model_free(&back, A);
+		for (len = 0; len < size; len += 7)
+		{
+			const char *bad;
+
+			buf[len] ^= 0x5a;
+			bad = cc_model_from_wire(buf, size, &back, A);
+			CHECK(bad != NULL || cc_model_validate(&back) == NULL);
+			cc_model_free(&back, A);
+			buf[len] ^= 0x5a;
+		}
+		tfree(buf);
+		cc_model_free(&m, A);
+	}
+}
+
+/* Check the JSON reader on a valid text and on many broken ones. */
+static void
+test_model_json(void)
+{
+	static const char *valid =
+	"{\"format\": 1, \"k\": 2, \"features\": [\"a\\u00e9\", \"b\\\"q\"], "
+	"\"impute\": \"mean\", \"scale\": \"minmax\", \"impute_values\": [1, 2], "
+	"\"scale_center\": [0, 1e-3], \"scale_scale\": [2, 0.5], "
+	"\"centroids\": [[-1, 0.25], [1, -0.25]], \"sizes\": [3, 4], \"sse\": [1.5, 2.5], "
+	"\"inertia\": 4, \"iterations\": 9, \"rows\": 7, \"silhouette\": null, "
+	"\"silhouette_rows\": 0, \"segment_silhouette\": [null, null], "
+	"\"calinski_harabasz\": 12.5, \"davies_bouldin\": null, \"feature_mean\": [1, 2], "
+	"\"feature_std\": [0.5, 0], \"pca_ratio\": [0.75, 0.25], "
+	"\"pca_components\": [[1, 0], [0, 1], [null, null]], \"changed_share\": 0.5, "
+	"\"segment_drift\": [0, null]}";
+	static const struct
+	{
+		const char *from;
+		const char *to;
+	}			breaks[] = {
+		{"\"k\": 2", "\"k\": 2.5"}, {"\"k\": 2", "\"k\": 0"}, {"\"k\": 2", "\"k\": \"2\""},
+		{"[\"a\\u00e9\"", "[\"a\\ud800\""}, {"\"mean\"", "\"average\""},
+		{"[1, 2], \"scale_center\"", "[1], \"scale_center\""},
+		{"\"inertia\": 4", "\"inertia\": 1e999"}, {"\"rows\": 7", "\"rows\": 8"},
+		{"\"format\": 1", "\"format\": 2"}, {"\"iterations\": 9", "\"iterations\": -9"},
+		{"\"silhouette\": null", "\"silhouette\": 2"}, {"[0, null]}", "[0, null]} x"},
+		{"\"sse\"", "\"sse2\""}, {"\"changed_share\": 0.5", "\"changed_share\": 0.5, \"changed_share\": 0.5"},
+		{"[[1, 0]", "[[1, 0x]"}, {"\"b\\\"q\"", "\"b\\q\""}, {"12.5", "012"},
+	};
+	CcModel		m;
+	char		err[256];
+	size_t		i,
+				len = strlen(valid);
+
+	set_ctx("json valid");
+	CHECK(cc_model_from_json(valid, len, &m, A, err, sizeof(err)) == NULL);
+	CHECK(m.k == 2 && m.d == 2);
+	CHECK(strcmp(m.features[0], "a\xc3\xa9") == 0 && strcmp(m.features[1], "b\"q") == 0);
+	CHECK(m.impute == CC_IMPUTE_MEAN && m.scale == CC_SCALE_MINMAX);
+	CHECK(m.center[1] == 1e-3 && m.centroids[3] == -0.25 && m.sizes[1] == 4);
+	CHECK(isnan(m.silhouette) && isnan(m.davies_bouldin) && m.changed_share == 0.5);
+	cc_model_free(&m, A);
+	/* every prefix is refused */
+	for (i = 0; i < len; i++)
+	{
+		set_ctx("json prefix of %zu bytes", i);
+		CHECK(cc_model_from_json(valid, i, &m, A, err, sizeof(err)) != NULL);
+		cc_model_free(&m, A);
+	}
+	for (i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++)
+	{
+		const char *at = strstr(valid, breaks[i].from);
+		char		text[2048];
+
+		set_ctx("json broken: %s", breaks[i].to);
+		CHECK(at != NULL);
+		if (at == NULL)
+			continue;
+		snprintf(text, sizeof(text), "%.*s%s%s", (int) (at - valid), valid,
+				 breaks[i].to, at + strlen(breaks[i].from));
+		CHECK(cc_model_from_json(text, strlen(text), &m, A, err, sizeof(err)) != NULL);
+		cc_model_free(&m, A);
+	}
+	{
+		char		deep[64];
+
+		memset(deep, '[', 40);
+		memset(deep + 40, ']', 20);
+		set_ctx("json nested too deeply");
+		CHECK(cc_model_from_json(deep, 60, &m, A, err, sizeof(err)) != NULL);
+		cc_model_free(&m, A);
+	}
+}
+
 int
 main(void)
 {
@@ -6304,6 +6429,8 @@ main(void)
 	test_kmeans_ties();
 	test_kmeans_relocation_at_convergence();
 	test_kmeans_threads();
+	test_model_wire();
+	test_model_json();
 	test_kmeans_determinism();
 	test_kmeans_blobs();
 	test_kmeans_edge_cases();
