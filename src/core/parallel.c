@@ -78,6 +78,9 @@ cc_run_workers(CcTaskFn task, void *arg, int workers, CcPollFn poll,
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
+	/* asked at least once, however fast the workers are */
+	if (poll && poll(poll_arg))
+		__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&pool.lock);
 	while (pool.done < started)
 	{
