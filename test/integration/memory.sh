@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 #
 # memory.sh: a backend's memory stays flat while it trains model after model
-# and while it scores millions of rows.  Reads the backend's resident set
-# size (VmRSS in /proc) before and after; the growth must stay under a bound.
+# and while it scores 10 million rows (two passes over 5 million).  Reads
+# the backend's resident set size (VmRSS in /proc) before and after; the
+# growth must stay under a bound.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source scripts/pgenv.sh
 
 db=ccseg_memory_test
-rows="${CCSEG_MEMORY_ROWS:-2000000}"
+rows="${CCSEG_MEMORY_ROWS:-5000000}"
 cleanup() { ccseg_psql -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
