@@ -39,106 +39,25 @@ ccseg_bench_elbow, dropped first if it exists) and drops it at the end; the
 server never reads data/cc_general.csv, it is sent with COPY FROM STDIN.
 """
 
-import argparse
 import contextlib
-import csv
-import datetime
-import os
-import platform
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import psycopg2
-from psycopg2 import sql
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+import ccsegtest  # noqa: E402
+from ccsegtest import ID_COLUMN, TABLE, predict_labels, read_matrix, timed_query  # noqa: E402
 
-warnings.filterwarnings("ignore", category=FutureWarning)
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-
-import sklearn  # noqa: E402
+ccsegtest.quiet_warnings()
 from sklearn.cluster import KMeans  # noqa: E402
-from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.metrics import silhouette_score  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402 - a scikit-learn dependency
 
-ROOT = Path(__file__).resolve().parents[2]
-CSV_PATH = ROOT / "data" / "cc_general.csv"
-DDL_PATH = ROOT / "data" / "cc_general.sql"
-TABLE = "cc_general"
-ID_COLUMN = "cust_id"
 K_MIN, K_MAX = 1, 10
 N_INIT = 10
 SIL_K = 8
 SIL_MODEL = "m8"
-
-
-# --------------------------------------------------------------------------
-# database setup (same loading as bench_train.py)
-
-def csv_header():
-    with open(CSV_PATH, newline="") as f:
-        return [h.strip().lower() for h in next(csv.reader(f))]
-
-
-def admin_connect():
-    conn = psycopg2.connect(dbname=os.environ.get("CCSEG_ADMIN_DB", "postgres"))
-    conn.autocommit = True
-    return conn
-
-
-def recreate_database(dbname, create=True):
-    conn = admin_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-            if create:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    finally:
-        conn.close()
-
-
-def fallback_ddl(header):
-    int_cols = {"cash_advance_trx", "purchases_trx", "tenure"}
-    cols = [f"{ID_COLUMN} text PRIMARY KEY"]
-    cols += [f"{h} {'integer' if h in int_cols else 'float8'}" for h in header[1:]]
-    return f"CREATE TABLE {TABLE} (\n  " + ",\n  ".join(cols) + "\n)"
-
-
-def load_table(conn):
-    header = csv_header()
-    with conn.cursor() as cur:
-        if DDL_PATH.exists():
-            ddl = "\n".join(line for line in DDL_PATH.read_text().splitlines()
-                            if not line.lstrip().startswith("\\"))
-            cur.execute(ddl)
-        else:
-            print(f"# {DDL_PATH.relative_to(ROOT)} not found, using a built-in DDL", file=sys.stderr)
-            cur.execute(fallback_ddl(header))
-        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(TABLE)))
-        if cur.fetchone()[0] == 0:
-            copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)").format(
-                sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, header)))
-            with open(CSV_PATH) as f:
-                cur.copy_expert(copy.as_string(conn), f)
-        cur.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(TABLE)))
-    return header[1:]
-
-
-def setup_extension(conn):
-    with conn.cursor() as cur:
-        cur.execute("CREATE EXTENSION ccseg")
-        cur.execute("""SELECT n.nspname, e.extversion FROM pg_extension e
-                       JOIN pg_namespace n ON n.oid = e.extnamespace
-                       WHERE e.extname = 'ccseg'""")
-        schema, version = cur.fetchone()
-        if schema != "public":
-            cur.execute(sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)))
-    return schema, version
 
 
 # --------------------------------------------------------------------------
@@ -149,14 +68,8 @@ def run_elbow(conn, seed, silhouette_sample):
     extra = "" if silhouette_sample is None else ", silhouette_sample => %(sample)s::bigint"
     q = ("SELECT * FROM ccseg_elbow(%(t)s::regclass, %(lo)s, %(hi)s, id_column => %(id)s, "
          f"n_init => %(n_init)s, seed => %(seed)s::bigint{extra}) ORDER BY k")
-    with conn.cursor() as cur:
-        t0 = time.perf_counter()
-        cur.execute(q, {"t": TABLE, "lo": K_MIN, "hi": K_MAX, "id": ID_COLUMN, "n_init": N_INIT,
-                        "seed": seed, "sample": silhouette_sample})
-        rows = cur.fetchall()
-        elapsed = time.perf_counter() - t0
-        cols = [d[0] for d in cur.description]
-    rows = [dict(zip(cols, r)) for r in rows]
+    elapsed, rows = timed_query(conn, q, {"t": TABLE, "lo": K_MIN, "hi": K_MAX, "id": ID_COLUMN,
+                                          "n_init": N_INIT, "seed": seed, "sample": silhouette_sample})
     return elapsed, {"inertia": {r["k"]: r["inertia"] for r in rows},
                      "silhouette": {r["k"]: r["silhouette"] for r in rows},
                      "recommended": [r["k"] for r in rows if r["recommended"]],
@@ -176,13 +89,7 @@ def run_sklearn_loop(Xs, seed, threads=None):
 
 
 def run_ccseg_silhouette(conn):
-    with conn.cursor() as cur:
-        t0 = time.perf_counter()
-        cur.execute("SELECT * FROM ccseg_silhouette(%s)", (SIL_MODEL,))
-        rows = cur.fetchall()
-        elapsed = time.perf_counter() - t0
-        cols = [d[0] for d in cur.description]
-    rows = [dict(zip(cols, r)) for r in rows]
+    elapsed, rows = timed_query(conn, "SELECT * FROM ccseg_silhouette(%s)", (SIL_MODEL,))
     overall = [r for r in rows if r["segment"] is None][0]
     return elapsed, {"silhouette": overall["silhouette"], "sample_rows": overall["sample_rows"]}
 
@@ -195,47 +102,6 @@ def run_sklearn_silhouette(Xs, labels):
 
 # --------------------------------------------------------------------------
 # reporting
-
-def machine_info(conn):
-    """As bench_train.py: CPU, cores, PostgreSQL, Python, libraries and threads, date."""
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    with conn.cursor() as cur:
-        cur.execute("SELECT version()")
-        pg = cur.fetchone()[0]
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    threads = ""
-    try:
-        from threadpoolctl import threadpool_info
-        threads = ", ".join(f"{p.get('internal_api')} {p.get('num_threads')} threads"
-                            for p in threadpool_info())
-    except Exception:  # noqa: BLE001 - informational only
-        pass
-    try:
-        load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (at the end)"
-    except OSError:
-        load = ""
-    info = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": cpu,
-        "cores": f"{os.cpu_count()} ({usable} usable)" + (f"; {load}" if load else ""),
-        "postgresql": pg,
-        "python": f"{platform.python_version()} ({sys.executable})",
-        "libraries": f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, pandas {pd.__version__}"
-                     + (f"; {threads}" if threads else ""),
-    }
-    return info
-
 
 ROWS = [
     # key, what is timed, the scikit-learn key it is compared with (ratio sklearn / ccseg)
@@ -258,14 +124,9 @@ ROWS = [
 
 
 def markdown(results, info, args, extversion, n_rows, n_features):
-    out = []
-    out.append(f"## ccseg_elbow and ccseg_silhouette vs scikit-learn: k = {K_MIN}..{K_MAX}, "
-               f"n_init = {N_INIT}, {n_rows} x {n_features} credit-card matrix\n")
-    out.append(f"{args.repeat} timed repetition(s) each, interleaved, "
-               f"{'after one warm-up round' if not args.no_warmup else 'no warm-up'}; seed {args.seed}; "
-               f"ccseg {extversion}.\n")
-    out.append("| run | what is timed | median s | min s | sklearn / ccseg | result |")
-    out.append("|---|---|---:|---:|---:|---|")
+    out = ccsegtest.table_head(f"ccseg_elbow and ccseg_silhouette vs scikit-learn: k = {K_MIN}..{K_MAX}, "
+                               f"n_init = {N_INIT}, {n_rows} x {n_features} credit-card matrix",
+                               args, extversion, "sklearn / ccseg", "result", result_numeric=False)
     for key, what, versus in ROWS:
         r = results[key]
         if r.get("error"):
@@ -300,10 +161,7 @@ def markdown(results, info, args, extversion, n_rows, n_features):
         out.append(f"- silhouette at k = {SIL_K}: ccseg {a!r}, scikit-learn {b!r} "
                    f"(difference {a - b:.2e}, sample_rows {cs['last']['sample_rows']}).")
     out.append("")
-    out.append("| machine | |")
-    out.append("|---|---|")
-    for key, val in info.items():
-        out.append(f"| {key} | {val} |")
+    out += ccsegtest.machine_table(info)
     return "\n".join(out)
 
 
@@ -319,46 +177,20 @@ def summary(key, res):
 # --------------------------------------------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeat", type=int, default=5, help="timed repetitions of each run (default 5)")
-    ap.add_argument("--quick", action="store_true", help="one repetition, no warm-up (for CI)")
-    ap.add_argument("--seed", type=int, default=0, help="seed for ccseg and random_state for scikit-learn")
-    ap.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up round")
-    ap.add_argument("--dbname", default="ccseg_bench_elbow",
-                    help="database to create and drop (default ccseg_bench_elbow)")
-    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    ap.add_argument("--output", help="also write the markdown table to this file")
-    args = ap.parse_args()
-    if args.quick:
-        args.repeat = 1
-        args.no_warmup = True
-    if args.repeat < 1:
-        ap.error("--repeat must be at least 1")
+    args = ccsegtest.bench_arguments(__doc__, seed=0, dbname="ccseg_bench_elbow", quick_no_warmup=True)
 
-    recreate_database(args.dbname)
-    conn = psycopg2.connect(dbname=args.dbname)
-    conn.autocommit = True
-    try:
-        _, extversion = setup_extension(conn)
-        features = load_table(conn)
-
+    with ccsegtest.bench_database(args.dbname, args.keep) as (conn, extversion, features):
         # the in-memory matrix for scikit-learn: read back from the database
         # ORDER BY cust_id, imputed and scaled once, outside the timings
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
-                sql.SQL(", ").join(map(sql.Identifier, features)), sql.Identifier(TABLE),
-                sql.Identifier(ID_COLUMN)))
-            X = np.array(cur.fetchall(), dtype=np.float64)   # NULL -> nan
-        Xs = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(X))
+        _, X = read_matrix(conn, features)
+        Xs = ccsegtest.preprocess(X).Xs
 
         # the model for the silhouette runs, trained once, and its labels
         with conn.cursor() as cur:
             cur.execute("SELECT * FROM ccseg_train(%s, %s::regclass, %s, id_column => %s, "
                         "n_init => %s, seed => %s::bigint)",
                         (SIL_MODEL, TABLE, SIL_K, ID_COLUMN, N_INIT, args.seed))
-            cur.execute(sql.SQL("SELECT ccseg_predict(%s, c) FROM {t} c ORDER BY c.{id}").format(
-                t=sql.Identifier(TABLE), id=sql.Identifier(ID_COLUMN)), (SIL_MODEL,))
-            labels = np.array([r[0] for r in cur.fetchall()], dtype=np.int64)
+        _, labels = predict_labels(conn, SIL_MODEL)
 
         jobs = [
             ("ccseg_elbow, no silhouette", lambda: run_elbow(conn, args.seed, 0)),
@@ -369,29 +201,17 @@ def main():
             ("sklearn silhouette_score", lambda: run_sklearn_silhouette(Xs, labels)),
         ]
         results = {name: {"times": []} for name, _ in jobs}
-        rounds = ([] if args.no_warmup else [False]) + [True] * args.repeat
-        for rnd, timed in enumerate(rounds):
-            for name, job in jobs:
-                r = results[name]
-                if r.get("error"):
-                    continue
-                try:
-                    seconds, res = job()
-                except Exception as exc:  # noqa: BLE001 - report and keep the other runs
-                    r["error"] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-                    print(f"# {name}: {r['error']}", file=sys.stderr)
-                    continue
-                r["last"] = res
-                r["summary"] = summary(name, res)
-                print(f"# {'round ' + str(rnd) if timed else 'warm-up'}: {name} "
-                      f"{seconds:.3f} s, {r['summary']}", file=sys.stderr, flush=True)
-                if timed:
-                    r["times"].append(seconds)
-        text = markdown(results, machine_info(conn), args, extversion, *X.shape)
-    finally:
-        conn.close()
-        if not args.keep:
-            recreate_database(args.dbname, create=False)
+
+        def record(name, r, out, label, timed):
+            seconds, res = out
+            r["last"] = res
+            r["summary"] = summary(name, res)
+            print(f"# {label}: {name} {seconds:.3f} s, {r['summary']}", file=sys.stderr, flush=True)
+            if timed:
+                r["times"].append(seconds)
+
+        ccsegtest.run_rounds(jobs, results, args.repeat, not args.no_warmup, record)
+        text = markdown(results, ccsegtest.machine_info(conn, load_average=True), args, extversion, *X.shape)
 
     print(text)
     if args.output:

@@ -28,122 +28,34 @@ dropped first if it exists) and drops it at the end; the server never reads
 data/cc_general.csv, it is sent with COPY FROM STDIN.
 """
 
-import argparse
-import csv
-import datetime
 import io
-import os
-import platform
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import psycopg2
 from psycopg2 import sql
 
-warnings.filterwarnings("ignore", category=FutureWarning)
-warnings.filterwarnings("ignore", category=DeprecationWarning)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+import ccsegtest  # noqa: E402
+from ccsegtest import ID_COLUMN, TABLE, read_matrix, timed_query  # noqa: E402
 
-import sklearn  # noqa: E402
+ccsegtest.quiet_warnings()
 from sklearn.cluster import KMeans  # noqa: E402
-from sklearn.impute import SimpleImputer  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-CSV_PATH = ROOT / "data" / "cc_general.csv"
-DDL_PATH = ROOT / "data" / "cc_general.sql"
-TABLE = "cc_general"
 EXPORT_TABLE = "cc_general_export"   # copy of cc_general with a segment column
-ID_COLUMN = "cust_id"
 K = 8
 N_INIT = 10
-
-
-# --------------------------------------------------------------------------
-# database setup (same loading as test/reference/test_sklearn_kmeans.py)
-
-def csv_header():
-    with open(CSV_PATH, newline="") as f:
-        return [h.strip().lower() for h in next(csv.reader(f))]
-
-
-def admin_connect():
-    conn = psycopg2.connect(dbname=os.environ.get("CCSEG_ADMIN_DB", "postgres"))
-    conn.autocommit = True
-    return conn
-
-
-def recreate_database(dbname, create=True):
-    conn = admin_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-            if create:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    finally:
-        conn.close()
-
-
-def fallback_ddl(header):
-    int_cols = {"cash_advance_trx", "purchases_trx", "tenure"}
-    cols = [f"{ID_COLUMN} text PRIMARY KEY"]
-    cols += [f"{h} {'integer' if h in int_cols else 'float8'}" for h in header[1:]]
-    return f"CREATE TABLE {TABLE} (\n  " + ",\n  ".join(cols) + "\n)"
-
-
-def load_table(conn):
-    header = csv_header()
-    with conn.cursor() as cur:
-        if DDL_PATH.exists():
-            ddl = "\n".join(line for line in DDL_PATH.read_text().splitlines()
-                            if not line.lstrip().startswith("\\"))
-            cur.execute(ddl)
-        else:
-            print(f"# {DDL_PATH.relative_to(ROOT)} not found, using a built-in DDL", file=sys.stderr)
-            cur.execute(fallback_ddl(header))
-        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(TABLE)))
-        if cur.fetchone()[0] == 0:
-            copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)").format(
-                sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, header)))
-            with open(CSV_PATH) as f:
-                cur.copy_expert(copy.as_string(conn), f)
-        cur.execute(sql.SQL("CREATE TABLE {e} AS SELECT *, NULL::int AS segment FROM {t}").format(
-            e=sql.Identifier(EXPORT_TABLE), t=sql.Identifier(TABLE)))
-        cur.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
-            sql.Identifier(EXPORT_TABLE), sql.Identifier(ID_COLUMN)))
-        cur.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(TABLE)))
-        cur.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(EXPORT_TABLE)))
-    return header[1:]
-
-
-def setup_extension(conn):
-    with conn.cursor() as cur:
-        cur.execute("CREATE EXTENSION ccseg")
-        cur.execute("""SELECT n.nspname, e.extversion FROM pg_extension e
-                       JOIN pg_namespace n ON n.oid = e.extnamespace
-                       WHERE e.extname = 'ccseg'""")
-        schema, version = cur.fetchone()
-        if schema != "public":
-            cur.execute(sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)))
-    return schema, version
 
 
 # --------------------------------------------------------------------------
 # the timed jobs; each returns (seconds, inertia, extra)
 
 def run_ccseg(conn, seed, model="b"):
-    with conn.cursor() as cur:
-        t0 = time.perf_counter()
-        cur.execute("SELECT * FROM ccseg_train(%s, %s, k=>%s, n_init=>%s, seed=>%s, silhouette_sample=>0)",
-                    (model, TABLE, K, N_INIT, seed))
-        row = cur.fetchone()
-        elapsed = time.perf_counter() - t0
-        cols = [d[0] for d in cur.description]
-    r = dict(zip(cols, row))
+    elapsed, rows = timed_query(conn, "SELECT * FROM ccseg_train(%s, %s, k=>%s, n_init=>%s, seed=>%s, "
+                                      "silhouette_sample=>0)", (model, TABLE, K, N_INIT, seed))
+    r = rows[0]
     return elapsed, r["inertia"], {"server_seconds": r.get("seconds"), "iterations": r.get("iterations")}
 
 
@@ -170,7 +82,7 @@ def run_export_pipeline(conn, features, seed):
             cur.execute(select)
             df = pd.DataFrame(cur.fetchall(), columns=[ID_COLUMN] + features)
         X = df[features].astype("float64").to_numpy()
-        Xs = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(X))
+        Xs = ccsegtest.preprocess(X).Xs
         km = KMeans(n_clusters=K, n_init=N_INIT, random_state=seed).fit(Xs)
         out = pd.DataFrame({ID_COLUMN: df[ID_COLUMN], "segment": km.labels_ + 1})
         buf = io.StringIO()
@@ -219,41 +131,6 @@ def run_ccseg_label(conn, seed, model="b_label"):
 # --------------------------------------------------------------------------
 # reporting
 
-def machine_info(conn):
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    with conn.cursor() as cur:
-        cur.execute("SELECT version()")
-        pg = cur.fetchone()[0]
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    threads = ""
-    try:
-        from threadpoolctl import threadpool_info
-        threads = ", ".join(f"{p.get('internal_api')} {p.get('num_threads')} threads"
-                            for p in threadpool_info())
-    except Exception:  # noqa: BLE001 - informational only
-        pass
-    return {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": cpu,
-        "cores": f"{os.cpu_count()} ({usable} usable)",
-        "postgresql": pg,
-        "python": f"{platform.python_version()} ({sys.executable})",
-        "libraries": f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, pandas {pd.__version__}"
-                     + (f"; {threads}" if threads else ""),
-    }
-
-
 def fmt_s(x):
     return f"{x:.3f}"
 
@@ -267,14 +144,9 @@ def markdown(results, info, args, extversion):
         ("export pipeline", "SELECT -> pandas -> impute -> scale -> KMeans -> COPY + UPDATE labels"),
         ("ccseg train + label", "ccseg_train + UPDATE ... SET segment = ccseg_predict(model, row)"),
     ]
-    out = []
-    out.append(f"## ccseg_train vs scikit-learn: k={K}, n_init={N_INIT}, "
-               f"{results['n_rows']} x {results['n_features']} credit-card matrix\n")
-    out.append(f"{args.repeat} timed repetition(s) each, interleaved, "
-               f"{'after one warm-up round' if not args.no_warmup else 'no warm-up'}; seed {args.seed}; "
-               f"ccseg {extversion}.\n")
-    out.append("| run | what is timed | median s | min s | time / ccseg_train | inertia |")
-    out.append("|---|---|---:|---:|---:|---:|")
+    out = ccsegtest.table_head(f"ccseg_train vs scikit-learn: k={K}, n_init={N_INIT}, "
+                               f"{results['n_rows']} x {results['n_features']} credit-card matrix",
+                               args, extversion, "time / ccseg_train", "inertia", result_numeric=True)
     for key, what in rows:
         r = results.get(key)
         if r is None:
@@ -304,45 +176,28 @@ def markdown(results, info, args, extversion):
                f"{statistics.median(results['ccseg_train']['inertias']) / statistics.median(sk['inertias']):.6f}."
                if sk and not sk.get("error") else "")
     out.append("")
-    out.append("| machine | |")
-    out.append("|---|---|")
-    for key, val in info.items():
-        out.append(f"| {key} | {val} |")
+    out += ccsegtest.machine_table(info)
     return "\n".join(line for line in out if line is not None)
 
 
 # --------------------------------------------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeat", type=int, default=5, help="timed repetitions of each run (default 5)")
-    ap.add_argument("--quick", action="store_true", help="one repetition (for CI)")
-    ap.add_argument("--seed", type=int, default=42, help="seed for ccseg and random_state for scikit-learn")
-    ap.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up round")
-    ap.add_argument("--dbname", default="ccseg_bench", help="database to create and drop (default ccseg_bench)")
-    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    ap.add_argument("--output", help="also write the markdown table to this file")
-    args = ap.parse_args()
-    if args.quick:
-        args.repeat = 1
-    if args.repeat < 1:
-        ap.error("--repeat must be at least 1")
+    args = ccsegtest.bench_arguments(__doc__, seed=42, dbname="ccseg_bench")
 
-    recreate_database(args.dbname)
-    conn = psycopg2.connect(dbname=args.dbname)
-    conn.autocommit = True
-    try:
-        _, extversion = setup_extension(conn)
-        features = load_table(conn)
+    with ccsegtest.bench_database(args.dbname, args.keep) as (conn, extversion, features):
+        # the copy with a segment column, for the write-back runs
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE TABLE {e} AS SELECT *, NULL::int AS segment FROM {t}").format(
+                e=sql.Identifier(EXPORT_TABLE), t=sql.Identifier(TABLE)))
+            cur.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
+                sql.Identifier(EXPORT_TABLE), sql.Identifier(ID_COLUMN)))
+            cur.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(EXPORT_TABLE)))
 
         # the in-memory matrix for the scikit-learn fit: read back from the
         # database, imputed and scaled once, outside the timings
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
-                sql.SQL(", ").join(map(sql.Identifier, features)), sql.Identifier(TABLE),
-                sql.Identifier(ID_COLUMN)))
-            X = np.array(cur.fetchall(), dtype=np.float64)   # NULL -> nan
-        Xs = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(X))
+        _, X = read_matrix(conn, features)
+        Xs = ccsegtest.preprocess(X).Xs
 
         jobs = [
             ("ccseg_train", lambda: run_ccseg(conn, args.seed)),
@@ -353,36 +208,24 @@ def main():
         ]
         results = {name: {"times": [], "inertias": [], "server_seconds": []} for name, _ in jobs}
         results["n_rows"], results["n_features"] = X.shape
-        rounds = ([] if args.no_warmup else [False]) + [True] * args.repeat
-        for rnd, timed in enumerate(rounds):
-            for name, job in jobs:
-                r = results[name]
-                if r.get("error"):
-                    continue
-                try:
-                    seconds, inertia, extra = job()
-                except Exception as exc:  # noqa: BLE001 - report and keep the other runs
-                    r["error"] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-                    print(f"# {name}: {r['error']}", file=sys.stderr)
-                    continue
-                # keep the write-back runs comparable: no dead tuples left behind
-                if name in ("export pipeline", "ccseg train + label"):
-                    with conn.cursor() as cur:
-                        cur.execute(sql.SQL("VACUUM {}").format(sql.Identifier(EXPORT_TABLE)))
-                print(f"# {'round ' + str(rnd) if timed else 'warm-up'}: {name} "
-                      f"{seconds:.3f} s, inertia {inertia:.4f}", file=sys.stderr, flush=True)
-                if timed:
-                    r["times"].append(seconds)
-                    r["inertias"].append(inertia)
-                    r["server_seconds"].append(extra.get("server_seconds"))
+
+        def record(name, r, out, label, timed):
+            seconds, inertia, extra = out
+            # keep the write-back runs comparable: no dead tuples left behind
+            if name in ("export pipeline", "ccseg train + label"):
+                with conn.cursor() as cur:
+                    cur.execute(sql.SQL("VACUUM {}").format(sql.Identifier(EXPORT_TABLE)))
+            print(f"# {label}: {name} {seconds:.3f} s, inertia {inertia:.4f}", file=sys.stderr, flush=True)
+            if timed:
+                r["times"].append(seconds)
+                r["inertias"].append(inertia)
+                r["server_seconds"].append(extra.get("server_seconds"))
+
+        ccsegtest.run_rounds(jobs, results, args.repeat, not args.no_warmup, record)
         if results["ccseg_train"].get("error"):
             print(f"ccseg_train failed: {results['ccseg_train']['error']}", file=sys.stderr)
             return 1
-        text = markdown(results, machine_info(conn), args, extversion)
-    finally:
-        conn.close()
-        if not args.keep:
-            recreate_database(args.dbname, create=False)
+        text = markdown(results, ccsegtest.machine_info(conn), args, extversion)
 
     print(text)
     if args.output:

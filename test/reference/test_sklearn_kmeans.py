@@ -19,32 +19,21 @@ both sides see identical float8 values.  Its pipeline is
 SimpleImputer(strategy='median') -> StandardScaler() -> KMeans.
 """
 
-import argparse
-import csv
-import os
 import sys
 import time
-import traceback
-import warnings
 from pathlib import Path
 
 import numpy as np
 import psycopg2
 from psycopg2 import sql
 
-warnings.filterwarnings("ignore", category=FutureWarning)
-warnings.filterwarnings("ignore", category=DeprecationWarning)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+import ccsegtest  # noqa: E402
+from ccsegtest import ID_COLUMN, TABLE, predict_labels, timed_query  # noqa: E402
 
+ccsegtest.quiet_warnings()
 from sklearn.cluster import KMeans  # noqa: E402
-from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-CSV_PATH = ROOT / "data" / "cc_general.csv"
-DDL_PATH = ROOT / "data" / "cc_general.sql"
-TABLE = "cc_general"
-ID_COLUMN = "cust_id"
 
 SAME_START_KS = (2, 3, 5, 8, 10)
 KPP_KS = tuple(range(2, 11))
@@ -57,142 +46,9 @@ INIT_ROW_SEED = 20240601   # numpy seed choosing the init_centroids rows
 DETERMINISM_SEED = 7
 
 
-# --------------------------------------------------------------------------
-# reporting
-
-class Report:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def ok(self, name, detail=None):
-        self.passed += 1
-        print(f"PASS {name}" + (f"  ({detail})" if detail else ""), flush=True)
-
-    def fail(self, name, detail):
-        self.failed += 1
-        detail = " ".join(str(detail).split())
-        print(f"FAIL {name}: {detail}", flush=True)
-
-    def check(self, name, cond, detail_fail, detail_ok=None):
-        if cond:
-            self.ok(name, detail_ok)
-        else:
-            self.fail(name, detail_fail)
-        return cond
-
-    def guarded(self, name, fn, *args):
-        """Run fn(*args); an exception becomes one FAIL line named name."""
-        try:
-            return fn(*args)
-        except Exception as exc:  # noqa: BLE001 - report every error as a FAIL
-            self.fail(name, f"{type(exc).__name__}: {exc}")
-            if os.environ.get("CCSEG_TEST_TRACEBACK"):
-                traceback.print_exc()
-            return None
-
-
-def note(msg):
-    print(f"# {msg}", flush=True)
-
-
 def rel_diff(a, b):
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    denom = np.maximum(np.abs(a), np.abs(b))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(denom == 0, 0.0, np.abs(a - b) / denom)
-    return float(np.max(r)) if r.size else 0.0
-
-
-# --------------------------------------------------------------------------
-# database setup
-
-def csv_header():
-    with open(CSV_PATH, newline="") as f:
-        return [h.strip().lower() for h in next(csv.reader(f))]
-
-
-def admin_connect():
-    conn = psycopg2.connect(dbname=os.environ.get("CCSEG_ADMIN_DB", "postgres"))
-    conn.autocommit = True
-    return conn
-
-
-def create_database(dbname):
-    conn = admin_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    finally:
-        conn.close()
-
-
-def drop_database(dbname):
-    conn = admin_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-    finally:
-        conn.close()
-
-
-def fallback_ddl(header):
-    """Table DDL used when data/cc_general.sql is not there yet."""
-    int_cols = {"cash_advance_trx", "purchases_trx", "tenure"}
-    cols = [f"{ID_COLUMN} text PRIMARY KEY"]
-    for h in header[1:]:
-        cols.append(f"{h} {'integer' if h in int_cols else 'float8'}")
-    return f"CREATE TABLE {TABLE} (\n  " + ",\n  ".join(cols) + "\n)"
-
-
-def load_table(conn):
-    """Create cc_general (DDL from data/cc_general.sql) and COPY the CSV in."""
-    header = csv_header()
-    with conn.cursor() as cur:
-        if DDL_PATH.exists():
-            # psql meta-commands (\copy, \echo, ...) are not SQL: drop them.
-            ddl = "\n".join(line for line in DDL_PATH.read_text().splitlines()
-                            if not line.lstrip().startswith("\\"))
-            cur.execute(ddl)
-        else:
-            note(f"{DDL_PATH.relative_to(ROOT)} not found, using a built-in DDL")
-            cur.execute(fallback_ddl(header))
-        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(TABLE)))
-        if cur.fetchone()[0] == 0:
-            copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)").format(
-                sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, header)))
-            with open(CSV_PATH) as f:
-                cur.copy_expert(copy.as_string(conn), f)
-        cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(TABLE)))
-    return header
-
-
-def setup_extension(conn):
-    with conn.cursor() as cur:
-        cur.execute("CREATE EXTENSION ccseg")
-        cur.execute("""SELECT n.nspname, e.extversion FROM pg_extension e
-                       JOIN pg_namespace n ON n.oid = e.extnamespace
-                       WHERE e.extname = 'ccseg'""")
-        schema, version = cur.fetchone()
-        if schema != "public":
-            cur.execute(sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)))
-        cur.execute("SET extra_float_digits = 3")
-        return schema, version
-
-
-def read_matrix(conn, features):
-    """The feature matrix (NaN for NULL) and ids, ordered by cust_id."""
-    q = sql.SQL("SELECT {}, {} FROM {} ORDER BY {}").format(
-        sql.Identifier(ID_COLUMN), sql.SQL(", ").join(map(sql.Identifier, features)),
-        sql.Identifier(TABLE), sql.Identifier(ID_COLUMN))
-    with conn.cursor() as cur:
-        cur.execute(q)
-        rows = cur.fetchall()
-    ids = [r[0] for r in rows]
-    X = np.array([[np.nan if v is None else float(v) for v in r[1:]] for r in rows], dtype=np.float64)
-    return ids, X
+    """ccsegtest.rel_diff without its NaN handling, as this test always had it."""
+    return ccsegtest.rel_diff(a, b, nan_aware=False)
 
 
 # --------------------------------------------------------------------------
@@ -214,12 +70,8 @@ def train(conn, model, k, **kwargs):
         named.append(f"{name} => %({name})s{TRAIN_CASTS.get(name, '')}")
     q = ("SELECT t.*, float8send(t.inertia) AS inertia_bits FROM ccseg_train(%(model)s, "
          f"'{TABLE}'::regclass, %(k)s{''.join(', ' + n for n in named)}) t")
-    with conn.cursor() as cur:
-        t0 = time.perf_counter()
-        cur.execute(q, params)
-        elapsed = time.perf_counter() - t0
-        cols = [d[0] for d in cur.description]
-        row = dict(zip(cols, cur.fetchone()))
+    elapsed, rows = timed_query(conn, q, params)
+    row = rows[0]
     row["client_seconds"] = elapsed
     return row
 
@@ -235,16 +87,6 @@ def catalog_row(conn, model):
     if r is None:
         raise RuntimeError(f"no row for model {model!r} in ccseg_model_versions")
     return dict(zip(cols, r))
-
-
-def predict_labels(conn, model):
-    """ccseg_predict(model, c) over the whole table, ordered by cust_id."""
-    q = sql.SQL("SELECT c.{id}, ccseg_predict(%s, c) FROM {t} c ORDER BY c.{id}").format(
-        id=sql.Identifier(ID_COLUMN), t=sql.Identifier(TABLE))
-    with conn.cursor() as cur:
-        cur.execute(q, (model,))
-        rows = cur.fetchall()
-    return [r[0] for r in rows], np.array([-1 if r[1] is None else r[1] for r in rows], dtype=np.int64)
 
 
 def centroids(conn, model, features):
@@ -272,10 +114,6 @@ def centroids(conn, model, features):
 
 # --------------------------------------------------------------------------
 # checks
-
-class Ctx:
-    pass
-
 
 def check_scaler(rep, ctx):
     """a. features, impute_values, scale_center, scale_scale against scikit-learn."""
@@ -469,58 +307,19 @@ def check_determinism(rep, ctx):
 
 # --------------------------------------------------------------------------
 
+def run_checks(rep, ctx):
+    ccsegtest.setup_note(ctx)
+    rep.guarded("scaler", check_scaler, rep, ctx)
+    for k in SAME_START_KS:
+        rep.guarded(f"same_start_k{k}", check_same_start, rep, ctx, k)
+    for k in KPP_KS:
+        rep.guarded(f"kmeanspp_k{k}", check_kmeanspp, rep, ctx, k)
+    rep.guarded("predict", check_predict, rep, ctx)
+    rep.guarded("determinism", check_determinism, rep, ctx)
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--dbname", default="ccseg_ref", help="database to create and drop (default ccseg_ref)")
-    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    args = ap.parse_args()
-
-    rep = Report()
-    t_start = time.perf_counter()
-    ctx = Ctx()
-    try:
-        create_database(args.dbname)
-        ctx.conn = psycopg2.connect(dbname=args.dbname)
-        ctx.conn.autocommit = True
-        schema, extversion = setup_extension(ctx.conn)
-        header = load_table(ctx.conn)
-    except Exception as exc:  # noqa: BLE001
-        rep.fail("setup", f"{type(exc).__name__}: {exc}")
-        print(f"reference: {rep.passed} passed, {rep.failed} failed")
-        return 1
-
-    try:
-        ctx.features = header[1:]
-        ctx.ids, ctx.X = read_matrix(ctx.conn, ctx.features)
-        ctx.imputer = SimpleImputer(strategy="median").fit(ctx.X)
-        ctx.Xi = ctx.imputer.transform(ctx.X)
-        ctx.scaler = StandardScaler().fit(ctx.Xi)
-        ctx.Xs = ctx.scaler.transform(ctx.Xi)
-        with ctx.conn.cursor() as cur:
-            cur.execute("SHOW server_version")
-            pgv = cur.fetchone()[0]
-        import sklearn
-        note(f"ccseg {extversion} in schema {schema}, PostgreSQL {pgv}, scikit-learn {sklearn.__version__}, "
-             f"{ctx.X.shape[0]} rows x {ctx.X.shape[1]} features, {int(np.isnan(ctx.X).sum())} missing values")
-
-        rep.guarded("scaler", check_scaler, rep, ctx)
-        for k in SAME_START_KS:
-            rep.guarded(f"same_start_k{k}", check_same_start, rep, ctx, k)
-        for k in KPP_KS:
-            rep.guarded(f"kmeanspp_k{k}", check_kmeanspp, rep, ctx, k)
-        rep.guarded("predict", check_predict, rep, ctx)
-        rep.guarded("determinism", check_determinism, rep, ctx)
-    finally:
-        ctx.conn.close()
-        if not args.keep:
-            try:
-                drop_database(args.dbname)
-            except Exception as exc:  # noqa: BLE001
-                note(f"could not drop database {args.dbname}: {exc}")
-
-    note(f"{time.perf_counter() - t_start:.1f} s")
-    print(f"reference: {rep.passed} passed, {rep.failed} failed")
-    return 1 if rep.failed else 0
+    return ccsegtest.run_reference(__doc__, "ccseg_ref", run_checks)
 
 
 if __name__ == "__main__":

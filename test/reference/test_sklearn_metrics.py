@@ -34,33 +34,19 @@ ccseg's own labels (ccseg_predict ORDER BY cust_id).  What is checked:
   f. the elbow table, printed, with exactly one recommended k
 """
 
-import argparse
-import csv
-import os
 import sys
-import time
-import traceback
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psycopg2
-from psycopg2 import sql
 
-warnings.filterwarnings("ignore", category=FutureWarning)
-warnings.filterwarnings("ignore", category=DeprecationWarning)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+import ccsegtest  # noqa: E402
+from ccsegtest import ID_COLUMN, TABLE, note, predict_labels, query, rel_diff  # noqa: E402
 
-from sklearn.impute import SimpleImputer  # noqa: E402
+ccsegtest.quiet_warnings()
 from sklearn.metrics import (calinski_harabasz_score, davies_bouldin_score,  # noqa: E402
                              silhouette_samples)
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-CSV_PATH = ROOT / "data" / "cc_general.csv"
-DDL_PATH = ROOT / "data" / "cc_general.sql"
-TABLE = "cc_general"
-ID_COLUMN = "cust_id"
 
 KS = tuple(range(2, 11))
 SEED = 0
@@ -78,59 +64,7 @@ HIST_RTOL = 1e-9
 
 
 # --------------------------------------------------------------------------
-# reporting (as in test_sklearn_kmeans.py)
-
-class Report:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def ok(self, name, detail=None):
-        self.passed += 1
-        print(f"PASS {name}" + (f"  ({detail})" if detail else ""), flush=True)
-
-    def fail(self, name, detail):
-        self.failed += 1
-        detail = " ".join(str(detail).split())
-        print(f"FAIL {name}: {detail}", flush=True)
-
-    def check(self, name, cond, detail_fail, detail_ok=None):
-        if cond:
-            self.ok(name, detail_ok)
-        else:
-            self.fail(name, detail_fail)
-        return cond
-
-    def guarded(self, name, fn, *args):
-        """Run fn(*args); an exception becomes one FAIL line named name."""
-        try:
-            return fn(*args)
-        except Exception as exc:  # noqa: BLE001 - report every error as a FAIL
-            self.fail(name, f"{type(exc).__name__}: {exc}")
-            if os.environ.get("CCSEG_TEST_TRACEBACK"):
-                traceback.print_exc()
-            return None
-
-
-def note(msg):
-    print(f"# {msg}", flush=True)
-
-
-def rel_diff(a, b):
-    """max |a - b| / max(|a|, |b|) elementwise (0 where both are 0); NaN/None mismatch is inf."""
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    if a.shape != b.shape:
-        return float("inf")
-    both_nan = np.isnan(a) & np.isnan(b)
-    one_nan = np.isnan(a) ^ np.isnan(b)
-    if one_nan.any():
-        return float("inf")
-    denom = np.maximum(np.abs(a), np.abs(b))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(both_nan | (denom == 0), 0.0, np.abs(a - b) / denom)
-    return float(np.max(r)) if r.size else 0.0
-
+# comparisons
 
 def close(a, b, rtol, atol=0.0):
     """|a - b| <= max(rtol * max(|a|, |b|), atol); None counts as NaN, NaN equals NaN."""
@@ -146,104 +80,6 @@ def fnum(x):
 
 
 # --------------------------------------------------------------------------
-# database setup (same loading as test_sklearn_kmeans.py)
-
-def csv_header():
-    with open(CSV_PATH, newline="") as f:
-        return [h.strip().lower() for h in next(csv.reader(f))]
-
-
-def admin_connect():
-    conn = psycopg2.connect(dbname=os.environ.get("CCSEG_ADMIN_DB", "postgres"))
-    conn.autocommit = True
-    return conn
-
-
-def create_database(dbname):
-    conn = admin_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    finally:
-        conn.close()
-
-
-def drop_database(dbname):
-    conn = admin_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-    finally:
-        conn.close()
-
-
-def fallback_ddl(header):
-    """Table DDL used when data/cc_general.sql is not there yet."""
-    int_cols = {"cash_advance_trx", "purchases_trx", "tenure"}
-    cols = [f"{ID_COLUMN} text PRIMARY KEY"]
-    for h in header[1:]:
-        cols.append(f"{h} {'integer' if h in int_cols else 'float8'}")
-    return f"CREATE TABLE {TABLE} (\n  " + ",\n  ".join(cols) + "\n)"
-
-
-def load_table(conn):
-    """Create cc_general (DDL from data/cc_general.sql) and COPY the CSV in."""
-    header = csv_header()
-    with conn.cursor() as cur:
-        if DDL_PATH.exists():
-            # psql meta-commands (\copy, \echo, ...) are not SQL: drop them.
-            ddl = "\n".join(line for line in DDL_PATH.read_text().splitlines()
-                            if not line.lstrip().startswith("\\"))
-            cur.execute(ddl)
-        else:
-            note(f"{DDL_PATH.relative_to(ROOT)} not found, using a built-in DDL")
-            cur.execute(fallback_ddl(header))
-        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(TABLE)))
-        if cur.fetchone()[0] == 0:
-            copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)").format(
-                sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, header)))
-            with open(CSV_PATH) as f:
-                cur.copy_expert(copy.as_string(conn), f)
-        cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(TABLE)))
-    return header
-
-
-def setup_extension(conn):
-    with conn.cursor() as cur:
-        cur.execute("CREATE EXTENSION ccseg")
-        cur.execute("""SELECT n.nspname, e.extversion FROM pg_extension e
-                       JOIN pg_namespace n ON n.oid = e.extnamespace
-                       WHERE e.extname = 'ccseg'""")
-        schema, version = cur.fetchone()
-        if schema != "public":
-            cur.execute(sql.SQL("SET search_path = {}, public").format(sql.Identifier(schema)))
-        cur.execute("SET extra_float_digits = 3")
-        return schema, version
-
-
-def read_matrix(conn, features):
-    """The feature matrix (NaN for NULL) and ids, ordered by cust_id."""
-    q = sql.SQL("SELECT {}, {} FROM {} ORDER BY {}").format(
-        sql.Identifier(ID_COLUMN), sql.SQL(", ").join(map(sql.Identifier, features)),
-        sql.Identifier(TABLE), sql.Identifier(ID_COLUMN))
-    with conn.cursor() as cur:
-        cur.execute(q)
-        rows = cur.fetchall()
-    ids = [r[0] for r in rows]
-    X = np.array([[np.nan if v is None else float(v) for v in r[1:]] for r in rows], dtype=np.float64)
-    return ids, X
-
-
-def query(conn, q, params=None):
-    """Rows of a query as a list of dicts."""
-    with conn.cursor() as cur:
-        cur.execute(q, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
-# --------------------------------------------------------------------------
 # ccseg calls
 
 def train(conn, model, k, seed=SEED):
@@ -251,22 +87,8 @@ def train(conn, model, k, seed=SEED):
     return query(conn, q, (model, TABLE, k, ID_COLUMN, seed))[0]
 
 
-def predict_labels(conn, model):
-    """ccseg_predict(model, c) over the whole table, ordered by cust_id."""
-    q = sql.SQL("SELECT c.{id}, ccseg_predict(%s, c) FROM {t} c ORDER BY c.{id}").format(
-        id=sql.Identifier(ID_COLUMN), t=sql.Identifier(TABLE))
-    with conn.cursor() as cur:
-        cur.execute(q, (model,))
-        rows = cur.fetchall()
-    return [r[0] for r in rows], np.array([-1 if r[1] is None else r[1] for r in rows], dtype=np.int64)
-
-
 # --------------------------------------------------------------------------
 # checks
-
-class Ctx:
-    pass
-
 
 def sklearn_metrics(Xs, labels):
     """scikit-learn's silhouette (mean of silhouette_samples = silhouette_score),
@@ -519,65 +341,28 @@ def check_elbow_table(rep, ctx):
 
 # --------------------------------------------------------------------------
 
+def run_checks(rep, ctx):
+    ctx.sk, ctx.labels = {}, {}
+    ccsegtest.setup_note(ctx, f"pandas {pd.__version__}, ")
+
+    ctx.elbow = {}
+    rows = rep.guarded("elbow", query, ctx.conn,
+                       "SELECT * FROM ccseg_elbow(%s::regclass, %s, %s, id_column => %s, seed => %s::bigint) "
+                       "ORDER BY k", (TABLE, KS[0], KS[-1], ID_COLUMN, SEED))
+    if rows:
+        ctx.elbow = {r["k"]: r for r in rows}
+    for k in KS:
+        rep.guarded(f"k{k}", check_k, rep, ctx, k)
+    rep.guarded("sampled", check_sampled, rep, ctx)
+    rep.guarded("correlation", check_correlation, rep, ctx)
+    rep.guarded("describe", check_describe, rep, ctx)
+    rep.guarded("histogram", check_histogram, rep, ctx)
+    if ctx.elbow:
+        rep.guarded("elbow_table", check_elbow_table, rep, ctx)
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--dbname", default="ccseg_ref_metrics",
-                    help="database to create and drop (default ccseg_ref_metrics)")
-    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    args = ap.parse_args()
-
-    rep = Report()
-    t_start = time.perf_counter()
-    ctx = Ctx()
-    try:
-        create_database(args.dbname)
-        ctx.conn = psycopg2.connect(dbname=args.dbname)
-        ctx.conn.autocommit = True
-        schema, extversion = setup_extension(ctx.conn)
-        header = load_table(ctx.conn)
-    except Exception as exc:  # noqa: BLE001
-        rep.fail("setup", f"{type(exc).__name__}: {exc}")
-        print(f"reference: {rep.passed} passed, {rep.failed} failed")
-        return 1
-
-    try:
-        ctx.features = header[1:]
-        ctx.ids, ctx.X = read_matrix(ctx.conn, ctx.features)
-        ctx.Xs = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(ctx.X))
-        ctx.sk, ctx.labels = {}, {}
-        with ctx.conn.cursor() as cur:
-            cur.execute("SHOW server_version")
-            pgv = cur.fetchone()[0]
-        import sklearn
-        note(f"ccseg {extversion} in schema {schema}, PostgreSQL {pgv}, scikit-learn {sklearn.__version__}, "
-             f"pandas {pd.__version__}, {ctx.X.shape[0]} rows x {ctx.X.shape[1]} features, "
-             f"{int(np.isnan(ctx.X).sum())} missing values")
-
-        ctx.elbow = {}
-        rows = rep.guarded("elbow", query, ctx.conn,
-                           "SELECT * FROM ccseg_elbow(%s::regclass, %s, %s, id_column => %s, seed => %s::bigint) "
-                           "ORDER BY k", (TABLE, KS[0], KS[-1], ID_COLUMN, SEED))
-        if rows:
-            ctx.elbow = {r["k"]: r for r in rows}
-        for k in KS:
-            rep.guarded(f"k{k}", check_k, rep, ctx, k)
-        rep.guarded("sampled", check_sampled, rep, ctx)
-        rep.guarded("correlation", check_correlation, rep, ctx)
-        rep.guarded("describe", check_describe, rep, ctx)
-        rep.guarded("histogram", check_histogram, rep, ctx)
-        if ctx.elbow:
-            rep.guarded("elbow_table", check_elbow_table, rep, ctx)
-    finally:
-        ctx.conn.close()
-        if not args.keep:
-            try:
-                drop_database(args.dbname)
-            except Exception as exc:  # noqa: BLE001
-                note(f"could not drop database {args.dbname}: {exc}")
-
-    note(f"{time.perf_counter() - t_start:.1f} s")
-    print(f"reference: {rep.passed} passed, {rep.failed} failed")
-    return 1 if rep.failed else 0
+    return ccsegtest.run_reference(__doc__, "ccseg_ref_metrics", run_checks)
 
 
 if __name__ == "__main__":

@@ -11,67 +11,46 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import psycopg2
 from sklearn.decomposition import PCA
-from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import StandardScaler
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+import ccsegtest  # noqa: E402
+
 DB = "ccseg_ref_pca"
-passed = failed = 0
+rep = ccsegtest.Report()
 
-
-def check(name, ok, detail):
-    global passed, failed
-    print(("PASS " if ok else "FAIL ") + name + (f"  ({detail})" if ok else f": {detail}"))
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-
-
-admin = psycopg2.connect(dbname="postgres")
-admin.autocommit = True
-with admin.cursor() as cur:
-    cur.execute(f"DROP DATABASE IF EXISTS {DB}")
-    cur.execute(f"CREATE DATABASE {DB}")
+ccsegtest.create_database(DB)
 conn = None
 try:
-    conn = psycopg2.connect(dbname=DB)
-    conn.autocommit = True
+    conn = ccsegtest.connect(DB)
+    ccsegtest.load_table(conn)
+    ccsegtest.setup_extension(conn)
     with conn.cursor() as cur:
-        cur.execute((ROOT / "data" / "cc_general.sql").read_text())
-        with open(ROOT / "data" / "cc_general.csv") as f:
-            cur.copy_expert("COPY cc_general FROM STDIN WITH (FORMAT csv, HEADER true)", f)
-        cur.execute("CREATE EXTENSION ccseg")
         cur.execute("SELECT k FROM ccseg_train('p', 'cc_general', 8, id_column => 'cust_id',"
                     " silhouette_sample => 0)")
         cur.execute("SELECT features FROM ccseg_models WHERE model = 'p'")
         features = cur.fetchone()[0]
-        cur.execute("SELECT " + ", ".join(features) + " FROM cc_general ORDER BY cust_id")
-        X = np.array([[np.nan if v is None else float(v) for v in row] for row in cur.fetchall()])
         cur.execute("SELECT explained_variance_ratio, loadings FROM ccseg_pca('p') ORDER BY component")
         rows = cur.fetchall()
-    Xs = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(X))
+    _, X = ccsegtest.read_matrix(conn, features)
+    Xs = ccsegtest.preprocess(X).Xs
     pca = PCA().fit(Xs)
     ours = np.array([r[0] for r in rows])
     theirs = pca.explained_variance_ratio_
     big = theirs > 1e-6
     rel = np.max(np.abs(ours[big] - theirs[big]) / theirs[big])
     absd = np.max(np.abs(ours[~big] - theirs[~big])) if (~big).any() else 0.0
-    check("explained_variance_ratio", rel <= 1e-9 and absd <= 1e-12,
-          f"max rel diff {rel:.3g} on {big.sum()} ratios, max abs diff {absd:.3g} on {(~big).sum()} tiny ones")
+    detail = f"max rel diff {rel:.3g} on {big.sum()} ratios, max abs diff {absd:.3g} on {(~big).sum()} tiny ones"
+    rep.check("explained_variance_ratio", rel <= 1e-9 and absd <= 1e-12, detail, detail)
     for c in range(3):
         a = np.array(rows[c][1])
         b = pca.components_[c]
         diff = min(np.max(np.abs(a - b)), np.max(np.abs(a + b)))
-        check(f"axis_{c + 1}", diff <= 1e-9, f"max loading diff up to sign {diff:.3g}")
+        detail = f"max loading diff up to sign {diff:.3g}"
+        rep.check(f"axis_{c + 1}", diff <= 1e-9, detail, detail)
 finally:
     if conn is not None:
         conn.close()
-    with admin.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {DB}")
-    admin.close()
+    ccsegtest.drop_database(DB)
 
-print(f"reference: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(rep.finish())
