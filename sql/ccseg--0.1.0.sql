@@ -38,6 +38,11 @@ CREATE TYPE @extschema@.ccseg_model (
 	STORAGE = extended
 );
 
+COMMENT ON FUNCTION @extschema@.ccseg_model_in(cstring) IS 'text input of ccseg_model: the JSON form, fully validated';
+COMMENT ON FUNCTION @extschema@.ccseg_model_out(@extschema@.ccseg_model) IS 'text output of ccseg_model: the JSON form';
+COMMENT ON FUNCTION @extschema@.ccseg_model_recv(internal) IS 'binary input of ccseg_model, fully validated';
+COMMENT ON FUNCTION @extschema@.ccseg_model_send(@extschema@.ccseg_model) IS 'binary output of ccseg_model (network byte order)';
+
 COMMENT ON TYPE @extschema@.ccseg_model IS
 'a trained k-means segmentation model: features, imputation, scaling, centroids and summary; text form is JSON';
 
@@ -181,6 +186,7 @@ COMMENT ON COLUMN @extschema@.ccseg_model_versions.pca_ratio IS 'explained varia
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_versions_id_seq', '');
+COMMENT ON SEQUENCE @extschema@.ccseg_model_versions_id_seq IS 'row identities of ccseg_model_versions';
 
 -- Whether the current user may change a model owned by role owner: a
 -- member of that role, or a superuser (also when the role is gone).
