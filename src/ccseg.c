@@ -26,6 +26,9 @@ PG_MODULE_MAGIC;
 /* ccseg.threads: k-means restarts run in up to this many threads */
 int			ccseg_threads = 1;
 
+/* ccseg.max_train_memory, in kB: above it training works on a sample */
+int			ccseg_max_train_memory = 1024 * 1024;
+
 void		_PG_init(void);
 
 /* Module load: define the settings. */
@@ -41,6 +44,13 @@ _PG_init(void)
 							&ccseg_threads,
 							boot, 1, 64,
 							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ccseg.max_train_memory",
+							"Memory for the rows a training holds; above it, a sample.",
+							"When the rows of a training would need more, k-means runs on a uniform sample that fits, and full passes over every row then refine the centroids.",
+							&ccseg_max_train_memory,
+							1024 * 1024, 64, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ccseg");
 }

@@ -27,6 +27,7 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "utils/portal.h"
 #include "utils/array.h"
 
 #include "kmeans.h"
@@ -35,6 +36,7 @@
 /* ccseg.c */
 extern void ccseg_allocator_init(CcAllocator *a, MemoryContext cxt);
 extern int	ccseg_threads;
+extern int	ccseg_max_train_memory;
 extern void ccseg_check_interrupts(void *arg);
 extern bool ccseg_stop_requested(void *arg);
 extern void ccseg_interrupted(const char *what) pg_attribute_noreturn();
@@ -71,6 +73,26 @@ extern double ccseg_datum_to_double(Datum value, CcsegConv conv);
 extern void ccseg_resolve_features(Oid relid, ArrayType *features,
 								   const char *id_column, CcsegFeatures *out);
 extern ArrayType *ccseg_model_feature_array(const CcModel *m);
+
+/* a streaming read of a relation's features, batch by batch */
+typedef struct CcsegScan
+{
+	Oid			relid;
+	const CcsegFeatures *f;
+	Portal		portal;
+	struct SPITupleTable *batch;
+	uint64		batch_rows;
+	uint64		batch_pos;
+} CcsegScan;
+
+extern void ccseg_scan_begin(CcsegScan *scan, Oid relid, const CcsegFeatures *f,
+							 const char *order_by);
+extern size_t ccseg_scan_next(CcsegScan *scan, double *out, size_t max);
+extern void ccseg_scan_end(CcsegScan *scan);
+extern double *ccseg_read_matrix_sample(Oid relid, const CcsegFeatures *f,
+										const char *order_by, size_t max_rows,
+										uint64 seed, MemoryContext cxt,
+										size_t *n_out, size_t *total);
 extern double *ccseg_read_matrix(Oid relid, const CcsegFeatures *f,
 								 const char *order_by, MemoryContext cxt,
 								 size_t *n_out);
@@ -100,12 +122,25 @@ typedef struct CcsegPrepared
 	double	   *x;				/* n x d, imputed and scaled */
 	size_t		n_read;			/* rows read */
 	size_t		n;				/* rows kept (impute = drop drops some) */
+	size_t		n_source;		/* rows in the relation */
+	bool		sampled;		/* x holds a sample of them */
+	const char *order_by;		/* id column, or NULL */
+	Oid			relid;
 } CcsegPrepared;
 
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
-						  CcImpute impute, CcScale scale, MemoryContext cxt,
-						  CcsegPrepared *p);
+						  CcImpute impute, CcScale scale, int k, uint64 seed,
+						  MemoryContext cxt, CcsegPrepared *p);
 extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
+
+/*
+ * refine.c: when p holds a sample, Lloyd passes over every row of p's
+ * relation from kr's centroids, until the squared shift is at most tol or
+ * max_iter passes; kr's sizes, sse and inertia then cover every row (*rows
+ * of them), and its labels are stale.
+ */
+extern void ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
+							  double tol, int max_iter, size_t *rows);
 
 /* modeltype.c */
 extern Datum ccseg_model_datum(const CcModel *m);

@@ -124,7 +124,8 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 	ccseg_allocator_init(&alloc, cxt);
 	ccseg_prepare(PG_GETARG_OID(EA_SOURCE), features, id_column,
 				  ccseg_impute_arg(fcinfo, EA_IMPUTE),
-				  ccseg_scale_arg(fcinfo, EA_SCALE), cxt, &prep);
+				  ccseg_scale_arg(fcinfo, EA_SCALE), k_max, base.seed, cxt,
+				  &prep);
 	if ((size_t) k_max > prep.n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -15,9 +15,11 @@
 /* Read, impute and scale the features of relid; see ccseg.h. */
 void
 ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
-			  CcImpute impute, CcScale scale, MemoryContext cxt,
-			  CcsegPrepared *p)
+			  CcImpute impute, CcScale scale, int k, uint64 seed,
+			  MemoryContext cxt, CcsegPrepared *p)
 {
+	double		per_row;
+	size_t		max_rows;
 	CcAllocator alloc;
 	MemoryContext old;
 	bool	   *constant;
@@ -35,7 +37,24 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	d = p->f.d;
 	p->impute = impute;
 	p->scale = scale;
-	p->x = ccseg_read_matrix(relid, &p->f, id_column, cxt, &p->n_read);
+	p->relid = relid;
+	p->order_by = id_column;
+
+	/*
+	 * Rows that fit ccseg.max_train_memory: the matrix itself, and the
+	 * per-row state of k-means in each thread (labels, bounds, seeding).
+	 */
+	per_row = 8.0 * d + (double) Max(ccseg_threads, 1) * (8.0 * k + 48.0);
+	max_rows = (size_t) Max(2.0, (double) ccseg_max_train_memory * 1024.0 / per_row);
+	p->x = ccseg_read_matrix_sample(relid, &p->f, id_column, max_rows, seed, cxt,
+									&p->n_read, &p->n_source);
+	p->sampled = p->n_source > p->n_read;
+	if (p->sampled)
+		ereport(NOTICE,
+				(errmsg("training on a sample of %zu of the %zu rows of relation \"%s\"",
+						p->n_read, p->n_source, p->relname),
+				 errdetail("All rows would need more than ccseg.max_train_memory."),
+				 errhint("Raise ccseg.max_train_memory to train on all rows at once.")));
 	if (p->n_read == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -21,6 +21,8 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "rng.h"
+
 #define FETCH_ROWS	10000
 
 /* Set *conv for a numeric type (or a domain over one); false for other types. */
@@ -245,89 +247,159 @@ build_query(Oid relid, const CcsegFeatures *f, const char *order_by)
 	return q.data;
 }
 
-/*
- * Read the features of every row of relid into a row-major matrix allocated
- * in cxt (NULL as NaN).  NaN and infinite values are errors: they would
- * poison every mean.  With an order_by column the rows come in that order,
- * which makes training independent of the physical row order.
- */
-double *
-ccseg_read_matrix(Oid relid, const CcsegFeatures *f, const char *order_by,
-				  MemoryContext cxt, size_t *n_out)
+/* Start reading the features of relid, in order_by order when given. */
+void
+ccseg_scan_begin(CcsegScan *scan, Oid relid, const CcsegFeatures *f,
+				 const char *order_by)
 {
-	int			d = f->d;
-	size_t		cap = 1024;
-	size_t		n = 0;
-	double	   *x;
-	Portal		portal;
 	SPIPlanPtr	plan;
 	char	   *query = build_query(relid, f, order_by);
 
-	x = MemoryContextAllocHuge(cxt, sizeof(double) * cap * d);
-
+	scan->relid = relid;
+	scan->f = f;
+	scan->batch = NULL;
+	scan->batch_rows = 0;
+	scan->batch_pos = 0;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query,
 			 SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	scan->portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+}
 
-	for (;;)
+/*
+ * Read up to max rows into out (row-major, NULL as NaN); returns how many,
+ * 0 at the end.  NaN and infinite values are errors: they would poison
+ * every mean.
+ */
+size_t
+ccseg_scan_next(CcsegScan *scan, double *out, size_t max)
+{
+	const CcsegFeatures *f = scan->f;
+	int			d = f->d;
+	size_t		n = 0;
+
+	while (n < max)
 	{
-		uint64		got;
-		uint64		r;
+		HeapTuple	tup;
+		int			j;
 
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		got = SPI_processed;
-		if (got == 0)
-			break;
-		if (n + got > cap)
+		if (scan->batch_pos >= scan->batch_rows)
 		{
-			size_t		newcap = cap;
+			if (scan->batch != NULL)
+				SPI_freetuptable(scan->batch);
+			CHECK_FOR_INTERRUPTS();
+			SPI_cursor_fetch(scan->portal, true, FETCH_ROWS);
+			scan->batch = SPI_tuptable;
+			scan->batch_rows = SPI_processed;
+			scan->batch_pos = 0;
+			if (scan->batch_rows == 0)
+				break;
+		}
+		tup = scan->batch->vals[scan->batch_pos++];
+		for (j = 0; j < d; j++)
+		{
+			bool		isnull;
+			Datum		v = SPI_getbinval(tup, scan->batch->tupdesc, j + 1, &isnull);
+			double	   *cell = out + n * d + j;
 
-			while (newcap < n + got)
-				newcap *= 2;
+			if (isnull)
+				*cell = NAN;
+			else
+			{
+				*cell = ccseg_datum_to_double(v, f->conv[j]);
+				if (!isfinite(*cell))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_EXCEPTION),
+							 errmsg("column \"%s\" of relation \"%s\" contains NaN or infinity",
+									f->names[j], get_rel_name(scan->relid)),
+							 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Finish a scan. */
+void
+ccseg_scan_end(CcsegScan *scan)
+{
+	if (scan->batch != NULL)
+		SPI_freetuptable(scan->batch);
+	SPI_cursor_close(scan->portal);
+	SPI_finish();
+}
+
+/*
+ * Read the features of every row of relid into a row-major matrix allocated
+ * in cxt (NULL as NaN), in order_by order when given, which makes training
+ * independent of the physical row order.  With max_rows > 0, keep at most
+ * that many: a uniform sample of the rows (reservoir sampling, J. S.
+ * Vitter's Algorithm R, seeded), and count them all in *total.
+ */
+double *
+ccseg_read_matrix_sample(Oid relid, const CcsegFeatures *f, const char *order_by,
+						 size_t max_rows, uint64 seed, MemoryContext cxt,
+						 size_t *n_out, size_t *total)
+{
+	int			d = f->d;
+	size_t		cap = 1024;
+	size_t		n = 0;
+	size_t		seen = 0;
+	double	   *x;
+	double	   *row = MemoryContextAlloc(cxt, sizeof(double) * d);
+	CcsegScan	scan;
+	CcRng		rng;
+
+	cc_rng_seed(&rng, seed, 0x5a3f1e);
+	if (max_rows > 0 && cap > max_rows)
+		cap = max_rows;
+	x = MemoryContextAllocHuge(cxt, sizeof(double) * cap * d);
+	ccseg_scan_begin(&scan, relid, f, order_by);
+	while (ccseg_scan_next(&scan, row, 1) == 1)
+	{
+		seen++;
+		if (max_rows > 0 && n == max_rows)
+		{
+			/* reservoir full: keep this row with probability max_rows / seen */
+			uint64		j = cc_rng_below(&rng, seen);
+
+			if (j < max_rows)
+				memcpy(x + j * d, row, sizeof(double) * d);
+			continue;
+		}
+		if (n == cap)
+		{
+			size_t		newcap = cap * 2;
+
+			if (max_rows > 0 && newcap > max_rows)
+				newcap = max_rows;
 			if (newcap > MaxAllocHugeSize / sizeof(double) / d)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 						 errmsg("training data of %zu rows and %d features is too large",
-								n + got, d)));
+								newcap, d),
+						 errhint("Lower ccseg.max_train_memory to train on a sample.")));
 			x = repalloc_huge(x, sizeof(double) * newcap * d);
 			cap = newcap;
 		}
-		for (r = 0; r < got; r++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			double	   *row = x + (n + r) * d;
-			int			j;
-
-			for (j = 0; j < d; j++)
-			{
-				bool		isnull;
-				Datum		v = SPI_getbinval(tup, SPI_tuptable->tupdesc, j + 1,
-											  &isnull);
-
-				if (isnull)
-					row[j] = NAN;
-				else
-				{
-					row[j] = ccseg_datum_to_double(v, f->conv[j]);
-					if (!isfinite(row[j]))
-						ereport(ERROR,
-								(errcode(ERRCODE_DATA_EXCEPTION),
-								 errmsg("column \"%s\" of relation \"%s\" contains NaN or infinity",
-										f->names[j], get_rel_name(relid)),
-								 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
-				}
-			}
-		}
-		n += got;
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
+		memcpy(x + n * d, row, sizeof(double) * d);
+		n++;
 	}
-	SPI_cursor_close(portal);
-	SPI_finish();
+	ccseg_scan_end(&scan);
 	*n_out = n;
+	if (total)
+		*total = seen;
 	return x;
+}
+
+/* Read every row; see ccseg_read_matrix_sample. */
+double *
+ccseg_read_matrix(Oid relid, const CcsegFeatures *f, const char *order_by,
+				  MemoryContext cxt, size_t *n_out)
+{
+	return ccseg_read_matrix_sample(relid, f, order_by, 0, 0, cxt, n_out, NULL);
 }

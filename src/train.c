@@ -90,6 +90,27 @@ same_features(const CcModel *a, const CcsegPrepared *p)
 	return true;
 }
 
+/*
+ * k-means ran on a sample: refine its centroids over every row, then label
+ * the sample with them (the labels feed alignment and the quality scores).
+ */
+static void
+refine_over_all_rows(const CcsegPrepared *prep, CcKmeansResult *kr,
+					 const CcKmeansParams *kp, size_t *rows)
+{
+	int			d = prep->f.d;
+	double	   *sums = palloc0(sizeof(double) * kp->k * d);
+	int64_t    *counts = palloc0(sizeof(int64_t) * kp->k);
+	double	   *sse = palloc0(sizeof(double) * kp->k);
+
+	ccseg_refine_full(prep, kr, kp->k, kp->tol, kp->max_iter, rows);
+	cc_kmeans_accumulate(prep->x, prep->n, d, kr->centroids, kp->k, sums,
+						 counts, sse, kr->labels);
+	pfree(sums);
+	pfree(counts);
+	pfree(sse);
+}
+
 /* Train a model from a relation; see the install script for the arguments. */
 Datum
 ccseg_build_model(PG_FUNCTION_ARGS)
@@ -108,6 +129,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	CcScale		scale;
 	int64		sample;
 	double	   *init = NULL;
+	size_t		rows;
 	Datum		result;
 	int			k,
 				d;
@@ -141,7 +163,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_allocator_init(&alloc, cxt);
 	ccseg_prepare(PG_GETARG_OID(ARG_SOURCE), features, id_column, impute,
-				  scale, cxt, &prep);
+				  scale, k, kp.seed, cxt, &prep);
 	d = prep.f.d;
 	if ((size_t) k > prep.n)
 		ereport(ERROR,
@@ -161,6 +183,9 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	kp.report = PG_GETARG_BOOL(ARG_VERBOSE) ? report_run : NULL;
 	kp.cb_arg = &kp;
 	ccseg_kmeans(prep.x, prep.n, d, &kp, &kr, &alloc);
+	rows = prep.n;
+	if (prep.sampled)
+		refine_over_all_rows(&prep, &kr, &kp, &rows);
 	cc_kmeans_sort_by_size(&kr, prep.n, k, d, &alloc);
 	cc_model_alloc(&m, k, d, &alloc);
 
@@ -192,6 +217,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	memcpy(m.sse, kr.sse, sizeof(double) * k);
 	m.inertia = kr.inertia;
 	m.iterations = kr.iterations;
+	m.rows = (int64_t) rows;
 	ccseg_quality(prep.x, prep.n, d, kr.labels, k, sample, kp.seed, &m, &alloc);
 	if (d <= CC_PCA_MAX_FEATURES)
 		cc_pca(prep.x, prep.n, d, CC_PCA_COMPONENTS, m.pca_ratio,

@@ -899,6 +899,30 @@ cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
 	work_free(&w, alloc);
 }
 
+/* Add a batch of rows to the statistics of their nearest centroids; see kmeans.h. */
+void
+cc_kmeans_accumulate(const double *x, size_t n, int d, const double *centroids,
+					 int k, double *sums, int64_t *counts, double *sse,
+					 int *labels)
+{
+	size_t		i;
+	int			j;
+
+	for (i = 0; i < n; i++)
+	{
+		double		best;
+		int			c = cc_nearest(x + i * d, centroids, k, d, &best);
+		double	   *acc = sums + (size_t) c * d;
+
+		for (j = 0; j < d; j++)
+			acc[j] += x[i * d + j];
+		counts[c]++;
+		sse[c] += best;
+		if (labels)
+			labels[i] = c;
+	}
+}
+
 /* Give cluster c the number renumber[c]; see kmeans.h. */
 void
 cc_kmeans_renumber(CcKmeansResult *res, size_t n, int k, int d,

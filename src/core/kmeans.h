@@ -87,6 +87,15 @@ extern void cc_kmeans(const double *x, size_t n, int d,
 					  const CcAllocator *alloc);
 
 /*
+ * One streaming Lloyd step over a batch of rows (n x d, scaled): add each
+ * row to the sums, count and squared error of its nearest centroid (lowest
+ * index on ties); labels gets the nearest when not NULL.
+ */
+extern void cc_kmeans_accumulate(const double *x, size_t n, int d,
+								 const double *centroids, int k, double *sums,
+								 int64_t *counts, double *sse, int *labels);
+
+/*
  * Renumber clusters: cluster c becomes number renumber[c] (a permutation of
  * 0..k-1), permuting centroids, sizes, sse and labels.
  */

@@ -2072,6 +2072,80 @@ test_kmeans_blobs(void)
 	set_ctx("%s", "");
 }
 
+/*
+ * cc_kmeans_accumulate over a matrix split into batches gives the sizes,
+ * squared errors and labels of the final centroids of cc_kmeans.
+ */
+static void
+test_kmeans_accumulate(void)
+{
+	size_t		n = 900;
+	int			d = 4;
+	int			k = 6;
+	double	   *x = dalloc(n * d);
+	int		   *truth = talloc(n, sizeof(int));
+	double	   *sums = dalloc((size_t) k * d);
+	int64_t    *counts = talloc(k, sizeof(int64_t));
+	double	   *sse = dalloc(k);
+	int		   *labels = talloc(n, sizeof(int));
+	CcKmeansParams p;
+	CcKmeansResult res;
+	bool		same_labels = true,
+				sizes_match = true,
+				sse_match = true,
+				sums_match = true;
+	size_t		i,
+				split = n / 3;
+	int			c,
+				j;
+
+	set_ctx("%s", "accumulate");
+	make_data(DATA_BLOBS, 77, x, truth, n, d, k);
+	p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_LLOYD, 9, 2, 300,
+				  cc_kmeans_tolerance(x, n, d, 1e-4), NULL);
+	cc_kmeans(x, n, d, &p, &res, A);
+	memset(sums, 0, sizeof(double) * k * d);
+	memset(counts, 0, sizeof(int64_t) * k);
+	memset(sse, 0, sizeof(double) * k);
+	cc_kmeans_accumulate(x, split, d, res.centroids, k, sums, counts, sse,
+						 labels);
+	cc_kmeans_accumulate(x + split * d, n - split, d, res.centroids, k, sums,
+						 counts, sse, labels + split);
+	for (i = 0; i < n; i++)
+		if (labels[i] != res.labels[i])
+			same_labels = false;
+	for (c = 0; c < k; c++)
+	{
+		double		expect[64];
+
+		if (counts[c] != res.sizes[c])
+			sizes_match = false;
+		if (fabs(sse[c] - res.sse[c]) > 1e-9 * (1.0 + res.sse[c]))
+			sse_match = false;
+		for (j = 0; j < d; j++)
+			expect[j] = 0.0;
+		for (i = 0; i < n; i++)
+			if (res.labels[i] == c)
+				for (j = 0; j < d; j++)
+					expect[j] += x[i * d + j];
+		for (j = 0; j < d; j++)
+			if (fabs(sums[c * d + j] - expect[j]) > 1e-9 * (1.0 + fabs(expect[j])))
+				sums_match = false;
+	}
+	CHECK(same_labels);
+	CHECK(sizes_match);
+	CHECK(sse_match);
+	CHECK(sums_match);
+	km_free(&res);
+	tfree(x);
+	tfree(truth);
+	tfree(sums);
+	tfree(counts);
+	tfree(sse);
+	tfree(labels);
+	set_ctx("%s", "");
+}
+
 /* Check k = 1, k = n, identical rows and the relocation of empty clusters. */
 static void
 test_kmeans_edge_cases(void)
@@ -6433,6 +6507,7 @@ main(void)
 	test_model_json();
 	test_kmeans_determinism();
 	test_kmeans_blobs();
+	test_kmeans_accumulate();
 	test_kmeans_edge_cases();
 	test_kmeans_max_iter();
 	test_kmeans_sort_by_size();

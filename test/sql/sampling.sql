@@ -1,0 +1,54 @@
+-- ccseg.max_train_memory: when the rows of a training do not fit, k-means
+-- runs on a uniform sample and full passes over every row refine the
+-- centroids.  Uses cc_general, loaded by the creditcard test.
+LOAD 'ccseg';
+SET ccseg.threads = 1;		-- the sample size depends on the threads
+SHOW ccseg.max_train_memory;
+SET ccseg.max_train_memory = '10kB';	-- below the minimum
+
+-- reference: all rows at once (no imputation or scaling, so inertias compare)
+CREATE TEMP TABLE full_fit AS
+SELECT s.* FROM ccseg_model_summary(ccseg_build_model('cc_general', 5,
+	id_column => 'cust_id', impute => 'drop', scale => 'none', seed => 7)) s;
+
+SET ccseg.max_train_memory = '64kB';
+CREATE TEMP TABLE sampled_fit AS
+SELECT s.* FROM ccseg_model_summary(ccseg_build_model('cc_general', 5,
+	id_column => 'cust_id', impute => 'drop', scale => 'none', seed => 7)) s;
+
+-- every kept row is counted, and the result is as good as the full fit
+SELECT f.rows AS full_rows, s.rows AS sampled_rows,
+	   (SELECT sum(v) FROM unnest(s.sizes) v) = s.rows AS sizes_cover_rows,
+	   (SELECT sum(v) FROM unnest(s.sse) v) BETWEEN s.inertia * (1 - 1e-9)
+			AND s.inertia * (1 + 1e-9) AS sse_adds_up,
+	   s.inertia / f.inertia < 1.02 AS within_2_percent
+FROM full_fit f, sampled_fit s;
+
+-- same seed, same model
+SELECT ccseg_build_model('cc_general', 5, id_column => 'cust_id',
+	impute => 'drop', scale => 'none', seed => 7)::text
+	= ccseg_build_model('cc_general', 5, id_column => 'cust_id',
+	impute => 'drop', scale => 'none', seed => 7)::text AS reproducible;
+
+-- a stored model: its sizes are exactly what scoring every row gives
+SELECT model, version, k FROM ccseg_train('sampled_cards', 'cc_general', k => 6,
+	id_column => 'cust_id', seed => 3);
+WITH scored AS (
+	SELECT ccseg_predict('sampled_cards', c) AS segment, count(*) AS n
+	FROM cc_general c GROUP BY 1),
+stored AS (
+	SELECT ord AS segment, size
+	FROM ccseg_model_summary(ccseg_get_model('sampled_cards')) s,
+		 unnest(s.sizes) WITH ORDINALITY AS u(size, ord))
+SELECT count(*) AS segments, bool_and(scored.n = stored.size) AS sizes_match
+FROM scored JOIN stored USING (segment);
+
+-- the elbow works on the sample
+SELECT k, inertia > 0 AS has_inertia
+FROM ccseg_elbow('cc_general', k_min => 2, k_max => 4, id_column => 'cust_id',
+	silhouette_sample => 0)
+ORDER BY k;
+
+SELECT ccseg_drop_model('sampled_cards');
+RESET ccseg.max_train_memory;
+RESET ccseg.threads;
