@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #
 # cancel.sh: long work can be cancelled.  A training on generated customers
-# sized to take well over 3 s, an elbow and an exact silhouette are each
+# sized to take well over 3 s, the same on a sample with full passes (a
+# memory cap), an elbow and an exact silhouette are each
 # stopped by statement_timeout = 1 s within 2 s, with nothing left in the
 # catalog, and the session goes on working.
 set -euo pipefail
@@ -36,6 +37,7 @@ cancel() {
     [ "$ms" -lt 2000 ] || { echo "FAIL: $what took ${ms} ms to stop"; exit 1; }
 }
 cancel "training" "SELECT k FROM ccseg_train('cancelled', 'customers', 8, id_column => 'cust_id', silhouette_sample => 0)"
+cancel "sampled training" "SET ccseg.max_train_memory = '1MB'; SELECT k FROM ccseg_train('cancelled', 'customers', 8, id_column => 'cust_id', silhouette_sample => 0)"
 cancel "elbow" "SELECT count(*) FROM ccseg_elbow('customers', 2, 10, id_column => 'cust_id')"
 cancel "describe and correlation" "SELECT count(*) FROM ccseg_correlation('customers') CROSS JOIN generate_series(1, 1000)"
 cancel "exact silhouette" "SELECT count(*) FROM _ccseg_model_silhouette('customers', ccseg_get_model('small_model'), 1000000000, 0)"
