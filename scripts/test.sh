@@ -248,6 +248,7 @@ else
     # reduced benchmarks: one round each, so that the benchmark paths keep working
     run_step subshell "bench train (quick)" /usr/bin/python3 test/bench/bench_train.py --quick
     run_step subshell "bench elbow (quick)" /usr/bin/python3 test/bench/bench_elbow.py --quick
+    run_step subshell "bench scale (quick)" /usr/bin/python3 test/bench/bench_scale.py --quick
 fi
 
 if [ "$server_up" -eq 0 ]; then
