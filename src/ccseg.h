@@ -131,6 +131,7 @@ typedef struct CcsegPrepared
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						  CcImpute impute, CcScale scale, int k, uint64 seed,
 						  MemoryContext cxt, CcsegPrepared *p);
+extern void ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n);
 extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
 
 /*

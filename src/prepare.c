@@ -24,7 +24,6 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	MemoryContext old;
 	bool	   *constant;
 	int			bad;
-	size_t		i;
 	int			d,
 				j;
 
@@ -114,17 +113,23 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 					 scale == CC_SCALE_ROBUST ? 0 :
 					 errdetail("A feature with the same value in every row does not influence the segments.")));
 	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
-	for (i = 0; i < p->n * d; i++)
-		if (fabs(p->x[i]) > 1e150)
-		{
-			j = (int) (i % d);
+	ccseg_check_scaled(p, p->x, p->n);
+}
+
+/* Error out if a scaled value of x (n rows of p's features) is too large. */
+void
+ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n * p->f.d; i++)
+		if (fabs(x[i]) > 1e150)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute distances with",
-							p->f.names[j], p->relname),
+							p->f.names[i % p->f.d], p->relname),
 					 errdetail("A scaled value exceeds 1e150, so squared distances would overflow."),
 					 errhint("Use scale => 'standard', or divide the column by a power of ten in a view.")));
-		}
 }
 
 /* Copy the preprocessing of p into a model allocated for p's features. */

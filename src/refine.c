@@ -8,8 +8,6 @@
  */
 #include "ccseg.h"
 
-#include <math.h>
-
 #include "preprocess.h"
 
 #define REFINE_BATCH_ROWS 4096
@@ -41,17 +39,9 @@ refine_pass(const CcsegPrepared *p, const double *centroids, int k,
 	{
 		size_t		kept = cc_impute_apply(batch, got, d, p->impute,
 										   p->impute_values);
-		size_t		i;
 
 		cc_scale_apply(batch, kept, d, p->center, p->scale_values);
-		for (i = 0; i < kept * d; i++)
-			if (fabs(batch[i]) > 1e150)
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute distances with",
-								p->f.names[i % d], p->relname),
-						 errdetail("A row outside the training sample has a scaled value above 1e150."),
-						 errhint("Raise ccseg.max_train_memory to train on all rows, or divide the column by a power of ten in a view.")));
+		ccseg_check_scaled(p, batch, kept);
 		cc_kmeans_accumulate(batch, kept, d, centroids, k, out->sums,
 							 out->counts, out->sse, NULL);
 		out->rows += kept;

@@ -49,6 +49,14 @@ FROM ccseg_elbow('cc_general', k_min => 2, k_max => 4, id_column => 'cust_id',
 	silhouette_sample => 0)
 ORDER BY k;
 
+-- a value too large to compute with, in a row the sample left out: the
+-- refinement passes check every row as training on all of them would
+CREATE TEMP TABLE far AS
+SELECT g AS id, (g % 7)::float8 AS a, (g % 5)::float8 AS b
+FROM generate_series(1, 20000) g;
+UPDATE far SET a = 1e200 WHERE id = 20000;
+SELECT ccseg_build_model('far', 2, id_column => 'id', scale => 'none', seed => 1) IS NOT NULL;
+
 SELECT ccseg_drop_model('sampled_cards');
 RESET ccseg.max_train_memory;
 RESET ccseg.threads;
