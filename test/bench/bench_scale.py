@@ -117,24 +117,17 @@ def markdown(results, info, args, extversion, n_total):
     return "\n".join(out)
 
 
+def scale_options(ap):
+    ap.add_argument("--rows", type=int, default=1000000, help="generated customers (default 1000000)")
+    ap.add_argument("--cap", default="32MB", help="ccseg.max_train_memory of the capped run (default 32MB)")
+
+
 def main():
-    extra = [a for a in sys.argv[1:]]
-    rows, cap = 1000000, "32MB"
-    for opt in ("--rows", "--cap"):
-        if opt in extra:
-            i = extra.index(opt)
-            if i + 1 >= len(extra):
-                sys.exit(f"{opt} needs a value")
-            if opt == "--rows":
-                rows = int(extra[i + 1])
-            else:
-                cap = extra[i + 1]
-            del extra[i:i + 2]
-    sys.argv[1:] = extra
-    args = ccsegtest.bench_arguments(__doc__, seed=1, dbname="ccseg_bench_scale", quick_no_warmup=True)
+    args = ccsegtest.bench_arguments(__doc__, seed=1, dbname="ccseg_bench_scale", quick_no_warmup=True,
+                                     add_options=scale_options)
     if args.quick:
-        rows, cap = 50000, "1MB"
-    args.cap = cap
+        args.rows, args.cap = 50000, "1MB"
+    rows, cap = args.rows, args.cap
 
     with ccsegtest.bench_database(args.dbname, args.keep) as (conn, extversion, features):
         with conn.cursor() as cur:

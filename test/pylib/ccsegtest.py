@@ -420,12 +420,13 @@ def setup_note(ctx, libraries=""):
 # --------------------------------------------------------------------------
 # benchmarks: arguments, database, rounds, report
 
-def bench_arguments(doc, seed, dbname, quick_no_warmup=False):
+def bench_arguments(doc, seed, dbname, quick_no_warmup=False, add_options=None):
     """Parse a benchmark's options; --quick sets --repeat 1 (and --no-warmup if quick_no_warmup).
 
     Options: --repeat N (default 5), --quick, --seed S (default seed),
-    --no-warmup, --dbname (default dbname), --keep, --output FILE.  doc is
-    the script's __doc__; its first paragraph is the description.
+    --no-warmup, --dbname (default dbname), --keep, --output FILE, and
+    whatever add_options(parser) adds.  doc is the script's __doc__; its
+    first paragraph is the description.
     """
     ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5, help="timed repetitions of each run (default 5)")
@@ -436,6 +437,8 @@ def bench_arguments(doc, seed, dbname, quick_no_warmup=False):
     ap.add_argument("--dbname", default=dbname, help=f"database to create and drop (default {dbname})")
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
     ap.add_argument("--output", help="also write the markdown table to this file")
+    if add_options:
+        add_options(ap)
     args = ap.parse_args()
     if args.quick:
         args.repeat = 1
