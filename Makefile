@@ -1,7 +1,7 @@
 # ccseg: k-means customer segmentation inside PostgreSQL (PGXS build)
 
 EXTENSION = ccseg
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 
 MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
@@ -11,11 +11,12 @@ CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/refine.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/explain.o src/profile.o src/generate.o src/aggregate.o \
-	src/predict.o
+	src/predict.o src/support.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # the first release's script and one upgrade script per release after it
-DATA = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql
+DATA = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql \
+	sql/$(EXTENSION)--0.2.0--0.3.0.sql
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

@@ -69,7 +69,29 @@ typedef struct CcsegFeatures
 } CcsegFeatures;
 
 extern bool ccseg_conv_for_type(Oid type, CcsegConv *conv);
-extern double ccseg_datum_to_double(Datum value, CcsegConv conv);
+extern double ccseg_numeric_to_double(Datum value);
+
+/* Convert a non-null datum of a numeric type to double (inline: per value). */
+static inline double
+ccseg_datum_to_double(Datum value, CcsegConv conv)
+{
+	switch (conv)
+	{
+		case CCSEG_CONV_FLOAT8:
+			return DatumGetFloat8(value);
+		case CCSEG_CONV_FLOAT4:
+			return (double) DatumGetFloat4(value);
+		case CCSEG_CONV_INT2:
+			return (double) DatumGetInt16(value);
+		case CCSEG_CONV_INT4:
+			return (double) DatumGetInt32(value);
+		case CCSEG_CONV_INT8:
+			return (double) DatumGetInt64(value);
+		case CCSEG_CONV_NUMERIC:
+			break;
+	}
+	return ccseg_numeric_to_double(value);
+}
 extern void ccseg_resolve_features(Oid relid, ArrayType *features,
 								   const char *id_column, CcsegFeatures *out);
 extern ArrayType *ccseg_model_feature_array(const CcModel *m);
@@ -159,6 +181,7 @@ typedef struct CcsegScorer
 	double	   *raw;			/* d: feature values of the current row */
 	double	   *z;				/* d: the same, imputed and scaled */
 	double	   *dist;			/* k */
+	double	   *ct;				/* d x k: the centroids transposed */
 	/* row input: mapping of features to columns, per row type */
 	Oid			rowtype;
 	int32		rowtypmod;
@@ -167,6 +190,9 @@ typedef struct CcsegScorer
 	CcsegConv  *conv;			/* d */
 	Datum	   *values;			/* natts */
 	bool	   *nulls;			/* natts */
+	/* column-list input (_ccseg_predict_columns): argument of each feature */
+	int		   *argpos;			/* d, or NULL until mapped */
+	CcsegConv  *argconv;		/* d */
 } CcsegScorer;
 
 extern CcsegScorer *ccseg_scorer(FunctionCallInfo fcinfo);
@@ -175,6 +201,7 @@ extern void ccseg_scorer_load_value(CcsegScorer *st, struct varlena *value);
 extern const char *ccseg_scorer_label(CcsegScorer *st);
 extern void ccseg_scorer_read_row(CcsegScorer *st, HeapTupleHeader rec);
 extern void ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr);
+extern void ccseg_scorer_read_args(CcsegScorer *st, FunctionCallInfo fcinfo);
 extern bool ccseg_scorer_transform(CcsegScorer *st);
 
 /* catalog.c */

@@ -23,6 +23,7 @@
 PG_FUNCTION_INFO_V1(ccseg_predict_row);
 PG_FUNCTION_INFO_V1(ccseg_predict_array);
 PG_FUNCTION_INFO_V1(ccseg_predict_model);
+PG_FUNCTION_INFO_V1(ccseg_predict_columns);
 PG_FUNCTION_INFO_V1(ccseg_distances_row);
 PG_FUNCTION_INFO_V1(ccseg_distances_array);
 PG_FUNCTION_INFO_V1(ccseg_distances_model);
@@ -51,7 +52,10 @@ after_load(CcsegScorer *st)
 	st->raw = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.d);
 	st->z = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.d);
 	st->dist = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.k);
+	st->ct = MemoryContextAlloc(st->model_cxt, sizeof(double) * st->model.k * st->model.d);
+	cc_model_transpose(&st->model, st->ct);
 	st->rowtype = InvalidOid;
+	st->argpos = NULL;
 	st->loaded = true;
 }
 
@@ -59,10 +63,14 @@ after_load(CcsegScorer *st)
 void
 ccseg_scorer_load_name(CcsegScorer *st, text *name_text)
 {
-	char	   *name = text_to_cstring(name_text);
+	char	   *name;
 
-	if (st->loaded && st->name != NULL && strcmp(st->name, name) == 0)
+	/* per row: compare the bytes, without making a C string */
+	if (st->loaded && st->name != NULL &&
+		VARSIZE_ANY_EXHDR(name_text) == strlen(st->name) &&
+		memcmp(VARDATA_ANY(name_text), st->name, VARSIZE_ANY_EXHDR(name_text)) == 0)
 		return;
+	name = text_to_cstring(name_text);
 	MemoryContextReset(st->model_cxt);
 	st->loaded = false;
 	st->value = NULL;
@@ -192,8 +200,6 @@ ccseg_scorer_read_row(CcsegScorer *st, HeapTupleHeader rec)
 void
 ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr)
 {
-	Datum	   *elems;
-	bool	   *nulls;
 	int			n;
 	int			j;
 
@@ -201,8 +207,7 @@ ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("feature values must be a one-dimensional array")));
-	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
 	if (n != st->model.d)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -211,18 +216,133 @@ ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr)
 				 st->name ?
 				 errhint("Give the values in the order of the model's features, as listed by the ccseg_models view.") :
 				 errhint("Give the values in the order of the model's features, as listed by ccseg_model_summary().")));
-	for (j = 0; j < n; j++)
+	if (!ARR_HASNULL(arr))
 	{
-		if (nulls[j])
-			st->raw[j] = NAN;
-		else
+		/* float8 elements are stored back to back, aligned: read them in place */
+		const float8 *v = (const float8 *) ((const char *) arr +
+										   ARR_OVERHEAD_NONULLS(ARR_NDIM(arr)));
+
+		for (j = 0; j < n; j++)
 		{
-			st->raw[j] = DatumGetFloat8(elems[j]);
+			st->raw[j] = v[j];
 			check_finite(st, st->raw[j], j);
 		}
 	}
-	pfree(elems);
-	pfree(nulls);
+	else
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+
+		deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+						  TYPALIGN_DOUBLE, &elems, &nulls, &n);
+		for (j = 0; j < n; j++)
+		{
+			if (nulls[j])
+				st->raw[j] = NAN;
+			else
+			{
+				st->raw[j] = DatumGetFloat8(elems[j]);
+				check_finite(st, st->raw[j], j);
+			}
+		}
+		pfree(elems);
+		pfree(nulls);
+	}
+}
+
+/*
+ * Map the model's features to the arguments of _ccseg_predict_columns(model,
+ * names, VARIADIC values): argument 0 is the model, 1 the names of the
+ * values that follow, in order.  The planner writes such calls in place of
+ * ccseg_predict(model, row) (support.c), naming every feature any version of
+ * the model had then; a feature added by a later version is not among them.
+ */
+static void
+map_args(CcsegScorer *st, FunctionCallInfo fcinfo)
+{
+	ArrayType  *names_arr;
+	Datum	   *names;
+	bool	   *nulls;
+	int			nnames;
+	int			j,
+				i;
+	Oid			type;
+
+	/* the mapping is made once per model load: the names must not vary */
+	if (!get_fn_expr_arg_stable(fcinfo->flinfo, 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("feature names must be a constant")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("feature names must not be null")));
+	names_arr = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(names_arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature names must be a one-dimensional array")));
+	deconstruct_array(names_arr, TEXTOID, -1, false, TYPALIGN_INT,
+					  &names, &nulls, &nnames);
+	if (nnames != PG_NARGS() - 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d feature names given for %d values", nnames, PG_NARGS() - 2)));
+
+	st->argpos = MemoryContextAlloc(st->model_cxt, sizeof(int) * st->model.d);
+	st->argconv = MemoryContextAlloc(st->model_cxt, sizeof(CcsegConv) * st->model.d);
+	for (j = 0; j < st->model.d; j++)
+	{
+		const char *f = st->model.features[j];
+
+		st->argpos[j] = -1;
+		for (i = 0; i < nnames; i++)
+			if (!nulls[i] && strcmp(TextDatumGetCString(names[i]), f) == 0)
+			{
+				st->argpos[j] = i + 2;
+				break;
+			}
+		if (st->argpos[j] < 0)
+		{
+			st->argpos = NULL;
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("feature \"%s\" of %s was not a feature of the model when this statement was planned",
+							f, ccseg_scorer_label(st)),
+					 errhint("The model was retrained with other features; plan the statement again (for example, prepare it again).")));
+		}
+		type = get_fn_expr_argtype(fcinfo->flinfo, st->argpos[j]);
+		if (!ccseg_conv_for_type(type, &st->argconv[j]))
+		{
+			st->argpos = NULL;
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("value of feature \"%s\" has type %s, which is not numeric",
+							f, format_type_be(type))));
+		}
+	}
+}
+
+/* Read the feature values passed as arguments 2.. (see map_args). */
+void
+ccseg_scorer_read_args(CcsegScorer *st, FunctionCallInfo fcinfo)
+{
+	int			j;
+
+	if (st->argpos == NULL)
+		map_args(st, fcinfo);
+	for (j = 0; j < st->model.d; j++)
+	{
+		int			a = st->argpos[j];
+
+		if (PG_ARGISNULL(a))
+			st->raw[j] = NAN;
+		else
+		{
+			st->raw[j] = ccseg_datum_to_double(PG_GETARG_DATUM(a), st->argconv[j]);
+			check_finite(st, st->raw[j], j);
+		}
+	}
 }
 
 /*
@@ -249,11 +369,11 @@ ccseg_scorer_transform(CcsegScorer *st)
 
 /* Segment (1-based) of st->raw, or 0 when it has a value the model cannot impute. */
 static int
-score(CcsegScorer *st, bool want_dist)
+score(CcsegScorer *st)
 {
 	if (!ccseg_scorer_transform(st))
 		return 0;
-	return cc_model_assign(&st->model, st->z, want_dist ? st->dist : NULL) + 1;
+	return cc_model_assign_t(&st->model, st->ct, st->z, st->dist) + 1;
 }
 
 static Datum
@@ -275,7 +395,7 @@ ccseg_predict_row(PG_FUNCTION_ARGS)
 
 	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
 	ccseg_scorer_read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
-	if ((seg = score(st, false)) == 0)
+	if ((seg = score(st)) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(seg);
 }
@@ -289,7 +409,28 @@ ccseg_predict_array(PG_FUNCTION_ARGS)
 
 	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
 	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
-	if ((seg = score(st, false)) == 0)
+	if ((seg = score(st)) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(seg);
+}
+
+/*
+ * _ccseg_predict_columns(model text, names text[], VARIADIC values "any"):
+ * what ccseg_predict(model, row) becomes when the planner can name the
+ * row's columns (support.c); the same segment, without forming the row.
+ */
+Datum
+ccseg_predict_columns(PG_FUNCTION_ARGS)
+{
+	CcsegScorer *st;
+	int			seg;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = ccseg_scorer(fcinfo);
+	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
+	ccseg_scorer_read_args(st, fcinfo);
+	if ((seg = score(st)) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(seg);
 }
@@ -303,7 +444,7 @@ ccseg_predict_model(PG_FUNCTION_ARGS)
 
 	ccseg_scorer_load_value(st, PG_GETARG_VARLENA_PP(0));
 	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
-	if ((seg = score(st, false)) == 0)
+	if ((seg = score(st)) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(seg);
 }
@@ -316,7 +457,7 @@ ccseg_distances_row(PG_FUNCTION_ARGS)
 
 	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
 	ccseg_scorer_read_row(st, PG_GETARG_HEAPTUPLEHEADER(1));
-	if (score(st, true) == 0)
+	if (score(st) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(distances_result(st));
 }
@@ -329,7 +470,7 @@ ccseg_distances_array(PG_FUNCTION_ARGS)
 
 	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
 	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
-	if (score(st, true) == 0)
+	if (score(st) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(distances_result(st));
 }
@@ -342,7 +483,7 @@ ccseg_distances_model(PG_FUNCTION_ARGS)
 
 	ccseg_scorer_load_value(st, PG_GETARG_VARLENA_PP(0));
 	ccseg_scorer_read_array(st, PG_GETARG_ARRAYTYPE_P(1));
-	if (score(st, true) == 0)
+	if (score(st) == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(distances_result(st));
 }

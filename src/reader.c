@@ -54,27 +54,11 @@ ccseg_conv_for_type(Oid type, CcsegConv *conv)
 	}
 }
 
-/* Convert a non-null datum of a numeric type to double. */
+/* Convert a non-null numeric datum to double, as numeric::float8 does. */
 double
-ccseg_datum_to_double(Datum value, CcsegConv conv)
+ccseg_numeric_to_double(Datum value)
 {
-	switch (conv)
-	{
-		case CCSEG_CONV_FLOAT8:
-			return DatumGetFloat8(value);
-		case CCSEG_CONV_FLOAT4:
-			return (double) DatumGetFloat4(value);
-		case CCSEG_CONV_INT2:
-			return (double) DatumGetInt16(value);
-		case CCSEG_CONV_INT4:
-			return (double) DatumGetInt32(value);
-		case CCSEG_CONV_INT8:
-			return (double) DatumGetInt64(value);
-		case CCSEG_CONV_NUMERIC:
-			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
-	}
-	elog(ERROR, "unexpected conversion %d", (int) conv);
-	return 0.0;					/* keep compiler quiet */
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
 }
 
 /* Column number (0-based) of a live column called name, or -1. */

@@ -403,6 +403,31 @@ cc_model_assign(const CcModel *m, const double *z, double *dist)
 	}
 }
 
+/*
+ * cc_model_assign for many rows in a row: ct holds the centroids transposed
+ * (cc_model_transpose), dist room for k squared distances.  The distances
+ * are bit-identical to cc_model_assign's and so is the choice (lowest index
+ * on ties); the loop over centroids vectorizes.
+ */
+void
+cc_model_transpose(const CcModel *m, double *ct)
+{
+	cc_transpose(m->centroids, m->k, m->d, ct);
+}
+
+CC_SIMD_CLONES int
+cc_model_assign_t(const CcModel *m, const double *ct, const double *z, double *dist)
+{
+	int			arg = 0;
+	int			c;
+
+	cc_sqdist_many(z, ct, m->k, m->d, dist);
+	for (c = 1; c < m->k; c++)
+		if (dist[c] < dist[arg])
+			arg = c;
+	return arg;
+}
+
 /* Per-feature preference of z for segment a over segment b. */
 void
 cc_model_contributions(const CcModel *m, const double *z, int a, int b,

@@ -85,6 +85,9 @@ extern bool cc_model_transform(const CcModel *m, const double *raw, double *z);
  * every centroid goes to dist when it is not NULL.
  */
 extern int	cc_model_assign(const CcModel *m, const double *z, double *dist);
+extern void cc_model_transpose(const CcModel *m, double *ct);
+extern int	cc_model_assign_t(const CcModel *m, const double *ct, const double *z,
+							  double *dist);
 
 /*
  * How much each feature makes the transformed row z prefer segment a over

@@ -6057,6 +6057,8 @@ test_model_assign(void)
 	TRand		r;
 	double		z[4],
 				dist[9],
+				dist_t[9],
+				ct[9 * 4],
 				orig[4],
 				back[4];
 	int			t,
@@ -6065,6 +6067,7 @@ test_model_assign(void)
 	bool		nearest = true,
 				dists = true,
 				same = true,
+				same_t = true,
 				inverse = true;
 
 	make_model(&m, 9, 4, CC_IMPUTE_MEAN, CC_SCALE_STANDARD, 1000);
@@ -6080,6 +6083,11 @@ test_model_assign(void)
 			z[j] = 1.5 * tr_normal(&r);
 		got = cc_model_assign(&m, z, dist);
 		got2 = cc_model_assign(&m, z, NULL);
+		/* the transposed form: the same choice and bit-identical distances */
+		cc_model_transpose(&m, ct);
+		if (cc_model_assign_t(&m, ct, z, dist_t) != got ||
+			memcmp(dist, dist_t, sizeof(dist)) != 0)
+			same_t = false;
 		for (c = 0; c < 9; c++)
 		{
 			long double dd = ref_sqdist(z, m.centroids + (size_t) c * 4, 4);
@@ -6101,6 +6109,7 @@ test_model_assign(void)
 	CHECK(nearest);
 	CHECK(dists);
 	CHECK(same);
+	CHECK(same_t);
 
 	/* ties go to the lowest index, with and without distances */
 	set_ctx("assign ties");
@@ -6118,6 +6127,8 @@ test_model_assign(void)
 	CHECK(cc_model_assign(&m, z, NULL) == 1);
 	CHECK(cc_model_assign(&m, z, dist) == 1);
 	CHECK(dist[1] == 1.0 && dist[2] == 1.0 && dist[5] == 1.0);
+	cc_model_transpose(&m, ct);
+	CHECK(cc_model_assign_t(&m, ct, z, dist_t) == 1);
 
 	/* centroid_original undoes scaling; transforming it gives the centroid back */
 	set_ctx("centroid_original");
