@@ -23,7 +23,8 @@ What is here:
     reference_arguments(), open_reference_database(),
     close_reference_database()), setup_note()
   - the benchmarks' skeleton: bench_arguments(), bench_database(),
-    run_rounds(), machine_info(), table_head(), machine_table()
+    run_rounds(), machine_info(), table_head(), machine_table(), and
+    PeakMemory (a process's peak private memory while a run lasts)
 
 scikit-learn and pandas are imported only where they are used, so that
 quiet_warnings() can run before a script imports scikit-learn itself.
@@ -36,6 +37,7 @@ import datetime
 import os
 import platform
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -491,6 +493,61 @@ def run_rounds(jobs, results, repeat, warmup, record):
                 print(f"# {name}: {r['error']}", file=sys.stderr)
                 continue
             record(name, r, out, "round " + str(rnd) if timed else "warm-up", timed)
+
+
+def backend_pid(conn):
+    """The process id of the server backend serving conn."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        return cur.fetchone()[0]
+
+
+class PeakMemory:
+    """Peak private memory (RssAnon of /proc/PID/status) of a process while a block runs.
+
+    with PeakMemory(pid) as peak: ...; then peak.mb is the largest value seen,
+    in MB, sampled every interval seconds from a thread (and once before and
+    after), or None when /proc/PID/status cannot be read (another user's
+    process when not root, or no /proc).  Private memory leaves out shared
+    buffers, which every backend touches and the server owns; it is what a
+    run adds to the machine.  Parallel workers are other processes and are
+    not counted.
+    """
+
+    def __init__(self, pid, interval=0.02):
+        self.pid, self.interval, self.mb = pid, interval, None
+        self._stop = threading.Event()
+        self._thread = None
+
+    def _read(self):
+        try:
+            with open(f"/proc/{self.pid}/status") as f:
+                for line in f:
+                    if line.startswith("RssAnon:"):
+                        kb = int(line.split()[1])
+                        mb = kb / 1024.0
+                        self.mb = mb if self.mb is None else max(self.mb, mb)
+                        return True
+        except (OSError, ValueError):
+            pass
+        return False
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            self._read()
+
+    def __enter__(self):
+        if self._read():
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._read()
+        return False
 
 
 def machine_info(conn, load_average=False):
