@@ -340,11 +340,9 @@ ccseg_fit_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k (%d) is greater than the number of rows (%zu)", k, n)));
 	var = palloc(sizeof(double) * d);
+	cc_columns_mean_var(x, n, d, 0, d, m.feature_mean, var);
 	for (j = 0; j < d; j++)
-	{
-		cc_column_mean_var(x, n, d, j, &m.feature_mean[j], &var[j]);
 		m.feature_std[j] = sqrt(var[j]);
-	}
 	cc_scale_fit(x, n, d, m.scale, m.center, m.scale_values, NULL, &alloc);
 	for (j = 0; j < d; j++)
 		if (!isfinite(m.center[j]) || !isfinite(m.scale_values[j]))

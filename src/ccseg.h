@@ -27,6 +27,7 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "portability/instr_time.h"
 #include "utils/portal.h"
 #include "utils/array.h"
 
@@ -105,6 +106,9 @@ typedef struct CcsegScan
 	struct SPITupleTable *batch;
 	uint64		batch_rows;
 	uint64		batch_pos;
+	int			skip;			/* columns before the features (the id) */
+	Datum	   *values;			/* skip + d: the current row, deformed at once */
+	bool	   *nulls;			/* skip + d */
 } CcsegScan;
 
 extern void ccseg_scan_begin(CcsegScan *scan, Oid relid, const CcsegFeatures *f,
@@ -148,7 +152,20 @@ typedef struct CcsegPrepared
 	bool		sampled;		/* x holds a sample of them */
 	const char *order_by;		/* id column, or NULL */
 	Oid			relid;
+	double		read_seconds;	/* reading the rows into x */
+	double		preprocess_seconds; /* imputing and scaling them */
 } CcsegPrepared;
+
+/* Seconds elapsed since start (INSTR_TIME_SET_CURRENT). */
+static inline double
+ccseg_seconds_since(instr_time start)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	return INSTR_TIME_GET_DOUBLE(now);
+}
 
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						  CcImpute impute, CcScale scale, int k, uint64 seed,

@@ -26,6 +26,7 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	int			bad;
 	int			d,
 				j;
+	instr_time	start;
 
 	p->relname = get_rel_name(relid);
 	if (p->relname == NULL)
@@ -45,8 +46,11 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	 */
 	per_row = 8.0 * d + (double) Max(ccseg_threads, 1) * (8.0 * k + 48.0);
 	max_rows = (size_t) Max(2.0, (double) ccseg_max_train_memory * 1024.0 / per_row);
+	INSTR_TIME_SET_CURRENT(start);
 	p->x = ccseg_read_matrix_sample(relid, &p->f, id_column, max_rows, seed, cxt,
 									&p->n_read, &p->n_source);
+	p->read_seconds = ccseg_seconds_since(start);
+	INSTR_TIME_SET_CURRENT(start);
 	p->sampled = p->n_source > p->n_read;
 	if (p->sampled)
 		ereport(NOTICE,
@@ -84,13 +88,10 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						p->relname),
 				 errhint("Use another imputation method than drop.")));
 
+	/* feature_std holds the variances first */
+	cc_columns_mean_var(p->x, p->n, d, 0, d, p->feature_mean, p->feature_std);
 	for (j = 0; j < d; j++)
-	{
-		double		var;
-
-		cc_column_mean_var(p->x, p->n, d, j, &p->feature_mean[j], &var);
-		p->feature_std[j] = sqrt(var);
-	}
+		p->feature_std[j] = sqrt(p->feature_std[j]);
 	cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values, constant,
 				 &alloc);
 	for (j = 0; j < d; j++)
@@ -114,6 +115,7 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 					 errdetail("A feature with the same value in every row does not influence the segments.")));
 	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
 	ccseg_check_scaled(p, p->x, p->n);
+	p->preprocess_seconds = ccseg_seconds_since(start);
 }
 
 /* Error out if a scaled value of x (n rows of p's features) is too large. */

@@ -10,6 +10,7 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -21,6 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "decimal.h"
 #include "rng.h"
 
 #define FETCH_ROWS	10000
@@ -54,10 +56,78 @@ ccseg_conv_for_type(Oid type, CcsegConv *conv)
 	}
 }
 
-/* Convert a non-null numeric datum to double, as numeric::float8 does. */
+/*
+ * Convert a non-null numeric datum to double, giving what numeric::float8
+ * gives.  The built-in cast prints the number and parses the text; here the
+ * digits are read from the stored form (the on-disk layout pg_upgrade keeps
+ * stable) and converted exactly by the core when they fit its fast path,
+ * which covers amounts with up to 15 significant digits.  NaN, infinities
+ * and longer numbers take the built-in cast.
+ *
+ * The stored form after the varlena header: a uint16 header word; its top
+ * two bits say positive long form (00), negative long form (01), short form
+ * (10) or special value (11).  The long form has an int16 weight next, the
+ * short form packs the sign (0x2000) and a 7-bit signed weight (0x007F) into
+ * the header word.  Then come base-10000 digits, int16 each, most
+ * significant first, the first one multiplying 10000^weight.
+ */
+#define CCSEG_NUMERIC_FORM_MASK		0xC000
+#define CCSEG_NUMERIC_NEG			0x4000
+#define CCSEG_NUMERIC_SHORT			0x8000
+#define CCSEG_NUMERIC_SPECIAL		0xC000
+#define CCSEG_NUMERIC_SHORT_NEG		0x2000
+#define CCSEG_NUMERIC_SHORT_WSIGN	0x0040
+#define CCSEG_NUMERIC_SHORT_WEIGHT	0x003F
+
 double
 ccseg_numeric_to_double(Datum value)
 {
+	struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+	const char *data = VARDATA_ANY(v);
+	Size		len = VARSIZE_ANY_EXHDR(v);
+	uint16		header;
+	int16		weight;
+	bool		negative;
+	const char *digits;
+	Size		digits_len;
+	double		result;
+
+	if (len < sizeof(uint16))
+		goto fallback;
+	memcpy(&header, data, sizeof(header));
+	switch (header & CCSEG_NUMERIC_FORM_MASK)
+	{
+		case CCSEG_NUMERIC_SPECIAL:
+			goto fallback;
+		case CCSEG_NUMERIC_SHORT:
+			negative = (header & CCSEG_NUMERIC_SHORT_NEG) != 0;
+			weight = (int16) (header & CCSEG_NUMERIC_SHORT_WEIGHT);
+			if (header & CCSEG_NUMERIC_SHORT_WSIGN)
+				weight = (int16) (weight | ~CCSEG_NUMERIC_SHORT_WEIGHT);
+			digits = data + sizeof(uint16);
+			digits_len = len - sizeof(uint16);
+			break;
+		default:
+			if (len < sizeof(uint16) + sizeof(int16))
+				goto fallback;
+			negative = (header & CCSEG_NUMERIC_FORM_MASK) == CCSEG_NUMERIC_NEG;
+			memcpy(&weight, data + sizeof(uint16), sizeof(weight));
+			digits = data + sizeof(uint16) + sizeof(int16);
+			digits_len = len - sizeof(uint16) - sizeof(int16);
+			break;
+	}
+	if (digits_len % sizeof(int16) == 0 &&
+		cc_decimal_to_double(negative, weight, digits, (int) (digits_len / sizeof(int16)),
+							 &result))
+	{
+		if ((Pointer) v != DatumGetPointer(value))
+			pfree(v);
+		return result;
+	}
+
+fallback:
+	if ((Pointer) v != DatumGetPointer(value))
+		pfree(v);
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
 }
 
@@ -208,7 +278,13 @@ ccseg_model_feature_array(const CcModel *m)
 	return construct_array(names, m->d, TEXTOID, -1, false, TYPALIGN_INT);
 }
 
-/* The query reading the features of relid, in id order when there is an id. */
+/*
+ * The query reading the features of relid, in id order when there is an id.
+ * The id comes first in the select list and the sort is by position: the
+ * executor then finds the sort key at the start of each row, instead of
+ * walking past every feature column to a hidden sort column at the end
+ * (which costs a pass over the row when a column has variable width).
+ */
 static char *
 build_query(Oid relid, const CcsegFeatures *f, const char *order_by)
 {
@@ -217,6 +293,8 @@ build_query(Oid relid, const CcsegFeatures *f, const char *order_by)
 
 	initStringInfo(&q);
 	appendStringInfoString(&q, "SELECT ");
+	if (order_by != NULL)
+		appendStringInfo(&q, "%s, ", quote_identifier(order_by));
 	for (j = 0; j < f->d; j++)
 	{
 		if (j > 0)
@@ -227,7 +305,7 @@ build_query(Oid relid, const CcsegFeatures *f, const char *order_by)
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												get_rel_name(relid)));
 	if (order_by != NULL)
-		appendStringInfo(&q, " ORDER BY %s", quote_identifier(order_by));
+		appendStringInfoString(&q, " ORDER BY 1");
 	return q.data;
 }
 
@@ -246,6 +324,10 @@ ccseg_scan_begin(CcsegScan *scan, Oid relid, const CcsegFeatures *f,
 	scan->batch_pos = 0;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* in SPI's context: freed with it by ccseg_scan_end */
+	scan->skip = (order_by != NULL) ? 1 : 0;
+	scan->values = palloc(sizeof(Datum) * (f->d + scan->skip));
+	scan->nulls = palloc(sizeof(bool) * (f->d + scan->skip));
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query,
@@ -283,17 +365,18 @@ ccseg_scan_next(CcsegScan *scan, double *out, size_t max)
 				break;
 		}
 		tup = scan->batch->vals[scan->batch_pos++];
+		/* all columns in one walk: fetching them one by one is quadratic
+		 * in the columns once one has a variable width (numeric) */
+		heap_deform_tuple(tup, scan->batch->tupdesc, scan->values, scan->nulls);
 		for (j = 0; j < d; j++)
 		{
-			bool		isnull;
-			Datum		v = SPI_getbinval(tup, scan->batch->tupdesc, j + 1, &isnull);
 			double	   *cell = out + n * d + j;
 
-			if (isnull)
+			if (scan->nulls[scan->skip + j])
 				*cell = NAN;
 			else
 			{
-				*cell = ccseg_datum_to_double(v, f->conv[j]);
+				*cell = ccseg_datum_to_double(scan->values[scan->skip + j], f->conv[j]);
 				if (!isfinite(*cell))
 					ereport(ERROR,
 							(errcode(ERRCODE_DATA_EXCEPTION),

@@ -114,17 +114,20 @@ double
 cc_kmeans_tolerance(const double *x, size_t n, int d, double tol)
 {
 	double		var_sum = 0.0;
-	int			j;
+	int			j0;
 
 	if (tol == 0.0 || n == 0)
 		return 0.0;
-	for (j = 0; j < d; j++)
+	for (j0 = 0; j0 < d; j0 += CC_COLUMN_BLOCK)
 	{
-		double		mean,
-					var;
+		int			w = (d - j0 < CC_COLUMN_BLOCK) ? d - j0 : CC_COLUMN_BLOCK;
+		double		mean[CC_COLUMN_BLOCK],
+					var[CC_COLUMN_BLOCK];
+		int			j;
 
-		cc_column_mean_var(x, n, d, j, &mean, &var);
-		var_sum += var;
+		cc_columns_mean_var(x, n, d, j0, w, mean, var);
+		for (j = 0; j < w; j++)
+			var_sum += var[j];
 	}
 	return tol * var_sum / (double) d;
 }

@@ -8,26 +8,53 @@
 #include "linalg.h"
 #include "matrix.h"
 
-/* Covariance around given means, compensated sums; see linalg.h. */
+/*
+ * Covariance around given means, compensated sums; see linalg.h.  The
+ * matrix is read row by row, a block of column pairs per pass: each sum
+ * still runs over the rows in order, as a pass down two columns would.
+ */
+#define CC_COV_BLOCK 16
+
 void
 cc_covariance(const double *x, size_t n, int d, const double *mean,
 			  double *cov, CcCheckFn check, void *arg)
 {
-	int			a,
-				b;
+	int			a0,
+				b0;
 
-	for (a = 0; a < d; a++)
+	for (a0 = 0; a0 < d; a0 += CC_COV_BLOCK)
 	{
-		if (check)
-			check(arg);
-		for (b = a; b < d; b++)
-		{
-			CcSum		s = {0, 0};
-			size_t		i;
+		int			wa = (d - a0 < CC_COV_BLOCK) ? d - a0 : CC_COV_BLOCK;
 
+		for (b0 = a0; b0 < d; b0 += CC_COV_BLOCK)
+		{
+			int			wb = (d - b0 < CC_COV_BLOCK) ? d - b0 : CC_COV_BLOCK;
+			CcSum		s[CC_COV_BLOCK][CC_COV_BLOCK];
+			double		ta[CC_COV_BLOCK],
+						tb[CC_COV_BLOCK];
+			size_t		i;
+			int			a,
+						b;
+
+			if (check)
+				check(arg);
+			memset(s, 0, sizeof(s));
 			for (i = 0; i < n; i++)
-				cc_sum_add(&s, (x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b]));
-			cov[a * d + b] = cov[b * d + a] = cc_sum_value(&s) / (double) n;
+			{
+				const double *row = x + i * d;
+
+				for (a = 0; a < wa; a++)
+					ta[a] = row[a0 + a] - mean[a0 + a];
+				for (b = 0; b < wb; b++)
+					tb[b] = row[b0 + b] - mean[b0 + b];
+				for (a = 0; a < wa; a++)
+					for (b = (b0 == a0) ? a : 0; b < wb; b++)
+						cc_sum_add(&s[a][b], ta[a] * tb[b]);
+			}
+			for (a = 0; a < wa; a++)
+				for (b = (b0 == a0) ? a : 0; b < wb; b++)
+					cov[(a0 + a) * d + b0 + b] = cov[(b0 + b) * d + a0 + a] =
+						cc_sum_value(&s[a][b]) / (double) n;
 		}
 	}
 }
@@ -147,12 +174,7 @@ cc_pca(const double *x, size_t n, int d, int ncomp, double *ratio,
 	int			j,
 				c;
 
-	for (j = 0; j < d; j++)
-	{
-		double		var;
-
-		cc_column_mean_var(x, n, d, j, &mean[j], &var);
-	}
+	cc_columns_mean_var(x, n, d, 0, d, mean, cov);	/* cov: room for the variances */
 	cc_covariance(x, n, d, mean, cov, check, arg);
 	cc_symmetric_eigen(cov, d, values, vectors, alloc);
 	for (j = 0; j < d; j++)

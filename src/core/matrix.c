@@ -62,6 +62,58 @@ cc_column_mean_var(const double *x, size_t n, int d, int j, double *mean,
 	*var = cc_sum_value(&q) / (double) n;
 }
 
+/*
+ * Mean and population variance of columns j0 .. j0 + w - 1 into mean[0..w-1]
+ * and var[0..w-1], bit-identical to calling cc_column_mean_var for each: the
+ * same compensated sums in the same row order, but up to CC_COLUMN_BLOCK
+ * columns per pass, reading the matrix row by row instead of striding down
+ * one column at a time.
+ */
+void
+cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
+					double *mean, double *var)
+{
+	int			b0;
+
+	for (b0 = 0; b0 < w; b0 += CC_COLUMN_BLOCK)
+	{
+		int			bw = (w - b0 < CC_COLUMN_BLOCK) ? w - b0 : CC_COLUMN_BLOCK;
+		CcSum		s[CC_COLUMN_BLOCK];
+		CcSum		q[CC_COLUMN_BLOCK];
+		double		mu[CC_COLUMN_BLOCK];
+		size_t		i;
+		int			j;
+
+		for (j = 0; j < bw; j++)
+			s[j].sum = s[j].comp = q[j].sum = q[j].comp = 0.0;
+		for (i = 0; i < n; i++)
+		{
+			const double *row = x + i * d + j0 + b0;
+
+			for (j = 0; j < bw; j++)
+				cc_sum_add(&s[j], row[j]);
+		}
+		for (j = 0; j < bw; j++)
+			mu[j] = cc_sum_value(&s[j]) / (double) n;
+		for (i = 0; i < n; i++)
+		{
+			const double *row = x + i * d + j0 + b0;
+
+			for (j = 0; j < bw; j++)
+			{
+				double		t = row[j] - mu[j];
+
+				cc_sum_add(&q[j], t * t);
+			}
+		}
+		for (j = 0; j < bw; j++)
+		{
+			mean[b0 + j] = mu[j];
+			var[b0 + j] = cc_sum_value(&q[j]) / (double) n;
+		}
+	}
+}
+
 static inline void
 swap_d(double *a, size_t i, size_t j)
 {

@@ -120,6 +120,13 @@ cc_sum_value(const CcSum *s)
 /* Mean and population variance of column j (two passes, compensated sums). */
 extern void cc_column_mean_var(const double *x, size_t n, int d, int j,
 							   double *mean, double *var);
+/*
+ * The same for the w columns from j0 at once: the same results, reading the
+ * matrix row by row (one pass per CC_COLUMN_BLOCK columns).
+ */
+#define CC_COLUMN_BLOCK 32
+extern void cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
+								double *mean, double *var);
 
 /*
  * Rearrange a[0..n-1] so that a[kth] holds the value it would have after

@@ -426,11 +426,12 @@ cc_calinski_harabasz(const double *x, size_t n, int d, const int *labels,
 	for (c = 0; c < k; c++)
 		if (sizes[c] > 0)
 			present++;
-	for (f = 0; f < d; f++)
+	for (f = 0; f < d; f += CC_COLUMN_BLOCK)
 	{
-		double		var;
+		int			w = (d - f < CC_COLUMN_BLOCK) ? d - f : CC_COLUMN_BLOCK;
+		double		var[CC_COLUMN_BLOCK];
 
-		cc_column_mean_var(x, n, d, f, &all[f], &var);
+		cc_columns_mean_var(x, n, d, f, w, all + f, var);
 	}
 	for (c = 0; c < k; c++)
 		if (sizes[c] > 0)

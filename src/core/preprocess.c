@@ -185,10 +185,18 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 			 double *scale, bool *constant, const CcAllocator *alloc)
 {
 	double	   *buf = NULL;
+	double	   *means = NULL;
+	double	   *vars = NULL;
 	int			j;
 
 	if (how == CC_SCALE_ROBUST)
 		buf = cc_alloc_array(alloc, n ? n : 1, sizeof(double));
+	if (how == CC_SCALE_STANDARD)
+	{
+		means = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
+		vars = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
+		cc_columns_mean_var(x, n, d, 0, d, means, vars);
+	}
 
 	for (j = 0; j < d; j++)
 	{
@@ -199,12 +207,11 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 		{
 			case CC_SCALE_STANDARD:
 				{
-					double		mean,
-								var;
+					double		mean = means[j],
+								var = vars[j];
 					double		nd = (double) n;
 					double		bound;
 
-					cc_column_mean_var(x, n, d, j, &mean, &var);
 					/* rounding-error bound on the variance of a constant column */
 					bound = nd * DBL_EPSILON * var +
 						(nd * mean * DBL_EPSILON) * (nd * mean * DBL_EPSILON);
@@ -257,6 +264,8 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 			constant[j] = zero;
 	}
 	cc_release(alloc, buf);
+	cc_release(alloc, means);
+	cc_release(alloc, vars);
 }
 
 /* Scale rows in place: (x - center) / scale, the same operations as scikit-learn. */

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "cc_common.h"
+#include "decimal.h"
 #include "hungarian.h"
 #include "kmeans.h"
 #include "linalg.h"
@@ -6490,6 +6491,234 @@ test_model_json(void)
 	}
 }
 
+/*
+ * Build base-10000 digits for the decimal integer string ds times 10^e10,
+ * at an odd address when unaligned; returns the digit count, *weight set.
+ */
+static int
+decimal_digits(const char *ds, int e10, unsigned char *buf, bool unaligned, int *weight)
+{
+	int			len = (int) strlen(ds);
+	int			pmax = e10 + len - 1;
+	int			gmax = (pmax >= 0) ? pmax / 4 : -((-pmax + 3) / 4);
+	int			gmin = (e10 >= 0) ? e10 / 4 : -((-e10 + 3) / 4);
+	int			n = gmax - gmin + 1;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			g = gmax - i;
+		int			v = 0;
+		int			q;
+		int16_t		dg;
+
+		for (q = 3; q >= 0; q--)
+		{
+			int			pw = 4 * g + q;
+			int			idx = pmax - pw;	/* index in ds */
+
+			v = v * 10 + ((idx >= 0 && idx < len) ? ds[idx] - '0' : 0);
+		}
+		dg = (int16_t) v;
+		memcpy(buf + (unaligned ? 1 : 0) + 2 * i, &dg, sizeof(dg));
+	}
+	*weight = gmax;
+	return n;
+}
+
+/* cc_decimal_to_double against strtod on random decimals: bit-identical when it answers. */
+static void
+test_decimal_to_double(void)
+{
+	TRand		r;
+	unsigned char buf[64];
+	char		ds[32],
+				text[64];
+	int			t;
+	int			answered = 0,
+				short_ones = 0,
+				short_answered = 0;
+	bool		exact = true;
+
+	set_ctx("decimal random");
+	tr_seed(&r, 77);
+	for (t = 0; t < 200000; t++)
+	{
+		int			len = 1 + (int) (tr_next(&r) % 19);
+		int			e10 = (int) (tr_next(&r) % 61) - 30;
+		bool		neg = (tr_next(&r) & 1) != 0;
+		bool		unaligned = (tr_next(&r) & 1) != 0;
+		int			i,
+					n,
+					weight;
+		double		got,
+					want;
+
+		for (i = 0; i < len; i++)
+			ds[i] = (char) ('0' + (int) (tr_next(&r) % 10));
+		if (ds[0] == '0')
+			ds[0] = '1';
+		/* some trailing zeros, as in money amounts */
+		if (tr_next(&r) % 4 == 0)
+			for (i = (len + 1) / 2; i < len; i++)
+				ds[i] = '0';
+		ds[len] = '\0';
+		snprintf(text, sizeof(text), "%s%se%d", neg ? "-" : "", ds, e10);
+		want = strtod(text, NULL);
+		n = decimal_digits(ds, e10, buf, unaligned, &weight);
+		if (cc_decimal_to_double(neg, weight, buf + (unaligned ? 1 : 0), n, &got))
+		{
+			answered++;
+			if (memcmp(&got, &want, sizeof(double)) != 0)
+			{
+				if (exact)
+					fprintf(stderr, "  decimal %s: got %.17g, strtod %.17g\n", text, got, want);
+				exact = false;
+			}
+		}
+		/* up to 15 digits and a small exponent must take the fast path */
+		if (len <= 15 && e10 >= -22 && e10 + len <= 22)
+		{
+			short_ones++;
+			if (cc_decimal_to_double(neg, weight, buf + (unaligned ? 1 : 0), n, &got))
+				short_answered++;
+		}
+	}
+	CHECK(exact);
+	CHECK(answered > 50000);
+	CHECK(short_ones > 10000 && short_answered == short_ones);
+
+	set_ctx("decimal special cases");
+	{
+		int16_t		d[5] = {0, 0, 0, 0, 0};
+		double		v = -1.0;
+
+		/* zero, with or without digits, is +0 */
+		CHECK(cc_decimal_to_double(true, 0, d, 0, &v) && v == 0.0 && !signbit(v));
+		CHECK(cc_decimal_to_double(true, 3, d, 2, &v) && v == 0.0 && !signbit(v));
+		/* leading and trailing zero digits are ignored: 0012.3400 */
+		d[0] = 0;
+		d[1] = 12;
+		d[2] = 3400;
+		d[3] = 0;
+		CHECK(cc_decimal_to_double(false, 1, d, 4, &v) && v == 12.34);
+		/* a digit out of range is refused */
+		d[1] = 10000;
+		CHECK(!cc_decimal_to_double(false, 1, d, 4, &v));
+		d[1] = -1;
+		CHECK(!cc_decimal_to_double(false, 1, d, 4, &v));
+		/* five significant digits groups are too many */
+		d[0] = 1;
+		d[1] = 2;
+		d[2] = 3;
+		d[3] = 4;
+		d[4] = 5;
+		CHECK(!cc_decimal_to_double(false, 0, d, 5, &v));
+		/* 10^22 exactly, 10^23 through the mantissa, 10^-22, and too small */
+		d[0] = 1;
+		CHECK(cc_decimal_to_double(false, 5, d, 1, &v) && v == 1e20);
+		d[0] = 100;
+		CHECK(cc_decimal_to_double(false, 5, d, 1, &v) && v == 1e22);
+		d[0] = 1000;
+		CHECK(cc_decimal_to_double(false, 5, d, 1, &v) && v == 1e23);
+		d[0] = 100;
+		CHECK(cc_decimal_to_double(false, -6, d, 1, &v) && v == 1e-22);
+		d[0] = 1;
+		CHECK(!cc_decimal_to_double(false, -7, d, 1, &v));
+		/* 2^53 + 1 = 9007 1992 5474 0993 needs more than a double's mantissa */
+		d[0] = 9007;
+		d[1] = 1992;
+		d[2] = 5474;
+		d[3] = 993;
+		CHECK(!cc_decimal_to_double(false, 3, d, 4, &v));
+		d[3] = 992;				/* 2^53 itself is not below the limit either */
+		CHECK(!cc_decimal_to_double(false, 3, d, 4, &v));
+		d[3] = 991;
+		CHECK(cc_decimal_to_double(false, 3, d, 4, &v) && v == 9007199254740991.0);
+	}
+}
+
+/*
+ * cc_columns_mean_var and cc_covariance read the matrix row by row, in
+ * blocks of columns; both must give the bits of a pass down each column
+ * (or column pair), for widths around the block sizes.
+ */
+static void
+test_blocked_column_passes(void)
+{
+	TRand		r;
+	int			widths[] = {1, 2, 15, 16, 17, 31, 32, 33, 40, 70};
+	int			wi;
+	bool		same_moments = true,
+				same_cov = true;
+
+	set_ctx("blocked column passes");
+	tr_seed(&r, 4242);
+	for (wi = 0; wi < (int) (sizeof(widths) / sizeof(widths[0])); wi++)
+	{
+		int			d = widths[wi];
+		size_t		n = 50 + (size_t) (tr_next(&r) % 200);
+		double	   *x = malloc(sizeof(double) * n * d);
+		double	   *mean = malloc(sizeof(double) * d);
+		double	   *var = malloc(sizeof(double) * d);
+		double	   *cov = malloc(sizeof(double) * d * d);
+		size_t		i;
+		int			a,
+					b;
+
+		for (i = 0; i < n * (size_t) d; i++)
+			x[i] = 1e3 * tr_normal(&r) + (double) (i % 7);
+		cc_columns_mean_var(x, n, d, 0, d, mean, var);
+		cc_covariance(x, n, d, mean, cov, NULL, NULL);
+		for (a = 0; a < d; a++)
+		{
+			double		m1,
+						v1;
+
+			cc_column_mean_var(x, n, d, a, &m1, &v1);
+			if (memcmp(&m1, &mean[a], sizeof(double)) != 0 ||
+				memcmp(&v1, &var[a], sizeof(double)) != 0)
+				same_moments = false;
+			for (b = 0; b < d; b++)
+			{
+				CcSum		s = {0, 0};
+				double		want;
+
+				for (i = 0; i < n; i++)
+					cc_sum_add(&s, (x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b]));
+				want = cc_sum_value(&s) / (double) n;
+				/* the upper triangle is summed as (a, b), the lower mirrors it */
+				if (a > b)
+				{
+					CcSum		t = {0, 0};
+
+					for (i = 0; i < n; i++)
+						cc_sum_add(&t, (x[i * d + b] - mean[b]) * (x[i * d + a] - mean[a]));
+					want = cc_sum_value(&t) / (double) n;
+				}
+				if (memcmp(&want, &cov[a * d + b], sizeof(double)) != 0)
+					same_cov = false;
+			}
+		}
+		/* a column range in the middle gives the same as the whole */
+		if (d > 3)
+		{
+			double		m2[2],
+						v2[2];
+
+			cc_columns_mean_var(x, n, d, d / 2, 2, m2, v2);
+			if (memcmp(m2, mean + d / 2, sizeof(m2)) != 0 || memcmp(v2, var + d / 2, sizeof(v2)) != 0)
+				same_moments = false;
+		}
+		free(x);
+		free(mean);
+		free(var);
+		free(cov);
+	}
+	CHECK(same_moments);
+	CHECK(same_cov);
+}
+
 int
 main(void)
 {
@@ -6517,6 +6746,8 @@ main(void)
 	test_model_wire();
 	test_model_json();
 	test_kmeans_determinism();
+	test_decimal_to_double();
+	test_blocked_column_passes();
 	test_kmeans_blobs();
 	test_kmeans_accumulate();
 	test_kmeans_edge_cases();
