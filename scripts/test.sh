@@ -249,6 +249,8 @@ else
     run_step subshell "bench train (quick)" /usr/bin/python3 test/bench/bench_train.py --quick
     run_step subshell "bench elbow (quick)" /usr/bin/python3 test/bench/bench_elbow.py --quick
     run_step subshell "bench scale (quick)" /usr/bin/python3 test/bench/bench_scale.py --quick
+    run_step subshell "bench predict (quick)" /usr/bin/python3 test/bench/bench_predict.py --quick
+    run_step subshell "bench ingest (quick)" /usr/bin/python3 test/bench/bench_ingest.py --quick
 fi
 
 if [ "$server_up" -eq 0 ]; then
