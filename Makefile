@@ -7,11 +7,12 @@ MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
 	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o \
 	src/core/hungarian.o src/core/align.o src/core/parallel.o \
-	src/core/model_io.o src/core/decimal.o
+	src/core/model_io.o src/core/decimal.o src/core/exactsum.o \
+	src/core/pass.o
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/refine.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/explain.o src/profile.o src/generate.o src/aggregate.o \
-	src/predict.o src/support.o
+	src/predict.o src/support.o src/pass.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # the first release's script and one upgrade script per release after it

@@ -182,6 +182,10 @@ extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
 extern void ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 							  double tol, int max_iter, size_t *rows);
 
+/* pass.c: read the bytes _ccseg_lloyd_pass returns */
+struct CcPass;
+extern void ccseg_pass_read(bytea *bytes, struct CcPass *p, MemoryContext cxt);
+
 /* modeltype.c */
 extern Datum ccseg_model_datum(const CcModel *m);
 extern void ccseg_model_parse(struct varlena *value, CcModel *m,

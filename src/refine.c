@@ -2,12 +2,29 @@
  * refine.c
  *		Lloyd passes over every row of a relation, for a model whose k-means
  *		ran on a sample of it because all rows would not fit in
- *		ccseg.max_train_memory.  Rows are read batch by batch, imputed and
- *		scaled exactly as the sample was, so memory stays bounded by the
- *		batch whatever the size of the relation.
+ *		ccseg.max_train_memory.  Rows are imputed and scaled exactly as the
+ *		sample was, and memory stays bounded whatever the size of the
+ *		relation.
+ *
+ * Each pass is one query, SELECT _ccseg_lloyd_pass(model, features...)
+ * FROM relation: the aggregate (pass.c) keeps order-independent statistics,
+ * so PostgreSQL may run the pass with parallel workers (as for any query:
+ * max_parallel_workers_per_gather, the table's size) and the result is the
+ * same, bit for bit.  Models too wide for the aggregate's statistics
+ * (k * (d + 1) above CC_PASS_MAX_CELLS) take a serial pass instead, reading
+ * the rows in id order batch by batch.
  */
 #include "ccseg.h"
 
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "pass.h"
 #include "preprocess.h"
 
 #define REFINE_BATCH_ROWS 4096
@@ -21,7 +38,86 @@ typedef struct RefinePass
 	size_t		rows;			/* rows kept (after impute = drop) */
 } RefinePass;
 
-/* One pass over every row: statistics of the nearest centroid of each. */
+/* The query of one pass: the aggregate over p's features, in model order. */
+static char *
+pass_query(const CcsegPrepared *p)
+{
+	StringInfoData q;
+	char	   *schema = get_namespace_name(ccseg_extension_schema());
+	int			j;
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT %s($1",
+					 quote_qualified_identifier(schema, "_ccseg_lloyd_pass"));
+	for (j = 0; j < p->f.d; j++)
+		appendStringInfo(&q, ", %s", quote_identifier(p->f.names[j]));
+	appendStringInfo(&q, ") FROM %s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(p->relid)),
+												get_rel_name(p->relid)));
+	return q.data;
+}
+
+/* A model value carrying p's preprocessing and the given centroids. */
+static Datum
+pass_model(const CcsegPrepared *p, const double *centroids, int k)
+{
+	CcModel		m;
+	CcAllocator alloc;
+
+	ccseg_allocator_init(&alloc, CurrentMemoryContext);
+	cc_model_alloc(&m, k, p->f.d, &alloc);
+	ccseg_prepared_to_model(p, &m);
+	memcpy(m.centroids, centroids, sizeof(double) * k * p->f.d);
+	/* no statistics yet: the pass is what measures them */
+	memset(m.sizes, 0, sizeof(int64_t) * k);
+	memset(m.sse, 0, sizeof(double) * k);
+	m.rows = 0;
+	m.inertia = 0.0;
+	return ccseg_model_datum(&m);
+}
+
+/* One pass as a query (parallel when PostgreSQL plans it so). */
+static void
+refine_pass_query(const CcsegPrepared *p, const char *query, Oid model_type,
+				  const double *centroids, int k, RefinePass *out)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg pass",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Datum		args[1];
+	bool		isnull;
+	Datum		result;
+	CcPass		pass;
+
+	args[0] = pass_model(p, centroids, k);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(query, 1, &model_type, args, NULL, true, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not run a Lloyd pass over relation \"%s\"", p->relname);
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		/* no rows (the relation emptied since the sample was read) */
+		memset(out->sums, 0, sizeof(double) * k * p->f.d);
+		memset(out->counts, 0, sizeof(int64_t) * k);
+		memset(out->sse, 0, sizeof(double) * k);
+		out->rows = 0;
+	}
+	else
+	{
+		ccseg_pass_read(DatumGetByteaPP(result), &pass, cxt);
+		if (pass.k != k || pass.d != p->f.d)
+			elog(ERROR, "Lloyd pass of unexpected shape");
+		cc_pass_result(&pass, out->sums, out->counts, out->sse);
+		out->rows = (size_t) pass.rows;
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/* One pass over every row in id order, batch by batch (wide models). */
 static void
 refine_pass(const CcsegPrepared *p, const double *centroids, int k,
 			double *batch, RefinePass *out)
@@ -55,12 +151,24 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 				  double tol, int max_iter, size_t *rows)
 {
 	int			d = p->f.d;
-	double	   *batch = palloc(sizeof(double) * REFINE_BATCH_ROWS * d);
+	bool		use_query = (int64) k * (d + 1) <= CC_PASS_MAX_CELLS;
+	double	   *batch = use_query ? NULL : palloc(sizeof(double) * REFINE_BATCH_ROWS * d);
+	char	   *query = use_query ? pass_query(p) : NULL;
+	Oid			model_type = InvalidOid;
 	RefinePass	pass;
 	int			passes = 0;
 	bool		done = (max_iter <= 0);
 	int			c,
 				j;
+
+	if (use_query)
+	{
+		model_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									 CStringGetDatum("ccseg_model"),
+									 ObjectIdGetDatum(ccseg_extension_schema()));
+		if (!OidIsValid(model_type))
+			elog(ERROR, "type ccseg_model not found in the extension's schema");
+	}
 
 	pass.sums = palloc(sizeof(double) * k * d);
 	pass.counts = palloc(sizeof(int64_t) * k);
@@ -72,7 +180,10 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	{
 		double		shift = 0.0;
 
-		refine_pass(p, kr->centroids, k, batch, &pass);
+		if (use_query)
+			refine_pass_query(p, query, model_type, kr->centroids, k, &pass);
+		else
+			refine_pass(p, kr->centroids, k, batch, &pass);
 		if (done)
 			break;
 		for (c = 0; c < k; c++)
@@ -104,7 +215,8 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	}
 	kr->iterations += passes;
 	*rows = pass.rows;
-	pfree(batch);
+	if (batch)
+		pfree(batch);
 	pfree(pass.sums);
 	pfree(pass.counts);
 	pfree(pass.sse);

@@ -198,11 +198,20 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	kp.cb_arg = &kp;
 	ccseg_kmeans(prep.x, prep.n, d, &kp, &kr, &alloc);
 	rows = prep.n;
-	if (prep.sampled)
-		refine_over_all_rows(&prep, &kr, &kp, &rows);
 	if (verbose)
 		ereport(LOG,
 				(errmsg("k-means in %.3f s", ccseg_seconds_since(phase))));
+	if (prep.sampled)
+	{
+		int			before = kr.iterations;
+
+		INSTR_TIME_SET_CURRENT(phase);
+		refine_over_all_rows(&prep, &kr, &kp, &rows);
+		if (verbose)
+			ereport(LOG,
+					(errmsg("%d passes over all %zu rows in %.3f s",
+							kr.iterations - before + 1, rows, ccseg_seconds_since(phase))));
+	}
 	INSTR_TIME_SET_CURRENT(phase);
 	cc_kmeans_sort_by_size(&kr, prep.n, k, d, &alloc);
 	cc_model_alloc(&m, k, d, &alloc);

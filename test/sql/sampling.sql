@@ -55,8 +55,50 @@ CREATE TEMP TABLE far AS
 SELECT g AS id, (g % 7)::float8 AS a, (g % 5)::float8 AS b
 FROM generate_series(1, 20000) g;
 UPDATE far SET a = 1e200 WHERE id = 20000;
+-- (the error comes from the pass query, whose text names the temporary schema)
+\set SHOW_CONTEXT never
 SELECT ccseg_build_model('far', 2, id_column => 'id', scale => 'none', seed => 1) IS NOT NULL;
+\set SHOW_CONTEXT errors
 
 SELECT ccseg_drop_model('sampled_cards');
 RESET ccseg.max_train_memory;
 RESET ccseg.threads;
+
+-- the full-data passes of a sampled training are one aggregate query each,
+-- which parallel workers can share; its sums are exact, so a parallel plan
+-- trains the very model a serial one does
+CREATE TABLE pass_rows AS SELECT * FROM ccseg_generate_customers(30000, 4);
+SET ccseg.max_train_memory = '512kB';
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE serial_fit AS
+SELECT ccseg_build_model('pass_rows', 4, id_column => 'cust_id', seed => 2) AS m;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+CREATE TEMP TABLE parallel_fit AS
+SELECT ccseg_build_model('pass_rows', 4, id_column => 'cust_id', seed => 2) AS m;
+SELECT (ccseg_model_summary(s.m)).rows AS rows, s.m::text = p.m::text AS same_model
+FROM serial_fit s, parallel_fit p;
+-- the pass query, as training runs it, has a parallel plan here
+PREPARE pass(ccseg_model) AS
+SELECT _ccseg_lloyd_pass($1, balance, balance_frequency, purchases, oneoff_purchases,
+	installments_purchases, cash_advance, purchases_frequency, oneoff_purchases_frequency,
+	purchases_installments_frequency, cash_advance_frequency, cash_advance_trx, purchases_trx,
+	credit_limit, payments, minimum_payments, prc_full_payment, tenure) FROM pass_rows;
+SET plan_cache_mode = force_custom_plan;
+SELECT m AS fit_model FROM serial_fit \gset
+EXPLAIN (COSTS OFF) EXECUTE pass(:'fit_model');
+-- and its result, serial or parallel, is the same bytes
+CREATE TEMP TABLE pass_parallel AS EXECUTE pass(:'fit_model');
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE pass_serial AS EXECUTE pass(:'fit_model');
+SELECT length(s._ccseg_lloyd_pass) > 0 AS has_bytes,
+	   s._ccseg_lloyd_pass = p._ccseg_lloyd_pass AS same_bytes
+FROM pass_serial s, pass_parallel p;
+-- the aggregate checks what it is given
+SELECT _ccseg_lloyd_pass(m, 1.0, 2.0) FROM serial_fit;
+SELECT _ccseg_lloyd_pass(NULL::ccseg_model, 1.0);
+DEALLOCATE pass;
+RESET ALL;
+DROP TABLE pass_rows;

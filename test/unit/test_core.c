@@ -30,6 +30,8 @@
 
 #include "cc_common.h"
 #include "decimal.h"
+#include "exactsum.h"
+#include "pass.h"
 #include "hungarian.h"
 #include "kmeans.h"
 #include "linalg.h"
@@ -6719,6 +6721,258 @@ test_blocked_column_passes(void)
 	CHECK(same_cov);
 }
 
+/* One random term for the exact-sum tests: mixed signs, 1e-300 .. 1e300. */
+static double
+xsum_term(TRand *r)
+{
+	double		m = tr_unif(r) * 2.0 - 1.0;
+	int			kind = (int) (tr_next(r) % 4);
+
+	if (kind == 0)
+		return m * pow(10.0, (double) ((int) (tr_next(r) % 601) - 300));
+	if (kind == 1)
+		return m * 1e3;
+	if (kind == 2)
+		return (double) (int64_t) (tr_next(r) % 1000000) - 500000.0;
+	return m;
+}
+
+/*
+ * CcXsum: the same bits in any order and any partition merged, exact where
+ * a double sum is not, carries after many additions, the range ends.
+ */
+static void
+test_exact_sum(void)
+{
+	TRand		r;
+	enum
+	{
+		N = 5000
+	};
+	static double terms[N];
+	CcXsum		a,
+				b,
+				parts[3];
+	double		forward,
+				v;
+	int			i,
+				t;
+	bool		same = true;
+
+	set_ctx("exact sum order");
+	tr_seed(&r, 99);
+	for (i = 0; i < N; i++)
+		terms[i] = xsum_term(&r);
+	cc_xsum_init(&a);
+	for (i = 0; i < N; i++)
+		cc_xsum_add(&a, terms[i]);
+	forward = cc_xsum_value(&a);
+	for (t = 0; t < 20; t++)
+	{
+		/* shuffle, then sum in three parts of random sizes, merged */
+		for (i = N - 1; i > 0; i--)
+		{
+			int			j = (int) (tr_next(&r) % (uint64_t) (i + 1));
+			double		x = terms[i];
+
+			terms[i] = terms[j];
+			terms[j] = x;
+		}
+		for (i = 0; i < 3; i++)
+			cc_xsum_init(&parts[i]);
+		for (i = 0; i < N; i++)
+			cc_xsum_add(&parts[tr_next(&r) % 3], terms[i]);
+		cc_xsum_merge(&parts[0], &parts[2]);
+		cc_xsum_merge(&parts[1], &parts[0]);
+		v = cc_xsum_value(&parts[1]);
+		if (memcmp(&v, &forward, sizeof(double)) != 0)
+			same = false;
+	}
+	CHECK(same);
+
+	set_ctx("exact sum values");
+	cc_xsum_init(&a);
+	cc_xsum_add(&a, 1e16);
+	cc_xsum_add(&a, 1.0);
+	cc_xsum_add(&a, -1e16);
+	CHECK(cc_xsum_value(&a) == 1.0);
+	cc_xsum_init(&a);
+	for (i = 1; i <= 100000; i++)
+		cc_xsum_add(&a, (double) i);
+	CHECK(cc_xsum_value(&a) == 5000050000.0);
+	cc_xsum_init(&a);
+	cc_xsum_add(&a, 0.1);
+	cc_xsum_add(&a, 0.2);
+	CHECK(cc_xsum_value(&a) == 0.30000000000000004);	/* exact sum, rounded once */
+	cc_xsum_add(&a, -0.1);
+	cc_xsum_add(&a, -0.2);
+	CHECK(cc_xsum_value(&a) == 0.0);
+	cc_xsum_init(&a);
+	cc_xsum_add(&a, -2.5);
+	cc_xsum_add(&a, 1e-10);
+	CHECK(cc_xsum_value(&a) == -2.5 + 1e-10);
+	/* the ends of the range */
+	cc_xsum_init(&a);
+	cc_xsum_add(&a, 1e300);
+	cc_xsum_add(&a, 1e300);
+	CHECK(cc_xsum_value(&a) == 2e300);
+	cc_xsum_add(&a, DBL_MAX);
+	cc_xsum_add(&a, DBL_MAX);
+	CHECK(isinf(cc_xsum_value(&a)));
+	cc_xsum_init(&a);
+	cc_xsum_add(&a, 1e-200);	/* below 2^-544: dropped */
+	cc_xsum_add(&a, 4.9e-324);
+	CHECK(cc_xsum_value(&a) == 0.0);
+	cc_xsum_add(&a, ldexp(1.0, -500));
+	CHECK(cc_xsum_value(&a) == ldexp(1.0, -500));
+	cc_xsum_add(&a, 0.0);
+	cc_xsum_add(&a, -0.0);
+	CHECK(cc_xsum_value(&a) == ldexp(1.0, -500));
+
+	/* carries: start just below the carry point, add past it */
+	set_ctx("exact sum carries");
+	cc_xsum_init(&a);
+	cc_xsum_init(&b);
+	a.adds = (1 << 30) - 5;
+	for (i = 0; i < 12; i++)
+	{
+		cc_xsum_add(&a, 4294967295.0);
+		cc_xsum_add(&b, 4294967295.0);
+	}
+	CHECK(a.adds < 10);
+	CHECK(cc_xsum_value(&a) == 12.0 * 4294967295.0 && cc_xsum_value(&b) == cc_xsum_value(&a));
+	/* a sum that cancels to a negative value across many digits */
+	cc_xsum_init(&a);
+	cc_xsum_add(&a, 1e200);
+	cc_xsum_add(&a, -1e200);
+	cc_xsum_add(&a, -3.0);
+	cc_xsum_add(&a, 1e-100);
+	CHECK(cc_xsum_value(&a) == -3.0 + 1e-100);
+}
+
+/*
+ * CcPass: the labels, counts and (to rounding) sums of cc_kmeans_accumulate;
+ * any split merged gives the same bits; the flat form round-trips and is
+ * checked when read back.
+ */
+static void
+test_pass(void)
+{
+	enum
+	{
+		n = 3000, d = 5, k = 4
+	};
+	TRand		r;
+	double	   *x = dalloc((size_t) n * d);
+	double		cent[k * d],
+				ct[k * d],
+				dist[k];
+	double		ref_sums[k * d],
+				ref_sse[k],
+				sums[k * d],
+				sse[k],
+				sums2[k * d],
+				sse2[k];
+	int64_t		ref_counts[k],
+				counts[k],
+				counts2[k];
+	int			ref_labels[n];
+	CcPass		all,
+				parts[3],
+				back;
+	size_t		i;
+	int			c;
+	bool		labels_same = true,
+				close = true;
+	char	   *flat;
+	size_t		flat_len = cc_pass_flat_size(k, d);
+
+	set_ctx("pass");
+	tr_seed(&r, 5150);
+	for (i = 0; i < (size_t) n * d; i++)
+		x[i] = tr_normal(&r) + (double) (i % 3);
+	for (i = 0; i < (size_t) k * d; i++)
+		cent[i] = tr_normal(&r);
+	cc_transpose(cent, k, d, ct);
+	memset(ref_sums, 0, sizeof(ref_sums));
+	memset(ref_counts, 0, sizeof(ref_counts));
+	memset(ref_sse, 0, sizeof(ref_sse));
+	cc_kmeans_accumulate(x, n, d, cent, k, ref_sums, ref_counts, ref_sse, ref_labels);
+
+	cc_pass_init(&all, k, d, A);
+	for (i = 0; i < 3; i++)
+		cc_pass_init(&parts[i], k, d, A);
+	for (i = 0; i < n; i++)
+	{
+		if (cc_pass_add(&all, x + i * d, ct, dist) != ref_labels[i])
+			labels_same = false;
+		cc_pass_add(&parts[tr_next(&r) % 3], x + i * d, ct, dist);
+	}
+	CHECK(labels_same);
+	CHECK(all.rows == n);
+	cc_pass_result(&all, sums, counts, sse);
+	for (c = 0; c < k; c++)
+	{
+		int			j;
+
+		if (counts[c] != ref_counts[c] || fabs(sse[c] - ref_sse[c]) > 1e-10 * ref_sse[c])
+			close = false;
+		for (j = 0; j < d; j++)
+			if (fabs(sums[c * d + j] - ref_sums[c * d + j]) > 1e-10 * (fabs(ref_sums[c * d + j]) + 1.0))
+				close = false;
+	}
+	CHECK(close);
+
+	/* three parts merged: the same bits */
+	cc_pass_merge(&parts[1], &parts[2]);
+	cc_pass_merge(&parts[0], &parts[1]);
+	cc_pass_result(&parts[0], sums2, counts2, sse2);
+	CHECK(parts[0].rows == n);
+	CHECK(memcmp(sums, sums2, sizeof(sums)) == 0 && memcmp(sse, sse2, sizeof(sse)) == 0 &&
+		  memcmp(counts, counts2, sizeof(counts)) == 0);
+
+	/* the flat form */
+	set_ctx("pass flat form");
+	flat = malloc(flat_len);
+	cc_pass_flatten(&parts[0], flat);
+	CHECK(cc_pass_unflatten(flat, flat_len, &back, A) == NULL);
+	cc_pass_result(&back, sums2, counts2, sse2);
+	CHECK(back.rows == n && memcmp(sums, sums2, sizeof(sums)) == 0 &&
+		  memcmp(sse, sse2, sizeof(sse)) == 0 && memcmp(counts, counts2, sizeof(counts)) == 0);
+	cc_pass_release(&back, A);
+	CHECK(cc_pass_unflatten(flat, flat_len - 1, &back, A) != NULL);
+	cc_pass_release(&back, A);
+	{
+		int64_t		v;
+		size_t		at;
+
+		/* a count that no longer adds up to the rows */
+		at = 24;
+		memcpy(&v, flat + at, sizeof(v));
+		v++;
+		memcpy(flat + at, &v, sizeof(v));
+		CHECK(cc_pass_unflatten(flat, flat_len, &back, A) != NULL);
+		cc_pass_release(&back, A);
+		v--;
+		memcpy(flat + at, &v, sizeof(v));
+		/* a limb outside its digit range */
+		at = 24 + sizeof(int64_t) * k;
+		v = -1;
+		memcpy(flat + at, &v, sizeof(v));
+		CHECK(cc_pass_unflatten(flat, flat_len, &back, A) != NULL);
+		cc_pass_release(&back, A);
+		/* another magic */
+		flat[0] ^= 1;
+		CHECK(cc_pass_unflatten(flat, flat_len, &back, A) != NULL);
+		cc_pass_release(&back, A);
+	}
+	free(flat);
+	cc_pass_release(&all, A);
+	for (i = 0; i < 3; i++)
+		cc_pass_release(&parts[i], A);
+	free(x);
+}
+
 int
 main(void)
 {
@@ -6748,6 +7002,8 @@ main(void)
 	test_kmeans_determinism();
 	test_decimal_to_double();
 	test_blocked_column_passes();
+	test_exact_sum();
+	test_pass();
 	test_kmeans_blobs();
 	test_kmeans_accumulate();
 	test_kmeans_edge_cases();
