@@ -79,7 +79,7 @@ unittest-valgrind: test/unit/test_core
 
 # libFuzzer targets on the core (clang from Debian): make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = fuzz_model_flat fuzz_model_json fuzz_model_wire fuzz_kmeans
+FUZZ_TARGETS = fuzz_model_flat fuzz_model_json fuzz_model_wire fuzz_kmeans fuzz_exact
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-ffp-contract=off -Isrc/core
 CLANG ?= clang-14
@@ -94,7 +94,8 @@ test/fuzz/seed_model: test/fuzz/seed_model.c $(CORE_SRCS) src/core/*.h
 fuzz: $(addprefix test/fuzz/,$(FUZZ_TARGETS)) test/fuzz/seed_model
 	for t in $(FUZZ_TARGETS); do mkdir -p test/fuzz/corpus/$$t; done
 	test/fuzz/seed_model test/fuzz/corpus/fuzz_model_flat/seed \
-		test/fuzz/corpus/fuzz_model_json/seed test/fuzz/corpus/fuzz_model_wire/seed
+		test/fuzz/corpus/fuzz_model_json/seed test/fuzz/corpus/fuzz_model_wire/seed \
+		test/fuzz/corpus/fuzz_exact/seed_pass
 	for t in $(FUZZ_TARGETS); do \
 		if ls test/fuzz/regressions/$$t/* >/dev/null 2>&1; then \
 			test/fuzz/$$t test/fuzz/regressions/$$t/* || exit 1; \

@@ -43,16 +43,6 @@ typedef struct FitState
 	char	  **names;
 } FitState;
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
-	return cxt;
-}
-
 static FitState *
 new_state(MemoryContext cxt, int d, int k)
 {
@@ -87,7 +77,7 @@ reserve(FitState *st, int64 more)
 Datum
 ccseg_fit_transition(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "ccseg_fit_transition");
+	MemoryContext cxt = ccseg_agg_context(fcinfo, "ccseg_fit_transition");
 	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	ArrayType  *arr;
 	Datum	   *elems;
@@ -169,7 +159,7 @@ ccseg_fit_transition(PG_FUNCTION_ARGS)
 Datum
 ccseg_fit_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "ccseg_fit_combine");
+	MemoryContext cxt = ccseg_agg_context(fcinfo, "ccseg_fit_combine");
 	FitState   *a = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	FitState   *b = PG_ARGISNULL(1) ? NULL : (FitState *) PG_GETARG_POINTER(1);
 	FitState   *out;
@@ -227,7 +217,7 @@ ccseg_fit_serialize(PG_FUNCTION_ARGS)
 Datum
 ccseg_fit_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "ccseg_fit_deserialize");
+	MemoryContext cxt = ccseg_agg_context(fcinfo, "ccseg_fit_deserialize");
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	FitState   *st;

@@ -67,6 +67,17 @@ context_release(void *ctx, void *ptr)
 	pfree(ptr);
 }
 
+/* The memory context of the aggregate calling fn; an error outside one. */
+MemoryContext
+ccseg_agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
 /* Make an allocator that places core allocations in cxt. */
 void
 ccseg_allocator_init(CcAllocator *a, MemoryContext cxt)

@@ -36,6 +36,7 @@
 
 /* ccseg.c */
 extern void ccseg_allocator_init(CcAllocator *a, MemoryContext cxt);
+extern MemoryContext ccseg_agg_context(FunctionCallInfo fcinfo, const char *fn);
 extern int	ccseg_threads;
 extern int	ccseg_max_train_memory;
 extern void ccseg_check_interrupts(void *arg);

@@ -42,16 +42,6 @@ typedef struct PassState
 	CcsegConv  *conv;			/* d: how each value argument becomes a double */
 } PassState;
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fn)
-{
-	MemoryContext cxt;
-
-	if (!AggCheckCallContext(fcinfo, &cxt))
-		elog(ERROR, "%s called in non-aggregate context", fn);
-	return cxt;
-}
-
 static void
 check_cells(int k, int d)
 {
@@ -111,7 +101,7 @@ new_state(FunctionCallInfo fcinfo, MemoryContext cxt)
 Datum
 ccseg_pass_transition(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "_ccseg_pass_transition");
+	MemoryContext cxt = ccseg_agg_context(fcinfo, "_ccseg_pass_transition");
 	PassState  *st = PG_ARGISNULL(0) ? new_state(fcinfo, cxt) :
 		(PassState *) PG_GETARG_POINTER(0);
 	int			d = st->model.d;
@@ -167,7 +157,7 @@ copy_pass(MemoryContext cxt, const CcPass *from)
 Datum
 ccseg_pass_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "_ccseg_pass_combine");
+	MemoryContext cxt = ccseg_agg_context(fcinfo, "_ccseg_pass_combine");
 	PassState  *a = PG_ARGISNULL(0) ? NULL : (PassState *) PG_GETARG_POINTER(0);
 	PassState  *b = PG_ARGISNULL(1) ? NULL : (PassState *) PG_GETARG_POINTER(1);
 
@@ -201,7 +191,7 @@ ccseg_pass_serialize(PG_FUNCTION_ARGS)
 {
 	PassState  *st = (PassState *) PG_GETARG_POINTER(0);
 
-	(void) agg_context(fcinfo, "_ccseg_pass_serialize");
+	(void) ccseg_agg_context(fcinfo, "_ccseg_pass_serialize");
 	PG_RETURN_BYTEA_P(pass_bytes(&st->pass));
 }
 
@@ -223,7 +213,7 @@ ccseg_pass_read(bytea *bytes, CcPass *p, MemoryContext cxt)
 Datum
 ccseg_pass_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "_ccseg_pass_deserialize");
+	MemoryContext cxt = ccseg_agg_context(fcinfo, "_ccseg_pass_deserialize");
 	PassState  *st = MemoryContextAllocZero(cxt, sizeof(PassState));
 
 	ccseg_pass_read(PG_GETARG_BYTEA_PP(0), &st->pass, cxt);
@@ -235,7 +225,7 @@ ccseg_pass_final(PG_FUNCTION_ARGS)
 {
 	PassState  *st;
 
-	(void) agg_context(fcinfo, "_ccseg_pass_final");
+	(void) ccseg_agg_context(fcinfo, "_ccseg_pass_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (PassState *) PG_GETARG_POINTER(0);

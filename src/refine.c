@@ -19,6 +19,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -55,6 +57,17 @@ pass_query(const CcsegPrepared *p)
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(p->relid)),
 												get_rel_name(p->relid)));
 	return q.data;
+}
+
+/* Whether _ccseg_lloyd_pass(ccseg_model, VARIADIC "any") is installed. */
+static bool
+pass_aggregate_exists(Oid model_type)
+{
+	Oid			argtypes[2] = {model_type, ANYOID};
+	List	   *name = list_make2(makeString(get_namespace_name(ccseg_extension_schema())),
+								  makeString("_ccseg_lloyd_pass"));
+
+	return OidIsValid(LookupFuncName(name, 2, argtypes, true));
 }
 
 /* A model value carrying p's preprocessing and the given centroids. */
@@ -168,6 +181,12 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 									 ObjectIdGetDatum(ccseg_extension_schema()));
 		if (!OidIsValid(model_type))
 			elog(ERROR, "type ccseg_model not found in the extension's schema");
+		/* the SQL objects of 0.2.0 lack the aggregate: pass as 0.2.0 did */
+		if (!pass_aggregate_exists(model_type))
+		{
+			use_query = false;
+			batch = palloc(sizeof(double) * REFINE_BATCH_ROWS * d);
+		}
 	}
 
 	pass.sums = palloc(sizeof(double) * k * d);

@@ -19,6 +19,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
@@ -26,6 +27,7 @@
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "utils/array.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -49,7 +51,8 @@ has_outer_join(Query *parse)
 
 /*
  * Every feature of any version of the model, as visible to the current user
- * (the catalog's row security applies); NIL when there is none.
+ * (the catalog's row security applies); NIL when there is none or the user
+ * may not read the catalog.
  */
 static List *
 model_features(const char *model)
@@ -57,10 +60,15 @@ model_features(const char *model)
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 	char	   *schema = get_namespace_name(ccseg_extension_schema());
+	Oid			catalog = get_relname_relid("ccseg_model_versions", ccseg_extension_schema());
 	List	   *result = NIL;
 	MemoryContext caller = CurrentMemoryContext;
 	uint64		i;
 
+	/* a user who may not read the catalog gets the row form, and its errors */
+	if (!OidIsValid(catalog) ||
+		pg_class_aclcheck(catalog, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return NIL;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = CStringGetTextDatum(model);

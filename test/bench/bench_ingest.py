@@ -71,13 +71,9 @@ def markdown(results, info, args, extversion, n_rows):
     return "\n".join(out)
 
 
-def ingest_options(ap):
-    ap.add_argument("--rows", type=int, default=1000000, help="generated customers (default 1000000)")
-
-
 def main():
     args = ccsegtest.bench_arguments(__doc__, seed=1, dbname="ccseg_bench_ingest", quick_no_warmup=True,
-                                     add_options=ingest_options)
+                                     add_options=ccsegtest.rows_option(1000000))
     if args.quick:
         args.rows = 50000
     with ccsegtest.bench_database(args.dbname, args.keep) as (conn, extversion, features):
@@ -114,10 +110,7 @@ def main():
                 failed.append("models")
         text = markdown(results, ccsegtest.machine_info(conn, load_average=True), args, extversion, args.rows)
 
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n")
-    return 1 if failed else 0
+    return ccsegtest.emit(text, args, failed)
 
 
 if __name__ == "__main__":

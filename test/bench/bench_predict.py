@@ -91,13 +91,9 @@ def markdown(results, info, args, extversion, n_rows):
     return "\n".join(out)
 
 
-def predict_options(ap):
-    ap.add_argument("--rows", type=int, default=10000000, help="generated customers (default 10000000)")
-
-
 def main():
     args = ccsegtest.bench_arguments(__doc__, seed=1, dbname="ccseg_bench_predict", quick_no_warmup=True,
-                                     add_options=predict_options)
+                                     add_options=ccsegtest.rows_option(10000000))
     if args.quick:
         args.rows = 100000
     failed = []
@@ -138,10 +134,7 @@ def main():
                 failed.append("rows")
         text = markdown(results, ccsegtest.machine_info(conn, load_average=True), args, extversion, args.rows)
 
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n")
-    return 1 if failed else 0
+    return ccsegtest.emit(text, args, failed)
 
 
 if __name__ == "__main__":

@@ -208,7 +208,7 @@ def markdown(results, info, args, extversion, n_total):
 
 
 def scale_options(ap):
-    ap.add_argument("--rows", type=int, default=1000000, help="generated customers (default 1000000)")
+    ccsegtest.rows_option(1000000)(ap)
     ap.add_argument("--cap", default="32MB", help="ccseg.max_train_memory of the capped runs (default 32MB)")
 
 
@@ -261,10 +261,7 @@ def main():
                 failed.append("parallel")
         text = markdown(results, ccsegtest.machine_info(conn, load_average=True), args, extversion, rows)
 
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n")
-    return 1 if failed else 0
+    return ccsegtest.emit(text, args, failed)
 
 
 if __name__ == "__main__":

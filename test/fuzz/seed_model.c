@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matrix.h"
 #include "model_io.h"
+#include "pass.h"
 
 /* The JSON text form of m, as ccseg_model's output writes it (%.17g numbers). */
 static void
@@ -69,9 +71,9 @@ main(int argc, char **argv)
 	static char *names[] = {"spend", "visits"};
 	FILE	   *f;
 
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
 	{
-		fprintf(stderr, "usage: %s FLAT_FILE JSON_FILE WIRE_FILE\n", argv[0]);
+		fprintf(stderr, "usage: %s FLAT_FILE JSON_FILE WIRE_FILE [PASS_FILE]\n", argv[0]);
 		return 2;
 	}
 	cc_model_alloc(&m, k, d, &cc_malloc_allocator);
@@ -135,6 +137,36 @@ main(int argc, char **argv)
 		return 1;
 	}
 	free(buf);
+	if (argc == 5)
+	{
+		/* a pass of the model over a few rows, behind fuzz_exact's selector byte 0 */
+		CcPass		p;
+		double		ct[3 * 2],
+					dist[3],
+					z[2];
+		int			i;
+
+		cc_pass_init(&p, k, d, &cc_malloc_allocator);
+		cc_transpose(m.centroids, k, d, ct);
+		for (i = 0; i < 20; i++)
+		{
+			z[0] = 0.37 * i - 3.0;
+			z[1] = 1e-3 * i * i;
+			cc_pass_add(&p, z, ct, dist);
+		}
+		size = cc_pass_flat_size(k, d);
+		buf = malloc(size + 1);
+		buf[0] = 0;
+		cc_pass_flatten(&p, buf + 1);
+		f = fopen(argv[4], "wb");
+		if (f == NULL || fwrite(buf, 1, size + 1, f) != size + 1 || fclose(f) != 0)
+		{
+			perror(argv[4]);
+			return 1;
+		}
+		free(buf);
+		cc_pass_release(&p, &cc_malloc_allocator);
+	}
 	for (j = 0; j < d; j++)
 		m.features[j] = NULL;	/* static names: not ours to free */
 	cc_model_free(&m, &cc_malloc_allocator);

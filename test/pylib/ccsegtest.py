@@ -22,7 +22,8 @@ What is here:
   - the reference tests' skeleton: run_reference() (with
     reference_arguments(), open_reference_database(),
     close_reference_database()), setup_note()
-  - the benchmarks' skeleton: bench_arguments(), bench_database(),
+  - the benchmarks' skeleton: bench_arguments() (with rows_option()),
+    bench_database(), emit(),
     run_rounds(), machine_info(), table_head(), machine_table(), and
     PeakMemory (a process's peak private memory while a run lasts)
 
@@ -449,6 +450,21 @@ def bench_arguments(doc, seed, dbname, quick_no_warmup=False, add_options=None):
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
     return args
+
+
+def rows_option(default):
+    """An add_options for bench_arguments: --rows N (generated customers), default default."""
+    def add(ap):
+        ap.add_argument("--rows", type=int, default=default, help=f"generated customers (default {default})")
+    return add
+
+
+def emit(text, args, failed):
+    """Print a benchmark's markdown, write it to --output if given; the exit status (1 if failed)."""
+    print(text)
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+    return 1 if failed else 0
 
 
 @contextlib.contextmanager
