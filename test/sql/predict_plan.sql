@@ -55,6 +55,21 @@ CREATE TABLE cust_short (spend float8, visits int);
 INSERT INTO cust_short VALUES (1000, 20);
 SELECT ccseg_predict('cust', t) FROM cust_short t;
 
+-- a user who may not read the catalog: planning keeps the row form (no
+-- error from EXPLAIN), scoring fails as it did before
+CREATE ROLE regress_ccseg_nocat;
+GRANT SELECT ON cust TO regress_ccseg_nocat;
+REVOKE SELECT ON ccseg_model_versions FROM PUBLIC;
+SET ROLE regress_ccseg_nocat;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT ccseg_predict('cust', c) FROM cust c;
+\set SHOW_CONTEXT never
+SELECT ccseg_predict('cust', c) FROM cust c LIMIT 1;
+\set SHOW_CONTEXT errors
+RESET ROLE;
+GRANT SELECT ON ccseg_model_versions TO PUBLIC;
+REVOKE SELECT ON cust FROM regress_ccseg_nocat;
+DROP ROLE regress_ccseg_nocat;
+
 -- a prepared statement's generic plan passes every feature of every
 -- version; activating another version needs no new plan
 ALTER TABLE cust ADD COLUMN tenure int DEFAULT 12;
