@@ -165,8 +165,8 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 {
 	int			d = p->f.d;
 	bool		use_query = (int64) k * (d + 1) <= CC_PASS_MAX_CELLS;
-	double	   *batch = use_query ? NULL : palloc(sizeof(double) * REFINE_BATCH_ROWS * d);
-	char	   *query = use_query ? pass_query(p) : NULL;
+	double	   *batch = NULL;
+	char	   *query = NULL;
 	Oid			model_type = InvalidOid;
 	RefinePass	pass;
 	int			passes = 0;
@@ -182,12 +182,12 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 		if (!OidIsValid(model_type))
 			elog(ERROR, "type ccseg_model not found in the extension's schema");
 		/* the SQL objects of 0.2.0 lack the aggregate: pass as 0.2.0 did */
-		if (!pass_aggregate_exists(model_type))
-		{
-			use_query = false;
-			batch = palloc(sizeof(double) * REFINE_BATCH_ROWS * d);
-		}
+		use_query = pass_aggregate_exists(model_type);
 	}
+	if (use_query)
+		query = pass_query(p);
+	else
+		batch = palloc(sizeof(double) * REFINE_BATCH_ROWS * d);
 
 	pass.sums = palloc(sizeof(double) * k * d);
 	pass.counts = palloc(sizeof(int64_t) * k);
