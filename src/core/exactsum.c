@@ -7,9 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#define LIMB_BITS	32
+#define LIMB_BITS	CC_XSUM_LIMB_BITS
 #define LIMB_MASK	((int64_t) 0xFFFFFFFF)
-#define CARRY_EVERY	(1 << 30)	/* adds of < 2^33 each stay below 2^63 */
 
 void
 cc_xsum_init(CcXsum *s)
@@ -39,65 +38,6 @@ cc_xsum_carry(CcXsum *s)
 		s->limb[i + 1] += c;
 	}
 	s->adds = 0;
-}
-
-void
-cc_xsum_add(CcXsum *s, double v)
-{
-	uint64_t	bits;
-	uint64_t	mant;
-	int			bexp,
-				p,
-				off,
-				li,
-				r;
-	int64_t		c0,
-				c1,
-				c2;
-
-	memcpy(&bits, &v, sizeof(bits));
-	bexp = (int) ((bits >> 52) & 0x7FF);
-	mant = bits & (((uint64_t) 1 << 52) - 1);
-	if (bexp == 0)
-	{
-		if (mant == 0)
-			return;				/* +-0 */
-		bexp = 1;				/* subnormal */
-	}
-	else
-		mant |= (uint64_t) 1 << 52;
-	/* |v| = mant * 2^p */
-	p = bexp - 1075;
-	if (p < CC_XSUM_PMIN)
-	{
-		int			sh = CC_XSUM_PMIN - p;
-
-		if (sh >= 53)
-			return;				/* below the lowest bit kept */
-		mant >>= sh;
-		p = CC_XSUM_PMIN;
-	}
-	off = p - CC_XSUM_PMIN;
-	li = off / LIMB_BITS;
-	r = off % LIMB_BITS;
-	/* mant << r, up to 84 bits, as three 32-bit digits */
-	c0 = (int64_t) ((mant << r) & (uint64_t) LIMB_MASK);
-	c1 = (int64_t) ((r == 0 ? mant >> 32 : mant >> (32 - r)) & (uint64_t) LIMB_MASK);
-	c2 = (int64_t) (r == 0 ? 0 : mant >> (64 - r));
-	if (bits >> 63)
-	{
-		s->limb[li] -= c0;
-		s->limb[li + 1] -= c1;
-		s->limb[li + 2] -= c2;
-	}
-	else
-	{
-		s->limb[li] += c0;
-		s->limb[li + 1] += c1;
-		s->limb[li + 2] += c2;
-	}
-	if (++s->adds >= CARRY_EVERY)
-		cc_xsum_carry(s);
 }
 
 bool

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CC_XSUM_PMIN	(-544)		/* weight of the lowest bit kept: 2^-544 */
 #define CC_XSUM_LIMBS	52			/* up to 2^1120: any double, times 2^60 terms */
@@ -27,10 +28,73 @@ typedef struct CcXsum
 } CcXsum;
 
 extern void cc_xsum_init(CcXsum *s);
-extern void cc_xsum_add(CcXsum *s, double v);	/* v finite */
 extern void cc_xsum_merge(CcXsum *into, const CcXsum *from);
 /* Carry: every limb but the top one in [0, 2^32); the canonical form. */
 extern void cc_xsum_carry(CcXsum *s);
+
+#define CC_XSUM_LIMB_BITS	32
+/* additions between two carry passes: each adds less than 2^33 to a limb */
+#define CC_XSUM_CARRY_EVERY (1 << 30)
+
+/*
+ * Add v (finite) exactly, but for its bits below 2^CC_XSUM_PMIN, which are
+ * dropped from its magnitude: so adding -v takes away exactly what adding
+ * v added.  Inline, branch-free but for zeros, tiny values and the carry
+ * every 2^30 additions, because k-means calls it for every row that
+ * changes cluster.
+ */
+static inline void
+cc_xsum_add(CcXsum *s, double v)
+{
+	uint64_t	bits;
+	uint64_t	mant;
+	int64_t		neg;
+	int			bexp,
+				p,
+				off,
+				li,
+				r;
+	int64_t		c0,
+				c1,
+				c2;
+
+	memcpy(&bits, &v, sizeof(bits));
+	bexp = (int) ((bits >> 52) & 0x7FF);
+	mant = bits & (((uint64_t) 1 << 52) - 1);
+	if (bexp == 0)
+	{
+		if (mant == 0)
+			return;				/* +-0 */
+		bexp = 1;				/* subnormal */
+	}
+	else
+		mant |= (uint64_t) 1 << 52;
+	/* |v| = mant * 2^p */
+	p = bexp - 1075;
+	if (p < CC_XSUM_PMIN)
+	{
+		int			sh = CC_XSUM_PMIN - p;
+
+		if (sh >= 53)
+			return;				/* below the lowest bit kept */
+		mant >>= sh;
+		p = CC_XSUM_PMIN;
+	}
+	off = p - CC_XSUM_PMIN;
+	li = off / CC_XSUM_LIMB_BITS;
+	r = off % CC_XSUM_LIMB_BITS;
+	/* mant << r, up to 84 bits, as three 32-bit digits, then the sign */
+	c0 = (int64_t) ((mant << r) & 0xFFFFFFFFu);
+	c1 = (int64_t) ((mant >> (32 - r)) & 0xFFFFFFFFu);
+	c2 = (int64_t) ((mant >> 1) >> (63 - r));
+	neg = -(int64_t) (bits >> 63);
+	s->limb[li] += (c0 ^ neg) - neg;
+	s->limb[li + 1] += (c1 ^ neg) - neg;
+	s->limb[li + 2] += (c2 ^ neg) - neg;
+	if (++s->adds >= CC_XSUM_CARRY_EVERY)
+		cc_xsum_carry(s);
+}
+
 /* Whether s is in the canonical form, with room for 2^30 more additions. */
 extern bool cc_xsum_is_canonical(const CcXsum *s);
 extern double cc_xsum_value(const CcXsum *s);	/* rounded; +-inf beyond range */

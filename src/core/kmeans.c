@@ -11,6 +11,13 @@
  * centroid moves falls to tol.  Clusters that become empty take the rows
  * farthest from their centroids.
  *
+ * The sums behind the means are exact (CcXsum, exactsum.h) and kept up to
+ * date row by row: a row that changes cluster is taken from one sum and
+ * added to the other, so an iteration costs nothing for the rows that stay
+ * put, only clusters that changed are recomputed, and a centroid does not
+ * depend on the order of the rows.  The sampled training's full-data
+ * passes (pass.h) sum the same way.
+ *
  * Bounds skip distance computations that cannot change an assignment:
  * Hamerly's one lower bound per row (G. Hamerly, "Making k-means even
  * faster", SDM 2010) or Elkan's lower bound per row and centroid (C. Elkan,
@@ -19,7 +26,10 @@
  * them skip a row whose nearest centroid is in doubt; a row that the bounds
  * cannot settle gets the full search, which is the same code as plain Lloyd.
  * Hence all three algorithms give the same labels, bit for bit (unit
- * tested).
+ * tested).  Each row's bounds are widened by the centroid moves when the
+ * row is next visited, in the same pass as its test; Elkan's tests run
+ * branch-free over a batch of rows, and only the rows left in doubt are
+ * searched.
  *
  * Restarts are independent and may run in threads (see kmeans.h); a worker
  * owns a KmWork with every buffer it needs, allocated beforehand by the
@@ -28,6 +38,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "exactsum.h"
 #include "kmeans.h"
 #include "matrix.h"
 #include "parallel.h"
@@ -36,6 +47,8 @@
 #define CC_BOUND_SLACK	1e-12
 /* rows between two interrupt checks in long loops */
 #define CC_CHECK_ROWS	16384
+/* rows that Elkan's bounds test before the rows in doubt among them are searched; divides CC_CHECK_ROWS */
+#define CC_BATCH_ROWS	256
 
 typedef struct KmWork
 {
@@ -48,8 +61,14 @@ typedef struct KmWork
 	double	   *cent_t;			/* d x k: cent transposed, for cc_sqdist_many */
 	double	   *dist;			/* k: distances of one row */
 	double	   *next;			/* k x d centroids being computed */
-	int64_t    *count;			/* k */
+	int64_t    *count;			/* k: rows carrying each label */
 	double	   *shift;			/* k: distance each centroid moved */
+	double	   *shift_slack;	/* k: CC_BOUND_SLACK * shift */
+	double		shift_max1;		/* largest shift, of centroid shift_arg1 */
+	double		shift_max2;		/* second largest shift */
+	int			shift_arg1;
+	CcXsum	   *xsum;			/* k x d: exact sums of the rows of each cluster */
+	bool	   *dirty;			/* k: rows came or went since the last update */
 	double	   *half;			/* k: half distance to the nearest other centroid */
 	int		   *labels;			/* n */
 	double	   *upper;			/* n: upper bound on distance to own centroid */
@@ -174,11 +193,9 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 	cc_rng_seed(&rng, seed, stream);
 	first = (size_t) cc_rng_below(&rng, n);
 	memcpy(centroids, x + first * d, sizeof(double) * d);
+	cc_sqdist_rows(x, n, d, centroids, w->closest);
 	for (i = 0; i < n; i++)
-	{
-		w->closest[i] = cc_sqdist(x + i * d, centroids, d);
 		pot += w->closest[i];
-	}
 
 	for (c = 1; c < w->k; c++)
 	{
@@ -215,13 +232,10 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 			if (w->pot_t[t] < w->pot_t[best])
 				best = t;
 		best_x = x + w->cand_id[best] * d;
+		cc_sqdist_rows(x, n, d, best_x, w->cum);
 		for (i = 0; i < n; i++)
-		{
-			double		dd = cc_sqdist(x + i * d, best_x, d);
-
-			if (dd < w->closest[i])
-				w->closest[i] = dd;
-		}
+			if (w->cum[i] < w->closest[i])
+				w->closest[i] = w->cum[i];
 		pot = w->pot_t[best];
 		memcpy(centroids + (size_t) c * d, best_x, sizeof(double) * d);
 	}
@@ -250,6 +264,52 @@ seed_random(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 	}
 }
 
+/*
+ * Move row i from cluster "from" (-1: none) to cluster "to" in the exact
+ * sums and counts, and mark both clusters as changed.  Adding and taking
+ * away the same double are exact inverses in a CcXsum, so the sums always
+ * equal the sums of the rows that carry each label, whatever the order of
+ * the moves.
+ */
+static inline void
+move_row(KmWork *w, size_t i, int from, int to)
+{
+	const double *xi = w->x + i * w->d;
+	int			d = w->d;
+	int			j;
+
+	if (from >= 0)
+	{
+		CcXsum	   *s = w->xsum + (size_t) from * d;
+
+		for (j = 0; j < d; j++)
+			cc_xsum_add(&s[j], -xi[j]);
+		w->count[from]--;
+		w->dirty[from] = true;
+	}
+	{
+		CcXsum	   *s = w->xsum + (size_t) to * d;
+
+		for (j = 0; j < d; j++)
+			cc_xsum_add(&s[j], xi[j]);
+		w->count[to]++;
+		w->dirty[to] = true;
+	}
+}
+
+/* Give row i label a; returns whether that changed it. */
+static inline bool
+relabel(KmWork *w, size_t i, int a)
+{
+	int			old = w->labels[i];
+
+	if (old == a)
+		return false;
+	move_row(w, i, old, a);
+	w->labels[i] = a;
+	return true;
+}
+
 /* Full search for row i: nearest and second nearest centroid; returns whether the label changed. */
 static inline bool
 assign_full(KmWork *w, size_t i)
@@ -258,7 +318,6 @@ assign_full(KmWork *w, size_t i)
 				b2 = INFINITY;
 	int			a = 0;
 	int			c;
-	bool		changed;
 
 	cc_sqdist_many(w->x + i * w->d, w->cent_t, w->k, w->d, w->dist);
 	for (c = 0; c < w->k; c++)
@@ -274,11 +333,9 @@ assign_full(KmWork *w, size_t i)
 		else if (dist < b2)
 			b2 = dist;
 	}
-	changed = (w->labels[i] != a);
-	w->labels[i] = a;
 	w->upper[i] = sqrt(b1) * (1.0 + CC_BOUND_SLACK);
 	w->lower[i] = sqrt(b2) * (1.0 - CC_BOUND_SLACK);
-	return changed;
+	return relabel(w, i, a);
 }
 
 /* Full search for row i keeping Elkan's bound to every centroid. */
@@ -288,7 +345,6 @@ assign_full_elkan(KmWork *w, size_t i)
 	double	   *lower = w->lower + i * w->k;
 	int			a = 0;
 	int			c;
-	bool		changed;
 
 	cc_sqdist_many(w->x + i * w->d, w->cent_t, w->k, w->d, w->dist);
 	for (c = 1; c < w->k; c++)
@@ -296,10 +352,8 @@ assign_full_elkan(KmWork *w, size_t i)
 			a = c;
 	for (c = 0; c < w->k; c++)
 		lower[c] = sqrt(w->dist[c]) * (1.0 - CC_BOUND_SLACK);
-	changed = (w->labels[i] != a);
-	w->labels[i] = a;
 	w->upper[i] = sqrt(w->dist[a]) * (1.0 + CC_BOUND_SLACK);
-	return changed;
+	return relabel(w, i, a);
 }
 
 /* Half the distance between every pair of centroids, and to the nearest other one. */
@@ -339,63 +393,194 @@ centroid_gaps(KmWork *w, bool pairs)
 /*
  * Whether some other centroid could be nearer than the upper bound u says:
  * neither its lower bound nor half its distance to the row's centroid
- * exceeds u.  Branch-free over all k so that it vectorizes; the row's own
- * centroid never counts because its half_cc entry is infinite.
+ * exceeds u.  Branch-free over all k; the row's own centroid never counts
+ * because its half_cc entry is infinite.  When "shift" is given, each lower
+ * bound is first widened by how far its centroid moved (slack: that move
+ * times CC_BOUND_SLACK) and stored back, in the same loop, so that the
+ * compare needs no reload.  With GCC or clang the work goes two centroids
+ * at a time in vector types (matrix.h; the compilers do not vectorize floating point
+ * compares on their own while traps are possible).
  */
 static inline bool
-elkan_open(const double *restrict lower, const double *restrict half_a, int k,
-		   double u)
+elkan_open(double *restrict lower, const double *restrict half_a, int k,
+		   double u, const double *restrict shift, const double *restrict slack)
 {
-	int			open = 0;
-	int			c;
+	int64_t		open = 0;
+	int			c = 0;
 
-	for (c = 0; c < k; c++)
-		open |= (u >= lower[c]) & (u >= half_a[c]);
+#if defined(__GNUC__)
+	if (k >= 2)
+	{
+		CcV2d		uu = {u, u};
+		CcV2d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
+		CcV2l		acc = {0, 0};
+
+		for (; c + 2 <= k; c += 2)
+		{
+			CcV2d		l,
+						h;
+
+			memcpy(&l, lower + c, sizeof(l));
+			if (shift)
+			{
+				CcV2d		sh,
+							sl;
+
+				memcpy(&sh, shift + c, sizeof(sh));
+				memcpy(&sl, slack + c, sizeof(sl));
+				l = (l - sh) * keep - sl;
+				memcpy(lower + c, &l, sizeof(l));
+			}
+			memcpy(&h, half_a + c, sizeof(h));
+			acc |= (uu >= l) & (uu >= h);
+		}
+		open = acc[0] | acc[1];
+	}
+#endif
+	for (; c < k; c++)
+	{
+		if (shift)
+			lower[c] = (lower[c] - shift[c]) * (1.0 - CC_BOUND_SLACK) - slack[c];
+		open |= (int64_t) ((u >= lower[c]) & (u >= half_a[c]));
+	}
 	return open != 0;
 }
 
 /*
- * Elkan's test for row i: true when its centroid is certainly the unique
- * nearest one.  Tightens the upper bound once if that helps.
+ * Elkan's first look at row i: widen its bounds by how far the centroids
+ * moved in the last update (when "moved"), and tell whether they leave its
+ * centroid in doubt.  Branch-free, so that a run of rows goes through
+ * without mispredicted jumps.
  */
 static inline bool
-elkan_settled(KmWork *w, size_t i)
+elkan_doubt(KmWork *w, size_t i, bool moved)
+{
+	int			k = w->k;
+	int			a = w->labels[i];
+	double	   *restrict lower = w->lower + i * k;
+	const double *half_a = w->half_cc + (size_t) a * k;
+	double		u = w->upper[i];
+	bool		open;
+
+	if (moved)
+	{
+		u = (u + w->shift[a]) * (1.0 + CC_BOUND_SLACK);
+		w->upper[i] = u;
+		open = elkan_open(lower, half_a, k, u, w->shift, w->shift_slack);
+	}
+	else
+		open = elkan_open(lower, half_a, k, u, NULL, NULL);
+	return open & (u >= w->half[a]);
+}
+
+/*
+ * Elkan's second look at a row in doubt: tighten its upper bound and look
+ * again, and search all centroids as a last resort.  Returns whether the
+ * label changed.
+ */
+static inline bool
+elkan_settle(KmWork *w, size_t i)
 {
 	int			k = w->k;
 	int			a = w->labels[i];
 	double	   *lower = w->lower + i * k;
-	const double *half_a = w->half_cc + (size_t) a * k;
-	double		u = w->upper[i];
+	double		u;
 
-	if (u < w->half[a])
-		return true;
-	if (!elkan_open(lower, half_a, k, u))
-		return true;
-	/* the upper bound may be loose: make it exact and look again */
 	u = sqrt(cc_sqdist(w->x + i * w->d, w->cent + (size_t) a * w->d, w->d));
 	lower[a] = u * (1.0 - CC_BOUND_SLACK);
 	u *= (1.0 + CC_BOUND_SLACK);
 	w->upper[i] = u;
-	return !elkan_open(lower, half_a, k, u);
+	if (!elkan_open(lower, w->half_cc + (size_t) a * k, k, u, NULL, NULL))
+		return false;
+	return assign_full_elkan(w, i);
 }
 
-/* Assignment step over all rows; returns how many rows changed cluster. */
+/* Hamerly's visit of row i: the same steps with one lower bound. */
+static inline bool
+hamerly_visit(KmWork *w, size_t i, bool moved)
+{
+	int			d = w->d;
+	int			a = w->labels[i];
+	double		m;
+
+	if (moved)
+	{
+		double		ms = (a == w->shift_arg1) ? w->shift_max2 : w->shift_max1;
+
+		w->upper[i] = (w->upper[i] + w->shift[a]) * (1.0 + CC_BOUND_SLACK);
+		w->lower[i] = (w->lower[i] - ms) * (1.0 - CC_BOUND_SLACK) -
+			CC_BOUND_SLACK * ms;
+	}
+	m = w->half[a] > w->lower[i] ? w->half[a] : w->lower[i];
+	if (w->upper[i] < m)
+		return false;
+	/* tighten the upper bound, then test again */
+	w->upper[i] = sqrt(cc_sqdist(w->x + i * d, w->cent + (size_t) a * d, d)) *
+		(1.0 + CC_BOUND_SLACK);
+	if (w->upper[i] < m)
+		return false;
+	return assign_full(w, i);
+}
+
+/*
+ * Assignment step over all rows; returns how many rows changed cluster.
+ * With bounds, each row's bounds are first widened by the moves of the
+ * last update (in the same pass, so that the rows are read once).
+ */
 static size_t
 assign_step(KmWork *w, bool use_bounds)
 {
 	size_t		changed = 0;
 	size_t		i;
-	int			d = w->d;
+	bool		moved = false;
+	int			c;
+
+	if (use_bounds && w->k > 1)
+	{
+		/* largest and second largest move, for Hamerly */
+		w->shift_max1 = 0.0;
+		w->shift_max2 = 0.0;
+		w->shift_arg1 = -1;
+		for (c = 0; c < w->k; c++)
+		{
+			double		s = w->shift[c];
+
+			if (s != 0.0)
+				moved = true;
+			w->shift_slack[c] = CC_BOUND_SLACK * s;
+			if (s > w->shift_max1)
+			{
+				w->shift_max2 = w->shift_max1;
+				w->shift_max1 = s;
+				w->shift_arg1 = c;
+			}
+			else if (s > w->shift_max2)
+				w->shift_max2 = s;
+		}
+	}
 
 	if (use_bounds && w->k > 1 && w->algorithm == CC_ALGO_ELKAN)
 	{
+		size_t		doubt[CC_BATCH_ROWS];
+
 		centroid_gaps(w, true);
-		for (i = 0; i < w->n; i++)
+		/* a batch of rows through the bounds, then those still in doubt */
+		for (i = 0; i < w->n; i += CC_BATCH_ROWS)
 		{
+			size_t		end = (w->n - i < CC_BATCH_ROWS) ? w->n : i + CC_BATCH_ROWS;
+			size_t		m = 0;
+			size_t		r;
+
 			if (km_poll(w, i))
 				break;
-			if (!elkan_settled(w, i) && assign_full_elkan(w, i))
-				changed++;
+			for (r = i; r < end; r++)
+			{
+				doubt[m] = r;
+				m += elkan_doubt(w, r, moved);
+			}
+			for (r = 0; r < m; r++)
+				if (elkan_settle(w, doubt[r]))
+					changed++;
 		}
 	}
 	else if (use_bounds && w->k > 1 && w->algorithm == CC_ALGO_HAMERLY)
@@ -403,19 +588,9 @@ assign_step(KmWork *w, bool use_bounds)
 		centroid_gaps(w, false);
 		for (i = 0; i < w->n; i++)
 		{
-			int			a = w->labels[i];
-			double		m = w->half[a] > w->lower[i] ? w->half[a] : w->lower[i];
-
 			if (km_poll(w, i))
 				break;
-			if (w->upper[i] < m)
-				continue;
-			/* tighten the upper bound, then test again */
-			w->upper[i] = sqrt(cc_sqdist(w->x + i * d, w->cent + (size_t) a * d, d)) *
-				(1.0 + CC_BOUND_SLACK);
-			if (w->upper[i] < m)
-				continue;
-			if (assign_full(w, i))
+			if (hamerly_visit(w, i, moved))
 				changed++;
 		}
 	}
@@ -443,9 +618,12 @@ assign_step(KmWork *w, bool use_bounds)
 }
 
 /*
- * Update step: move each centroid to the mean of its rows into w->next,
- * handing empty clusters the rows farthest from their current centroids.
- * Returns whether any cluster was empty (and so took a row).
+ * Update step: the new centroids into w->next, each the mean of its rows
+ * from the exact sums (only clusters whose rows changed are recomputed:
+ * the others keep their centroid bit for bit and move by 0).  Empty
+ * clusters take the rows farthest from their current centroids; such a row
+ * is relabelled and its upper bound made infinite, so that the next
+ * assignment searches it in full.  Returns whether any cluster was empty.
  */
 static bool
 update_step(KmWork *w)
@@ -456,20 +634,6 @@ update_step(KmWork *w)
 	int			c,
 				j;
 	int			n_empty = 0;
-
-	memset(w->next, 0, sizeof(double) * k * d);
-	memset(w->count, 0, sizeof(int64_t) * k);
-	for (i = 0; i < w->n; i++)
-	{
-		const double *xi = w->x + i * d;
-		double	   *acc = w->next + (size_t) w->labels[i] * d;
-
-		if (km_poll(w, i))
-				break;
-		for (j = 0; j < d; j++)
-			acc[j] += xi[j];
-		w->count[w->labels[i]]++;
-	}
 
 	for (c = 0; c < k; c++)
 		if (w->count[c] == 0)
@@ -484,7 +648,6 @@ update_step(KmWork *w)
 		{
 			size_t		far = 0;
 			double		fd = -1.0;
-			int			old;
 
 			if (w->count[c] != 0)
 				continue;
@@ -495,80 +658,37 @@ update_step(KmWork *w)
 					fd = w->scratch[i];
 					far = i;
 				}
+			if (fd < 0.0)
+				continue;
 			w->scratch[far] = -1.0;
-			old = w->labels[far];
-			for (j = 0; j < d; j++)
-			{
-				w->next[(size_t) old * d + j] -= w->x[far * d + j];
-				w->next[(size_t) c * d + j] = w->x[far * d + j];
-			}
-			w->count[old]--;
-			w->count[c] = 1;
+			relabel(w, far, c);
+			/* its bounds are for its former label: search it in full */
+			w->upper[far] = INFINITY;
+			if (w->algorithm != CC_ALGO_ELKAN)
+				w->lower[far] = -INFINITY;
 		}
 	}
 
 	for (c = 0; c < k; c++)
 	{
-		double	   *acc = w->next + (size_t) c * d;
+		double	   *next = w->next + (size_t) c * d;
 
-		if (w->count[c] > 0)
+		if (w->dirty[c] && w->count[c] > 0)
 		{
+			const CcXsum *s = w->xsum + (size_t) c * d;
 			double		cnt = (double) w->count[c];
 
 			for (j = 0; j < d; j++)
-				acc[j] /= cnt;
+				next[j] = cc_xsum_value(&s[j]) / cnt;
 		}
 		else
 		{
-			/* only when a row was taken twice over: keep the old centroid */
-			memcpy(acc, w->cent + (size_t) c * d, sizeof(double) * d);
+			/* unchanged, or left empty by a row taken twice over: keep it */
+			memcpy(next, w->cent + (size_t) c * d, sizeof(double) * d);
 		}
+		w->dirty[c] = false;
 	}
 	return n_empty > 0;
-}
-
-/* Widen the bounds by how far the centroids moved. */
-static void
-update_bounds(KmWork *w)
-{
-	double		max1 = 0.0,
-				max2 = 0.0;
-	int			arg1 = -1;
-	int			c;
-	size_t		i;
-
-	for (c = 0; c < w->k; c++)
-	{
-		if (w->shift[c] > max1)
-		{
-			max2 = max1;
-			max1 = w->shift[c];
-			arg1 = c;
-		}
-		else if (w->shift[c] > max2)
-			max2 = w->shift[c];
-	}
-	for (i = 0; i < w->n; i++)
-	{
-		int			a = w->labels[i];
-
-		w->upper[i] = (w->upper[i] + w->shift[a]) * (1.0 + CC_BOUND_SLACK);
-		if (w->algorithm == CC_ALGO_ELKAN)
-		{
-			double	   *lower = w->lower + i * w->k;
-
-			for (c = 0; c < w->k; c++)
-				lower[c] = (lower[c] - w->shift[c]) * (1.0 - CC_BOUND_SLACK) -
-					CC_BOUND_SLACK * w->shift[c];
-		}
-		else
-		{
-			double		ms = (a == arg1) ? max2 : max1;
-
-			w->lower[i] = (w->lower[i] - ms) * (1.0 - CC_BOUND_SLACK) -
-				CC_BOUND_SLACK * ms;
-		}
-	}
 }
 
 /*
@@ -582,10 +702,19 @@ single_run(KmWork *w, double tol, bool *converged)
 	bool		strict = false;
 	int			iter;
 	size_t		i;
+	int			c;
 
 	*converged = false;
 	for (i = 0; i < w->n; i++)
 		w->labels[i] = -1;
+	for (c = 0; c < w->k * w->d; c++)
+		cc_xsum_init(&w->xsum[c]);
+	for (c = 0; c < w->k; c++)
+	{
+		w->count[c] = 0;
+		w->dirty[c] = false;
+		w->shift[c] = 0.0;
+	}
 	cc_transpose(w->cent, w->k, w->d, w->cent_t);
 
 	for (iter = 0; iter < w->p->max_iter; iter++)
@@ -593,7 +722,6 @@ single_run(KmWork *w, double tol, bool *converged)
 		size_t		changed;
 		bool		relocated;
 		double		total = 0.0;
-		int			c;
 
 		if (km_poll(w, 0))
 			return 0;
@@ -616,12 +744,9 @@ single_run(KmWork *w, double tol, bool *converged)
 			w->next = swap;
 		}
 		cc_transpose(w->cent, w->k, w->d, w->cent_t);
-		if (bounded)
-			update_bounds(w);
 		/*
 		 * No row changed cluster: converged, unless an empty cluster just
-		 * took a row, which moves rows between clusters without relabelling
-		 * them (scikit-learn stops there; we go on so that labels and
+		 * took a row (scikit-learn stops there; we go on so that labels and
 		 * centroids agree).
 		 */
 		if (iter > 0 && changed == 0 && !relocated)
@@ -691,6 +816,9 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	w->next = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
 	w->count = cc_alloc_array(alloc, k, sizeof(int64_t));
 	w->shift = cc_alloc_array(alloc, k, sizeof(double));
+	w->shift_slack = cc_alloc_array(alloc, k, sizeof(double));
+	w->xsum = cc_alloc_array(alloc, (size_t) k * d, sizeof(CcXsum));
+	w->dirty = cc_alloc_array(alloc, k, sizeof(bool));
 	w->half = cc_alloc_array(alloc, k, sizeof(double));
 	w->labels = cc_alloc_array(alloc, n, sizeof(int));
 	w->upper = cc_alloc_array(alloc, n, sizeof(double));
@@ -725,7 +853,7 @@ static void
 work_free(KmWork *w, const CcAllocator *alloc)
 {
 	void	   *bufs[] = {w->cent, w->cent_t, w->dist, w->next, w->count,
-		w->shift, w->half, w->labels, w->upper, w->lower, w->half_cc,
+		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels, w->upper, w->lower, w->half_cc,
 		w->scratch, w->closest, w->cum, w->cand, w->cand_t, w->cand_id,
 		w->pot_t, w->cand_dist, w->perm, w->sizes, w->sse, w->best_cent,
 		w->best_labels, w->best_sizes, w->best_sse};

@@ -974,7 +974,8 @@ test_small_kernels(void)
 static void
 test_sqdist_many(void)
 {
-	static const int kd[][2] = {{1, 1}, {2, 3}, {7, 5}, {12, 20}, {33, 2}, {5, 64}};
+	static const int kd[][2] = {{1, 1}, {2, 3}, {3, 17}, {4, 1}, {7, 5}, {8, 17},
+	{12, 20}, {14, 3}, {15, 9}, {33, 2}, {5, 64}};
 	TRand		r;
 	size_t		ci;
 
@@ -1028,6 +1029,47 @@ test_sqdist_many(void)
 		tfree(m);
 		tfree(t);
 		tfree(x);
+		tfree(out);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check that cc_sqdist_rows matches cc_sqdist row by row, bit for bit. */
+static void
+test_sqdist_rows(void)
+{
+	static const int nd[][2] = {{1, 1}, {2, 17}, {7, 3}, {64, 5}, {9, 40}};
+	TRand		r;
+	size_t		ci;
+
+	tr_seed(&r, 61);
+	for (ci = 0; ci < sizeof(nd) / sizeof(nd[0]); ci++)
+	{
+		size_t		n = (size_t) nd[ci][0];
+		int			d = nd[ci][1];
+		double	   *x = dalloc(n * d);
+		double	   *b = dalloc(d);
+		double	   *out = dalloc(n);
+		bool		same = true;
+		size_t		i;
+		int			j;
+
+		for (i = 0; i < n * d; i++)
+			x[i] = 1e2 * tr_normal(&r);
+		for (j = 0; j < d; j++)
+			b[j] = x[j] + tr_normal(&r);
+		cc_sqdist_rows(x, n, d, b, out);
+		for (i = 0; i < n; i++)
+		{
+			double		one = cc_sqdist(x + i * d, b, d);
+
+			if (memcmp(&one, &out[i], sizeof(double)) != 0)
+				same = false;
+		}
+		set_ctx("sqdist_rows n=%d d=%d", nd[ci][0], d);
+		CHECK(same);
+		tfree(x);
+		tfree(b);
 		tfree(out);
 	}
 	set_ctx("%s", "");
@@ -1952,6 +1994,77 @@ test_kmeans_relocation_at_convergence(void)
 	}
 	km_free(&rl);
 	set_ctx("%s", "");
+}
+
+/*
+ * Check that the centroids do not depend on the order of the rows: from
+ * the same start, the rows shuffled give the same centroids bit for bit
+ * and the same labels, row for row (the sums of a cluster are exact), with
+ * every algorithm, also when a cluster empties and takes a row.
+ */
+static void
+test_kmeans_row_order(void)
+{
+	const size_t n = 700;
+	const int	d = 3;
+	const int	k = 6;
+	double	   *x = dalloc(n * d);
+	double	   *xs = dalloc(n * d);
+	size_t	   *perm = talloc(n, sizeof(size_t));
+	TRand		r;
+	int			far,
+				ai;
+	size_t		i;
+
+	make_data(DATA_NOISE, 17, x, NULL, n, d, k);
+	/* values of very different magnitudes, so that naive sums would round differently */
+	for (i = 0; i < n * d; i++)
+		x[i] *= (i % 7 == 0) ? 1e9 : 1.0 + 1e-3 * (double) (i % 5);
+	tr_seed(&r, 23);
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	for (i = n - 1; i > 0; i--)
+	{
+		size_t		j = tr_below(&r, i + 1);
+		size_t		t = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		memcpy(xs + i * d, x + perm[i] * d, d * sizeof(double));
+	for (far = 0; far <= 1; far++)
+	{
+		double	   *start = random_start(x, n, d, k, 5 + far, far == 1);
+
+		for (ai = 0; ai < N_ALGOS; ai++)
+		{
+			CcKmeansParams p = km_params(k, CC_INIT_GIVEN, all_algos[ai], 0, 1,
+										 300, 0.0, start);
+			CcKmeansResult a,
+						b;
+			bool		labels = true;
+
+			cc_kmeans(x, n, d, &p, &a, A);
+			cc_kmeans(xs, n, d, &p, &b, A);
+			for (i = 0; i < n; i++)
+				if (b.labels[i] != a.labels[perm[i]])
+					labels = false;
+			set_ctx("row order, %s, far start %d", algo_name(all_algos[ai]), far);
+			CHECK(memcmp(a.centroids, b.centroids, (size_t) k * d * sizeof(double)) == 0);
+			CHECK(labels);
+			CHECK(memcmp(a.sizes, b.sizes, k * sizeof(int64_t)) == 0);
+			CHECK(a.iterations == b.iterations);
+			km_check_invariants(x, n, d, k, &a, a.converged);
+			km_free(&a);
+			km_free(&b);
+		}
+		tfree(start);
+	}
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(xs);
+	tfree(perm);
 }
 
 /* Check that a seed reproduces its result and other seeds give others. */
@@ -6986,6 +7099,7 @@ main(void)
 	test_column_mean_var();
 	test_small_kernels();
 	test_sqdist_many();
+	test_sqdist_rows();
 
 	test_method_names();
 	test_impute_closed_form();
@@ -6996,6 +7110,7 @@ main(void)
 	test_kmeans_bounds_equal_lloyd();
 	test_kmeans_ties();
 	test_kmeans_relocation_at_convergence();
+	test_kmeans_row_order();
 	test_kmeans_threads();
 	test_model_wire();
 	test_model_json();
