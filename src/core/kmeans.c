@@ -99,8 +99,7 @@ typedef struct KmWork
 	int64_t    *best_sizes;		/* k */
 	double	   *best_sse;		/* k */
 	/* threads */
-	int			first_run;		/* runs first_run, first_run + stride, ... */
-	int			stride;
+	volatile int *next_run;		/* shared: the next run nobody claimed yet */
 	int			runs;
 	int		   *run_iters;		/* per run, shared by all workers */
 	double	   *run_inertia;
@@ -871,7 +870,8 @@ work_runs(KmWork *w)
 	size_t		cells = (size_t) w->k * w->d;
 	int			run;
 
-	for (run = w->first_run; run < w->runs; run += w->stride)
+	/* each worker claims the next run when done: runs differ in length */
+	while ((run = cc_claim_next(w->next_run)) < w->runs)
 	{
 		bool		converged;
 		int			iters;
@@ -898,7 +898,7 @@ work_runs(KmWork *w)
 		w->run_iters[run] = iters;
 		w->run_inertia[run] = inertia;
 		w->run_converged[run] = converged;
-		/* runs come in increasing order: strictly less keeps the earliest */
+		/* a worker claims runs in increasing order: strictly less keeps the earliest */
 		if (w->best_run < 0 || inertia < w->best_inertia)
 		{
 			w->best_run = run;
@@ -956,11 +956,11 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 		int		   *iters = cc_alloc_array(alloc, runs, sizeof(int));
 		double	   *inertia = cc_alloc_array(alloc, runs, sizeof(double));
 		bool	   *converged = cc_alloc_array(alloc, runs, sizeof(bool));
+		volatile int next_run = 0;
 
 		for (t = 0; t < nworkers; t++)
 		{
-			works[t].first_run = t;
-			works[t].stride = nworkers;
+			works[t].next_run = &next_run;
 			works[t].runs = runs;
 			works[t].run_iters = iters;
 			works[t].run_inertia = inertia;

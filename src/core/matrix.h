@@ -8,6 +8,7 @@
 #ifndef CC_MATRIX_H
 #define CC_MATRIX_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -219,11 +220,12 @@ static inline void
 cc_sum_add(CcSum *s, double v)
 {
 	double		t = s->sum + v;
+	bool		sum_bigger = fabs(s->sum) >= fabs(v);
+	double		big = sum_bigger ? s->sum : v;
+	double		small = sum_bigger ? v : s->sum;
 
-	if ((s->sum >= 0 ? s->sum : -s->sum) >= (v >= 0 ? v : -v))
-		s->comp += (s->sum - t) + v;
-	else
-		s->comp += (v - t) + s->sum;
+	/* selects, not a branch: which term is bigger is a coin toss in a sum of products */
+	s->comp += (big - t) + small;
 	s->sum = t;
 }
 

@@ -34,4 +34,14 @@ cc_stop_requested(volatile int *stop)
 	return stop != NULL && __atomic_load_n(stop, __ATOMIC_RELAXED) != 0;
 }
 
+/*
+ * Claim the next piece of shared work: returns *counter and increments it
+ * (an atomic fetch-and-add), so that workers share pieces of uneven cost.
+ */
+static inline int
+cc_claim_next(volatile int *counter)
+{
+	return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
 #endif							/* CC_PARALLEL_H */
