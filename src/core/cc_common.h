@@ -26,6 +26,16 @@
 #define CC_SIMD_CLONES
 #endif
 
+/*
+ * For the helpers of a cloned function: inlined into each clone, so that
+ * they are compiled for its instruction set too.
+ */
+#if defined(__GNUC__)
+#define CC_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CC_ALWAYS_INLINE inline
+#endif
+
 /* Memory allocation supplied by the caller. */
 typedef struct CcAllocator
 {

@@ -176,7 +176,7 @@ search_cumulative(const double *cum, size_t n, double r)
  * to the squared distance to the nearest chosen centroid, and the one that
  * lowers the potential most is kept.  Uses w's seeding buffers.
  */
-static void
+CC_SIMD_CLONES static void
 seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 {
 	const double *x = w->x;
@@ -270,7 +270,7 @@ seed_random(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
  * equal the sums of the rows that carry each label, whatever the order of
  * the moves.
  */
-static inline void
+static CC_ALWAYS_INLINE void
 move_row(KmWork *w, size_t i, int from, int to)
 {
 	const double *xi = w->x + i * w->d;
@@ -297,7 +297,7 @@ move_row(KmWork *w, size_t i, int from, int to)
 }
 
 /* Give row i label a; returns whether that changed it. */
-static inline bool
+static CC_ALWAYS_INLINE bool
 relabel(KmWork *w, size_t i, int a)
 {
 	int			old = w->labels[i];
@@ -310,7 +310,7 @@ relabel(KmWork *w, size_t i, int a)
 }
 
 /* Full search for row i: nearest and second nearest centroid; returns whether the label changed. */
-static inline bool
+static CC_ALWAYS_INLINE bool
 assign_full(KmWork *w, size_t i)
 {
 	double		b1 = INFINITY,
@@ -338,7 +338,7 @@ assign_full(KmWork *w, size_t i)
 }
 
 /* Full search for row i keeping Elkan's bound to every centroid. */
-static inline bool
+static CC_ALWAYS_INLINE bool
 assign_full_elkan(KmWork *w, size_t i)
 {
 	double	   *lower = w->lower + i * w->k;
@@ -400,7 +400,7 @@ centroid_gaps(KmWork *w, bool pairs)
  * at a time in vector types (matrix.h; the compilers do not vectorize floating point
  * compares on their own while traps are possible).
  */
-static inline bool
+static CC_ALWAYS_INLINE bool
 elkan_open(double *restrict lower, const double *restrict half_a, int k,
 		   double u, const double *restrict shift, const double *restrict slack)
 {
@@ -451,7 +451,7 @@ elkan_open(double *restrict lower, const double *restrict half_a, int k,
  * centroid in doubt.  Branch-free, so that a run of rows goes through
  * without mispredicted jumps.
  */
-static inline bool
+static CC_ALWAYS_INLINE bool
 elkan_doubt(KmWork *w, size_t i, bool moved)
 {
 	int			k = w->k;
@@ -477,7 +477,7 @@ elkan_doubt(KmWork *w, size_t i, bool moved)
  * again, and search all centroids as a last resort.  Returns whether the
  * label changed.
  */
-static inline bool
+static CC_ALWAYS_INLINE bool
 elkan_settle(KmWork *w, size_t i)
 {
 	int			k = w->k;
@@ -495,7 +495,7 @@ elkan_settle(KmWork *w, size_t i)
 }
 
 /* Hamerly's visit of row i: the same steps with one lower bound. */
-static inline bool
+static CC_ALWAYS_INLINE bool
 hamerly_visit(KmWork *w, size_t i, bool moved)
 {
 	int			d = w->d;
@@ -526,7 +526,7 @@ hamerly_visit(KmWork *w, size_t i, bool moved)
  * With bounds, each row's bounds are first widened by the moves of the
  * last update (in the same pass, so that the rows are read once).
  */
-static size_t
+static CC_ALWAYS_INLINE size_t
 assign_step(KmWork *w, bool use_bounds)
 {
 	size_t		changed = 0;
@@ -624,7 +624,7 @@ assign_step(KmWork *w, bool use_bounds)
  * is relabelled and its upper bound made infinite, so that the next
  * assignment searches it in full.  Returns whether any cluster was empty.
  */
-static bool
+static CC_ALWAYS_INLINE bool
 update_step(KmWork *w)
 {
 	int			k = w->k;
@@ -694,7 +694,7 @@ update_step(KmWork *w)
  * One run from the centroids in w->cent; leaves final centroids in w->cent
  * and labels in w->labels.  Returns the number of iterations.
  */
-static int
+CC_SIMD_CLONES static int
 single_run(KmWork *w, double tol, bool *converged)
 {
 	bool		bounded = (w->algorithm != CC_ALGO_LLOYD);
