@@ -49,6 +49,8 @@
 #define CC_CHECK_ROWS	16384
 /* rows that Elkan's bounds test before the rows in doubt among them are searched; divides CC_CHECK_ROWS */
 #define CC_BATCH_ROWS	256
+/* greedy k-means++ draws 2 + ln k candidates, and k < 2^31 */
+#define CC_MAX_TRIALS	24
 
 typedef struct KmWork
 {
@@ -85,7 +87,6 @@ typedef struct KmWork
 	double	   *cand_t;			/* d x trials */
 	size_t	   *cand_id;		/* trials */
 	double	   *pot_t;			/* trials */
-	double	   *cand_dist;		/* trials */
 	size_t	   *perm;			/* n, random init only */
 	/* scoring, and the best run of this worker */
 	int64_t    *sizes;			/* k */
@@ -214,18 +215,27 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 		{
 			w->cand_id[t] = search_cumulative(w->cum, n, cc_rng_uniform(&rng) * pot);
 			memcpy(w->cand + (size_t) t * d, x + w->cand_id[t] * d, sizeof(double) * d);
-			w->pot_t[t] = 0.0;
 		}
-		/* potential of each candidate: one pass over the rows for all of them */
+		/*
+		 * potential of each candidate: one pass over the rows for all of
+		 * them, the sums in registers (2 + ln k trials: never above 24)
+		 */
 		cc_transpose(w->cand, trials, d, w->cand_t);
-		for (i = 0; i < n; i++)
 		{
-			if (km_poll(w, i))
-				return;
-			cc_sqdist_many(x + i * d, w->cand_t, trials, d, w->cand_dist);
-			for (t = 0; t < trials; t++)
-				w->pot_t[t] += w->cand_dist[t] < w->closest[i] ?
-					w->cand_dist[t] : w->closest[i];
+			double		pot_t[CC_MAX_TRIALS] = {0.0};
+			double		dist[CC_MAX_TRIALS];
+
+			for (i = 0; i < n; i++)
+			{
+				double		ci = w->closest[i];
+
+				if (km_poll(w, i))
+					return;
+				cc_sqdist_many(x + i * d, w->cand_t, trials, d, dist);
+				for (t = 0; t < trials; t++)
+					pot_t[t] += dist[t] < ci ? dist[t] : ci;
+			}
+			memcpy(w->pot_t, pot_t, sizeof(double) * trials);
 		}
 		for (t = 1; t < trials; t++)
 			if (w->pot_t[t] < w->pot_t[best])
@@ -835,7 +845,6 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 		w->cand_t = cc_alloc_array(alloc, (size_t) w->trials * d, sizeof(double));
 		w->cand_id = cc_alloc_array(alloc, w->trials, sizeof(size_t));
 		w->pot_t = cc_alloc_array(alloc, w->trials, sizeof(double));
-		w->cand_dist = cc_alloc_array(alloc, w->trials, sizeof(double));
 	}
 	if (p->init == CC_INIT_RANDOM)
 		w->perm = cc_alloc_array(alloc, n, sizeof(size_t));
@@ -854,7 +863,7 @@ work_free(KmWork *w, const CcAllocator *alloc)
 	void	   *bufs[] = {w->cent, w->cent_t, w->dist, w->next, w->count,
 		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels, w->upper, w->lower, w->half_cc,
 		w->scratch, w->closest, w->cum, w->cand, w->cand_t, w->cand_id,
-		w->pot_t, w->cand_dist, w->perm, w->sizes, w->sse, w->best_cent,
+		w->pot_t, w->perm, w->sizes, w->sse, w->best_cent,
 		w->best_labels, w->best_sizes, w->best_sse};
 	size_t		i;
 
