@@ -88,6 +88,10 @@ typedef struct KmWork
 	size_t	   *cand_id;		/* trials */
 	double	   *pot_t;			/* trials */
 	size_t	   *perm;			/* n, random init only */
+	/* what k-means++ learnt of the first assignment (seeded: it is valid) */
+	bool		seeded;
+	int		   *seed_label;		/* n: nearest centroid */
+	double	   *seed_second;	/* n: squared distance to the second nearest */
 	/* scoring, and the best run of this worker */
 	int64_t    *sizes;			/* k */
 	double	   *sse;			/* k */
@@ -171,6 +175,41 @@ search_cumulative(const double *cum, size_t n, double r)
 }
 
 /*
+ * Note chosen centroid c, at squared distances dist from the rows: keep
+ * each row's nearest and second nearest so far, and with Elkan's bounds
+ * its bound to c.  The centroids come in the order of their numbers and a
+ * tie keeps the lower one, as the full search does, and the distances are
+ * the same bits (cc_sqdist_rows), so the first assignment needs no search.
+ */
+static CC_ALWAYS_INLINE void
+seed_note(KmWork *w, int c, const double *dist)
+{
+	size_t		i;
+
+	for (i = 0; i < w->n; i++)
+	{
+		double		dd = dist[i];
+
+		if (w->algorithm == CC_ALGO_ELKAN)
+			w->lower[i * w->k + c] = sqrt(dd) * (1.0 - CC_BOUND_SLACK);
+		if (c == 0)
+		{
+			w->closest[i] = dd;
+			w->seed_second[i] = INFINITY;
+			w->seed_label[i] = 0;
+		}
+		else if (dd < w->closest[i])
+		{
+			w->seed_second[i] = w->closest[i];
+			w->closest[i] = dd;
+			w->seed_label[i] = c;
+		}
+		else if (dd < w->seed_second[i])
+			w->seed_second[i] = dd;
+	}
+}
+
+/*
  * Greedy k-means++ (Arthur and Vassilvitskii, "k-means++: the advantages of
  * careful seeding", SODA 2007), greedy variant as in scikit-learn: at each
  * step 2 + floor(ln k) candidates are drawn with probability proportional
@@ -190,10 +229,12 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 	size_t		i;
 	int			c;
 
+	w->seeded = false;
 	cc_rng_seed(&rng, seed, stream);
 	first = (size_t) cc_rng_below(&rng, n);
 	memcpy(centroids, x + first * d, sizeof(double) * d);
-	cc_sqdist_rows(x, n, d, centroids, w->closest);
+	cc_sqdist_rows(x, n, d, centroids, w->cum);
+	seed_note(w, 0, w->cum);
 	for (i = 0; i < n; i++)
 		pot += w->closest[i];
 
@@ -242,12 +283,11 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 				best = t;
 		best_x = x + w->cand_id[best] * d;
 		cc_sqdist_rows(x, n, d, best_x, w->cum);
-		for (i = 0; i < n; i++)
-			if (w->cum[i] < w->closest[i])
-				w->closest[i] = w->cum[i];
+		seed_note(w, c, w->cum);
 		pot = w->pot_t[best];
 		memcpy(centroids + (size_t) c * d, best_x, sizeof(double) * d);
 	}
+	w->seeded = true;
 }
 
 /* k distinct rows drawn uniformly (partial Fisher-Yates on row numbers). */
@@ -532,6 +572,25 @@ hamerly_visit(KmWork *w, size_t i, bool moved)
 }
 
 /*
+ * The first assignment, as k-means++ left it (seed_note): every row takes
+ * its nearest centroid, with the bounds the full search would give.
+ */
+static CC_ALWAYS_INLINE size_t
+assign_seeded(KmWork *w)
+{
+	size_t		i;
+
+	for (i = 0; i < w->n; i++)
+	{
+		w->upper[i] = sqrt(w->closest[i]) * (1.0 + CC_BOUND_SLACK);
+		if (w->algorithm != CC_ALGO_ELKAN)
+			w->lower[i] = sqrt(w->seed_second[i]) * (1.0 - CC_BOUND_SLACK);
+		relabel(w, i, w->seed_label[i]);
+	}
+	return w->n;
+}
+
+/*
  * Assignment step over all rows; returns how many rows changed cluster.
  * With bounds, each row's bounds are first widened by the moves of the
  * last update (in the same pass, so that the rows are read once).
@@ -734,7 +793,10 @@ single_run(KmWork *w, double tol, bool *converged)
 
 		if (km_poll(w, 0))
 			return 0;
-		changed = assign_step(w, bounded && iter > 0);
+		if (iter == 0 && w->seeded)
+			changed = assign_seeded(w);
+		else
+			changed = assign_step(w, bounded && iter > 0);
 		if (w->stopped)
 			return 0;
 		relocated = update_step(w);
@@ -772,13 +834,10 @@ single_run(KmWork *w, double tol, bool *converged)
 	}
 	if (!strict)
 	{
-		/* labels that match the final centroids */
-		for (i = 0; i < w->n; i++)
-		{
-			if (km_poll(w, i))
-				return 0;
-			assign_full(w, i);
-		}
+		/* labels that match the final centroids (the bounds still hold) */
+		assign_step(w, bounded && iter > 0);
+		if (w->stopped)
+			return 0;
 	}
 	return iter < w->p->max_iter ? iter + 1 : w->p->max_iter;
 }
@@ -848,6 +907,11 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	}
 	if (p->init == CC_INIT_RANDOM)
 		w->perm = cc_alloc_array(alloc, n, sizeof(size_t));
+	if (p->init == CC_INIT_KMEANSPP)
+	{
+		w->seed_label = cc_alloc_array(alloc, n, sizeof(int));
+		w->seed_second = w->scratch;	/* free until the first update */
+	}
 	w->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
 	w->sse = cc_alloc_array(alloc, k, sizeof(double));
 	w->best_run = -1;
@@ -863,7 +927,7 @@ work_free(KmWork *w, const CcAllocator *alloc)
 	void	   *bufs[] = {w->cent, w->cent_t, w->dist, w->next, w->count,
 		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels, w->upper, w->lower, w->half_cc,
 		w->scratch, w->closest, w->cum, w->cand, w->cand_t, w->cand_id,
-		w->pot_t, w->perm, w->sizes, w->sse, w->best_cent,
+		w->pot_t, w->perm, w->seed_label, w->sizes, w->sse, w->best_cent,
 		w->best_labels, w->best_sizes, w->best_sse};
 	size_t		i;
 
