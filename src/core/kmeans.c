@@ -49,7 +49,7 @@
 #define CC_CHECK_ROWS	16384
 /* rows that Elkan's bounds test before the rows in doubt among them are searched; divides CC_CHECK_ROWS */
 #define CC_BATCH_ROWS	256
-/* greedy k-means++ draws 2 + ln k candidates, and k < 2^31 */
+/* greedy k-means++ draws 2 + ln k candidates, and k < 2^31: a multiple of 4 */
 #define CC_MAX_TRIALS	24
 
 typedef struct KmWork
@@ -60,8 +60,10 @@ typedef struct KmWork
 	int			k;
 	const CcKmeansParams *p;
 	double	   *cent;			/* k x d current centroids */
-	double	   *cent_t;			/* d x k: cent transposed, for cc_sqdist_many */
-	double	   *dist;			/* k: distances of one row */
+	int			kp;				/* k rounded up to a multiple of 4 */
+	double	   *cent_t;			/* d x kp: cent transposed and padded, for
+								 * cc_sqdist_block */
+	double	   *dist;			/* 4 x kp: distances of up to four rows */
 	double	   *next;			/* k x d centroids being computed */
 	int64_t    *count;			/* k: rows carrying each label */
 	double	   *shift;			/* k: distance each centroid moved */
@@ -84,7 +86,7 @@ typedef struct KmWork
 	double	   *closest;		/* n */
 	double	   *cum;			/* n */
 	double	   *cand;			/* trials x d */
-	double	   *cand_t;			/* d x trials */
+	double	   *cand_t;			/* d x cc_round4(trials) */
 	size_t	   *cand_id;		/* trials */
 	double	   *pot_t;			/* trials */
 	size_t	   *perm;			/* n, random init only */
@@ -223,6 +225,7 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 	size_t		n = w->n;
 	int			d = w->d;
 	int			trials = w->trials;
+	int			tp = cc_round4(trials);
 	CcRng		rng;
 	double		pot = 0.0;
 	size_t		first;
@@ -261,20 +264,30 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 		 * potential of each candidate: one pass over the rows for all of
 		 * them, the sums in registers (2 + ln k trials: never above 24)
 		 */
-		cc_transpose(w->cand, trials, d, w->cand_t);
+		cc_transpose_padded(w->cand, trials, d, tp, w->cand_t);
 		{
 			double		pot_t[CC_MAX_TRIALS] = {0.0};
-			double		dist[CC_MAX_TRIALS];
+			double		dist[4 * CC_MAX_TRIALS];
 
-			for (i = 0; i < n; i++)
+			/* four rows at a time, the potentials summed in row order */
+			for (i = 0; i < n; i += 4)
 			{
-				double		ci = w->closest[i];
+				const double *rows[4];
+				int			nr = (n - i < 4) ? (int) (n - i) : 4;
+				int			r;
 
 				if (km_poll(w, i))
 					return;
-				cc_sqdist_many(x + i * d, w->cand_t, trials, d, dist);
-				for (t = 0; t < trials; t++)
-					pot_t[t] += dist[t] < ci ? dist[t] : ci;
+				for (r = 0; r < nr; r++)
+					rows[r] = x + (i + r) * d;
+				cc_sqdist_block(rows, nr, w->cand_t, tp, d, dist);
+				for (r = 0; r < nr; r++)
+				{
+					double		ci = w->closest[i + r];
+
+					for (t = 0; t < trials; t++)
+						pot_t[t] += dist[r * tp + t] < ci ? dist[r * tp + t] : ci;
+				}
 			}
 			memcpy(w->pot_t, pot_t, sizeof(double) * trials);
 		}
@@ -359,50 +372,90 @@ relabel(KmWork *w, size_t i, int a)
 	return true;
 }
 
-/* Full search for row i: nearest and second nearest centroid; returns whether the label changed. */
+/*
+ * Row i's nearest and second nearest centroid from its squared distances
+ * to all of them (ties: the lower number); returns whether the label
+ * changed.
+ */
 static CC_ALWAYS_INLINE bool
-assign_full(KmWork *w, size_t i)
+take_nearest(KmWork *w, size_t i, const double *dist)
 {
 	double		b1 = INFINITY,
 				b2 = INFINITY;
 	int			a = 0;
 	int			c;
 
-	cc_sqdist_many(w->x + i * w->d, w->cent_t, w->k, w->d, w->dist);
 	for (c = 0; c < w->k; c++)
 	{
-		double		dist = w->dist[c];
-
-		if (dist < b1)
+		if (dist[c] < b1)
 		{
 			b2 = b1;
-			b1 = dist;
+			b1 = dist[c];
 			a = c;
 		}
-		else if (dist < b2)
-			b2 = dist;
+		else if (dist[c] < b2)
+			b2 = dist[c];
 	}
 	w->upper[i] = sqrt(b1) * (1.0 + CC_BOUND_SLACK);
 	w->lower[i] = sqrt(b2) * (1.0 - CC_BOUND_SLACK);
 	return relabel(w, i, a);
 }
 
-/* Full search for row i keeping Elkan's bound to every centroid. */
+/* The same keeping Elkan's bound to every centroid. */
 static CC_ALWAYS_INLINE bool
-assign_full_elkan(KmWork *w, size_t i)
+take_nearest_elkan(KmWork *w, size_t i, const double *dist)
 {
 	double	   *lower = w->lower + i * w->k;
 	int			a = 0;
 	int			c;
 
-	cc_sqdist_many(w->x + i * w->d, w->cent_t, w->k, w->d, w->dist);
 	for (c = 1; c < w->k; c++)
-		if (w->dist[c] < w->dist[a])
+		if (dist[c] < dist[a])
 			a = c;
 	for (c = 0; c < w->k; c++)
-		lower[c] = sqrt(w->dist[c]) * (1.0 - CC_BOUND_SLACK);
-	w->upper[i] = sqrt(w->dist[a]) * (1.0 + CC_BOUND_SLACK);
+		lower[c] = sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK);
+	w->upper[i] = sqrt(dist[a]) * (1.0 + CC_BOUND_SLACK);
 	return relabel(w, i, a);
+}
+
+/* Full search for row i; returns whether the label changed. */
+static CC_ALWAYS_INLINE bool
+assign_full(KmWork *w, size_t i)
+{
+	cc_sqdist_many_ld(w->x + i * w->d, w->cent_t, (size_t) w->kp, w->k, w->d,
+					  w->dist);
+	return take_nearest(w, i, w->dist);
+}
+
+/*
+ * Full search for the m rows listed, four at a time (cc_sqdist_block), with
+ * Elkan's bounds or not; returns how many labels changed.
+ */
+static CC_ALWAYS_INLINE size_t
+assign_full_rows(KmWork *w, const size_t *list, size_t m, bool elkan)
+{
+	size_t		changed = 0;
+	size_t		r0;
+
+	for (r0 = 0; r0 < m; r0 += 4)
+	{
+		const double *rows[4];
+		int			nr = (m - r0 < 4) ? (int) (m - r0) : 4;
+		int			r;
+
+		for (r = 0; r < nr; r++)
+			rows[r] = w->x + list[r0 + r] * w->d;
+		cc_sqdist_block(rows, nr, w->cent_t, w->kp, w->d, w->dist);
+		for (r = 0; r < nr; r++)
+		{
+			const double *dist = w->dist + (size_t) r * w->kp;
+
+			if (elkan ? take_nearest_elkan(w, list[r0 + r], dist) :
+				take_nearest(w, list[r0 + r], dist))
+				changed++;
+		}
+	}
+	return changed;
 }
 
 /* Half the distance between every pair of centroids, and to the nearest other one. */
@@ -524,11 +577,10 @@ elkan_doubt(KmWork *w, size_t i, bool moved)
 
 /*
  * Elkan's second look at a row in doubt: tighten its upper bound and look
- * again, and search all centroids as a last resort.  Returns whether the
- * label changed.
+ * again.  Returns whether the row still needs a full search.
  */
 static CC_ALWAYS_INLINE bool
-elkan_settle(KmWork *w, size_t i)
+elkan_tighten(KmWork *w, size_t i)
 {
 	int			k = w->k;
 	int			a = w->labels[i];
@@ -539,9 +591,7 @@ elkan_settle(KmWork *w, size_t i)
 	lower[a] = u * (1.0 - CC_BOUND_SLACK);
 	u *= (1.0 + CC_BOUND_SLACK);
 	w->upper[i] = u;
-	if (!elkan_open(lower, w->half_cc + (size_t) a * k, k, u, NULL, NULL))
-		return false;
-	return assign_full_elkan(w, i);
+	return elkan_open(lower, w->half_cc + (size_t) a * k, k, u, NULL, NULL);
 }
 
 /* Hamerly's visit of row i: the same steps with one lower bound. */
@@ -637,6 +687,7 @@ assign_step(KmWork *w, bool use_bounds)
 		{
 			size_t		end = (w->n - i < CC_BATCH_ROWS) ? w->n : i + CC_BATCH_ROWS;
 			size_t		m = 0;
+			size_t		full;
 			size_t		r;
 
 			if (km_poll(w, i))
@@ -646,9 +697,13 @@ assign_step(KmWork *w, bool use_bounds)
 				doubt[m] = r;
 				m += elkan_doubt(w, r, moved);
 			}
-			for (r = 0; r < m; r++)
-				if (elkan_settle(w, doubt[r]))
-					changed++;
+			/* tightened bounds settle some; the others are searched in full */
+			for (r = 0, full = 0; r < m; r++)
+			{
+				doubt[full] = doubt[r];
+				full += elkan_tighten(w, doubt[r]);
+			}
+			changed += assign_full_rows(w, doubt, full, true);
 		}
 	}
 	else if (use_bounds && w->k > 1 && w->algorithm == CC_ALGO_HAMERLY)
@@ -662,24 +717,22 @@ assign_step(KmWork *w, bool use_bounds)
 				changed++;
 		}
 	}
-	else if (w->algorithm == CC_ALGO_ELKAN)
-	{
-		for (i = 0; i < w->n; i++)
-		{
-			if (km_poll(w, i))
-				break;
-			if (assign_full_elkan(w, i))
-				changed++;
-		}
-	}
 	else
 	{
-		for (i = 0; i < w->n; i++)
+		size_t		rows[CC_BATCH_ROWS];
+
+		/* every row searched in full, a batch at a time */
+		for (i = 0; i < w->n; i += CC_BATCH_ROWS)
 		{
+			size_t		end = (w->n - i < CC_BATCH_ROWS) ? w->n : i + CC_BATCH_ROWS;
+			size_t		r;
+
 			if (km_poll(w, i))
 				break;
-			if (assign_full(w, i))
-				changed++;
+			for (r = i; r < end; r++)
+				rows[r - i] = r;
+			changed += assign_full_rows(w, rows, end - i,
+										w->algorithm == CC_ALGO_ELKAN);
 		}
 	}
 	return changed;
@@ -783,7 +836,7 @@ single_run(KmWork *w, double tol, bool *converged)
 		w->dirty[c] = false;
 		w->shift[c] = 0.0;
 	}
-	cc_transpose(w->cent, w->k, w->d, w->cent_t);
+	cc_transpose_padded(w->cent, w->k, w->d, w->kp, w->cent_t);
 
 	for (iter = 0; iter < w->p->max_iter; iter++)
 	{
@@ -814,7 +867,7 @@ single_run(KmWork *w, double tol, bool *converged)
 			w->cent = w->next;
 			w->next = swap;
 		}
-		cc_transpose(w->cent, w->k, w->d, w->cent_t);
+		cc_transpose_padded(w->cent, w->k, w->d, w->kp, w->cent_t);
 		/*
 		 * No row changed cluster: converged, unless an empty cluster just
 		 * took a row (scikit-learn stops there; we go on so that labels and
@@ -879,8 +932,9 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	w->p = p;
 	w->algorithm = algorithm;
 	w->cent = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	w->cent_t = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	w->dist = cc_alloc_array(alloc, k, sizeof(double));
+	w->kp = cc_round4(k);
+	w->cent_t = cc_alloc_array(alloc, (size_t) w->kp * d, sizeof(double));
+	w->dist = cc_alloc_array(alloc, (size_t) 4 * w->kp, sizeof(double));
 	w->next = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
 	w->count = cc_alloc_array(alloc, k, sizeof(int64_t));
 	w->shift = cc_alloc_array(alloc, k, sizeof(double));
@@ -901,7 +955,8 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 		w->closest = cc_alloc_array(alloc, n, sizeof(double));
 		w->cum = cc_alloc_array(alloc, n, sizeof(double));
 		w->cand = cc_alloc_array(alloc, (size_t) w->trials * d, sizeof(double));
-		w->cand_t = cc_alloc_array(alloc, (size_t) w->trials * d, sizeof(double));
+		w->cand_t = cc_alloc_array(alloc, (size_t) cc_round4(w->trials) * d,
+								   sizeof(double));
 		w->cand_id = cc_alloc_array(alloc, w->trials, sizeof(size_t));
 		w->pot_t = cc_alloc_array(alloc, w->trials, sizeof(double));
 	}

@@ -39,16 +39,16 @@ typedef int64_t CcV2l __attribute__((vector_size(16)));
 #endif
 
 /*
- * Squared distances from x to k centroids stored transposed, ct[j * k + c]
- * holding feature j of centroid c.  Each sum runs over the features in the
+ * Squared distances from x to k centroids stored transposed, ct[j * ld + c]
+ * holding feature j of centroid c (ld >= k).  Each sum runs over the features in the
  * same order as cc_sqdist, so the results are bit-identical to it.  With
  * GCC or clang the centroids go in blocks of 8, then 4 and 2, written with
  * vector types so that the sums of a block stay in registers over the whole
  * feature loop; the last one, or all of them elsewhere, one at a time.
  */
 static inline void
-cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
-			   int d, double *restrict out)
+cc_sqdist_many_ld(const double *restrict x, const double *restrict ct,
+				  size_t ld, int k, int d, double *restrict out)
 {
 	int			c0 = 0;
 	int			j;
@@ -63,7 +63,7 @@ cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
 
 		for (j = 0; j < d; j++)
 		{
-			const double *row = ct + (size_t) j * k + c0;
+			const double *row = ct + (size_t) j * ld + c0;
 			CcV2d		xj = {x[j], x[j]};
 			CcV2d		r0,
 						r1,
@@ -95,7 +95,7 @@ cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
 
 		for (j = 0; j < d; j++)
 		{
-			const double *row = ct + (size_t) j * k + c0;
+			const double *row = ct + (size_t) j * ld + c0;
 			CcV2d		xj = {x[j], x[j]};
 			CcV2d		r0,
 						r1;
@@ -119,7 +119,7 @@ cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
 			CcV2d		xj = {x[j], x[j]};
 			CcV2d		r0;
 
-			memcpy(&r0, ct + (size_t) j * k + c0, sizeof(r0));
+			memcpy(&r0, ct + (size_t) j * ld + c0, sizeof(r0));
 			r0 = xj - r0;
 			a0 += r0 * r0;
 		}
@@ -132,7 +132,7 @@ cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
 
 		for (j = 0; j < d; j++)
 		{
-			double		t = x[j] - ct[(size_t) j * k + c0];
+			double		t = x[j] - ct[(size_t) j * ld + c0];
 
 			s += t * t;
 		}
@@ -140,11 +140,137 @@ cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
 	}
 }
 
+/* The same with ct holding exactly k columns (ld = k). */
+static inline void
+cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
+			   int d, double *restrict out)
+{
+	cc_sqdist_many_ld(x, ct, (size_t) k, k, d, out);
+}
+
+/*
+ * Squared distances from 4 rows to the 4 points in columns 0..3 of ct
+ * (transposed, leading dimension ld): out[r * 4 + c], each bit-identical to
+ * cc_sqdist.  The 16 sums are 8 independent chains of additions, where one
+ * row against a few points makes one or two: what bounds the speed of a
+ * distance over a few features is the latency of those chains.
+ */
+static inline void
+cc_sqdist_4x4(const double *const *restrict rows, const double *restrict ct,
+			  size_t ld, int d, double *restrict out)
+{
+	const double *x0 = rows[0],
+			   *x1 = rows[1],
+			   *x2 = rows[2],
+			   *x3 = rows[3];
+	int			j;
+
+#if defined(__GNUC__)
+	CcV2d		a00 = {0.0, 0.0},
+				a01 = {0.0, 0.0},
+				a10 = {0.0, 0.0},
+				a11 = {0.0, 0.0},
+				a20 = {0.0, 0.0},
+				a21 = {0.0, 0.0},
+				a30 = {0.0, 0.0},
+				a31 = {0.0, 0.0};
+
+	for (j = 0; j < d; j++)
+	{
+		const double *c = ct + (size_t) j * ld;
+		CcV2d		lo,
+					hi,
+					v,
+					t;
+
+		memcpy(&lo, c, sizeof(lo));
+		memcpy(&hi, c + 2, sizeof(hi));
+		v = (CcV2d) {x0[j], x0[j]};
+		t = v - lo;
+		a00 += t * t;
+		t = v - hi;
+		a01 += t * t;
+		v = (CcV2d) {x1[j], x1[j]};
+		t = v - lo;
+		a10 += t * t;
+		t = v - hi;
+		a11 += t * t;
+		v = (CcV2d) {x2[j], x2[j]};
+		t = v - lo;
+		a20 += t * t;
+		t = v - hi;
+		a21 += t * t;
+		v = (CcV2d) {x3[j], x3[j]};
+		t = v - lo;
+		a30 += t * t;
+		t = v - hi;
+		a31 += t * t;
+	}
+	memcpy(out, &a00, sizeof(a00));
+	memcpy(out + 2, &a01, sizeof(a01));
+	memcpy(out + 4, &a10, sizeof(a10));
+	memcpy(out + 6, &a11, sizeof(a11));
+	memcpy(out + 8, &a20, sizeof(a20));
+	memcpy(out + 10, &a21, sizeof(a21));
+	memcpy(out + 12, &a30, sizeof(a30));
+	memcpy(out + 14, &a31, sizeof(a31));
+#else
+	int			r,
+				c;
+
+	for (r = 0; r < 4; r++)
+		for (c = 0; c < 4; c++)
+		{
+			double		s = 0.0;
+
+			for (j = 0; j < d; j++)
+			{
+				double		t = rows[r][j] - ct[(size_t) j * ld + c];
+
+				s += t * t;
+			}
+			out[r * 4 + c] = s;
+		}
+#endif
+}
+
+/*
+ * Squared distances from nrows (1 to 4) rows to the kp points of ct (kp a
+ * multiple of 4, leading dimension kp): out[r * kp + c], bit-identical to
+ * cc_sqdist.  Fewer than 4 rows repeat the last one.
+ */
+static inline void
+cc_sqdist_block(const double *const *restrict rows, int nrows,
+				const double *restrict ct, int kp, int d, double *restrict out)
+{
+	const double *r4[4];
+	double		tile[16];
+	int			r,
+				c0,
+				c;
+
+	for (r = 0; r < 4; r++)
+		r4[r] = rows[r < nrows ? r : nrows - 1];
+	for (c0 = 0; c0 < kp; c0 += 4)
+	{
+		cc_sqdist_4x4(r4, ct + c0, (size_t) kp, d, tile);
+		for (r = 0; r < nrows; r++)
+			for (c = 0; c < 4; c++)
+				out[r * kp + c0 + c] = tile[r * 4 + c];
+	}
+}
+
+/* k rounded up to a multiple of 4: the width of a matrix for cc_sqdist_block. */
+static inline int
+cc_round4(int k)
+{
+	return (k + 3) & ~3;
+}
+
 /*
  * Squared distances from n rows of x (n x d) to one point b: out[i] is
- * bit-identical to cc_sqdist(x + i * d, b, d).  With GCC or clang two rows
- * go at once, one per vector lane, which halves the chain of dependent
- * additions that bounds cc_sqdist.
+ * bit-identical to cc_sqdist(x + i * d, b, d).  With GCC or clang eight
+ * rows go at once, two per vector, in four independent chains.
  */
 static inline void
 cc_sqdist_rows(const double *restrict x, size_t n, int d,
@@ -154,25 +280,51 @@ cc_sqdist_rows(const double *restrict x, size_t n, int d,
 	int			j;
 
 #if defined(__GNUC__)
-	for (; i + 2 <= n; i += 2)
+	for (; i + 8 <= n; i += 8)
 	{
 		const double *x0 = x + i * d;
-		const double *x1 = x0 + d;
-		CcV2d		acc = {0.0, 0.0};
+		CcV2d		a0 = {0.0, 0.0},
+					a1 = {0.0, 0.0},
+					a2 = {0.0, 0.0},
+					a3 = {0.0, 0.0};
 
 		for (j = 0; j < d; j++)
 		{
-			CcV2d		xv = {x0[j], x1[j]};
 			CcV2d		bv = {b[j], b[j]};
-			CcV2d		t = xv - bv;
+			CcV2d		t0 = (CcV2d) {x0[j], x0[d + j]} - bv;
+			CcV2d		t1 = (CcV2d) {x0[2 * d + j], x0[3 * d + j]} - bv;
+			CcV2d		t2 = (CcV2d) {x0[4 * d + j], x0[5 * d + j]} - bv;
+			CcV2d		t3 = (CcV2d) {x0[6 * d + j], x0[7 * d + j]} - bv;
 
-			acc += t * t;
+			a0 += t0 * t0;
+			a1 += t1 * t1;
+			a2 += t2 * t2;
+			a3 += t3 * t3;
 		}
-		memcpy(out + i, &acc, sizeof(acc));
+		memcpy(out + i, &a0, sizeof(a0));
+		memcpy(out + i + 2, &a1, sizeof(a1));
+		memcpy(out + i + 4, &a2, sizeof(a2));
+		memcpy(out + i + 6, &a3, sizeof(a3));
 	}
 #endif
 	for (; i < n; i++)
 		out[i] = cc_sqdist(x + i * d, b, d);
+}
+
+/*
+ * Write the k x d row-major matrix m transposed into t, d rows of kp >= k
+ * columns; columns k to kp - 1 repeat column 0 (finite, to be ignored).
+ */
+static inline void
+cc_transpose_padded(const double *restrict m, int k, int d, int kp,
+					double *restrict t)
+{
+	int			c,
+				j;
+
+	for (j = 0; j < d; j++)
+		for (c = 0; c < kp; c++)
+			t[(size_t) j * kp + c] = m[(size_t) (c < k ? c : 0) * d + j];
 }
 
 /* Write the k x d row-major matrix m transposed into t (d x k). */

@@ -1034,11 +1034,75 @@ test_sqdist_many(void)
 	set_ctx("%s", "");
 }
 
+/*
+ * Check cc_transpose_padded and that cc_sqdist_block matches cc_sqdist bit
+ * for bit, for 1 to 4 rows and widths with padding.
+ */
+static void
+test_sqdist_block(void)
+{
+	static const int kd[][2] = {{1, 1}, {3, 17}, {4, 2}, {8, 17}, {10, 5}, {13, 33}};
+	TRand		r;
+	size_t		ci;
+
+	tr_seed(&r, 62);
+	for (ci = 0; ci < sizeof(kd) / sizeof(kd[0]); ci++)
+	{
+		int			k = kd[ci][0];
+		int			d = kd[ci][1];
+		int			kp = cc_round4(k);
+		double	   *m = dalloc((size_t) k * d);
+		double	   *t = dalloc((size_t) kp * d);
+		double	   *x = dalloc((size_t) 4 * d);
+		double	   *out = dalloc((size_t) 4 * kp);
+		bool		padded = kp % 4 == 0 && kp >= k && kp < k + 4,
+					same = true;
+		int			c,
+					j,
+					nr;
+
+		for (c = 0; c < k * d; c++)
+			m[c] = 1e2 * tr_normal(&r);
+		for (c = 0; c < 4 * d; c++)
+			x[c] = 1e2 * tr_normal(&r);
+		cc_transpose_padded(m, k, d, kp, t);
+		for (c = 0; c < kp; c++)
+			for (j = 0; j < d; j++)
+				if (t[j * kp + c] != m[(c < k ? c : 0) * d + j])
+					padded = false;
+		for (nr = 1; nr <= 4; nr++)
+		{
+			const double *rows[4];
+			int			row;
+
+			for (row = 0; row < nr; row++)
+				rows[row] = x + (size_t) (nr - 1 - row) * d;
+			cc_sqdist_block(rows, nr, t, kp, d, out);
+			for (row = 0; row < nr; row++)
+				for (c = 0; c < k; c++)
+				{
+					double		one = cc_sqdist(rows[row], m + (size_t) c * d, d);
+
+					if (memcmp(&one, &out[row * kp + c], sizeof(double)) != 0)
+						same = false;
+				}
+		}
+		set_ctx("sqdist_block k=%d d=%d", k, d);
+		CHECK(padded);
+		CHECK(same);
+		tfree(m);
+		tfree(t);
+		tfree(x);
+		tfree(out);
+	}
+	set_ctx("%s", "");
+}
+
 /* Check that cc_sqdist_rows matches cc_sqdist row by row, bit for bit. */
 static void
 test_sqdist_rows(void)
 {
-	static const int nd[][2] = {{1, 1}, {2, 17}, {7, 3}, {64, 5}, {9, 40}};
+	static const int nd[][2] = {{1, 1}, {2, 17}, {7, 3}, {64, 5}, {9, 40}, {8, 17}, {23, 2}};
 	TRand		r;
 	size_t		ci;
 
@@ -7100,6 +7164,7 @@ main(void)
 	test_small_kernels();
 	test_sqdist_many();
 	test_sqdist_rows();
+	test_sqdist_block();
 
 	test_method_names();
 	test_impute_closed_form();
