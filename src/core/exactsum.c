@@ -66,31 +66,70 @@ cc_xsum_merge(CcXsum *into, const CcXsum *from)
 	cc_xsum_carry(into);
 }
 
+/* The carry of cc_xsum_carry over w limbs, the last one taking what is left. */
+static void
+carry_limbs(int64_t *t, int w)
+{
+	int			i;
+
+	for (i = 0; i < w - 1; i++)
+	{
+		int64_t		c = carry_of(t[i]);
+
+		t[i] -= c * ((int64_t) 1 << LIMB_BITS);
+		t[i + 1] += c;
+	}
+}
+
+/*
+ * Rounded value.  Only the limbs in use matter (a sum of values of similar
+ * size uses a handful of the 52), so the carries run over a window of them:
+ * two zero limbs below the lowest one in use, and three above the highest
+ * (or up to the top limb), where what carries out of it ends (each limb is
+ * below 2^63, so at most 2^31 carries into the next one, and nothing
+ * further) or, for a negative sum, where the sign shows.  The digits, and
+ * so the rounding, are those of the carry over all the limbs.
+ */
 double
 cc_xsum_value(const CcXsum *s)
 {
-	CcXsum		t = *s;
+	int64_t		t[CC_XSUM_LIMBS];
 	bool		negative;
-	int			top,
+	int			lo,
+				hi,
+				base,
+				w,
+				top,
 				i;
 	double		v;
 
-	cc_xsum_carry(&t);
-	negative = t.limb[CC_XSUM_LIMBS - 1] < 0;
+	for (lo = 0; lo < CC_XSUM_LIMBS && s->limb[lo] == 0; lo++)
+		;
+	if (lo == CC_XSUM_LIMBS)
+		return 0.0;
+	for (hi = CC_XSUM_LIMBS - 1; s->limb[hi] == 0; hi--)
+		;
+	/* window t[0 .. w - 1] holds limbs base .. base + w - 1, the last as ever */
+	base = lo >= 2 ? lo - 2 : 0;
+	w = (hi + 4 < CC_XSUM_LIMBS ? hi + 4 : CC_XSUM_LIMBS) - base;
+	memset(t, 0, sizeof(t));
+	memcpy(t + (lo - base), s->limb + lo, sizeof(int64_t) * (hi - lo + 1));
+	carry_limbs(t, w);
+	negative = t[w - 1] < 0;
 	if (negative)
 	{
-		for (i = 0; i < CC_XSUM_LIMBS; i++)
-			t.limb[i] = -t.limb[i];
-		cc_xsum_carry(&t);
+		for (i = 0; i < w; i++)
+			t[i] = -t[i];
+		carry_limbs(t, w);
 	}
-	for (top = CC_XSUM_LIMBS - 1; top >= 0 && t.limb[top] == 0; top--)
+	for (top = w - 1; top >= 0 && t[top] == 0; top--)
 		;
 	if (top < 0)
 		return 0.0;
 	/* the three highest digits: 64 or more significant bits, one rounding each */
-	v = (double) t.limb[top];
+	v = (double) t[top];
 	for (i = top - 1; i >= 0 && i >= top - 2; i--)
-		v = v * 4294967296.0 + (double) t.limb[i];
-	v = ldexp(v, CC_XSUM_PMIN + LIMB_BITS * (i + 1));
+		v = v * 4294967296.0 + (double) t[i];
+	v = ldexp(v, CC_XSUM_PMIN + LIMB_BITS * (base + i + 1));
 	return negative ? -v : v;
 }
