@@ -72,6 +72,19 @@ test/unit/test_core_asan: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
 	$(CC) $(UNIT_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -o $@ test/unit/test_core.c $(CORE_SRCS) -lm
 
+# The same tests with the baseline code only (no AVX2 clones): both must
+# pass and print the same digest of k-means and silhouette results.
+test/unit/test_core_baseline: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
+	$(CC) $(UNIT_CFLAGS) -DCC_NO_SIMD_CLONES -o $@ test/unit/test_core.c $(CORE_SRCS) -lm
+
+.PHONY: unittest-clones
+unittest-clones: test/unit/test_core test/unit/test_core_baseline
+	test/unit/test_core > test/unit/clones.out
+	test/unit/test_core_baseline > test/unit/baseline.out
+	grep '^digest:' test/unit/clones.out
+	grep '^digest:' test/unit/baseline.out
+	test "$$(grep '^digest:' test/unit/clones.out)" = "$$(grep '^digest:' test/unit/baseline.out)"
+
 .PHONY: unittest-asan unittest-valgrind
 unittest-asan: test/unit/test_core_asan
 	ASAN_OPTIONS=detect_leaks=1 test/unit/test_core_asan
@@ -109,5 +122,5 @@ fuzz: $(addprefix test/fuzz/,$(FUZZ_TARGETS)) test/fuzz/seed_model
 			-artifact_prefix=test/fuzz/crash- test/fuzz/corpus/$$t || exit 1; \
 	done
 
-EXTRA_CLEAN = test/unit/test_core_asan $(addprefix test/fuzz/,$(FUZZ_TARGETS)) \
+EXTRA_CLEAN = test/unit/test_core_asan test/unit/test_core_baseline test/unit/clones.out test/unit/baseline.out $(addprefix test/fuzz/,$(FUZZ_TARGETS)) \
 	test/fuzz/seed_model test/fuzz/corpus test/unit/test_core results regression.diffs regression.out output_iso

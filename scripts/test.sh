@@ -6,7 +6,8 @@
 #   packages       the Debian packages (installed if missing; needs root then)
 #   build          make (warnings are errors) + make install
 #   unittest       make unittest: standalone tests of the numeric core in src/core, then the
-#                  same under ASan+UBSan and valgrind, and the libFuzzer targets
+#                  same without the AVX2 clones (the same digest of results), under
+#                  ASan+UBSan and valgrind, and the libFuzzer targets
 #                  (CCSEG_FUZZ_SECONDS each, default 60)
 #   server         a throwaway PostgreSQL 15 with pg_cron preloaded (or the server PG* names)
 #   installcheck   make installcheck: pg_regress on test/sql/*.sql against that server
@@ -130,6 +131,10 @@ step_unittest() {
     make unittest PG_CONFIG="$CCSEG_PG_CONFIG"
 }
 
+step_unittest_clones() {
+    make unittest-clones PG_CONFIG="$CCSEG_PG_CONFIG"
+}
+
 step_unittest_asan() {
     make unittest-asan PG_CONFIG="$CCSEG_PG_CONFIG"
 }
@@ -202,6 +207,7 @@ run_step subshell "build" ccseg_build_install
 
 if [ -e test/unit/test_core.c ]; then
     run_step subshell "unittest" step_unittest
+    run_step subshell "unittest simd clones" step_unittest_clones
     run_step subshell "unittest asan+ubsan" step_unittest_asan
     run_step subshell "unittest valgrind" step_unittest_valgrind
     run_step subshell "fuzz" step_fuzz

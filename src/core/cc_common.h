@@ -18,9 +18,12 @@
  * Hot loops are compiled twice, for AVX2 and for the baseline, and the
  * loader picks one for the CPU at hand.  The results are the same bit for
  * bit: the core is built with -ffp-contract=off, so neither version fuses
- * multiplications and additions, and both sum in the same order.
+ * multiplications and additions, and both sum in the same order.  Defining
+ * CC_NO_SIMD_CLONES builds the baseline alone, which "make unittest-clones"
+ * uses to compare the two.
  */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__) \
+	&& !defined(CC_NO_SIMD_CLONES)
 #define CC_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define CC_SIMD_CLONES

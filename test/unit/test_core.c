@@ -7150,6 +7150,66 @@ test_pass(void)
 	free(x);
 }
 
+/* FNV-1a over bytes, for the digest below. */
+static uint64_t
+fnv_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		h ^= b[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+/*
+ * Print a digest of results that go through the code compiled twice (the
+ * k-means runs, the silhouette tiles): "make unittest-clones" builds the
+ * tests with and without the AVX2 clones and compares the digests, which
+ * must be equal bit for bit.
+ */
+static void
+print_simd_digest(void)
+{
+	const size_t n = 3000;
+	const int	d = 17;
+	const int	ks[] = {3, 8, 13};
+	uint64_t	h = UINT64_C(14695981039346656037);
+	double	   *x = dalloc(n * d);
+	size_t		ki;
+	int			ai;
+
+	make_data(DATA_BLOBS, 29, x, NULL, n, d, 8);
+	for (ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ki++)
+		for (ai = 0; ai < N_ALGOS; ai++)
+		{
+			int			k = ks[ki];
+			CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, all_algos[ai], 7, 3,
+										 300, 1e-4, NULL);
+			CcKmeansResult res;
+			double		score;
+			double	   *mean = dalloc(k);
+			int64_t    *rows = talloc(k, sizeof(int64_t));
+
+			cc_kmeans(x, n, d, &p, &res, A);
+			h = fnv_bytes(h, res.centroids, (size_t) k * d * sizeof(double));
+			h = fnv_bytes(h, res.labels, n * sizeof(int));
+			h = fnv_bytes(h, &res.inertia, sizeof(double));
+			cc_silhouette(x, d, res.labels, k, NULL, n, NULL, &score, mean, rows, A,
+						  NULL, NULL);
+			h = fnv_bytes(h, &score, sizeof(double));
+			h = fnv_bytes(h, mean, k * sizeof(double));
+			km_free(&res);
+			tfree(mean);
+			tfree(rows);
+		}
+	tfree(x);
+	printf("digest: %016llx\n", (unsigned long long) h);
+}
+
 int
 main(void)
 {
@@ -7228,6 +7288,7 @@ main(void)
 	test_model_assign();
 	test_pipeline();
 
+	print_simd_digest();
 	printf("unit: %d passed, %d failed\n", n_passed, n_failed);
 	return n_failed > 0 ? 1 : 0;
 }
