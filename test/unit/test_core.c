@@ -6160,54 +6160,59 @@ test_model_unflatten_fuzz(void)
 	cc_model_free(&m, A);
 }
 
-/* Check cc_model_transform against the imputation and scaling formulas. */
+/* Check cc_model_transform against the imputation and scaling formulas (even and odd d). */
 static void
 test_model_transform(void)
 {
 	CcImpute	imp;
+	int			d;
 
-	for (imp = CC_IMPUTE_MEDIAN; imp <= CC_IMPUTE_DROP; imp++)
+	for (d = 6; d <= 7; d++)
 	{
-		CcModel		m;
-		TRand		r;
-		double		raw[6],
-					z[6];
-		int			t,
-					j;
-		bool		exact = true,
-					result_ok = true;
-
-		set_ctx("transform impute=%s", cc_impute_name(imp));
-		make_model(&m, 3, 6, imp, CC_SCALE_STANDARD, 900 + imp);
-		tr_seed(&r, 910 + imp);
-		for (t = 0; t < 200; t++)
+		for (imp = CC_IMPUTE_MEDIAN; imp <= CC_IMPUTE_DROP; imp++)
 		{
-			bool		has_nan = false;
-			bool		ok;
+			CcModel		m;
+			TRand		r;
+			double		raw[7],
+						z[7];
+			int			t,
+						j;
+			bool		exact = true,
+						result_ok = true;
 
-			for (j = 0; j < 6; j++)
+			set_ctx("transform d=%d impute=%s", d, cc_impute_name(imp));
+			make_model(&m, 3, d, imp, CC_SCALE_STANDARD, 900 + imp + 10 * d);
+			tr_seed(&r, 910 + imp + 10 * d);
+			for (t = 0; t < 200; t++)
 			{
-				raw[j] = tr_unif(&r) < 0.1 ? NAN : 100.0 * tr_normal(&r);
-				has_nan = has_nan || isnan(raw[j]);
-			}
-			ok = cc_model_transform(&m, raw, z);
-			if (ok != !(has_nan && imp == CC_IMPUTE_DROP))
-				result_ok = false;
-			if (!ok)
-				continue;
-			for (j = 0; j < 6; j++)
-			{
-				double		v = isnan(raw[j]) ? m.impute_values[j] : raw[j];
-				double		want = (v - m.center[j]) / m.scale_values[j];
+				bool		has_nan = false;
+				bool		ok;
 
-				if (memcmp(&z[j], &want, sizeof(double)) != 0)
-					exact = false;
+				for (j = 0; j < d; j++)
+				{
+					raw[j] = tr_unif(&r) < 0.1 ? NAN : 100.0 * tr_normal(&r);
+					has_nan = has_nan || isnan(raw[j]);
+				}
+				ok = cc_model_transform(&m, raw, z);
+				if (ok != !(has_nan && imp == CC_IMPUTE_DROP))
+					result_ok = false;
+				if (!ok)
+					continue;
+				for (j = 0; j < d; j++)
+				{
+					double		v = isnan(raw[j]) ? m.impute_values[j] : raw[j];
+					double		want = (v - m.center[j]) / m.scale_values[j];
+
+					if (memcmp(&z[j], &want, sizeof(double)) != 0)
+						exact = false;
+				}
 			}
+			CHECK(result_ok);
+			CHECK(exact);
+			cc_model_free(&m, A);
 		}
-		CHECK(result_ok);
-		CHECK(exact);
-		cc_model_free(&m, A);
 	}
+	set_ctx("%s", "");
 
 	/* closed form: impute 3, center 1, scale 2 -> (3 - 1) / 2 = 1 */
 	{
