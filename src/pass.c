@@ -45,7 +45,7 @@ typedef struct PassState
 static void
 check_cells(int k, int d)
 {
-	if ((int64) k * (d + 1) > CC_PASS_MAX_CELLS)
+	if ((int64) k * ((int64) d + 1) > CC_PASS_MAX_CELLS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a Lloyd pass over %d segments and %d features is too large", k, d),

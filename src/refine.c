@@ -164,7 +164,7 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 				  double tol, int max_iter, size_t *rows)
 {
 	int			d = p->f.d;
-	bool		use_query = (int64) k * (d + 1) <= CC_PASS_MAX_CELLS;
+	bool		use_query = (int64) k * ((int64) d + 1) <= CC_PASS_MAX_CELLS;
 	double	   *batch = NULL;
 	char	   *query = NULL;
 	Oid			model_type = InvalidOid;

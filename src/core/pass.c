@@ -156,7 +156,7 @@ cc_pass_unflatten(const void *buf, size_t len, CcPass *p, const CcAllocator *all
 	memcpy(&h, b, sizeof(h));
 	if (h.magic != PASS_MAGIC || h.reserved != 0)
 		return "not a pass";
-	if (h.k < 1 || h.d < 1 || (int64_t) h.k * (h.d + 1) > CC_PASS_MAX_CELLS)
+	if (h.k < 1 || h.d < 1 || (int64_t) h.k * ((int64_t) h.d + 1) > CC_PASS_MAX_CELLS)
 		return "k or d out of range";
 	if (len != cc_pass_flat_size(h.k, h.d))
 		return "length does not match k and d";
