@@ -331,12 +331,7 @@ cc_transpose_padded(const double *restrict m, int k, int d, int kp,
 static inline void
 cc_transpose(const double *restrict m, int k, int d, double *restrict t)
 {
-	int			c,
-				j;
-
-	for (c = 0; c < k; c++)
-		for (j = 0; j < d; j++)
-			t[(size_t) j * k + c] = m[(size_t) c * d + j];
+	cc_transpose_padded(m, k, d, k, t);
 }
 
 /* Index of the nearest of k centroids (lowest index on ties); *best gets its squared distance. */
