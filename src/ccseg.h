@@ -198,6 +198,7 @@ typedef struct CcsegScorer
 	MemoryContext model_cxt;	/* the loaded model; reset on reload */
 	bool		loaded;
 	char	   *name;			/* model name, when loaded by name */
+	Size		name_len;		/* strlen(name) */
 	struct varlena *value;		/* model value, when given as ccseg_model */
 	CcModel		model;
 	double	   *raw;			/* d: feature values of the current row */
@@ -215,6 +216,10 @@ typedef struct CcsegScorer
 	/* column-list input (_ccseg_predict_columns): argument of each feature */
 	int		   *argpos;			/* d, or NULL until mapped */
 	CcsegConv  *argconv;		/* d */
+	/* the features by argument type, for read_args: float8, integer, other */
+	int		   *by_type;		/* d feature numbers, in those three groups */
+	int			n_float8;
+	int			n_int4;
 } CcsegScorer;
 
 extern CcsegScorer *ccseg_scorer(FunctionCallInfo fcinfo);

@@ -67,7 +67,7 @@ ccseg_scorer_load_name(CcsegScorer *st, text *name_text)
 
 	/* per row: compare the bytes, without making a C string */
 	if (st->loaded && st->name != NULL &&
-		VARSIZE_ANY_EXHDR(name_text) == strlen(st->name) &&
+		VARSIZE_ANY_EXHDR(name_text) == st->name_len &&
 		memcmp(VARDATA_ANY(name_text), st->name, VARSIZE_ANY_EXHDR(name_text)) == 0)
 		return;
 	name = text_to_cstring(name_text);
@@ -76,6 +76,7 @@ ccseg_scorer_load_name(CcsegScorer *st, text *name_text)
 	st->value = NULL;
 	ccseg_lookup_model(name, &st->model, st->model_cxt);
 	st->name = MemoryContextStrdup(st->model_cxt, name);
+	st->name_len = strlen(name);
 	after_load(st);
 }
 
@@ -321,26 +322,74 @@ map_args(CcsegScorer *st, FunctionCallInfo fcinfo)
 							f, format_type_be(type))));
 		}
 	}
+	/* group the features by type: float8 first, then integer, then the rest */
+	st->by_type = MemoryContextAlloc(st->model_cxt, sizeof(int) * st->model.d);
+	i = 0;
+	for (j = 0; j < st->model.d; j++)
+		if (st->argconv[j] == CCSEG_CONV_FLOAT8)
+			st->by_type[i++] = j;
+	st->n_float8 = i;
+	for (j = 0; j < st->model.d; j++)
+		if (st->argconv[j] == CCSEG_CONV_INT4)
+			st->by_type[i++] = j;
+	st->n_int4 = i - st->n_float8;
+	for (j = 0; j < st->model.d; j++)
+		if (st->argconv[j] != CCSEG_CONV_FLOAT8 && st->argconv[j] != CCSEG_CONV_INT4)
+			st->by_type[i++] = j;
 }
 
-/* Read the feature values passed as arguments 2.. (see map_args). */
+/*
+ * Read the feature values passed as arguments 2.. (see map_args), a type
+ * at a time.  The float8 ones go through one branch-free loop that sums
+ * v - v over the non-null values: NaN exactly when one of them is NaN or
+ * infinite, and only then are they checked one by one, to name the
+ * feature.  Integers are always finite.
+ */
 void
 ccseg_scorer_read_args(CcsegScorer *st, FunctionCallInfo fcinfo)
 {
+	const NullableDatum *args = fcinfo->args;
+	const int  *pos;
+	const int  *feat;
+	double	   *raw = st->raw;
+	double		bad = 0.0;
+	int			t;
 	int			j;
 
 	if (st->argpos == NULL)
 		map_args(st, fcinfo);
-	for (j = 0; j < st->model.d; j++)
+	pos = st->argpos;
+	feat = st->by_type;
+	for (t = 0; t < st->n_float8; t++)
 	{
-		int			a = st->argpos[j];
+		const NullableDatum *arg = &args[pos[feat[t]]];
 
-		if (PG_ARGISNULL(a))
-			st->raw[j] = NAN;
+		/* a null's Datum is not a float8: never use it as one */
+		double		v = arg->isnull ? 0.0 : DatumGetFloat8(arg->value);
+
+		bad += v - v;
+		raw[feat[t]] = arg->isnull ? NAN : v;
+	}
+	if (isnan(bad))
+		for (t = 0; t < st->n_float8; t++)
+			check_finite(st, raw[feat[t]], feat[t]);
+	for (t = st->n_float8; t < st->n_float8 + st->n_int4; t++)
+	{
+		const NullableDatum *arg = &args[pos[feat[t]]];
+
+		raw[feat[t]] = arg->isnull ? NAN : (double) DatumGetInt32(arg->value);
+	}
+	for (; t < st->model.d; t++)
+	{
+		const NullableDatum *arg = &args[pos[feat[t]]];
+
+		j = feat[t];
+		if (arg->isnull)
+			raw[j] = NAN;
 		else
 		{
-			st->raw[j] = ccseg_datum_to_double(PG_GETARG_DATUM(a), st->argconv[j]);
-			check_finite(st, st->raw[j], j);
+			raw[j] = ccseg_datum_to_double(arg->value, st->argconv[j]);
+			check_finite(st, raw[j], j);
 		}
 	}
 }
@@ -354,9 +403,14 @@ bool
 ccseg_scorer_transform(CcsegScorer *st)
 {
 	int			j;
+	bool		over = false;
 
 	if (!cc_model_transform(&st->model, st->raw, st->z))
 		return false;
+	for (j = 0; j < st->model.d; j++)
+		over |= fabs(st->z[j]) > 1e150;
+	if (!over)
+		return true;
 	for (j = 0; j < st->model.d; j++)
 		if (fabs(st->z[j]) > 1e150)
 			ereport(ERROR,

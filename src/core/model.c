@@ -361,25 +361,29 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	return cc_model_validate(m);
 }
 
-/* Impute and scale one raw row; false when it has a missing value the model cannot fill. */
-bool
+/*
+ * Impute and scale one raw row; false when it has a missing value the model
+ * cannot fill.  Branch-free over the features, so that the divisions go
+ * several at a time (the same IEEE quotients as one at a time).
+ */
+CC_SIMD_CLONES bool
 cc_model_transform(const CcModel *m, const double *raw, double *z)
 {
+	const double *impute = m->impute_values;
+	const double *center = m->center;
+	const double *scale = m->scale_values;
+	int			missing = 0;
 	int			j;
 
 	for (j = 0; j < m->d; j++)
 	{
 		double		v = raw[j];
+		int			nan = isnan(v);
 
-		if (isnan(v))
-		{
-			if (m->impute == CC_IMPUTE_DROP)
-				return false;
-			v = m->impute_values[j];
-		}
-		z[j] = (v - m->center[j]) / m->scale_values[j];
+		missing |= nan;
+		z[j] = ((nan ? impute[j] : v) - center[j]) / scale[j];
 	}
-	return true;
+	return !(missing && m->impute == CC_IMPUTE_DROP);
 }
 
 /* Nearest centroid of a transformed row, optionally all squared distances. */

@@ -102,6 +102,12 @@ SELECT _ccseg_predict_columns(NULL, ARRAY['spend'], 1000) IS NULL AS null_model;
 SELECT _ccseg_predict_columns('cust', ARRAY['spend', 'visits', 'tenure'], 'NaN'::float8, 20, 12);
 -- NULL values are imputed
 SELECT _ccseg_predict_columns('cust', ARRAY['spend', 'visits', 'tenure'], NULL::float8, 20, 12) IS NOT NULL AS imputed;
+-- an infinite float8 after integers is named; every numeric type reads as its float8
+SELECT _ccseg_predict_columns('cust', ARRAY['spend', 'visits', 'tenure'], 1000::float8, 20, '-Infinity'::float8);
+SELECT _ccseg_predict_columns('cust', ARRAY['spend', 'visits', 'tenure'], 1000.5::numeric, 20::bigint, 12::smallint)
+	 = _ccseg_predict_columns('cust', ARRAY['spend', 'visits', 'tenure'], 1000.5::float8, 20::float8, 12::real) AS same_segment,
+	   _ccseg_predict_columns('cust', ARRAY['tenure', 'spend', 'visits'], 12, NULL::float8, 20)
+	 = _ccseg_predict_columns('cust', ARRAY['spend', 'visits', 'tenure'], NULL::numeric, 20::float8, 12::float8) AS same_imputed;
 
 -- parallel plans keep the rewrite and the result
 SET parallel_setup_cost = 0;
