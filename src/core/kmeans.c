@@ -499,9 +499,9 @@ centroid_gaps(KmWork *w, bool pairs)
  * because its half_cc entry is infinite.  When "shift" is given, each lower
  * bound is first widened by how far its centroid moved (slack: that move
  * times CC_BOUND_SLACK) and stored back, in the same loop, so that the
- * compare needs no reload.  With GCC or clang the work goes two centroids
- * at a time in vector types (matrix.h; the compilers do not vectorize floating point
- * compares on their own while traps are possible).
+ * compare needs no reload.  With GCC or clang the work goes four centroids
+ * at a time, then two, in vector types (matrix.h; the compilers do not
+ * vectorize floating point compares on their own while traps are possible).
  */
 static CC_ALWAYS_INLINE bool
 elkan_open(double *restrict lower, const double *restrict half_a, int k,
@@ -511,7 +511,35 @@ elkan_open(double *restrict lower, const double *restrict half_a, int k,
 	int			c = 0;
 
 #if defined(__GNUC__)
-	if (k >= 2)
+	if (k >= 4)
+	{
+		CcV4d		uu = {u, u, u, u};
+		CcV4d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK,
+			1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
+		CcV4l		acc = {0, 0, 0, 0};
+
+		for (; c + 4 <= k; c += 4)
+		{
+			CcV4d		l,
+						h;
+
+			memcpy(&l, lower + c, sizeof(l));
+			if (shift)
+			{
+				CcV4d		sh,
+							sl;
+
+				memcpy(&sh, shift + c, sizeof(sh));
+				memcpy(&sl, slack + c, sizeof(sl));
+				l = (l - sh) * keep - sl;
+				memcpy(lower + c, &l, sizeof(l));
+			}
+			memcpy(&h, half_a + c, sizeof(h));
+			acc |= (uu >= l) & (uu >= h);
+		}
+		open = acc[0] | acc[1] | acc[2] | acc[3];
+	}
+	if (c + 2 <= k)
 	{
 		CcV2d		uu = {u, u};
 		CcV2d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
@@ -536,7 +564,7 @@ elkan_open(double *restrict lower, const double *restrict half_a, int k,
 			memcpy(&h, half_a + c, sizeof(h));
 			acc |= (uu >= l) & (uu >= h);
 		}
-		open = acc[0] | acc[1];
+		open |= acc[0] | acc[1];
 	}
 #endif
 	for (; c < k; c++)

@@ -36,6 +36,14 @@ cc_sqdist(const double *a, const double *b, int d)
 /* two doubles in one SSE2 register: every x86-64 has them */
 typedef double CcV2d __attribute__((vector_size(16)));
 typedef int64_t CcV2l __attribute__((vector_size(16)));
+
+/*
+ * four doubles: one AVX register in the AVX2 clones (CC_SIMD_CLONES), two
+ * SSE2 registers elsewhere; either way each lane does the same IEEE
+ * operations in the same order, so the results are the same bits
+ */
+typedef double CcV4d __attribute__((vector_size(32)));
+typedef int64_t CcV4l __attribute__((vector_size(32)));
 #endif
 
 /*
@@ -56,59 +64,40 @@ cc_sqdist_many_ld(const double *restrict x, const double *restrict ct,
 #if defined(__GNUC__)
 	for (; c0 + 8 <= k; c0 += 8)
 	{
-		CcV2d		a0 = {0.0, 0.0},
-					a1 = {0.0, 0.0},
-					a2 = {0.0, 0.0},
-					a3 = {0.0, 0.0};
+		CcV4d		a0 = {0.0, 0.0, 0.0, 0.0},
+					a1 = {0.0, 0.0, 0.0, 0.0};
 
 		for (j = 0; j < d; j++)
 		{
 			const double *row = ct + (size_t) j * ld + c0;
-			CcV2d		xj = {x[j], x[j]};
-			CcV2d		r0,
-						r1,
-						r2,
-						r3;
-
-			memcpy(&r0, row, sizeof(r0));
-			memcpy(&r1, row + 2, sizeof(r1));
-			memcpy(&r2, row + 4, sizeof(r2));
-			memcpy(&r3, row + 6, sizeof(r3));
-			r0 = xj - r0;
-			r1 = xj - r1;
-			r2 = xj - r2;
-			r3 = xj - r3;
-			a0 += r0 * r0;
-			a1 += r1 * r1;
-			a2 += r2 * r2;
-			a3 += r3 * r3;
-		}
-		memcpy(out + c0, &a0, sizeof(a0));
-		memcpy(out + c0 + 2, &a1, sizeof(a1));
-		memcpy(out + c0 + 4, &a2, sizeof(a2));
-		memcpy(out + c0 + 6, &a3, sizeof(a3));
-	}
-	for (; c0 + 4 <= k; c0 += 4)
-	{
-		CcV2d		a0 = {0.0, 0.0},
-					a1 = {0.0, 0.0};
-
-		for (j = 0; j < d; j++)
-		{
-			const double *row = ct + (size_t) j * ld + c0;
-			CcV2d		xj = {x[j], x[j]};
-			CcV2d		r0,
+			CcV4d		xj = {x[j], x[j], x[j], x[j]};
+			CcV4d		r0,
 						r1;
 
 			memcpy(&r0, row, sizeof(r0));
-			memcpy(&r1, row + 2, sizeof(r1));
+			memcpy(&r1, row + 4, sizeof(r1));
 			r0 = xj - r0;
 			r1 = xj - r1;
 			a0 += r0 * r0;
 			a1 += r1 * r1;
 		}
 		memcpy(out + c0, &a0, sizeof(a0));
-		memcpy(out + c0 + 2, &a1, sizeof(a1));
+		memcpy(out + c0 + 4, &a1, sizeof(a1));
+	}
+	for (; c0 + 4 <= k; c0 += 4)
+	{
+		CcV4d		a0 = {0.0, 0.0, 0.0, 0.0};
+
+		for (j = 0; j < d; j++)
+		{
+			CcV4d		xj = {x[j], x[j], x[j], x[j]};
+			CcV4d		r0;
+
+			memcpy(&r0, ct + (size_t) j * ld + c0, sizeof(r0));
+			r0 = xj - r0;
+			a0 += r0 * r0;
+		}
+		memcpy(out + c0, &a0, sizeof(a0));
 	}
 	for (; c0 + 2 <= k; c0 += 2)
 	{
@@ -166,54 +155,33 @@ cc_sqdist_4x4(const double *const *restrict rows, const double *restrict ct,
 	int			j;
 
 #if defined(__GNUC__)
-	CcV2d		a00 = {0.0, 0.0},
-				a01 = {0.0, 0.0},
-				a10 = {0.0, 0.0},
-				a11 = {0.0, 0.0},
-				a20 = {0.0, 0.0},
-				a21 = {0.0, 0.0},
-				a30 = {0.0, 0.0},
-				a31 = {0.0, 0.0};
+	CcV4d		a0 = {0.0, 0.0, 0.0, 0.0},
+				a1 = {0.0, 0.0, 0.0, 0.0},
+				a2 = {0.0, 0.0, 0.0, 0.0},
+				a3 = {0.0, 0.0, 0.0, 0.0};
 
 	for (j = 0; j < d; j++)
 	{
-		const double *c = ct + (size_t) j * ld;
-		CcV2d		lo,
-					hi,
-					v,
-					t;
+		CcV4d		c,
+					t0,
+					t1,
+					t2,
+					t3;
 
-		memcpy(&lo, c, sizeof(lo));
-		memcpy(&hi, c + 2, sizeof(hi));
-		v = (CcV2d) {x0[j], x0[j]};
-		t = v - lo;
-		a00 += t * t;
-		t = v - hi;
-		a01 += t * t;
-		v = (CcV2d) {x1[j], x1[j]};
-		t = v - lo;
-		a10 += t * t;
-		t = v - hi;
-		a11 += t * t;
-		v = (CcV2d) {x2[j], x2[j]};
-		t = v - lo;
-		a20 += t * t;
-		t = v - hi;
-		a21 += t * t;
-		v = (CcV2d) {x3[j], x3[j]};
-		t = v - lo;
-		a30 += t * t;
-		t = v - hi;
-		a31 += t * t;
+		memcpy(&c, ct + (size_t) j * ld, sizeof(c));
+		t0 = (CcV4d) {x0[j], x0[j], x0[j], x0[j]} - c;
+		t1 = (CcV4d) {x1[j], x1[j], x1[j], x1[j]} - c;
+		t2 = (CcV4d) {x2[j], x2[j], x2[j], x2[j]} - c;
+		t3 = (CcV4d) {x3[j], x3[j], x3[j], x3[j]} - c;
+		a0 += t0 * t0;
+		a1 += t1 * t1;
+		a2 += t2 * t2;
+		a3 += t3 * t3;
 	}
-	memcpy(out, &a00, sizeof(a00));
-	memcpy(out + 2, &a01, sizeof(a01));
-	memcpy(out + 4, &a10, sizeof(a10));
-	memcpy(out + 6, &a11, sizeof(a11));
-	memcpy(out + 8, &a20, sizeof(a20));
-	memcpy(out + 10, &a21, sizeof(a21));
-	memcpy(out + 12, &a30, sizeof(a30));
-	memcpy(out + 14, &a31, sizeof(a31));
+	memcpy(out, &a0, sizeof(a0));
+	memcpy(out + 4, &a1, sizeof(a1));
+	memcpy(out + 8, &a2, sizeof(a2));
+	memcpy(out + 12, &a3, sizeof(a3));
 #else
 	int			r,
 				c;
