@@ -604,22 +604,49 @@ elkan_doubt(KmWork *w, size_t i, bool moved)
 }
 
 /*
- * Elkan's second look at a row in doubt: tighten its upper bound and look
- * again.  Returns whether the row still needs a full search.
+ * Elkan's second look at the m rows in doubt listed: tighten their upper
+ * bounds (four distances at a time) and look again.  The list keeps, in
+ * order, the rows that still need a full search; returns how many.
  */
-static CC_ALWAYS_INLINE bool
-elkan_tighten(KmWork *w, size_t i)
+static CC_ALWAYS_INLINE size_t
+elkan_tighten(KmWork *w, size_t *list, size_t m)
 {
 	int			k = w->k;
-	int			a = w->labels[i];
-	double	   *lower = w->lower + i * k;
-	double		u;
+	int			d = w->d;
+	size_t		open = 0;
+	size_t		r0;
 
-	u = sqrt(cc_sqdist(w->x + i * w->d, w->cent + (size_t) a * w->d, w->d));
-	lower[a] = u * (1.0 - CC_BOUND_SLACK);
-	u *= (1.0 + CC_BOUND_SLACK);
-	w->upper[i] = u;
-	return elkan_open(lower, w->half_cc + (size_t) a * k, k, u, NULL, NULL);
+	for (r0 = 0; r0 < m; r0 += 4)
+	{
+		int			nr = (m - r0 < 4) ? (int) (m - r0) : 4;
+		size_t		rows[4];
+		const double *xr[4];
+		const double *cr[4];
+		double		dd[4];
+		int			r;
+
+		for (r = 0; r < 4; r++)
+		{
+			rows[r] = list[r0 + (r < nr ? r : nr - 1)];
+			xr[r] = w->x + rows[r] * d;
+			cr[r] = w->cent + (size_t) w->labels[rows[r]] * d;
+		}
+		cc_sqdist_pairs4(xr, cr, d, dd);
+		for (r = 0; r < nr; r++)
+		{
+			size_t		i = rows[r];
+			int			a = w->labels[i];
+			double	   *lower = w->lower + i * k;
+			double		u = sqrt(dd[r]);
+
+			lower[a] = u * (1.0 - CC_BOUND_SLACK);
+			u *= (1.0 + CC_BOUND_SLACK);
+			w->upper[i] = u;
+			list[open] = i;
+			open += elkan_open(lower, w->half_cc + (size_t) a * k, k, u, NULL, NULL);
+		}
+	}
+	return open;
 }
 
 /* Hamerly's visit of row i: the same steps with one lower bound. */
@@ -726,11 +753,7 @@ assign_step(KmWork *w, bool use_bounds)
 				m += elkan_doubt(w, r, moved);
 			}
 			/* tightened bounds settle some; the others are searched in full */
-			for (r = 0, full = 0; r < m; r++)
-			{
-				doubt[full] = doubt[r];
-				full += elkan_tighten(w, doubt[r]);
-			}
+			full = elkan_tighten(w, doubt, m);
 			changed += assign_full_rows(w, doubt, full, true);
 		}
 	}

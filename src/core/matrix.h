@@ -32,6 +32,47 @@ cc_sqdist(const double *a, const double *b, int d)
 	return s;
 }
 
+/*
+ * Four independent distances, out[r] = cc_sqdist(a[r], b[r], d) bit for bit:
+ * the four chains of additions interleaved, so that each waits less on the
+ * latency of its own (one distance over a few features is bound by it).
+ */
+static inline void
+cc_sqdist_pairs4(const double *const *restrict a, const double *const *restrict b,
+				 int d, double *restrict out)
+{
+	const double *a0 = a[0],
+			   *a1 = a[1],
+			   *a2 = a[2],
+			   *a3 = a[3];
+	const double *b0 = b[0],
+			   *b1 = b[1],
+			   *b2 = b[2],
+			   *b3 = b[3];
+	double		s0 = 0.0,
+				s1 = 0.0,
+				s2 = 0.0,
+				s3 = 0.0;
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		double		t0 = a0[j] - b0[j],
+					t1 = a1[j] - b1[j],
+					t2 = a2[j] - b2[j],
+					t3 = a3[j] - b3[j];
+
+		s0 += t0 * t0;
+		s1 += t1 * t1;
+		s2 += t2 * t2;
+		s3 += t3 * t3;
+	}
+	out[0] = s0;
+	out[1] = s1;
+	out[2] = s2;
+	out[3] = s3;
+}
+
 #if defined(__GNUC__)
 /* two doubles in one SSE2 register: every x86-64 has them */
 typedef double CcV2d __attribute__((vector_size(16)));

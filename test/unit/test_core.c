@@ -1139,6 +1139,49 @@ test_sqdist_rows(void)
 	set_ctx("%s", "");
 }
 
+/* cc_sqdist_pairs4: four unrelated pairs, each the bits of cc_sqdist. */
+static void
+test_sqdist_pairs4(void)
+{
+	static const int dims[] = {1, 2, 3, 5, 17, 40};
+	TRand		r;
+	size_t		di;
+
+	tr_seed(&r, 67);
+	for (di = 0; di < sizeof(dims) / sizeof(dims[0]); di++)
+	{
+		int			d = dims[di];
+		double	   *v = dalloc((size_t) 8 * d);
+		const double *a[4];
+		const double *b[4];
+		double		out[4];
+		bool		same = true;
+		int			p;
+		int			j;
+
+		for (j = 0; j < 8 * d; j++)
+			v[j] = 1e3 * tr_normal(&r);
+		for (p = 0; p < 4; p++)
+		{
+			a[p] = v + (size_t) p * d;
+			/* the last pair repeats a point, as a short batch does */
+			b[p] = v + (size_t) (p == 3 ? 4 : 4 + p) * d;
+		}
+		cc_sqdist_pairs4(a, b, d, out);
+		for (p = 0; p < 4; p++)
+		{
+			double		one = cc_sqdist(a[p], b[p], d);
+
+			if (memcmp(&one, &out[p], sizeof(double)) != 0)
+				same = false;
+		}
+		set_ctx("sqdist_pairs4 d=%d", d);
+		CHECK(same);
+		tfree(v);
+	}
+	set_ctx("%s", "");
+}
+
 /* ---------------------------------------------------------------------
  * preprocess
  * ---------------------------------------------------------------------
@@ -7230,6 +7273,7 @@ main(void)
 	test_sqdist_many();
 	test_sqdist_rows();
 	test_sqdist_block();
+	test_sqdist_pairs4();
 
 	test_method_names();
 	test_impute_closed_form();
