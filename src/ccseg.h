@@ -199,6 +199,8 @@ typedef struct CcsegScorer
 	bool		loaded;
 	char	   *name;			/* model name, when loaded by name */
 	Size		name_len;		/* strlen(name) */
+	bool		name_stable;	/* the name argument is a constant or a
+								 * parameter: the same on every row */
 	struct varlena *value;		/* model value, when given as ccseg_model */
 	CcModel		model;
 	double	   *raw;			/* d: feature values of the current row */

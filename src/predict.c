@@ -40,6 +40,7 @@ ccseg_scorer(FunctionCallInfo fcinfo)
 		st->model_cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
 											  "ccseg predict",
 											  ALLOCSET_SMALL_SIZES);
+		st->name_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0);
 		fcinfo->flinfo->fn_extra = st;
 	}
 	return st;
@@ -65,7 +66,9 @@ ccseg_scorer_load_name(CcsegScorer *st, text *name_text)
 {
 	char	   *name;
 
-	/* per row: compare the bytes, without making a C string */
+	/* a constant name: loaded once; otherwise compare the bytes per row */
+	if (st->loaded && st->name != NULL && st->name_stable)
+		return;
 	if (st->loaded && st->name != NULL &&
 		VARSIZE_ANY_EXHDR(name_text) == st->name_len &&
 		memcmp(VARDATA_ANY(name_text), st->name, VARSIZE_ANY_EXHDR(name_text)) == 0)
