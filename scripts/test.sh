@@ -257,6 +257,7 @@ else
     run_step subshell "bench scale (quick)" /usr/bin/python3 test/bench/bench_scale.py --quick
     run_step subshell "bench predict (quick)" /usr/bin/python3 test/bench/bench_predict.py --quick
     run_step subshell "bench ingest (quick)" /usr/bin/python3 test/bench/bench_ingest.py --quick
+    run_step subshell "bench cap (quick)" /usr/bin/python3 test/bench/bench_cap.py --quick
 fi
 
 if [ "$server_up" -eq 0 ]; then
