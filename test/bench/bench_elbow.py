@@ -144,6 +144,12 @@ def markdown(results, info, args, extversion, n_rows, n_features):
                "the table.\n")
     el0, el1 = results["ccseg_elbow, no silhouette"], results["ccseg_elbow, exact silhouette"]
     sk = results["sklearn KMeans loop"]
+    minima = [f"{key} {min(results[key]['times']) / min(results[versus]['times']):.2f}x"
+              for key, _what, versus in ROWS
+              if versus is not None and not results[key].get("error") and not results[versus].get("error")]
+    if minima:
+        out.append("- the same ratios of the fastest rounds (other load on a shared machine only adds "
+                   "time): " + "; ".join(minima) + ".")
     if not el0.get("error") and not el1.get("error"):
         out.append(f"- exact silhouette for k = {max(K_MIN, 2)}..{K_MAX} adds "
                    f"{statistics.median(el1['times']) - statistics.median(el0['times']):.3f} s to the elbow "
