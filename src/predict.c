@@ -406,14 +406,16 @@ bool
 ccseg_scorer_transform(CcsegScorer *st)
 {
 	int			j;
-	bool		over = false;
 
-	if (!cc_model_transform(&st->model, st->raw, st->z))
-		return false;
-	for (j = 0; j < st->model.d; j++)
-		over |= fabs(st->z[j]) > 1e150;
-	if (!over)
-		return true;
+	switch (cc_model_transform_checked(&st->model, st->raw, st->z, 1e150))
+	{
+		case CC_ROW_OK:
+			return true;
+		case CC_ROW_MISSING:
+			return false;
+		case CC_ROW_TOO_LARGE:
+			break;
+	}
 	for (j = 0; j < st->model.d; j++)
 		if (fabs(st->z[j]) > 1e150)
 			ereport(ERROR,

@@ -362,28 +362,43 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 }
 
 /*
- * Impute and scale one raw row; false when it has a missing value the model
- * cannot fill.  Branch-free over the features, so that the divisions go
+ * Impute and scale one raw row into z, and tell whether it has a missing
+ * value the model cannot fill or, if not, a scaled value beyond limit in
+ * absolute value.  Branch-free over the features, so that the divisions go
  * several at a time (the same IEEE quotients as one at a time).
  */
-CC_SIMD_CLONES bool
-cc_model_transform(const CcModel *m, const double *raw, double *z)
+CC_SIMD_CLONES CcRowStatus
+cc_model_transform_checked(const CcModel *m, const double *raw, double *z,
+						   double limit)
 {
 	const double *impute = m->impute_values;
 	const double *center = m->center;
 	const double *scale = m->scale_values;
 	int			missing = 0;
+	int			over = 0;
 	int			j;
 
 	for (j = 0; j < m->d; j++)
 	{
 		double		v = raw[j];
 		int			nan = isnan(v);
+		double		t;
 
 		missing |= nan;
-		z[j] = ((nan ? impute[j] : v) - center[j]) / scale[j];
+		t = ((nan ? impute[j] : v) - center[j]) / scale[j];
+		over |= fabs(t) > limit;
+		z[j] = t;
 	}
-	return !(missing && m->impute == CC_IMPUTE_DROP);
+	if (missing && m->impute == CC_IMPUTE_DROP)
+		return CC_ROW_MISSING;
+	return over ? CC_ROW_TOO_LARGE : CC_ROW_OK;
+}
+
+/* The same without a limit: false when a value is missing and cannot be filled. */
+bool
+cc_model_transform(const CcModel *m, const double *raw, double *z)
+{
+	return cc_model_transform_checked(m, raw, z, INFINITY) != CC_ROW_MISSING;
 }
 
 /* Nearest centroid of a transformed row, optionally all squared distances. */

@@ -81,6 +81,20 @@ extern const char *cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 extern bool cc_model_transform(const CcModel *m, const double *raw, double *z);
 
 /*
+ * The same, also telling whether a scaled value exceeds limit in absolute
+ * value (checked in the same loop).
+ */
+typedef enum CcRowStatus
+{
+	CC_ROW_OK,
+	CC_ROW_MISSING,				/* a missing value the model cannot fill */
+	CC_ROW_TOO_LARGE			/* a scaled value beyond the limit */
+} CcRowStatus;
+
+extern CcRowStatus cc_model_transform_checked(const CcModel *m, const double *raw,
+											  double *z, double limit);
+
+/*
  * Nearest segment (0-based) of a transformed row; the squared distance to
  * every centroid goes to dist when it is not NULL.
  */

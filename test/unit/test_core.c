@@ -6272,6 +6272,20 @@ test_model_transform(void)
 		m.scale_values[1] = 4.0;
 		CHECK(cc_model_transform(&m, raw, z));
 		CHECK(z[0] == 1.0 && z[1] == 2.5);
+		/* the limit: at it is fine, beyond it is not; a missing value to drop comes first */
+		set_ctx("transform checked");
+		CHECK(cc_model_transform_checked(&m, raw, z, 2.5) == CC_ROW_OK);
+		CHECK(cc_model_transform_checked(&m, raw, z, 2.0) == CC_ROW_TOO_LARGE);
+		CHECK(z[0] == 1.0 && z[1] == 2.5);
+		raw[1] = -1e300;
+		CHECK(cc_model_transform_checked(&m, raw, z, 1e150) == CC_ROW_TOO_LARGE);
+		m.impute = CC_IMPUTE_DROP;
+		CHECK(cc_model_transform_checked(&m, raw, z, 1e150) == CC_ROW_MISSING);
+		CHECK(!cc_model_transform(&m, raw, z));
+		raw[0] = 5.0;
+		CHECK(cc_model_transform_checked(&m, raw, z, 1e150) == CC_ROW_TOO_LARGE);
+		CHECK(cc_model_transform(&m, raw, z));
+		m.impute = CC_IMPUTE_ZERO;
 		cc_model_free(&m, A);
 	}
 	set_ctx("%s", "");
