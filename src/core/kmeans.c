@@ -500,8 +500,9 @@ centroid_gaps(KmWork *w, bool pairs)
  * bound is first widened by how far its centroid moved (slack: that move
  * times CC_BOUND_SLACK) and stored back, in the same loop, so that the
  * compare needs no reload.  With GCC or clang the work goes four centroids
- * at a time, then two, in vector types (matrix.h; the compilers do not
- * vectorize floating point compares on their own while traps are possible).
+ * at a time in vector types (matrix.h; the compilers do not vectorize
+ * floating point compares on their own while traps are possible), the last
+ * few one at a time.
  */
 static CC_ALWAYS_INLINE bool
 elkan_open(double *restrict lower, const double *restrict half_a, int k,
@@ -538,33 +539,6 @@ elkan_open(double *restrict lower, const double *restrict half_a, int k,
 			acc |= (uu >= l) & (uu >= h);
 		}
 		open = acc[0] | acc[1] | acc[2] | acc[3];
-	}
-	if (c + 2 <= k)
-	{
-		CcV2d		uu = {u, u};
-		CcV2d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
-		CcV2l		acc = {0, 0};
-
-		for (; c + 2 <= k; c += 2)
-		{
-			CcV2d		l,
-						h;
-
-			memcpy(&l, lower + c, sizeof(l));
-			if (shift)
-			{
-				CcV2d		sh,
-							sl;
-
-				memcpy(&sh, shift + c, sizeof(sh));
-				memcpy(&sl, slack + c, sizeof(sl));
-				l = (l - sh) * keep - sl;
-				memcpy(lower + c, &l, sizeof(l));
-			}
-			memcpy(&h, half_a + c, sizeof(h));
-			acc |= (uu >= l) & (uu >= h);
-		}
-		open |= acc[0] | acc[1];
 	}
 #endif
 	for (; c < k; c++)

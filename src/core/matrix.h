@@ -76,7 +76,6 @@ cc_sqdist_pairs4(const double *const *restrict a, const double *const *restrict 
 #if defined(__GNUC__)
 /* two doubles in one SSE2 register: every x86-64 has them */
 typedef double CcV2d __attribute__((vector_size(16)));
-typedef int64_t CcV2l __attribute__((vector_size(16)));
 
 /*
  * four doubles: one AVX register in the AVX2 clones (CC_SIMD_CLONES), two
