@@ -56,14 +56,9 @@ def cap_mb(cap):
     return int(m.group(1)) * {"kB": 1 / 1024, "MB": 1, "GB": 1024, "TB": 1024 * 1024}[m.group(2)]
 
 
-def cap_options(ap):
-    ccsegtest.rows_option(100000000)(ap)
-    ap.add_argument("--cap", default="2GB", help="ccseg.max_train_memory of the training (default 2GB)")
-
-
 def main():
     args = ccsegtest.bench_arguments(__doc__, seed=1, dbname="ccseg_bench_cap", quick_no_warmup=True,
-                                     add_options=cap_options)
+                                     add_options=ccsegtest.rows_and_cap_options(100000000, "2GB", "the training"))
     if args.quick:
         args.rows, args.cap = 200000, "8MB"
     limit = cap_mb(args.cap) + ALLOWANCE_MB

@@ -207,14 +207,9 @@ def markdown(results, info, args, extversion, n_total):
     return "\n".join(out)
 
 
-def scale_options(ap):
-    ccsegtest.rows_option(1000000)(ap)
-    ap.add_argument("--cap", default="32MB", help="ccseg.max_train_memory of the capped runs (default 32MB)")
-
-
 def main():
     args = ccsegtest.bench_arguments(__doc__, seed=1, dbname="ccseg_bench_scale", quick_no_warmup=True,
-                                     add_options=scale_options)
+                                     add_options=ccsegtest.rows_and_cap_options(1000000, "32MB", "the capped runs"))
     if args.quick:
         args.rows, args.cap = 50000, "1MB"
     rows, cap = args.rows, args.cap

@@ -22,7 +22,8 @@ What is here:
   - the reference tests' skeleton: run_reference() (with
     reference_arguments(), open_reference_database(),
     close_reference_database()), setup_note()
-  - the benchmarks' skeleton: bench_arguments() (with rows_option()),
+  - the benchmarks' skeleton: bench_arguments() (with rows_option() and
+    rows_and_cap_options()),
     bench_database(), emit(),
     run_rounds(), machine_info(), table_head(), machine_table(), and
     PeakMemory (a process's peak private memory while a run lasts)
@@ -456,6 +457,15 @@ def rows_option(default):
     """An add_options for bench_arguments: --rows N (generated customers), default default."""
     def add(ap):
         ap.add_argument("--rows", type=int, default=default, help=f"generated customers (default {default})")
+    return add
+
+
+def rows_and_cap_options(rows, cap, what):
+    """An add_options for bench_arguments: --rows N as rows_option(rows), and --cap SIZE
+    (ccseg.max_train_memory of what, default cap)."""
+    def add(ap):
+        rows_option(rows)(ap)
+        ap.add_argument("--cap", default=cap, help=f"ccseg.max_train_memory of {what} (default {cap})")
     return add
 
 
