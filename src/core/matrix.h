@@ -180,9 +180,10 @@ cc_sqdist_many(const double *restrict x, const double *restrict ct, int k,
 /*
  * Squared distances from 4 rows to the 4 points in columns 0..3 of ct
  * (transposed, leading dimension ld): out[r * 4 + c], each bit-identical to
- * cc_sqdist.  The 16 sums are 8 independent chains of additions, where one
- * row against a few points makes one or two: what bounds the speed of a
- * distance over a few features is the latency of those chains.
+ * cc_sqdist.  The 16 sums are four chains of four-wide additions, one per
+ * row (eight two-wide chains without AVX), where one row against a few
+ * points makes one or two: what bounds the speed of a distance over a few
+ * features is the latency of those chains.
  */
 static inline void
 cc_sqdist_4x4(const double *const *restrict rows, const double *restrict ct,
