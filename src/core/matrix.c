@@ -62,112 +62,163 @@ cc_column_mean_var(const double *x, size_t n, int d, int j, double *mean,
 	*var = cc_sum_value(&q) / (double) n;
 }
 
+#if defined(__GNUC__)
+/*
+ * Mean and population variance of the 4 * g columns from j (g = 1 or 2: one
+ * or two vectors of four), the sums of cc_column_mean_var lane by lane: the
+ * same additions in the same row order, so the same bits.  Each sum's chain
+ * of additions is as long as the column, so two vectors side by side keep
+ * the adder busy while one waits.
+ */
+static CC_ALWAYS_INLINE void
+columns_mean_var4(const double *x, size_t n, int d, int j, int g,
+				  double *mean, double *var)
+{
+	const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
+	const CcV4d nn = {(double) n, (double) n, (double) n, (double) n};
+	CcV4d		s[2] = {zero, zero},
+				sc[2] = {zero, zero},
+				q[2] = {zero, zero},
+				qc[2] = {zero, zero},
+				mu[2] = {zero, zero};
+	size_t		i;
+	int			h;
+
+	for (i = 0; i < n; i++)
+		for (h = 0; h < g; h++)
+		{
+			CcV4d		v;
+
+			memcpy(&v, x + i * d + j + 4 * h, sizeof(v));
+			cc_sum4_add(&s[h], &sc[h], &v);
+		}
+	for (h = 0; h < g; h++)
+		mu[h] = (s[h] + sc[h]) / nn;
+	for (i = 0; i < n; i++)
+		for (h = 0; h < g; h++)
+		{
+			CcV4d		t;
+
+			memcpy(&t, x + i * d + j + 4 * h, sizeof(t));
+			t -= mu[h];
+			t *= t;
+			cc_sum4_add(&q[h], &qc[h], &t);
+		}
+	for (h = 0; h < g; h++)
+	{
+		CcV4d		v = (q[h] + qc[h]) / nn;
+
+		memcpy(mean + 4 * h, &mu[h], sizeof(mu[h]));
+		memcpy(var + 4 * h, &v, sizeof(v));
+	}
+}
+#endif
+
 /*
  * Mean and population variance of columns j0 .. j0 + w - 1 into mean[0..w-1]
  * and var[0..w-1], bit-identical to calling cc_column_mean_var for each: the
- * same compensated sums in the same row order, but up to CC_COLUMN_BLOCK
- * columns per pass, reading the matrix row by row instead of striding down
- * one column at a time.
+ * same compensated sums in the same row order.  With GCC or clang, eight
+ * columns at a time, then four, in vector types (matrix.h); the last few,
+ * or all of them elsewhere, one at a time.
  */
-void
+CC_SIMD_CLONES void
 cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
 					double *mean, double *var)
 {
-	int			b0;
+	int			c = 0;
 
-	for (b0 = 0; b0 < w; b0 += CC_COLUMN_BLOCK)
+#if defined(__GNUC__)
+	for (; c + 8 <= w; c += 8)
+		columns_mean_var4(x, n, d, j0 + c, 2, mean + c, var + c);
+	for (; c + 4 <= w; c += 4)
+		columns_mean_var4(x, n, d, j0 + c, 1, mean + c, var + c);
+#endif
+	for (; c < w; c++)
+		cc_column_mean_var(x, n, d, j0 + c, mean + c, var + c);
+}
+
+/*
+ * Move the values of a[lo..hi-1] below the pivot (or, with "equal", not
+ * above it) to the front, the others after them; returns where the others
+ * start.  Each value is swapped into place without a branch on it (N.
+ * Lomuto's partition scheme, written branch-free): which side a value goes
+ * to is a coin toss that a branch would mispredict half of the time.
+ */
+static inline size_t
+partition(double *a, size_t lo, size_t hi, double pivot, bool equal)
+{
+	size_t		part = lo;
+	size_t		i;
+
+	for (i = lo; i < hi; i++)
 	{
-		int			bw = (w - b0 < CC_COLUMN_BLOCK) ? w - b0 : CC_COLUMN_BLOCK;
-		CcSum		s[CC_COLUMN_BLOCK];
-		CcSum		q[CC_COLUMN_BLOCK];
-		double		mu[CC_COLUMN_BLOCK];
-		size_t		i;
-		int			j;
+		double		v = a[i];
 
-		for (j = 0; j < bw; j++)
-			s[j].sum = s[j].comp = q[j].sum = q[j].comp = 0.0;
-		for (i = 0; i < n; i++)
+		a[i] = a[part];
+		a[part] = v;
+		part += equal ? !(pivot < v) : (v < pivot);
+	}
+	return part;
+}
+
+/* Sort a[lo..hi-1] by insertion: the last few values of a selection. */
+static void
+insertion_sort(double *a, size_t lo, size_t hi)
+{
+	size_t		i;
+
+	for (i = lo + 1; i < hi; i++)
+	{
+		double		v = a[i];
+		size_t		j = i;
+
+		while (j > lo && v < a[j - 1])
 		{
-			const double *row = x + i * d + j0 + b0;
-
-			for (j = 0; j < bw; j++)
-				cc_sum_add(&s[j], row[j]);
+			a[j] = a[j - 1];
+			j--;
 		}
-		for (j = 0; j < bw; j++)
-			mu[j] = cc_sum_value(&s[j]) / (double) n;
-		for (i = 0; i < n; i++)
-		{
-			const double *row = x + i * d + j0 + b0;
-
-			for (j = 0; j < bw; j++)
-			{
-				double		t = row[j] - mu[j];
-
-				cc_sum_add(&q[j], t * t);
-			}
-		}
-		for (j = 0; j < bw; j++)
-		{
-			mean[b0 + j] = mu[j];
-			var[b0 + j] = cc_sum_value(&q[j]) / (double) n;
-		}
+		a[j] = v;
 	}
 }
 
-static inline void
-swap_d(double *a, size_t i, size_t j)
-{
-	double		t = a[i];
-
-	a[i] = a[j];
-	a[j] = t;
-}
-
-/* Quickselect (Hoare, "Algorithm 65: Find", 1961) with median-of-three pivots. */
+/*
+ * Quickselect (C. A. R. Hoare, "Algorithm 65: Find", 1961) with the median
+ * of three values as pivot and three-way partitions: values below the
+ * pivot, then equal to it (often many: a column of amounts has many zeros),
+ * then above.  Short ranges are sorted.
+ */
 void
 cc_select(double *a, size_t n, size_t kth)
 {
 	size_t		lo = 0;
-	size_t		hi = n - 1;
+	size_t		hi = n;			/* kth is in [lo, hi) */
 
-	while (hi > lo)
+	while (hi - lo > 16)
 	{
-		size_t		mid = lo + (hi - lo) / 2;
+		double		x = a[lo],
+					y = a[lo + (hi - lo) / 2],
+					z = a[hi - 1];
 		double		pivot;
-		size_t		i,
-					j;
+		size_t		part;
 
-		/* order a[lo], a[mid], a[hi] and use the middle one as pivot */
-		if (a[mid] < a[lo])
-			swap_d(a, mid, lo);
-		if (a[hi] < a[lo])
-			swap_d(a, hi, lo);
-		if (a[hi] < a[mid])
-			swap_d(a, hi, mid);
-		if (hi - lo < 3)
-			return;
-		pivot = a[mid];
-		swap_d(a, mid, hi - 1);
-		i = lo;
-		j = hi - 1;
-		for (;;)
-		{
-			while (a[++i] < pivot)
-				;
-			while (pivot < a[--j])
-				;
-			if (i >= j)
-				break;
-			swap_d(a, i, j);
-		}
-		swap_d(a, i, hi - 1);
-		if (kth == i)
-			return;
-		if (kth < i)
-			hi = i - 1;
+		/* the middle one of x, y, z */
+		if (x < y)
+			pivot = (y < z) ? y : ((x < z) ? z : x);
 		else
-			lo = i + 1;
+			pivot = (x < z) ? x : ((y < z) ? z : y);
+		part = partition(a, lo, hi, pivot, false);
+		if (kth < part)
+		{
+			hi = part;
+			continue;
+		}
+		lo = part;
+		part = partition(a, lo, hi, pivot, true);
+		if (kth < part)
+			return;				/* a[kth] equals the pivot */
+		lo = part;
 	}
+	insertion_sort(a, lo, hi);
 }
 
 /* Return the smallest of a[0..n-1]. */

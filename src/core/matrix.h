@@ -365,7 +365,12 @@ cc_nearest(const double *x, const double *centroids, int k, int d, double *best)
 	return arg;
 }
 
-/* Compensated (Neumaier) summation, for means and variances of long columns. */
+/*
+ * Compensated summation, for means and variances of long columns: the sum,
+ * and apart the exact rounding errors of its additions (D. E. Knuth's
+ * TwoSum, TAOCP vol. 2, 4.2.2: exact without comparing the magnitudes of
+ * the terms, so without a branch or a select), added back at the end.
+ */
 typedef struct CcSum
 {
 	double		sum;
@@ -376,12 +381,9 @@ static inline void
 cc_sum_add(CcSum *s, double v)
 {
 	double		t = s->sum + v;
-	bool		sum_bigger = fabs(s->sum) >= fabs(v);
-	double		big = sum_bigger ? s->sum : v;
-	double		small = sum_bigger ? v : s->sum;
+	double		v_in = t - s->sum;	/* what of v went into t */
 
-	/* selects, not a branch: which term is bigger is a coin toss in a sum of products */
-	s->comp += (big - t) + small;
+	s->comp += (s->sum - (t - v_in)) + (v - v_in);
 	s->sum = t;
 }
 
@@ -391,12 +393,33 @@ cc_sum_value(const CcSum *s)
 	return s->sum + s->comp;
 }
 
+#if defined(__GNUC__)
+/*
+ * cc_sum_add on four sums at once, lane by lane the same operations (so the
+ * same bits): sum and comp hold the four sums and their compensations, term
+ * points to the four terms (32-byte vectors do not go by value in SSE2
+ * code).
+ */
+static inline void
+cc_sum4_add(CcV4d *sum, CcV4d *comp, const CcV4d *term)
+{
+	CcV4d		s = *sum;
+	CcV4d		v = *term;
+	CcV4d		t = s + v;
+	CcV4d		v_in = t - s;
+
+	*comp += (s - (t - v_in)) + (v - v_in);
+	*sum = t;
+}
+#endif
+
 /* Mean and population variance of column j (two passes, compensated sums). */
 extern void cc_column_mean_var(const double *x, size_t n, int d, int j,
 							   double *mean, double *var);
 /*
- * The same for the w columns from j0 at once: the same results, reading the
- * matrix row by row (one pass per CC_COLUMN_BLOCK columns).
+ * The same for the w columns from j0 at once: the same results, several
+ * columns per pass.  CC_COLUMN_BLOCK: how many columns callers with a
+ * buffer per column hand it at a time.
  */
 #define CC_COLUMN_BLOCK 32
 extern void cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
