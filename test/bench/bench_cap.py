@@ -41,11 +41,6 @@ ALLOWANCE_MB = 64
 TRAIN = ("SELECT s.inertia, s.rows FROM ccseg_model_summary(ccseg_build_model("
          "%s, %s, id_column => 'cust_id', n_init => %s, seed => %s, "
          "silhouette_sample => 0, verbose => true)) s")
-LOG_LINES = {
-    "read": re.compile(r"read (\d+) rows of relation .* in ([0-9.]+) s, imputed and scaled them in ([0-9.]+) s"),
-    "kmeans": re.compile(r"k-means in ([0-9.]+) s"),
-    "passes": re.compile(r"(\d+) passes over all (\d+) rows in ([0-9.]+) s"),
-}
 
 
 def cap_mb(cap):
@@ -80,16 +75,8 @@ def main():
 
         with conn.cursor() as cur:
             cur.execute("SELECT set_config('ccseg.max_train_memory', %s, false)", (args.cap,))
-            cur.execute("SET client_min_messages = log")
-        del conn.notices[:]
         with ccsegtest.PeakMemory(ccsegtest.backend_pid(conn)) as peak:
-            train_s, rows = ccsegtest.timed_query(conn, TRAIN, (GEN_TABLE, K, N_INIT, args.seed))
-        phases = {}
-        for notice in conn.notices:
-            for name, rx in LOG_LINES.items():
-                m = rx.search(notice)
-                if m:
-                    phases[name] = m.groups()
+            train_s, rows, phases = ccsegtest.timed_query_phases(conn, TRAIN, (GEN_TABLE, K, N_INIT, args.seed))
         info = ccsegtest.machine_info(conn, load_average=True)
 
     failed = []

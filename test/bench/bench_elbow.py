@@ -155,6 +155,12 @@ def markdown(results, info, args, extversion, n_rows, n_features):
                    f"{statistics.median(el1['times']) - statistics.median(el0['times']):.3f} s to the elbow "
                    f"(median difference); recommended k: {el0['last']['recommended']} without silhouette, "
                    f"{el1['last']['recommended']} with it.")
+    if not el0.get("error") and not sk.get("error") and el0.get("server_seconds"):
+        per_k = statistics.median(el0["server_seconds"])
+        out.append(f"- the elbow's `seconds` column (k-means and CH/DB for each k, timed in the server) sums "
+                   f"to {per_k:.3f} s (median), {per_k / statistics.median(el0['times']):.0%} of the elbow; "
+                   f"scikit-learn's loop / that sum: {statistics.median(sk['times']) / per_k:.2f}x: the "
+                   f"ratio the elbow would reach if reading, preprocessing and SQL took no time.")
     if not el0.get("error") and not sk.get("error"):
         a, b = el0["last"]["inertia"], sk["last"]["inertia"]
         ratios = {k: a[k] / b[k] for k in b if k in a}
@@ -215,6 +221,8 @@ def main():
             print(f"# {label}: {name} {seconds:.3f} s, {r['summary']}", file=sys.stderr, flush=True)
             if timed:
                 r["times"].append(seconds)
+                if "server_seconds" in res:
+                    r.setdefault("server_seconds", []).append(res["server_seconds"])
 
         ccsegtest.run_rounds(jobs, results, args.repeat, not args.no_warmup, record)
         text = markdown(results, ccsegtest.machine_info(conn, load_average=True), args, extversion, *X.shape)

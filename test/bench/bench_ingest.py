@@ -23,7 +23,6 @@ script creates its own database (default ccseg_bench_ingest, dropped first if
 it exists) and drops it at the end.
 """
 
-import re
 import statistics
 import sys
 from pathlib import Path
@@ -34,22 +33,15 @@ import ccsegtest  # noqa: E402
 TRAIN = ("SELECT s.inertia, s.centroids FROM ccseg_model_summary(ccseg_build_model("
          "%s, 8, id_column => 'cust_id', n_init => 1, seed => %s, silhouette_sample => 0, "
          "verbose => true)) s")
-READ_LINE = re.compile(r"read (\d+) rows of relation .*? in ([0-9.]+) s")
 TABLES = [("float8", "cust_float8"), ("numeric", "cust_numeric"), ("numeric, cast", "cust_numeric_cast")]
 
 
 def run_train(conn, table, seed):
     """(read seconds from the log line, whole call seconds, inertia, centroids)."""
-    del conn.notices[:]
-    with conn.cursor() as cur:
-        cur.execute("SET client_min_messages = log")
-    elapsed, rows = ccsegtest.timed_query(conn, TRAIN, (table, seed))
-    with conn.cursor() as cur:
-        cur.execute("RESET client_min_messages")
-    reads = [m for m in (READ_LINE.search(n) for n in conn.notices) if m]
-    if not reads:
+    elapsed, rows, phases = ccsegtest.timed_query_phases(conn, TRAIN, (table, seed))
+    if "read" not in phases:
         raise RuntimeError("no read timing in the log lines: " + " | ".join(conn.notices))
-    return float(reads[-1].group(2)), elapsed, rows[0]["inertia"], rows[0]["centroids"]
+    return float(phases["read"][1]), elapsed, rows[0]["inertia"], rows[0]["centroids"]
 
 
 def markdown(results, info, args, extversion, n_rows):

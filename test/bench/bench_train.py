@@ -21,6 +21,10 @@ All of it runs in one process, side by side, k=8 and n_init=10 throughout:
                        (COPY into a temp table + UPDATE), timed whole
   ccseg train + label  the same job inside the database: ccseg_train, then
                        UPDATE ... SET segment = ccseg_predict('b', e)
+  ccseg_train, verbose ccseg_train with verbose => true, whose log lines
+                       (client_min_messages = log) time its phases: read,
+                       impute and scale, k-means, scores; what is left of
+                       the client's time is SQL, catalog write and client
 
 Repetitions are interleaved (one of each per round) after one untimed
 warm-up round.  The script creates its own database (default ccseg_bench,
@@ -57,6 +61,20 @@ def run_ccseg(conn, seed, model="b"):
                                       "silhouette_sample=>0)", (model, TABLE, K, N_INIT, seed))
     r = rows[0]
     return elapsed, r["inertia"], {"server_seconds": r.get("seconds"), "iterations": r.get("iterations")}
+
+
+def run_ccseg_phases(conn, seed, model="b_phases"):
+    """ccseg_train with verbose => true: the time of each phase, from its log lines."""
+    elapsed, rows, phases = ccsegtest.timed_query_phases(
+        conn, "SELECT * FROM ccseg_train(%s, %s, k=>%s, n_init=>%s, seed=>%s, silhouette_sample=>0, "
+              "verbose=>true)", (model, TABLE, K, N_INIT, seed))
+    missing = [name for name in ("read", "kmeans", "scores") if name not in phases]
+    if missing:
+        raise RuntimeError("no log line for " + ", ".join(missing))
+    split = {"read": float(phases["read"][1]), "preprocess": float(phases["read"][2]),
+             "kmeans": float(phases["kmeans"][0]), "scores": float(phases["scores"][0])}
+    split["rest"] = elapsed - sum(split.values())
+    return elapsed, rows[0]["inertia"], {"phases": split}
 
 
 def run_sklearn(Xs, seed, algorithm):
@@ -143,6 +161,7 @@ def markdown(results, info, args, extversion):
         ("sklearn elkan", "KMeans(algorithm='elkan').fit on the preprocessed matrix in memory"),
         ("export pipeline", "SELECT -> pandas -> impute -> scale -> KMeans -> COPY + UPDATE labels"),
         ("ccseg train + label", "ccseg_train + UPDATE ... SET segment = ccseg_predict(model, row)"),
+        ("ccseg_train, verbose", "ccseg_train with verbose => true: its log lines time each phase"),
     ]
     out = ccsegtest.table_head(f"ccseg_train vs scikit-learn: k={K}, n_init={N_INIT}, "
                                f"{results['n_rows']} x {results['n_features']} credit-card matrix",
@@ -174,6 +193,18 @@ def markdown(results, info, args, extversion):
     if ex and cl and not ex.get("error") and not cl.get("error"):
         out.append(f"- export pipeline / (ccseg train + label): "
                    f"{statistics.median(ex['times']) / statistics.median(cl['times']):.2f}x.")
+    ph = results.get("ccseg_train, verbose")
+    if ph and not ph.get("error") and ph["phases"]:
+        med = {name: statistics.median(p[name] for p in ph["phases"]) for name in ph["phases"][0]}
+        out.append(f"- where ccseg_train's time goes (the verbose run, medians; the log lines have "
+                   f"millisecond resolution): read {med['read']:.3f} s, impute and scale "
+                   f"{med['preprocess']:.3f} s, k-means {med['kmeans']:.3f} s, alignment, scores and "
+                   f"principal components {med['scores']:.3f} s, the rest (SQL, catalog, client) "
+                   f"{med['rest']:.3f} s.")
+        if sk and not sk.get("error"):
+            out.append(f"- scikit-learn lloyd / the k-means phase alone: "
+                       f"{statistics.median(sk['times']) / med['kmeans']:.2f}x: the ratio ccseg_train would "
+                       f"reach if nothing but its k-means took time.")
     out.append(f"- inertia ccseg / scikit-learn lloyd: "
                f"{statistics.median(results['ccseg_train']['inertias']) / statistics.median(sk['inertias']):.6f}."
                if sk and not sk.get("error") else "")
@@ -207,8 +238,9 @@ def main():
             ("sklearn elkan", lambda: run_sklearn(Xs, args.seed, "elkan")),
             ("export pipeline", lambda: run_export_pipeline(conn, features, args.seed)),
             ("ccseg train + label", lambda: run_ccseg_label(conn, args.seed)),
+            ("ccseg_train, verbose", lambda: run_ccseg_phases(conn, args.seed)),
         ]
-        results = {name: {"times": [], "inertias": [], "server_seconds": []} for name, _ in jobs}
+        results = {name: {"times": [], "inertias": [], "server_seconds": [], "phases": []} for name, _ in jobs}
         results["n_rows"], results["n_features"] = X.shape
 
         def record(name, r, out, label, timed):
@@ -222,6 +254,8 @@ def main():
                 r["times"].append(seconds)
                 r["inertias"].append(inertia)
                 r["server_seconds"].append(extra.get("server_seconds"))
+                if "phases" in extra:
+                    r["phases"].append(extra["phases"])
 
         ccsegtest.run_rounds(jobs, results, args.repeat, not args.no_warmup, record)
         if results["ccseg_train"].get("error"):

@@ -16,7 +16,8 @@ What is here:
   - database setup: create_database(), drop_database(), connect(),
     load_table() (data/cc_general.sql, then data/cc_general.csv through
     COPY FROM STDIN: the server never reads the file), setup_extension()
-  - reading back: query(), timed_query(), read_matrix() (ORDER BY cust_id),
+  - reading back: query(), timed_query(), timed_query_phases() (with the
+    phase lines of a verbose training), read_matrix() (ORDER BY cust_id),
     predict_labels(), and preprocess(), the scikit-learn side's
     SimpleImputer(strategy='median') -> StandardScaler() pipeline
   - the reference tests' skeleton: run_reference() (with
@@ -38,6 +39,7 @@ import csv
 import datetime
 import os
 import platform
+import re
 import sys
 import threading
 import time
@@ -286,6 +288,40 @@ def timed_query(conn, q, params=None):
         elapsed = time.perf_counter() - t0
         cols = [d[0] for d in cur.description]
     return elapsed, [dict(zip(cols, r)) for r in rows]
+
+
+# The phase lines that ccseg_build_model and ccseg_train log with verbose => true
+# (LOG level), each with the numbers it carries.
+PHASE_LINES = {
+    "read": re.compile(r"read (\d+) rows of relation .* in ([0-9.]+) s, imputed and scaled them in ([0-9.]+) s"),
+    "kmeans": re.compile(r"k-means in ([0-9.]+) s"),
+    "passes": re.compile(r"(\d+) passes over all (\d+) rows in ([0-9.]+) s"),
+    "scores": re.compile(r"alignment, quality scores and principal components in ([0-9.]+) s"),
+}
+
+
+def timed_query_phases(conn, q, params=None):
+    """timed_query() with client_min_messages = log, for a query that trains with verbose => true.
+
+    Returns (seconds, rows, phases): phases maps each name of PHASE_LINES
+    whose line came to the numbers it matched (strings), the last such line
+    if several did.
+    """
+    with conn.cursor() as cur:
+        cur.execute("SET client_min_messages = log")
+    del conn.notices[:]
+    try:
+        elapsed, rows = timed_query(conn, q, params)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("RESET client_min_messages")
+    phases = {}
+    for notice in conn.notices:
+        for name, rx in PHASE_LINES.items():
+            m = rx.search(notice)
+            if m:
+                phases[name] = m.groups()
+    return elapsed, rows, phases
 
 
 def read_matrix(conn, features):
