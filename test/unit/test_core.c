@@ -952,7 +952,7 @@ test_small_kernels(void)
 	p[0] = 1.5;
 	CHECK(cc_nearest(p, cents, 4, 2, &best) == 1 && best == 0.25);
 
-	/* Neumaier keeps the 1 that naive summation loses */
+	/* the compensation keeps the 1 that naive summation loses */
 	cc_sum_add(&s, 1e16);
 	cc_sum_add(&s, 1.0);
 	cc_sum_add(&s, -1e16);
@@ -6976,6 +6976,104 @@ xsum_term(TRand *r)
 	return m;
 }
 
+/* Neumaier's step, which cc_sum_add replaced: the reference for its bits. */
+static void
+neumaier_add(CcSum *s, double v)
+{
+	double		t = s->sum + v;
+
+	if (fabs(s->sum) >= fabs(v))
+		s->comp += (s->sum - t) + v;
+	else
+		s->comp += (v - t) + s->sum;
+	s->sum = t;
+}
+
+/*
+ * The compensated sum: each step adds the exact rounding error of the
+ * addition, so it gives the bits of Neumaier's step (which finds the same
+ * exact error by comparing magnitudes), lane by lane cc_sum4_add gives the
+ * bits of cc_sum_add, and the value is within the compensated sum's error
+ * bound of the exact sum (CcXsum).
+ */
+static void
+test_compensated_sum(void)
+{
+	TRand		r;
+	int			seq;
+	bool		same_neumaier = true,
+				same_lanes = true,
+				within_bound = true;
+
+	tr_seed(&r, 8080);
+	for (seq = 0; seq < 40; seq++)
+	{
+		int			n = 1 + (int) (tr_next(&r) % 3000);
+		CcSum		s = {0, 0},
+					ref = {0, 0};
+		CcXsum		exact;
+		double		abs_sum = 0.0;
+		int			i;
+
+		cc_xsum_init(&exact);
+		for (i = 0; i < n; i++)
+		{
+			/* mixed signs and magnitudes, kept far from overflow */
+			double		v = xsum_term(&r);
+
+			if (fabs(v) > 1e200)
+				v *= 1e-200;
+			cc_sum_add(&s, v);
+			neumaier_add(&ref, v);
+			if (memcmp(&s, &ref, sizeof(s)) != 0)
+				same_neumaier = false;
+			cc_xsum_add(&exact, v);
+			abs_sum += fabs(v);
+		}
+		{
+			double		want = cc_xsum_value(&exact);
+			double		got = cc_sum_value(&s);
+
+			if (!(fabs(got - want) <= 2.0 * DBL_EPSILON * fabs(want) +
+				  (double) n * DBL_EPSILON * DBL_EPSILON * abs_sum))
+				within_bound = false;
+		}
+	}
+#if defined(__GNUC__)
+	for (seq = 0; seq < 20; seq++)
+	{
+		CcV4d		sum = {0, 0, 0, 0},
+					comp = {0, 0, 0, 0};
+		CcSum		lanes[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+		int			i,
+					l;
+
+		for (i = 0; i < 1000; i++)
+		{
+			CcV4d		v;
+
+			for (l = 0; l < 4; l++)
+			{
+				v[l] = xsum_term(&r);
+				if (fabs(v[l]) > 1e200)
+					v[l] *= 1e-200;
+				cc_sum_add(&lanes[l], v[l]);
+			}
+			cc_sum4_add(&sum, &comp, &v);
+		}
+		for (l = 0; l < 4; l++)
+			if (memcmp(&lanes[l].sum, &sum[l], sizeof(double)) != 0 ||
+				memcmp(&lanes[l].comp, &comp[l], sizeof(double)) != 0)
+				same_lanes = false;
+	}
+#endif
+	set_ctx("compensated sum");
+	CHECK(same_neumaier);
+	CHECK(same_lanes);
+	CHECK(within_bound);
+	set_ctx("%s", "");
+}
+
 /*
  * CcXsum: the same bits in any order and any partition merged, exact where
  * a double sum is not, carries after many additions, the range ends.
@@ -7305,6 +7403,7 @@ main(void)
 	test_kmeans_determinism();
 	test_decimal_to_double();
 	test_blocked_column_passes();
+	test_compensated_sum();
 	test_exact_sum();
 	test_pass();
 	test_kmeans_blobs();
