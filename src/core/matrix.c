@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "matrix.h"
+#include "rng.h"
 
 static void *
 malloc_alloc(void *ctx, size_t size)
@@ -182,22 +183,28 @@ insertion_sort(double *a, size_t lo, size_t hi)
 }
 
 /*
- * Quickselect (C. A. R. Hoare, "Algorithm 65: Find", 1961) with the median
- * of three values as pivot and three-way partitions: values below the
- * pivot, then equal to it (often many: a column of amounts has many zeros),
- * then above.  Short ranges are sorted.
+ * Quickselect (C. A. R. Hoare, "Algorithm 65: Find", 1961) with three-way
+ * partitions: values below the pivot, then equal to it (often many: a
+ * column of amounts has many zeros), then above.  The pivot is the median
+ * of three values drawn at pseudo-random places, from a generator seeded
+ * with a constant: the expected time is linear whatever the order of the
+ * values (fixed places, such as first, middle and last, let some orders
+ * force quadratic time), and the same input is always rearranged the same
+ * way.  Short ranges are sorted.
  */
 void
 cc_select(double *a, size_t n, size_t kth)
 {
 	size_t		lo = 0;
 	size_t		hi = n;			/* kth is in [lo, hi) */
+	CcRng		rng;
 
+	cc_rng_seed(&rng, 0x5e1ec7, 0);
 	while (hi - lo > 16)
 	{
-		double		x = a[lo],
-					y = a[lo + (hi - lo) / 2],
-					z = a[hi - 1];
+		double		x = a[lo + cc_rng_below(&rng, hi - lo)],
+					y = a[lo + cc_rng_below(&rng, hi - lo)],
+					z = a[lo + cc_rng_below(&rng, hi - lo)];
 		double		pivot;
 		size_t		part;
 
