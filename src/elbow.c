@@ -133,6 +133,9 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 						k_max, prep.n)));
 	base.tol = cc_kmeans_tolerance(prep.x, prep.n, prep.f.d, base.tol);
 	base.check = ccseg_check_interrupts;
+	/* each k's k-means++ starts from the centroids a smaller k chose */
+	if (base.init == CC_INIT_KMEANSPP)
+		base.seeds = cc_seed_cache_create(base.n_init, k_max, &alloc);
 
 	count = k_max - k_min + 1;
 	rows = palloc(sizeof(ElbowRow) * count);

@@ -115,6 +115,27 @@ typedef struct KmWork
 	bool		stopped;
 } KmWork;
 
+/* One restart's entry of a CcSeedCache: its first "count" centroids. */
+typedef struct SeedRun
+{
+	int			trials;			/* candidates per step they were drawn with */
+	int			count;			/* centroids kept; 0: none */
+	CcRng		rng;			/* the generator after the last of them */
+	size_t	   *rows;			/* k_max: the rows chosen, in order */
+} SeedRun;
+
+struct CcSeedCache
+{
+	int			runs;
+	int			k_max;
+	/* the data and seed that the entries were drawn for */
+	const double *x;
+	size_t		n;
+	int			d;
+	uint64_t	seed;
+	SeedRun    *run;			/* runs */
+};
+
 /*
  * Every CC_CHECK_ROWS rows: in the calling thread, the check callback (may
  * not return); in a worker, the stop flag.  True when the run must stop.
@@ -217,9 +238,18 @@ seed_note(KmWork *w, int c, const double *dist)
  * step 2 + floor(ln k) candidates are drawn with probability proportional
  * to the squared distance to the nearest chosen centroid, and the one that
  * lowers the potential most is kept.  Uses w's seeding buffers.
+ *
+ * With a cache entry ("cached", not NULL) drawn with as many candidates,
+ * its first centroids are taken as they are: each costs one pass over the
+ * rows (seed_note needs their distances) instead of one per candidate, and
+ * the potential is the sum of the rows' distances to their nearest one, in
+ * row order, which is the sum the step that chose the last of them kept.
+ * The generator then goes on from where that step left it.  The entry is
+ * brought up to the centroids chosen here.
  */
 CC_SIMD_CLONES static void
-seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
+seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
+			  SeedRun *cached)
 {
 	const double *x = w->x;
 	size_t		n = w->n;
@@ -228,20 +258,51 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 	int			tp = cc_round4(trials);
 	CcRng		rng;
 	double		pot = 0.0;
-	size_t		first;
 	size_t		i;
 	int			c;
+	int			start;
 
 	w->seeded = false;
-	cc_rng_seed(&rng, seed, stream);
-	first = (size_t) cc_rng_below(&rng, n);
-	memcpy(centroids, x + first * d, sizeof(double) * d);
-	cc_sqdist_rows(x, n, d, centroids, w->cum);
-	seed_note(w, 0, w->cum);
+	if (cached != NULL && cached->trials != trials)
+		cached->count = 0;
+	if (cached != NULL && cached->count > 0)
+	{
+		int			m = (cached->count < w->k) ? cached->count : w->k;
+
+		for (c = 0; c < m; c++)
+		{
+			if (km_poll(w, 0))
+				return;
+			memcpy(centroids + (size_t) c * d, x + cached->rows[c] * d,
+				   sizeof(double) * d);
+			cc_sqdist_rows(x, n, d, centroids + (size_t) c * d, w->cum);
+			seed_note(w, c, w->cum);
+		}
+		if (m == w->k)
+		{
+			w->seeded = true;
+			return;
+		}
+		rng = cached->rng;
+		start = m;
+	}
+	else
+	{
+		size_t		first;
+
+		cc_rng_seed(&rng, seed, stream);
+		first = (size_t) cc_rng_below(&rng, n);
+		memcpy(centroids, x + first * d, sizeof(double) * d);
+		cc_sqdist_rows(x, n, d, centroids, w->cum);
+		seed_note(w, 0, w->cum);
+		if (cached != NULL)
+			cached->rows[0] = first;
+		start = 1;
+	}
 	for (i = 0; i < n; i++)
 		pot += w->closest[i];
 
-	for (c = 1; c < w->k; c++)
+	for (c = start; c < w->k; c++)
 	{
 		const double *best_x;
 		double		run = 0.0;
@@ -299,6 +360,14 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 		seed_note(w, c, w->cum);
 		pot = w->pot_t[best];
 		memcpy(centroids + (size_t) c * d, best_x, sizeof(double) * d);
+		if (cached != NULL)
+			cached->rows[c] = w->cand_id[best];
+	}
+	if (cached != NULL)
+	{
+		cached->trials = trials;
+		cached->count = w->k;
+		cached->rng = rng;
 	}
 	w->seeded = true;
 }
@@ -1033,7 +1102,9 @@ work_runs(KmWork *w)
 		switch (p->init)
 		{
 			case CC_INIT_KMEANSPP:
-				seed_kmeanspp(w, p->seed, (uint64_t) run + 1, w->cent);
+				seed_kmeanspp(w, p->seed, (uint64_t) run + 1, w->cent,
+							  (p->seeds != NULL && run < p->seeds->runs &&
+							   w->k <= p->seeds->k_max) ? &p->seeds->run[run] : NULL);
 				break;
 			case CC_INIT_RANDOM:
 				seed_random(w, p->seed, (uint64_t) run + 1, w->cent);
@@ -1091,6 +1162,18 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 
 	if (algorithm == CC_ALGO_AUTO)
 		algorithm = (k <= d) ? CC_ALGO_ELKAN : CC_ALGO_HAMERLY;
+	/* a seed cache filled for other data or another seed starts afresh */
+	if (p->seeds != NULL &&
+		(p->seeds->x != x || p->seeds->n != n || p->seeds->d != d ||
+		 p->seeds->seed != p->seed))
+	{
+		p->seeds->x = x;
+		p->seeds->n = n;
+		p->seeds->d = d;
+		p->seeds->seed = p->seed;
+		for (t = 0; t < p->seeds->runs; t++)
+			p->seeds->run[t].count = 0;
+	}
 	if (nworkers > runs)
 		nworkers = runs;
 	works = cc_alloc_array(alloc, nworkers, sizeof(KmWork));
@@ -1164,6 +1247,58 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	cc_release(alloc, works);
 }
 
+/* A cache of k-means++ choices; see kmeans.h. */
+CcSeedCache *
+cc_seed_cache_create(int runs, int k_max, const CcAllocator *alloc)
+{
+	CcSeedCache *cache;
+	size_t	   *rows;
+	int			r;
+
+	if (runs < 1 || k_max < 1)
+		return NULL;
+	cache = cc_alloc_array(alloc, 1, sizeof(CcSeedCache));
+	rows = cc_alloc_array(alloc, (size_t) runs * k_max, sizeof(size_t));
+	if (cache == NULL || rows == NULL)
+	{
+		cc_release(alloc, cache);
+		cc_release(alloc, rows);
+		return NULL;
+	}
+	memset(cache, 0, sizeof(*cache));
+	cache->runs = runs;
+	cache->k_max = k_max;
+	cache->run = cc_alloc_array(alloc, runs, sizeof(SeedRun));
+	if (cache->run == NULL)
+	{
+		cc_release(alloc, rows);
+		cc_release(alloc, cache);
+		return NULL;
+	}
+	for (r = 0; r < runs; r++)
+	{
+		memset(&cache->run[r], 0, sizeof(SeedRun));
+		cache->run[r].rows = rows + (size_t) r * k_max;
+	}
+	return cache;
+}
+
+void
+cc_seed_cache_free(CcSeedCache *cache, const CcAllocator *alloc)
+{
+	if (cache == NULL)
+		return;
+	cc_release(alloc, cache->run[0].rows);
+	cc_release(alloc, cache->run);
+	cc_release(alloc, cache);
+}
+
+int
+cc_seed_cache_kept(const CcSeedCache *cache, int run)
+{
+	return (cache != NULL && run >= 0 && run < cache->runs) ? cache->run[run].count : 0;
+}
+
 /* Greedy k-means++ seeding on its own (for tests): see kmeans.h. */
 void
 cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
@@ -1179,7 +1314,7 @@ cc_kmeanspp(const double *x, size_t n, int d, int k, uint64_t seed,
 	p.check = check;
 	p.cb_arg = arg;
 	work_init(&w, x, n, d, &p, CC_ALGO_LLOYD, alloc);
-	seed_kmeanspp(&w, seed, stream, centroids);
+	seed_kmeanspp(&w, seed, stream, centroids, NULL);
 	work_free(&w, alloc);
 }
 

@@ -33,6 +33,25 @@ typedef enum CcAlgorithm
 typedef void (*CcRunReportFn) (void *arg, int run, int iterations,
 							   double inertia, bool converged);
 
+/*
+ * What greedy k-means++ chose in each restart, kept from one cc_kmeans call
+ * to the next with the same data and seed (the elbow: k after k).  A
+ * restart draws from a generator that depends only on the seed and its
+ * number, so for two values of k with the same number of candidates per
+ * step (2 + floor(ln k): k = 3..7 draw 3, k = 8..20 draw 4) it picks the
+ * same first centroids: a larger k continues where a smaller one stopped,
+ * and a smaller one takes the first of them.  The results are the same, bit
+ * for bit, as without the cache; only k-means++ runs faster.
+ */
+typedef struct CcSeedCache CcSeedCache;
+
+/* A cache for up to "runs" restarts of up to k_max centroids; NULL on overflow. */
+extern CcSeedCache *cc_seed_cache_create(int runs, int k_max,
+										 const CcAllocator *alloc);
+extern void cc_seed_cache_free(CcSeedCache *cache, const CcAllocator *alloc);
+/* How many centroids the cache keeps for restart "run" (for tests). */
+extern int	cc_seed_cache_kept(const CcSeedCache *cache, int run);
+
 typedef struct CcKmeansParams
 {
 	int			k;
@@ -50,6 +69,8 @@ typedef struct CcKmeansParams
 								 * thread about every 10 ms; may be NULL */
 	CcRunReportFn report;		/* called after the runs, in run order; may
 								 * be NULL */
+	CcSeedCache *seeds;			/* k-means++ choices kept across calls, for
+								 * CC_INIT_KMEANSPP; may be NULL */
 	void	   *cb_arg;
 } CcKmeansParams;
 

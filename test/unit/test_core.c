@@ -1899,6 +1899,96 @@ test_kmeans_bounds_equal_lloyd(void)
 	set_ctx("%s", "");
 }
 
+/* Per-restart iterations and inertia, as a report callback records them. */
+typedef struct RunLog
+{
+	int			iterations[16];
+	double		inertia[16];
+} RunLog;
+
+static void
+log_run(void *arg, int run, int iterations, double inertia, bool converged)
+{
+	RunLog	   *log = arg;
+
+	(void) converged;
+	if (run < 16)
+	{
+		log->iterations[run] = iterations;
+		log->inertia[run] = inertia;
+	}
+}
+
+/*
+ * A CcSeedCache changes nothing but the time: k after k (up, down, with
+ * another seed, in one thread or two), every restart gives the iterations
+ * and inertia it gives without the cache, and the best result is the same
+ * bit for bit.  Going up, the cache keeps every centroid of the last k.
+ */
+static void
+test_seed_cache(void)
+{
+	static const int ks[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 9, 5, 3, 1, 4, 8};
+	const size_t n = 700;
+	const int	d = 5;
+	const int	runs = 6;
+	double	   *x = dalloc(n * d);
+	int			threads;
+
+	make_data(DATA_NOISE, 515, x, NULL, n, d, 6);
+	for (threads = 1; threads <= 2; threads++)
+	{
+		CcSeedCache *cache = cc_seed_cache_create(runs, 12, A);
+		bool		same_runs = true,
+					kept_all = true;
+		int			i;
+
+		CHECK(cache != NULL);
+		for (i = 0; i < (int) (sizeof(ks) / sizeof(ks[0])); i++)
+		{
+			/* the last two with another seed: the cache starts afresh */
+			uint64_t	seed = (i >= 17) ? 99 : 41;
+			CcKmeansParams p = km_params(ks[i], CC_INIT_KMEANSPP, CC_ALGO_AUTO, seed,
+										 runs, 300, cc_kmeans_tolerance(x, n, d, 1e-4),
+										 NULL);
+			CcKmeansParams pc;
+			CcKmeansResult plain,
+						cached;
+			RunLog		log_plain,
+						log_cached;
+			int			r;
+
+			set_ctx("seed cache threads=%d step=%d k=%d", threads, i, ks[i]);
+			p.threads = threads;
+			p.report = log_run;
+			pc = p;
+			pc.seeds = cache;
+			p.cb_arg = &log_plain;
+			pc.cb_arg = &log_cached;
+			cc_kmeans(x, n, d, &p, &plain, A);
+			cc_kmeans(x, n, d, &pc, &cached, A);
+			km_check_same(&cached, &plain, n, ks[i], d);
+			for (r = 0; r < runs; r++)
+			{
+				if (log_plain.iterations[r] != log_cached.iterations[r] ||
+					memcmp(&log_plain.inertia[r], &log_cached.inertia[r], sizeof(double)) != 0)
+					same_runs = false;
+				if ((i < 12 || i >= 17) && cc_seed_cache_kept(cache, r) != ks[i])
+					kept_all = false;
+			}
+			km_free(&plain);
+			km_free(&cached);
+		}
+		set_ctx("seed cache threads=%d", threads);
+		CHECK(same_runs);
+		CHECK(kept_all);
+		cc_seed_cache_free(cache, A);
+	}
+	CHECK(cc_seed_cache_create(0, 5, A) == NULL);
+	tfree(x);
+	set_ctx("%s", "");
+}
+
 /*
  * Check the bounded algorithms against Lloyd on many small data sets of
  * small integers in one or two dimensions, full of exact ties: a row
@@ -7404,6 +7494,7 @@ main(void)
 	test_decimal_to_double();
 	test_blocked_column_passes();
 	test_compensated_sum();
+	test_seed_cache();
 	test_exact_sum();
 	test_pass();
 	test_kmeans_blobs();
