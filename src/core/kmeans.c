@@ -1252,34 +1252,29 @@ CcSeedCache *
 cc_seed_cache_create(int runs, int k_max, const CcAllocator *alloc)
 {
 	CcSeedCache *cache;
+	SeedRun    *run;
 	size_t	   *rows;
 	int			r;
 
 	if (runs < 1 || k_max < 1)
 		return NULL;
 	cache = cc_alloc_array(alloc, 1, sizeof(CcSeedCache));
+	run = cc_alloc_array(alloc, runs, sizeof(SeedRun));
 	rows = cc_alloc_array(alloc, (size_t) runs * k_max, sizeof(size_t));
-	if (cache == NULL || rows == NULL)
+	if (cache == NULL || run == NULL || rows == NULL)
 	{
 		cc_release(alloc, cache);
+		cc_release(alloc, run);
 		cc_release(alloc, rows);
 		return NULL;
 	}
 	memset(cache, 0, sizeof(*cache));
+	memset(run, 0, sizeof(SeedRun) * runs);
 	cache->runs = runs;
 	cache->k_max = k_max;
-	cache->run = cc_alloc_array(alloc, runs, sizeof(SeedRun));
-	if (cache->run == NULL)
-	{
-		cc_release(alloc, rows);
-		cc_release(alloc, cache);
-		return NULL;
-	}
+	cache->run = run;
 	for (r = 0; r < runs; r++)
-	{
-		memset(&cache->run[r], 0, sizeof(SeedRun));
-		cache->run[r].rows = rows + (size_t) r * k_max;
-	}
+		run[r].rows = rows + (size_t) r * k_max;
 	return cache;
 }
 
