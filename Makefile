@@ -1,7 +1,7 @@
 # ccseg: k-means customer segmentation inside PostgreSQL (PGXS build)
 
 EXTENSION = ccseg
-EXTVERSION = 0.3.0
+EXTVERSION = 0.4.0
 
 MODULE_big = ccseg
 CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
@@ -17,7 +17,7 @@ OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # the first release's script and one upgrade script per release after it
 DATA = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql \
-	sql/$(EXTENSION)--0.2.0--0.3.0.sql
+	sql/$(EXTENSION)--0.2.0--0.3.0.sql sql/$(EXTENSION)--0.3.0--0.4.0.sql
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

@@ -29,9 +29,9 @@ SELECT ccseg_train('alice_m', 'sec_pts', 3);
 SELECT ccseg_drop_model('alice_m');
 DELETE FROM ccseg_model_versions WHERE model_name = 'alice_m';
 INSERT INTO ccseg_model_versions (model_name, version, owner, source, parameters, seconds, model)
-SELECT 'alice_m', 2, 'regress_ccseg_eve', 'x', '{}', 0, model FROM ccseg_model_versions WHERE model_name = 'alice_m';
+SELECT 'alice_m', 2, 'regress_ccseg_eve', 'public.sec_pts', '{}', 0, model FROM ccseg_model_versions WHERE model_name = 'alice_m';
 INSERT INTO ccseg_model_versions (model_name, version, owner, source, parameters, seconds, model)
-SELECT 'alice_m', 2, 'regress_ccseg_alice', 'x', '{}', 0, model FROM ccseg_model_versions WHERE model_name = 'alice_m';
+SELECT 'alice_m', 2, 'regress_ccseg_alice', 'public.sec_pts', '{}', 0, model FROM ccseg_model_versions WHERE model_name = 'alice_m';
 RESET ROLE;
 SELECT count(*) AS alice_versions FROM ccseg_model_versions WHERE model_name = 'alice_m';
 
@@ -46,7 +46,7 @@ RESET ROLE;
 -- derived columns come from the model value whatever an INSERT says
 SET ROLE regress_ccseg_alice;
 INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model, k, inertia)
-SELECT 'alice_copy', 1, 'x', '{}', 0, model, 99, -1 FROM ccseg_model_versions WHERE model_name = 'alice_m';
+SELECT 'alice_copy', 1, 'public.sec_pts', '{}', 0, model, 99, -1 FROM ccseg_model_versions WHERE model_name = 'alice_m';
 SELECT k, inertia >= 0 AS real_inertia, owner FROM ccseg_model_versions WHERE model_name = 'alice_copy';
 SELECT ccseg_drop_model('alice_copy'), ccseg_drop_model('alice_m');
 RESET ROLE;

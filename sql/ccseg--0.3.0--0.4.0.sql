@@ -1,0 +1,1003 @@
+/* ccseg 0.3.0 -> 0.4.0: the catalog holds the source relation by identity.
+ * Every version records the OID and owner of the relation it was trained on;
+ * a stored version must name an existing relation its inserting role may
+ * read, and its parameters must have the documented shape.  Retraining,
+ * profiles, silhouettes and the report read that relation by OID, never by
+ * a name turned back into SQL; retraining refuses a relation whose owner
+ * changed to a role the model's owner does not trust.  Dropping a model
+ * waits for a training of it in progress.  The report's axes and charts
+ * stay finite whatever numbers the catalog holds. */
+
+\echo Use "ALTER EXTENSION ccseg UPDATE TO '0.4.0'" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- The catalog: the source relation's identity and owner
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE @extschema@.ccseg_model_versions
+	ADD COLUMN source_relid regclass,
+	ADD COLUMN source_owner name;
+
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.source IS
+'schema-qualified name of the relation the model was trained on, as it was named then';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.source_relid IS
+'the relation the model was trained on (by OID; null when the stored name did not name an existing relation); retraining reads this relation and no other';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.source_owner IS
+'owner of the source relation when the version was stored; retraining refuses a new owner the model''s owner is not a member of';
+
+-- A relation named by text, or null when no relation has that name; an
+-- error for text that is not a relation name at all.
+CREATE FUNCTION @extschema@._ccseg_parse_relation(name text)
+RETURNS regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL THEN
+		RETURN NULL;
+	END IF;
+	RETURN pg_catalog.to_regclass(name);
+EXCEPTION WHEN invalid_name OR syntax_error OR invalid_parameter_value OR name_too_long THEN
+	RAISE EXCEPTION 'source "%" is not a relation name',
+		CASE WHEN length(name) > 80 THEN left(name, 77) || '...' ELSE name END
+		USING ERRCODE = 'invalid_name',
+			  HINT = 'Give the schema-qualified name of a table or view, such as public.customers.';
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_parse_relation(text) IS
+'internal: the relation a schema-qualified name denotes (null when none), or an error for text that is not a relation name';
+
+-- Versions stored before 0.4.0: their source is resolved once, by name, now.
+DO $$
+DECLARE
+	v record;
+	rel regclass;
+BEGIN
+	FOR v IN SELECT id, source FROM @extschema@.ccseg_model_versions LOOP
+		BEGIN
+			rel := @extschema@._ccseg_parse_relation(v.source);
+		EXCEPTION WHEN invalid_name THEN
+			rel := NULL;
+		END;
+		UPDATE @extschema@.ccseg_model_versions m
+		SET source_relid = rel,
+			source_owner = (SELECT c.relowner::regrole::name FROM pg_catalog.pg_class c
+							WHERE c.oid = rel)
+		WHERE m.id = v.id;
+	END LOOP;
+END
+$$;
+
+-- Whether a number from the parameters JSON is finite in double precision
+-- (and, when whole is true, a whole number in the integer range).
+CREATE FUNCTION @extschema@._ccseg_json_number_ok(v jsonb, whole boolean)
+RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	x numeric;
+BEGIN
+	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+		RETURN true;
+	END IF;
+	IF jsonb_typeof(v) <> 'number' THEN
+		RETURN false;
+	END IF;
+	x := (v #>> '{}')::numeric;
+	IF whole THEN
+		RETURN x = trunc(x) AND x BETWEEN -9223372036854775808 AND 9223372036854775807;
+	END IF;
+	RETURN abs(x) <= 1.7976931348623157e308;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_json_number_ok(jsonb, boolean) IS
+'internal: whether a JSON value is null or a number that double precision (or, for whole, bigint) holds';
+
+-- Check the parameters of a stored version: a JSON object whose known keys
+-- hold what ccseg_train writes there, so that retraining and the report can
+-- trust their types and ranges.
+CREATE FUNCTION @extschema@._ccseg_check_parameters(p jsonb)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	key text;
+	e jsonb;
+	i integer := 0;
+	bad text;
+BEGIN
+	IF jsonb_typeof(p) IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION 'parameters must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	FOREACH key IN ARRAY ARRAY['k', 'n_init', 'max_iter', 'seed', 'silhouette_sample', 'k_min', 'k_max'] LOOP
+		IF NOT @extschema@._ccseg_json_number_ok(p -> key, true) THEN
+			bad := format('"%s" must be a whole number or null', key);
+		END IF;
+	END LOOP;
+	IF NOT @extschema@._ccseg_json_number_ok(p -> 'tol', false) THEN
+		bad := '"tol" must be a number or null';
+	END IF;
+	FOREACH key IN ARRAY ARRAY['id_column', 'impute', 'scale', 'init', 'algorithm', 'k_chosen_by'] LOOP
+		IF jsonb_typeof(p -> key) NOT IN ('string', 'null') THEN
+			bad := format('"%s" must be a string or null', key);
+		END IF;
+	END LOOP;
+	IF jsonb_typeof(p -> 'align') NOT IN ('boolean', 'null') THEN
+		bad := '"align" must be true, false or null';
+	END IF;
+	IF jsonb_typeof(p -> 'features') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'features') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'features') f
+					   WHERE jsonb_typeof(f) <> 'string')) THEN
+		bad := '"features" must be an array of strings or null';
+	END IF;
+	IF jsonb_typeof(p -> 'init_centroids') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'init_centroids') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'init_centroids') c
+					   WHERE jsonb_typeof(c) <> 'array'
+						  OR EXISTS (SELECT 1 FROM jsonb_array_elements(c) x
+									 WHERE jsonb_typeof(x) <> 'number'
+										OR NOT @extschema@._ccseg_json_number_ok(x, false)))) THEN
+		bad := '"init_centroids" must be an array of arrays of numbers or null';
+	END IF;
+	IF jsonb_typeof(p -> 'elbow') NOT IN ('array', 'null') THEN
+		bad := '"elbow" must be an array or null';
+	ELSIF jsonb_typeof(p -> 'elbow') = 'array' THEN
+		FOR e IN SELECT x FROM jsonb_array_elements(p -> 'elbow') x LOOP
+			i := i + 1;
+			IF jsonb_typeof(e) <> 'object' THEN
+				bad := format('element %s of "elbow" must be an object', i);
+			ELSIF jsonb_typeof(e -> 'k') IS DISTINCT FROM 'number'
+				  OR NOT @extschema@._ccseg_json_number_ok(e -> 'k', true)
+				  OR NOT @extschema@._ccseg_json_number_ok(e -> 'iterations', true) THEN
+				bad := format('element %s of "elbow" must have a whole number "k" and "iterations"', i);
+			ELSIF jsonb_typeof(e -> 'recommended') NOT IN ('boolean', 'null') THEN
+				bad := format('"recommended" of element %s of "elbow" must be true, false or null', i);
+			ELSE
+				FOREACH key IN ARRAY ARRAY['inertia', 'silhouette', 'calinski_harabasz', 'davies_bouldin', 'seconds'] LOOP
+					IF NOT @extschema@._ccseg_json_number_ok(e -> key, false) THEN
+						bad := format('"%s" of element %s of "elbow" must be a number or null', key, i);
+					END IF;
+				END LOOP;
+			END IF;
+		END LOOP;
+	END IF;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'invalid model parameters: %', bad
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The parameters column holds what ccseg_train stores there; docs/reference.md describes its keys.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_check_parameters(jsonb) IS
+'internal: raise an error unless the parameters of a stored version are a JSON object whose known keys have the types and ranges ccseg_train writes';
+
+-- Fill the derived columns from the model value; on insert, check the owner,
+-- the parameters and the source relation.
+CREATE OR REPLACE FUNCTION @extschema@._ccseg_derive_columns()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	s record;
+	other name;
+	named regclass;
+	rel record;
+	is_super boolean;
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		-- every version of a model has one owner; the lock orders concurrent inserts
+		PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(NEW.model_name));
+		SELECT v.owner INTO other FROM @extschema@.ccseg_model_versions v
+		WHERE v.model_name = NEW.model_name AND v.owner <> NEW.owner LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'model "%" belongs to role "%"', NEW.model_name, other
+				USING ERRCODE = 'insufficient_privilege',
+					  HINT = 'Every version of a model has the same owner.';
+		END IF;
+
+		PERFORM @extschema@._ccseg_check_parameters(NEW.parameters);
+
+		-- the source: a relation that exists and that the inserting role may
+		-- read; given by OID (source_relid), by name (source), or both alike
+		named := @extschema@._ccseg_parse_relation(NEW.source);
+		IF NEW.source_relid IS NULL THEN
+			NEW.source_relid := named;
+		END IF;
+		SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relkind,
+			   c.relowner::regrole::name AS owner
+		INTO rel
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = NEW.source_relid;
+		IF NOT FOUND OR (named IS NOT NULL AND named <> NEW.source_relid) THEN
+			is_super := coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false);
+			IF NOT is_super AND FOUND THEN
+				RAISE EXCEPTION 'source "%" and source_relid % name different relations',
+					CASE WHEN length(NEW.source) > 80 THEN left(NEW.source, 77) || '...' ELSE NEW.source END,
+					rel.name
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'Give the relation by name (source) or by OID (source_relid), or both alike.';
+			END IF;
+			IF NOT is_super THEN
+				RAISE EXCEPTION 'source "%" does not name an existing relation',
+					CASE WHEN length(NEW.source) > 80 THEN left(NEW.source, 77) || '...'
+						 ELSE coalesce(NEW.source, NEW.source_relid::text) END
+					USING ERRCODE = 'undefined_table',
+						  HINT = 'Give the schema-qualified name of the table or view the model was trained on.';
+			END IF;
+			-- a superuser restoring a dump whose source was dropped before it:
+			-- the version is kept for scoring, and retraining refuses it
+			RAISE WARNING 'source "%" of model "%" version % does not name an existing relation',
+				coalesce(NEW.source, NEW.source_relid::text), NEW.model_name, NEW.version
+				USING DETAIL = 'The version is stored without a source relation: it scores rows, and ccseg_retrain refuses it.';
+			NEW.source := coalesce(NEW.source, NEW.source_relid::text);
+			NEW.source_relid := NULL;
+			NEW.source_owner := NULL;
+		ELSE
+			IF rel.relkind NOT IN ('r', 'v', 'm', 'f', 'p') THEN
+				RAISE EXCEPTION '"%" is not a table or view', rel.name
+					USING ERRCODE = 'wrong_object_type';
+			END IF;
+			IF NOT has_any_column_privilege(NEW.source_relid, 'SELECT') THEN
+				RAISE EXCEPTION 'permission denied for relation %', rel.name
+					USING ERRCODE = 'insufficient_privilege',
+						  DETAIL = 'A version may only name a source relation that the role storing it may read.';
+			END IF;
+			NEW.source := rel.name;
+			NEW.source_owner := rel.owner;
+		END IF;
+	END IF;
+	s := @extschema@.ccseg_model_summary(NEW.model);
+	NEW.features := s.features;
+	NEW.k := s.k;
+	NEW.rows := s.rows;
+	NEW.impute := s.impute;
+	NEW.impute_values := s.impute_values;
+	NEW.scale := s.scale;
+	NEW.scale_center := s.scale_center;
+	NEW.scale_scale := s.scale_scale;
+	NEW.centroids := s.centroids;
+	NEW.centroids_original := s.centroids_original;
+	NEW.sizes := s.sizes;
+	NEW.inertia := s.inertia;
+	NEW.iterations := s.iterations;
+	NEW.silhouette := s.silhouette;
+	NEW.silhouette_rows := s.silhouette_rows;
+	NEW.segment_silhouette := s.segment_silhouette;
+	NEW.calinski_harabasz := s.calinski_harabasz;
+	NEW.davies_bouldin := s.davies_bouldin;
+	NEW.feature_mean := s.feature_mean;
+	NEW.feature_std := s.feature_std;
+	NEW.pca_ratio := s.pca_ratio;
+	NEW.changed_share := s.changed_share;
+	NEW.segment_drift := s.segment_drift;
+	RETURN NEW;
+END
+$$;
+
+-- The relation a stored version was trained on, for reading it again; an
+-- error when it is not known or no longer exists.  what names the reader in
+-- the hint (a function that accepts another relation says so).
+CREATE FUNCTION @extschema@._ccseg_stored_source(r @extschema@.ccseg_model_versions, hint text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF r.source_relid IS NULL THEN
+		RAISE EXCEPTION 'the source relation of model "%" version % is not known', r.model_name, r.version
+			USING ERRCODE = 'undefined_table',
+				  DETAIL = format('The version records the source %s, which named no existing relation when it was stored.', r.source),
+				  HINT = coalesce(hint, 'Train the model again with ccseg_train, naming the relation to read.');
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = r.source_relid) THEN
+		RAISE EXCEPTION 'source relation % of model "%" no longer exists', r.source, r.model_name
+			USING ERRCODE = 'undefined_table',
+				  DETAIL = 'A model reads the relation it was trained on, never another relation that took its name.',
+				  HINT = coalesce(hint, format('To train on a relation of that name, run ccseg_train(%L, %L, ...).',
+											   r.model_name, r.source));
+	END IF;
+	RETURN r.source_relid;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_stored_source(@extschema@.ccseg_model_versions, text) IS
+'internal: the source relation of a stored version (by OID), or the error a missing or unknown one deserves';
+
+-- ---------------------------------------------------------------------------
+-- Training records the source by OID; retraining follows it, not the name
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_train(
+	model text,
+	source regclass,
+	k integer DEFAULT NULL,
+	features text[] DEFAULT NULL,
+	id_column text DEFAULT NULL,
+	impute text DEFAULT 'median',
+	scale text DEFAULT 'standard',
+	init text DEFAULT 'k-means++',
+	init_centroids float8[] DEFAULT NULL,
+	n_init integer DEFAULT 10,
+	max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4,
+	seed bigint DEFAULT 0,
+	algorithm text DEFAULT 'auto',
+	silhouette_sample bigint DEFAULT NULL,
+	k_min integer DEFAULT 2,
+	k_max integer DEFAULT 10,
+	verbose boolean DEFAULT false,
+	align boolean DEFAULT true)
+RETURNS @extschema@.ccseg_train_result
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	started timestamptz := clock_timestamp();
+	built @extschema@.ccseg_model;
+	s record;
+	use_k integer := ccseg_train.k;
+	elbow jsonb;
+	next_version integer;
+	model_owner name;
+	previous_model @extschema@.ccseg_model;
+	previous_version integer;
+	source_name text;
+	took float8;
+BEGIN
+	PERFORM @extschema@._ccseg_check_model_name(ccseg_train.model);
+
+	-- one training of a given model at a time; the lock goes with the transaction
+	PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(ccseg_train.model));
+	SELECT v.owner, v.model, v.version INTO model_owner, previous_model, previous_version
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = ccseg_train.model AND v.active;
+	IF NOT FOUND THEN
+		SELECT v.owner INTO model_owner
+		FROM @extschema@.ccseg_model_versions v
+		WHERE v.model_name = ccseg_train.model LIMIT 1;
+		model_owner := coalesce(model_owner, current_user);
+	END IF;
+	IF NOT @extschema@._ccseg_may_manage(model_owner) THEN
+		RAISE EXCEPTION 'must be a member of role "%" to retrain model "%"',
+			model_owner, ccseg_train.model
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+
+	IF use_k IS NULL THEN
+		IF init_centroids IS NOT NULL THEN
+			RAISE EXCEPTION 'k must be given with init_centroids'
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		-- choose k by the elbow rule; keep the curve with the model
+		SELECT jsonb_agg(to_jsonb(e) ORDER BY e.k), max(e.k) FILTER (WHERE e.recommended)
+		INTO elbow, use_k
+		FROM @extschema@.ccseg_elbow(source, k_min, k_max, features, id_column,
+			impute, scale, init, n_init, max_iter, tol, seed, algorithm,
+			silhouette_sample) e;
+	END IF;
+
+	IF NOT align THEN
+		previous_model := NULL;
+	END IF;
+	built := @extschema@.ccseg_build_model(source, use_k, features,
+		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
+		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model);
+	s := @extschema@.ccseg_model_summary(built);
+
+	SELECT format('%I.%I', n.nspname, c.relname) INTO source_name
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.oid = source;
+
+	SELECT coalesce(max(v.version), 0) + 1 INTO next_version
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = ccseg_train.model;
+
+	took := extract(epoch FROM clock_timestamp() - started);
+	BEGIN
+		UPDATE @extschema@.ccseg_model_versions v SET active = false
+		WHERE v.model_name = ccseg_train.model AND v.active;
+		INSERT INTO @extschema@.ccseg_model_versions
+			(model_name, version, owner, source, source_relid, parameters,
+			 seconds, model, active, aligned_to)
+		VALUES
+			(ccseg_train.model, next_version, model_owner, source_name, source,
+			 jsonb_build_object(
+				'k', use_k, 'features', s.features, 'id_column', id_column,
+				'impute', impute, 'scale', scale,
+				'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
+				'init_centroids', init_centroids,
+				'n_init', CASE WHEN init_centroids IS NULL THEN n_init ELSE 1 END,
+				'max_iter', max_iter, 'tol', tol, 'seed', seed,
+				'algorithm', algorithm, 'silhouette_sample', silhouette_sample,
+				'align', align)
+			 || CASE WHEN elbow IS NULL THEN '{}'::jsonb
+				ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
+										'k_max', k_max, 'elbow', elbow) END,
+			 took, built, true,
+			 CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
+				  THEN previous_version END);
+	EXCEPTION WHEN unique_violation THEN
+		-- only under REPEATABLE READ or SERIALIZABLE: our snapshot predates
+		-- a training of the same model that committed while we waited
+		RAISE EXCEPTION 'model "%" was trained by another transaction at the same time',
+			ccseg_train.model
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
+
+	RETURN ROW(ccseg_train.model, next_version, s.k, s.rows, s.iterations,
+			   s.inertia, took)::@extschema@.ccseg_train_result;
+END
+$$;
+
+-- The relation to retrain a version on: the one it was trained on, by OID,
+-- and only while its owner is the one recorded or a role that the model's
+-- owner is a member of (retraining runs the relation's code, such as a
+-- view's functions, as the role that retrains).
+CREATE FUNCTION @extschema@._ccseg_retrain_source(r @extschema@.ccseg_model_versions)
+RETURNS regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	rel regclass := @extschema@._ccseg_stored_source(r);
+	now_owner name;
+	now_name text;
+BEGIN
+	SELECT c.relowner::regrole::name, format('%I.%I', n.nspname, c.relname)
+	INTO now_owner, now_name
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.oid = rel;
+	IF now_owner IS DISTINCT FROM r.source_owner
+	   AND NOT (EXISTS (SELECT 1 FROM pg_roles o WHERE o.rolname = r.owner)
+				AND pg_has_role(r.owner, now_owner, 'MEMBER')) THEN
+		RAISE EXCEPTION 'owner of source relation % of model "%" changed from "%" to "%"',
+			now_name, r.model_name, coalesce(r.source_owner, '?'), now_owner
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Retraining runs the code of its source relation as the role that retrains; it does so only for the owner recorded at training or a role that the model''s owner "%s" is a member of.', r.owner),
+				  HINT = format('If the new owner is trusted, train the model on it again: ccseg_train(%L, %L, ...).',
+								r.model_name, now_name);
+	END IF;
+	RETURN rel;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_retrain_source(@extschema@.ccseg_model_versions) IS
+'internal: the source relation a version is retrained on (by OID), or an error when it is gone, unknown or owned by a role the model''s owner does not trust';
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_retrain(model text, seed bigint DEFAULT NULL,
+	align boolean DEFAULT true)
+RETURNS @extschema@.ccseg_retrain_result
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+	p jsonb;
+	t @extschema@.ccseg_train_result;
+	result @extschema@.ccseg_retrain_result;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_retrain.model);
+	IF r.model_name IS NULL THEN
+		RETURN NULL;
+	END IF;
+	p := r.parameters;
+	t := @extschema@.ccseg_train(
+		r.model_name, @extschema@._ccseg_retrain_source(r),
+		k => (p ->> 'k')::integer,
+		features => ARRAY(SELECT jsonb_array_elements_text(p -> 'features')),
+		id_column => p ->> 'id_column',
+		impute => p ->> 'impute',
+		scale => p ->> 'scale',
+		init => CASE WHEN p ->> 'init' = 'given' THEN 'k-means++' ELSE p ->> 'init' END,
+		init_centroids => CASE WHEN jsonb_typeof(p -> 'init_centroids') = 'array'
+							   THEN translate(p ->> 'init_centroids', '[]', '{}')::float8[] END,
+		n_init => (p ->> 'n_init')::integer,
+		max_iter => (p ->> 'max_iter')::integer,
+		tol => (p ->> 'tol')::float8,
+		seed => coalesce(ccseg_retrain.seed, (p ->> 'seed')::bigint),
+		algorithm => coalesce(p ->> 'algorithm', 'auto'),
+		silhouette_sample => (p ->> 'silhouette_sample')::bigint,
+		align => ccseg_retrain.align);
+	SELECT t.model, t.version, t.k, t.rows, t.iterations, t.inertia, t.seconds,
+		   v.aligned_to, v.changed_share
+	INTO result
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = t.model AND v.version = t.version;
+	RETURN result;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_retrain(text, bigint, boolean) IS
+'train a model again on the relation it was trained on (the same relation, not a new one of the same name) with its stored parameters (another seed if given), keeping segment numbers stable; for scheduled retraining';
+
+-- ---------------------------------------------------------------------------
+-- Dropping a model waits for a training of it in progress
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_drop_model(model text)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	model_owner name;
+	dropped integer;
+BEGIN
+	-- the lock a training of this model holds: the versions it adds are
+	-- committed (and dropped here) or not started yet
+	PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(ccseg_drop_model.model));
+	model_owner := (@extschema@._ccseg_model_row(ccseg_drop_model.model)).owner;
+	IF NOT @extschema@._ccseg_may_manage(model_owner) THEN
+		RAISE EXCEPTION 'must be a member of role "%" to drop model "%"',
+			model_owner, ccseg_drop_model.model
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	DELETE FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = ccseg_drop_model.model;
+	GET DIAGNOSTICS dropped = ROW_COUNT;
+	RETURN dropped;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Profiles and silhouettes read the stored source by OID
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_silhouette(model text, sample_size bigint DEFAULT NULL,
+	seed bigint DEFAULT 0)
+RETURNS TABLE (segment integer, silhouette float8, rows bigint, sample_rows bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_silhouette.model);
+	IF r.model_name IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+		SELECT * FROM @extschema@._ccseg_model_silhouette(@extschema@._ccseg_stored_source(r),
+			r.model, sample_size, ccseg_silhouette.seed, r.parameters ->> 'id_column');
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_profile(model text, source regclass DEFAULT NULL)
+RETURNS TABLE (segment integer, feature text, rows bigint, mean float8, median float8,
+			   overall_mean float8, lift float8, z float8, "position" integer)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_profile.model);
+	IF r.model_name IS NULL THEN
+		RETURN;
+	END IF;
+	-- in id order on the model's own source, so sums do not depend on physical order
+	RETURN QUERY SELECT * FROM @extschema@._ccseg_model_profile(
+		coalesce(ccseg_profile.source,
+				 @extschema@._ccseg_stored_source(r, 'Pass the relation to profile as source.')),
+		r.model,
+		CASE WHEN ccseg_profile.source IS NULL THEN r.parameters ->> 'id_column' END);
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- The report: finite axes whatever the numbers, the source read by OID
+-- ---------------------------------------------------------------------------
+
+-- Whether v is a finite number (not null, NaN or infinite).
+CREATE FUNCTION @extschema@._ccseg_finite(v float8)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT v IS NOT NULL AND abs(v) < 'Infinity'::float8
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_finite(float8) IS 'internal: whether a number is finite (NaN, infinities and null are not)';
+
+CREATE OR REPLACE FUNCTION @extschema@._ccseg_heat(z float8)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN NOT @extschema@._ccseg_finite(z) THEN '#eeeeee' ELSE
+		format('rgb(%s,%s,%s)',
+			   round(255 + (CASE WHEN t < 0 THEN 33 ELSE 230 END - 255) * abs(t))::int,
+			   round(255 + (CASE WHEN t < 0 THEN 102 ELSE 97 END - 255) * abs(t))::int,
+			   round(255 + (CASE WHEN t < 0 THEN 172 ELSE 1 END - 255) * abs(t))::int)
+	END
+	FROM (SELECT greatest(-1, least(1, z / 3)) AS t) c
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_heat(float8) IS 'internal: diverging blue-white-orange colour of a z-score clipped to +-3 (grey when not finite)';
+
+-- Round numbers for an axis from lo to hi: steps of 1, 2 or 5 times a power
+-- of ten, at most 4 * target + 2 of them.  Empty when lo or hi is not finite;
+-- lo alone when the span is empty or too small to step through in double
+-- precision.
+CREATE OR REPLACE FUNCTION @extschema@._ccseg_ticks(lo float8, hi float8, target integer DEFAULT 5)
+RETURNS float8[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	span float8;
+	raw float8;
+	mag float8;
+	step float8;
+	first_i float8;
+	last_i float8;
+	out float8[] := '{}';
+	i float8;
+	v float8;
+BEGIN
+	IF NOT @extschema@._ccseg_finite(lo) OR NOT @extschema@._ccseg_finite(hi) THEN
+		RETURN '{}';
+	END IF;
+	-- halves first: hi - lo itself may overflow
+	IF NOT (hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307) THEN
+		RETURN ARRAY[lo];
+	END IF;
+	span := hi - lo;
+	target := least(greatest(coalesce(target, 5), 1), 100);
+	raw := span / target;
+	mag := power(10::float8, floor(log(raw)));
+	step := CASE WHEN raw / mag < 1.5 THEN 1 WHEN raw / mag < 3 THEN 2
+				 WHEN raw / mag < 7 THEN 5 ELSE 10 END * mag;
+	-- tick i is i * step: computed from its index, never by repeated
+	-- addition, so that a step below the resolution of lo cannot stall
+	first_i := ceil(lo / step);
+	last_i := floor(hi / step + 1e-9);
+	IF NOT (abs(first_i) < 2^52 AND abs(last_i) < 2^52) OR last_i - first_i > 4 * target + 1 THEN
+		RETURN ARRAY[lo];
+	END IF;
+	i := first_i;
+	WHILE i <= last_i LOOP
+		v := (round(i::numeric) * step::numeric)::float8;
+		IF cardinality(out) = 0 OR v > out[cardinality(out)] THEN
+			out := out || v;
+		END IF;
+		i := i + 1;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_ticks(float8, float8, integer) IS
+'internal: round axis tick values between lo and hi (at most 4 * target + 2; none when lo or hi is not finite)';
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_report(model text, sample_rows integer DEFAULT 2000)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+	q record;
+	seg record;
+	html text;
+	svg text;
+	n_seg integer;
+	d integer;
+	max_size float8;
+	-- scatter
+	xs float8[];
+	ys float8[];
+	gs integer[];
+	i integer;
+	xmin float8; xmax float8; ymin float8; ymax float8;
+	pc1 float8; pc2 float8;
+	sx float8; sy float8;
+	tick float8;
+	-- heat map
+	cell_w integer := 46;
+	cell_h integer := 30;
+	left_w integer := 190;
+	top_h integer := 150;
+	-- elbow
+	e record;
+	kmin float8; kmax float8; imin float8; imax float8;
+	path text;
+	has_elbow boolean;
+	-- the source relation, by OID; null when it is unknown or gone
+	src regclass;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_report.model);
+	IF r.model_name IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF sample_rows IS NULL THEN
+		sample_rows := 2000;
+	ELSIF sample_rows < 0 THEN
+		RAISE EXCEPTION 'sample_rows must be 0 or more'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	q := @extschema@.ccseg_model_summary(r.model);
+	n_seg := r.k;
+	d := array_length(r.features, 1);
+
+	html := '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+		|| format('<title>Segments of model %s</title>', @extschema@._ccseg_html(r.model_name))
+		|| '<style>'
+		|| 'body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f6f7f9}'
+		|| 'main{max-width:1100px;margin:0 auto;padding:28px 32px 48px;background:#fff}'
+		|| 'h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:34px 0 10px;border-bottom:2px solid #e3e6ea;padding-bottom:6px}'
+		|| '.sub{color:#666;margin:0 0 18px}.kpis{display:flex;gap:14px;flex-wrap:wrap}'
+		|| '.kpi{background:#f3f5f8;border-radius:8px;padding:10px 16px;min-width:120px}'
+		|| '.kpi b{display:block;font-size:20px}.kpi span{color:#666;font-size:12px;text-transform:uppercase;letter-spacing:.04em}'
+		|| 'table{border-collapse:collapse;width:100%;font-size:13.5px}th,td{text-align:left;padding:7px 8px;border-bottom:1px solid #e6e8eb;vertical-align:top}'
+		|| 'th{background:#f3f5f8;font-weight:600}td.n{text-align:right;white-space:nowrap}'
+		|| '.sw{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:6px;vertical-align:-1px}'
+		|| '.grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}figure{margin:0}figcaption{color:#555;font-size:13px;margin-top:4px}'
+		|| 'svg text{font-family:"Segoe UI",Helvetica,Arial,sans-serif}.note{color:#666;font-size:13px}'
+		|| '</style></head><body><main>';
+
+	html := html || format('<h1>Customer segments: model “%s”</h1>', @extschema@._ccseg_html(r.model_name))
+		|| format('<p class="sub">Version %s, trained %s by %s on %s: %s rows, %s features, %s segments.</p>',
+				  r.version, to_char(r.created_at, 'YYYY-MM-DD HH24:MI TZ'),
+				  @extschema@._ccseg_html(r.owner::text), @extschema@._ccseg_html(r.source),
+				  to_char(r.rows, 'FM999,999,999,990'), d, n_seg);
+
+	html := html || '<div class="kpis">'
+		|| format('<div class="kpi"><span>Segments</span><b>%s</b></div>', n_seg)
+		|| format('<div class="kpi"><span>Silhouette</span><b>%s</b></div>', @extschema@._ccseg_num(r.silhouette, 3))
+		|| format('<div class="kpi"><span>Calinski-Harabasz</span><b>%s</b></div>', @extschema@._ccseg_num(r.calinski_harabasz, 1))
+		|| format('<div class="kpi"><span>Davies-Bouldin</span><b>%s</b></div>', @extschema@._ccseg_num(r.davies_bouldin, 3))
+		|| format('<div class="kpi"><span>Inertia</span><b>%s</b></div>', @extschema@._ccseg_num(r.inertia, 0))
+		|| format('<div class="kpi"><span>Training time</span><b>%s s</b></div>', @extschema@._ccseg_num(r.seconds, 2))
+		|| '</div>';
+
+	-- segments table
+	html := html || '<h2>Segments</h2><table><tr><th>Segment</th><th>Customers</th><th>Description</th><th>Recommendation</th></tr>';
+	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+		html := html || format('<tr><td><span class="sw" style="background:%s"></span><b>%s</b> %s<br><span class="note">%s</span></td>'
+							   || '<td class="n">%s<br><span class="note">%s%%</span></td><td>%s</td><td>%s</td></tr>',
+							   @extschema@._ccseg_colour(seg.segment), seg.segment,
+							   @extschema@._ccseg_html(coalesce(seg.name, '')),
+							   @extschema@._ccseg_html(seg.label),
+							   to_char(seg.size, 'FM999,999,999,990'), to_char(100 * seg.share, 'FM990.0'),
+							   @extschema@._ccseg_html(seg.description),
+							   @extschema@._ccseg_html(seg.recommendation));
+	END LOOP;
+	html := html || '</table>';
+
+	-- sizes and elbow side by side
+	SELECT max(v) INTO max_size FROM unnest(r.sizes) v;
+	svg := format('<svg viewBox="0 0 520 %s" width="100%%" role="img" aria-label="Segment sizes">', 40 + 34 * n_seg);
+	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+		svg := svg || format('<text x="0" y="%s" font-size="13" dominant-baseline="middle">%s</text>',
+							 24 + 34 * (seg.segment - 1) + 12,
+							 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 22)))
+			|| format('<rect x="150" y="%s" width="%s" height="24" rx="3" fill="%s"/>',
+					  24 + 34 * (seg.segment - 1), round(280 * seg.size / greatest(max_size, 1))::int,
+					  @extschema@._ccseg_colour(seg.segment))
+			|| format('<text x="%s" y="%s" font-size="12.5" dominant-baseline="middle" fill="#333">%s (%s%%)</text>',
+					  156 + round(280 * seg.size / greatest(max_size, 1))::int, 24 + 34 * (seg.segment - 1) + 12,
+					  to_char(seg.size, 'FM999,999,990'), to_char(100 * seg.share, 'FM990.0'));
+	END LOOP;
+	svg := svg || '</svg>';
+	html := html || '<div class="grid"><figure><h2>Segment sizes</h2>' || svg
+		|| '<figcaption>Customers per segment.</figcaption></figure>';
+
+	-- the elbow curve, when the stored one has numbers to draw (versions
+	-- stored before their parameters were checked may hold anything)
+	has_elbow := jsonb_typeof(r.parameters -> 'elbow') = 'array'
+		AND jsonb_array_length(r.parameters -> 'elbow') BETWEEN 1 AND 1000
+		AND NOT EXISTS (
+			SELECT 1 FROM jsonb_array_elements(r.parameters -> 'elbow') x
+			WHERE jsonb_typeof(x) <> 'object'
+			   OR jsonb_typeof(x -> 'k') IS DISTINCT FROM 'number'
+			   OR jsonb_typeof(x -> 'inertia') IS DISTINCT FROM 'number'
+			   OR coalesce(jsonb_typeof(x -> 'recommended'), 'null') NOT IN ('boolean', 'null')
+			   OR NOT @extschema@._ccseg_json_number_ok(x -> 'k', false)
+			   OR NOT @extschema@._ccseg_json_number_ok(x -> 'inertia', false));
+	IF has_elbow THEN
+		SELECT min((x ->> 'k')::float8), max((x ->> 'k')::float8),
+			   min((x ->> 'inertia')::float8), max((x ->> 'inertia')::float8)
+		INTO kmin, kmax, imin, imax
+		FROM jsonb_array_elements(r.parameters -> 'elbow') x;
+		has_elbow := kmax / 2 - kmin / 2 < 1e6 AND imax >= 0 AND @extschema@._ccseg_finite(imax);
+	END IF;
+	IF has_elbow THEN
+		IF imax <= 0 THEN
+			imax := 1;
+		END IF;
+		svg := '<svg viewBox="0 0 520 330" width="100%" role="img" aria-label="Elbow curve">'
+			|| '<line x1="70" y1="280" x2="500" y2="280" stroke="#888"/><line x1="70" y1="20" x2="70" y2="280" stroke="#888"/>';
+		FOREACH tick IN ARRAY @extschema@._ccseg_ticks(0, imax, 5) LOOP
+			sy := 280 - 260 * tick / imax;
+			svg := svg || format('<line x1="66" y1="%1$s" x2="500" y2="%1$s" stroke="#eee"/><text x="62" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
+								 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 0));
+		END LOOP;
+		path := '';
+		FOR e IN SELECT (x ->> 'k')::float8 AS k, (x ->> 'inertia')::float8 AS inertia,
+						(x ->> 'recommended')::boolean AS rec
+				 FROM jsonb_array_elements(r.parameters -> 'elbow') x ORDER BY 1 LOOP
+			sx := 70 + 430 * (e.k - kmin) / greatest(kmax - kmin, 1);
+			sy := 280 - 260 * e.inertia / imax;
+			path := path || CASE WHEN path = '' THEN 'M' ELSE ' L' END || round(sx::numeric, 1) || ' ' || round(sy::numeric, 1);
+			svg := svg || format('<circle cx="%s" cy="%s" r="%s" fill="%s"/><text x="%s" y="298" font-size="12" text-anchor="middle">%s</text>',
+								 round(sx::numeric, 1), round(sy::numeric, 1), CASE WHEN e.rec THEN 7 ELSE 4 END,
+								 CASE WHEN e.rec THEN '#D55E00' ELSE '#0072B2' END, round(sx::numeric, 1), e.k);
+			IF e.rec THEN
+				svg := svg || format('<text x="%s" y="%s" font-size="12" fill="#D55E00">recommended k = %s</text>',
+									 round(sx::numeric, 1) + 10, round(sy::numeric, 1) - 10, e.k);
+			END IF;
+		END LOOP;
+		svg := svg || format('<path d="%s" fill="none" stroke="#0072B2" stroke-width="2"/>', path)
+			|| '<text x="285" y="322" font-size="12" text-anchor="middle">k (number of segments)</text>'
+			|| '<text x="14" y="150" font-size="12" text-anchor="middle" transform="rotate(-90 14 150)">inertia</text></svg>';
+		html := html || '<figure><h2>Choosing k</h2>' || svg
+			|| '<figcaption>Inertia by k; the recommended k is the knee of the curve confirmed by the silhouette.</figcaption></figure>';
+	ELSE
+		html := html || '<figure><h2>Choosing k</h2><p class="note">k was given when the model was trained; '
+			|| 'train without k (or run ccseg_elbow) to see the elbow curve here.</p></figure>';
+	END IF;
+	html := html || '</div>';
+
+	-- profile heat map: z-score of each segment's centroid, feature by feature
+	svg := format('<svg viewBox="0 0 %s %s" width="100%%" role="img" aria-label="Segment profile heat map">',
+				  left_w + cell_w * d + 20, top_h + cell_h * n_seg + 60);
+	FOR seg IN SELECT f.name, f.j FROM unnest(r.features) WITH ORDINALITY f(name, j) LOOP
+		svg := svg || format('<text x="%s" y="%s" font-size="12" transform="rotate(-45 %s %s)">%s</text>',
+							 left_w + cell_w * (seg.j - 1) + cell_w / 2, top_h - 8,
+							 left_w + cell_w * (seg.j - 1) + cell_w / 2, top_h - 8,
+							 @extschema@._ccseg_html(@extschema@._ccseg_words(seg.name)));
+	END LOOP;
+	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+		svg := svg || format('<rect x="0" y="%s" width="10" height="%s" fill="%s"/><text x="16" y="%s" font-size="12.5" dominant-baseline="middle">%s</text>',
+							 top_h + cell_h * (seg.segment - 1) + 3, cell_h - 6, @extschema@._ccseg_colour(seg.segment),
+							 top_h + cell_h * (seg.segment - 1) + cell_h / 2,
+							 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 26)));
+	END LOOP;
+	FOR seg IN SELECT * FROM @extschema@._ccseg_centroid_z(r.model_name) LOOP
+		svg := svg || format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#fff"/><text x="%s" y="%s" font-size="10.5" text-anchor="middle" dominant-baseline="middle" fill="%s">%s</text>',
+							 left_w + cell_w * (seg."position" - 1), top_h + cell_h * (seg.segment - 1), cell_w, cell_h,
+							 @extschema@._ccseg_heat(seg.z),
+							 left_w + cell_w * (seg."position" - 1) + cell_w / 2, top_h + cell_h * (seg.segment - 1) + cell_h / 2,
+							 CASE WHEN abs(seg.z) > 2 THEN '#fff' ELSE '#222' END,
+							 CASE WHEN seg.z >= 0 THEN '+' ELSE '−' END || to_char(abs(seg.z), 'FM990.0'));
+	END LOOP;
+	-- legend
+	svg := svg || format('<defs><linearGradient id="ccseg-heat"><stop offset="0" stop-color="%s"/><stop offset="0.5" stop-color="#ffffff"/><stop offset="1" stop-color="%s"/></linearGradient></defs>',
+						 @extschema@._ccseg_heat(-3), @extschema@._ccseg_heat(3))
+		|| format('<rect x="%s" y="%s" width="240" height="12" fill="url(#ccseg-heat)" stroke="#ccc"/>', left_w, top_h + cell_h * n_seg + 22)
+		|| format('<text x="%s" y="%s" font-size="11" text-anchor="middle">−3 SD</text><text x="%s" y="%s" font-size="11" text-anchor="middle">mean</text><text x="%s" y="%s" font-size="11" text-anchor="middle">+3 SD</text>',
+				  left_w, top_h + cell_h * n_seg + 48, left_w + 120, top_h + cell_h * n_seg + 48,
+				  left_w + 240, top_h + cell_h * n_seg + 48)
+		|| '</svg>';
+	html := html || '<h2>Profile</h2>' || svg
+		|| '<figcaption>Each cell: how far the segment''s centroid lies from the mean of all customers, in standard deviations (orange above, blue below).</figcaption>';
+
+	-- PCA scatter of a sample of rows of the relation the model was trained
+	-- on (by OID: a relation that took its name since is not read)
+	src := r.source_relid;
+	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = src) THEN
+		src := NULL;
+	END IF;
+	IF src IS NULL AND sample_rows > 0 THEN
+		html := html || format('<p class="note">The relation the model was trained on (%s) no longer exists, so no customers are drawn.</p>',
+							   @extschema@._ccseg_html(r.source));
+	END IF;
+	IF q.pca_ratio IS NOT NULL AND d >= 2 AND sample_rows > 0 AND src IS NOT NULL THEN
+		-- every n-th row, so the sample spreads over the whole relation
+		EXECUTE format(
+			'SELECT array_agg(p[1] ORDER BY g DESC, rn), array_agg(p[2] ORDER BY g DESC, rn), '
+			'       array_agg(g ORDER BY g DESC, rn) FROM ('
+			'  SELECT p, g, rn FROM ('
+			'    SELECT %1$s.ccseg_project(%2$L, s) AS p, %1$s.ccseg_predict(%2$L, s) AS g,'
+			'           row_number() OVER () AS rn, count(*) OVER () AS n FROM %3$s s) t '
+			'  WHERE p IS NOT NULL AND rn %% greatest(1, n / %4$s) = 0 LIMIT %4$s) u',
+			'@extschema@', r.model_name, src, sample_rows)
+		INTO xs, ys, gs;
+		-- frame the central 98% of each axis: skewed data would squash the
+		-- rest; points that are not finite are left out
+		SELECT percentile_cont(0.01) WITHIN GROUP (ORDER BY v), percentile_cont(0.99) WITHIN GROUP (ORDER BY v)
+		INTO xmin, xmax FROM unnest(xs) v WHERE @extschema@._ccseg_finite(v);
+		SELECT percentile_cont(0.01) WITHIN GROUP (ORDER BY v), percentile_cont(0.99) WITHIN GROUP (ORDER BY v)
+		INTO ymin, ymax FROM unnest(ys) v WHERE @extschema@._ccseg_finite(v);
+		IF xmax / 2 - xmin / 2 BETWEEN 1e-300 AND 1e307 AND ymax / 2 - ymin / 2 BETWEEN 1e-300 AND 1e307 THEN
+			pc1 := 0.08 * (xmax - xmin); pc2 := 0.08 * (ymax - ymin);
+			xmin := xmin - pc1; xmax := xmax + pc1;
+			ymin := ymin - pc2; ymax := ymax + pc2;
+			svg := '<svg viewBox="0 0 960 560" width="100%" role="img" aria-label="PCA scatter">'
+				|| '<rect x="70" y="20" width="700" height="480" fill="#fafbfc" stroke="#ccc"/>';
+			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(xmin, xmax, 8) LOOP
+				sx := 70 + 700 * (tick - xmin) / (xmax - xmin);
+				svg := svg || format('<line x1="%1$s" y1="20" x2="%1$s" y2="500" stroke="#e8e8e8"/><text x="%1$s" y="518" font-size="11" text-anchor="middle">%2$s</text>',
+									 round(sx::numeric, 1), @extschema@._ccseg_num(tick, 1));
+			END LOOP;
+			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(ymin, ymax, 6) LOOP
+				sy := 500 - 480 * (tick - ymin) / (ymax - ymin);
+				svg := svg || format('<line x1="70" y1="%1$s" x2="770" y2="%1$s" stroke="#e8e8e8"/><text x="64" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
+									 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 1));
+			END LOOP;
+			FOR i IN 1 .. coalesce(array_length(xs, 1), 0) LOOP
+				CONTINUE WHEN xs[i] NOT BETWEEN xmin AND xmax OR ys[i] NOT BETWEEN ymin AND ymax;
+				svg := svg || format('<circle cx="%s" cy="%s" r="2.6" fill="%s" fill-opacity="0.6"/>',
+									 round((70 + 700 * (xs[i] - xmin) / (xmax - xmin))::numeric, 1),
+									 round((500 - 480 * (ys[i] - ymin) / (ymax - ymin))::numeric, 1),
+									 @extschema@._ccseg_colour(gs[i]));
+			END LOOP;
+			-- centroids, projected the same way
+			FOR seg IN
+				SELECT s.seg,
+					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * q.pca_components[1][j]) AS x,
+					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * q.pca_components[2][j]) AS y
+				FROM generate_series(1, n_seg) s(seg), generate_series(1, d) j GROUP BY s.seg ORDER BY s.seg
+			LOOP
+				IF seg.x BETWEEN xmin AND xmax AND seg.y BETWEEN ymin AND ymax THEN
+					sx := 70 + 700 * (seg.x - xmin) / (xmax - xmin);
+					sy := 500 - 480 * (seg.y - ymin) / (ymax - ymin);
+					svg := svg || format('<circle cx="%s" cy="%s" r="9" fill="%s" stroke="#fff" stroke-width="2.5"/><text x="%s" y="%s" font-size="10" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="#fff">%s</text>',
+										 round(sx::numeric, 1), round(sy::numeric, 1), @extschema@._ccseg_colour(seg.seg),
+										 round(sx::numeric, 1), round(sy::numeric, 1), seg.seg);
+				END IF;
+			END LOOP;
+			-- legend
+			FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
+				svg := svg || format('<circle cx="790" cy="%s" r="6" fill="%s"/><text x="802" y="%s" font-size="12" dominant-baseline="middle">%s</text>',
+									 40 + 22 * (seg.segment - 1), @extschema@._ccseg_colour(seg.segment),
+									 40 + 22 * (seg.segment - 1),
+									 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 22)));
+			END LOOP;
+			pc1 := q.pca_ratio[1]; pc2 := q.pca_ratio[2];
+			svg := svg || format('<text x="420" y="548" font-size="12.5" text-anchor="middle">first principal axis (%s%% of variance)</text>', to_char(100 * pc1, 'FM990.0'))
+				|| format('<text x="18" y="260" font-size="12.5" text-anchor="middle" transform="rotate(-90 18 260)">second principal axis (%s%% of variance)</text>', to_char(100 * pc2, 'FM990.0'))
+				|| '</svg>';
+			html := html || '<h2>Customers on the first two principal axes</h2>' || svg
+				|| format('<figcaption>A sample of %s customers of %s, coloured by segment; large discs are the segment centroids. '
+						  || 'The frame shows the central 98%% of each axis; %s customers of the sample lie outside it.</figcaption>',
+						  to_char(array_length(xs, 1), 'FM999,999,990'),
+						  @extschema@._ccseg_html(r.source),
+						  (SELECT count(*) FROM unnest(xs, ys) u(x, y)
+						   WHERE x NOT BETWEEN xmin AND xmax OR y NOT BETWEEN ymin AND ymax));
+		END IF;
+	END IF;
+
+	-- parameters
+	html := html || '<h2>Model</h2><table><tr><th>Parameter</th><th>Value</th></tr>'
+		|| (SELECT coalesce(string_agg(format('<tr><td>%s</td><td>%s</td></tr>', @extschema@._ccseg_html(key),
+									 @extschema@._ccseg_html(CASE WHEN key = 'features' THEN array_to_string(r.features, ', ') ELSE value #>> '{}' END)),
+							  '' ORDER BY key), '')
+			FROM jsonb_each(r.parameters) WHERE key NOT IN ('elbow', 'init_centroids'))
+		|| format('<tr><td>iterations</td><td>%s</td></tr><tr><td>silhouette computed on</td><td>%s rows</td></tr>',
+				  r.iterations, to_char(r.silhouette_rows, 'FM999,999,990'))
+		|| '</table>'
+		|| format('<p class="note">Made by ccseg_report(%s) on %s.</p>', @extschema@._ccseg_html(quote_literal(r.model_name)),
+				  to_char(now(), 'YYYY-MM-DD HH24:MI TZ'))
+		|| '</main></body></html>';
+	RETURN html;
+END
+$$;
+
+-- A number for an axis label or a table: thousands separated, few decimals;
+-- powers of ten beyond a trillion, and a dash for what is not a finite number.
+CREATE OR REPLACE FUNCTION @extschema@._ccseg_num(v float8, digits integer DEFAULT 2)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN NOT @extschema@._ccseg_finite(v) THEN '–'
+		WHEN abs(v) >= 1e12 THEN btrim(to_char(v, '9.99EEEE'))
+		WHEN abs(v) >= 1e6 THEN to_char(v / 1e6, 'FM999,990.0') || ' M'
+		WHEN abs(v) >= 1000 THEN to_char(round(v::numeric), 'FM999,999,990')
+		WHEN v = round(v::numeric) THEN to_char(v, 'FM999,990')
+		ELSE rtrim(rtrim(to_char(round(v::numeric, digits), 'FM999,990.' || repeat('0', digits)), '0'), '.')
+	END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_num(float8, integer) IS 'internal: a number formatted for the report (a dash when not finite)';

@@ -1,0 +1,160 @@
+-- The catalog holds the source relation by identity: a stored version must
+-- name an existing relation its inserting role may read and carry
+-- parameters of the documented shape; the report, profiles and silhouettes
+-- read that relation by OID, never a stored name turned into SQL; retraining
+-- refuses a relation that took the name of a dropped one, or whose owner
+-- changed to a role the model's owner does not trust.
+SET extra_float_digits = 0;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+CREATE ROLE regress_ccseg_mallory;
+CREATE ROLE regress_ccseg_carol;
+CREATE ROLE regress_ccseg_crew;
+GRANT regress_ccseg_crew TO regress_ccseg_carol;
+
+-- a payload that records who ran it: the attacks below try to make a
+-- privileged role run it
+CREATE TABLE cg_calls (by_role name);
+GRANT INSERT ON cg_calls TO PUBLIC;
+CREATE FUNCTION cg_payload() RETURNS boolean LANGUAGE sql VOLATILE
+AS $$ INSERT INTO public.cg_calls VALUES (current_user) RETURNING true $$;
+GRANT EXECUTE ON FUNCTION cg_payload() TO PUBLIC;
+
+CREATE SCHEMA cg_shared;
+GRANT USAGE, CREATE ON SCHEMA cg_shared TO PUBLIC;
+CREATE TABLE cg_shared.pts (a float8, b float8);
+INSERT INTO cg_shared.pts SELECT g % 10, (g * 7) % 5 FROM generate_series(1, 80) g;
+GRANT SELECT ON cg_shared.pts TO PUBLIC;
+CREATE TABLE cg_shared.secret (a float8, b float8);
+INSERT INTO cg_shared.secret VALUES (1, 2), (3, 4), (5, 6);
+
+-- 1. a version's source must be a relation the inserting role may read
+SET ROLE regress_ccseg_mallory;
+SELECT version FROM ccseg_train('mal_m', 'cg_shared.pts', 2, seed => 1);
+-- SQL in place of a name
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 2, '(SELECT * FROM cg_shared.pts WHERE public.cg_payload())', '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
+-- a name that names nothing
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 2, 'cg_shared.nothing_here', '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
+-- a relation mallory may not read
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 2, 'cg_shared.secret', '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
+-- an OID that disagrees with the name
+INSERT INTO ccseg_model_versions (model_name, version, source, source_relid, parameters, seconds, model)
+SELECT 'mal_m', 2, 'cg_shared.pts', 'cg_calls'::regclass, '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
+-- not a table or view
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 2, 'pg_catalog.pg_class_oid_index', '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
+-- a readable relation, named loosely: stored by OID, name and owner
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 2, 'CG_SHARED.PTS', '{"k": 2}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
+SELECT version, source, source_relid, source_owner FROM ccseg_model_versions
+WHERE model_name = 'mal_m' ORDER BY version;
+RESET ROLE;
+
+-- a version stored before these checks existed, with SQL in its source:
+-- the report, the profile and the silhouette read the relation by OID
+UPDATE ccseg_model_versions SET source = '(SELECT * FROM cg_shared.pts WHERE public.cg_payload())'
+WHERE model_name = 'mal_m';
+SELECT length(ccseg_report('mal_m', 500)) > 1000 AS report_made;
+SELECT count(*) > 0 AS profiled FROM ccseg_profile('mal_m');
+SELECT count(*) > 0 AS silhouette_measured FROM ccseg_silhouette('mal_m');
+SELECT count(*) AS payload_calls FROM cg_calls;
+-- and one whose source named no relation at all: scoring works, reading does not
+UPDATE ccseg_model_versions SET source_relid = NULL WHERE model_name = 'mal_m';
+SELECT ccseg_predict('mal_m', ARRAY[1, 1]::float8[]) BETWEEN 1 AND 2 AS scored;
+SELECT position('no customers are drawn' IN ccseg_report('mal_m')) > 0 AS report_says_so;
+SELECT count(*) FROM ccseg_profile('mal_m');
+SELECT count(*) FROM ccseg_profile('mal_m', source => 'cg_shared.pts');
+SELECT * FROM ccseg_retrain('mal_m');
+SELECT count(*) AS payload_calls FROM cg_calls;
+
+-- 2. retraining follows the relation, not its name
+SET ROLE regress_ccseg_carol;
+CREATE TABLE cg_shared.src (a float8, b float8);
+INSERT INTO cg_shared.src SELECT g % 10, (g * 3) % 4 FROM generate_series(1, 60) g;
+SELECT version FROM ccseg_train('carol_m', 'cg_shared.src', 2, seed => 1);
+-- a rename keeps the relation: retraining goes on, under the new name
+ALTER TABLE cg_shared.src RENAME TO src_renamed;
+SELECT version FROM ccseg_retrain('carol_m');
+SELECT version, source, source_owner FROM ccseg_model_versions
+WHERE model_name = 'carol_m' ORDER BY version;
+DROP TABLE cg_shared.src_renamed;
+RESET ROLE;
+-- mallory takes the old name with a view that runs her payload
+SET ROLE regress_ccseg_mallory;
+CREATE VIEW cg_shared.src_renamed AS
+SELECT a, b FROM cg_shared.pts WHERE public.cg_payload();
+GRANT SELECT ON cg_shared.src_renamed TO PUBLIC;
+RESET ROLE;
+-- the superuser's scheduled retraining refuses it, and runs nothing of hers
+SELECT * FROM ccseg_retrain('carol_m');
+SELECT count(*) FROM ccseg_silhouette('carol_m');
+SELECT count(*) AS payload_calls FROM cg_calls;
+SELECT count(*) AS carol_versions FROM ccseg_model_versions WHERE model_name = 'carol_m';
+DROP VIEW cg_shared.src_renamed;
+
+-- a source whose owner changes: refused unless the model's owner is a
+-- member of the new owner role
+SET ROLE regress_ccseg_carol;
+CREATE TABLE cg_shared.src2 (a float8, b float8);
+INSERT INTO cg_shared.src2 SELECT g % 10, (g * 3) % 4 FROM generate_series(1, 60) g;
+SELECT version FROM ccseg_train('carol_m2', 'cg_shared.src2', 2, seed => 1);
+RESET ROLE;
+ALTER TABLE cg_shared.src2 OWNER TO regress_ccseg_mallory;
+SELECT * FROM ccseg_retrain('carol_m2');
+ALTER TABLE cg_shared.src2 OWNER TO regress_ccseg_crew;
+SELECT version, aligned_to FROM ccseg_retrain('carol_m2');
+SELECT version, source_owner FROM ccseg_model_versions WHERE model_name = 'carol_m2' ORDER BY version;
+
+-- 4. parameters have the documented shape; the report ends on any numbers
+SET ROLE regress_ccseg_mallory;
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 3, 'cg_shared.pts', '[1, 2]', 0, model FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 3, 'cg_shared.pts', '{"elbow": [{"k": 2, "inertia": "NaN"}]}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 3, 'cg_shared.pts', '{"elbow": [{"k": 2, "inertia": 1e400}]}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 3, 'cg_shared.pts', '{"k": 2.5}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
+SELECT 'mal_m', 3, 'cg_shared.pts', '{"features": ["a", 1]}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+RESET ROLE;
+-- stored before the check: NaN, infinite and string inertias draw no curve
+SET statement_timeout = '20s';
+UPDATE ccseg_model_versions
+SET parameters = '{"k_chosen_by": "elbow", "elbow": [{"k": 2, "inertia": "NaN"}, {"k": 3, "inertia": 5}]}'
+WHERE model_name = 'mal_m' AND version = 2;
+SELECT ccseg_activate('mal_m', 2);
+SELECT position('aria-label="Elbow curve"' IN ccseg_report('mal_m', 0)) AS elbow_drawn_at;
+UPDATE ccseg_model_versions
+SET parameters = '{"elbow": [{"k": 2, "inertia": 1e300}, {"k": 3, "inertia": 1e300}, {"k": 4, "inertia": 0}]}'
+WHERE model_name = 'mal_m' AND version = 2;
+SELECT position('aria-label="Elbow curve"' IN ccseg_report('mal_m', 0)) > 0 AS elbow_drawn;
+RESET statement_timeout;
+-- axis ticks: bounded, and empty when an end is not finite
+SELECT _ccseg_ticks(0, 10, 5);
+SELECT _ccseg_ticks(1e16, 1e16 + 4, 8);
+SELECT _ccseg_ticks(-1e308, 1e308, 5);
+SELECT _ccseg_ticks(0, 'NaN', 5), _ccseg_ticks('-Infinity', 1, 5), _ccseg_ticks(NULL, 1, 5);
+SELECT cardinality(_ccseg_ticks(0, 1e-200, 1000000)) AS ticks_for_a_huge_target;
+SELECT cardinality(_ccseg_ticks(-123.4, 5678.9, 8)) BETWEEN 2 AND 34 AS bounded;
+
+SELECT ccseg_drop_model('mal_m'), ccseg_drop_model('carol_m'), ccseg_drop_model('carol_m2');
+DROP TABLE cg_shared.src2;
+DROP SCHEMA cg_shared CASCADE;
+DROP FUNCTION cg_payload();
+DROP TABLE cg_calls;
+DROP ROLE regress_ccseg_mallory, regress_ccseg_carol, regress_ccseg_crew;
