@@ -216,7 +216,9 @@ BEGIN
 		INTO rel
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.oid = NEW.source_relid;
-		IF NOT FOUND OR (named IS NOT NULL AND named <> NEW.source_relid) THEN
+		-- given both ways, name and OID must agree (a restored dump gives both:
+		-- a source dropped or renamed since is kept by neither)
+		IF NOT FOUND OR (NEW.source IS NOT NULL AND named IS DISTINCT FROM NEW.source_relid) THEN
 			is_super := coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false);
 			IF NOT is_super AND FOUND THEN
 				RAISE EXCEPTION 'source "%" and source_relid % name different relations',
@@ -232,8 +234,8 @@ BEGIN
 					USING ERRCODE = 'undefined_table',
 						  HINT = 'Give the schema-qualified name of the table or view the model was trained on.';
 			END IF;
-			-- a superuser restoring a dump whose source was dropped before it:
-			-- the version is kept for scoring, and retraining refuses it
+			-- a superuser restoring a dump whose source was dropped or renamed
+			-- before it: the version is kept for scoring, and retraining refuses it
 			RAISE WARNING 'source "%" of model "%" version % does not name an existing relation',
 				coalesce(NEW.source, NEW.source_relid::text), NEW.model_name, NEW.version
 				USING DETAIL = 'The version is stored without a source relation: it scores rows, and ccseg_retrain refuses it.';

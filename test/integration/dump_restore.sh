@@ -27,11 +27,16 @@ q "$src" "SELECT version FROM ccseg_train('cards', 'cc_general', 8, id_column =>
 q "$src" "SELECT version FROM ccseg_retrain('cards', seed => 7)" >/dev/null
 q "$src" "SELECT ccseg_activate('cards', 1)" >/dev/null
 q "$src" "SELECT version FROM ccseg_train('drop_rows', 'cc_general', 4, id_column => 'cust_id', impute => 'drop', scale => 'robust', silhouette_sample => 0)" >/dev/null
+# a model whose source relation is dropped before the dump
+q "$src" "CREATE TABLE gone_src AS SELECT * FROM cc_general LIMIT 500" >/dev/null
+q "$src" "SELECT version FROM ccseg_train('gone', 'gone_src', 3, id_column => 'cust_id', silhouette_sample => 0)" >/dev/null
+q "$src" "DROP TABLE gone_src"
 q "$src" "INSERT INTO ccseg_rules (rule, feature_pattern, direction, segment_name, recommendation)
           VALUES ('my rule', 'payments', 'high', 'Payers', 'Thank them.')"
 
 scores="SELECT string_agg(cust_id || ':' || coalesce(ccseg_predict('cards', c)::text, '-') || ':'
-                          || coalesce(ccseg_predict('drop_rows', c)::text, '-'), ',' ORDER BY cust_id) FROM cc_general c"
+                          || coalesce(ccseg_predict('drop_rows', c)::text, '-') || ':'
+                          || coalesce(ccseg_predict('gone', c)::text, '-'), ',' ORDER BY cust_id) FROM cc_general c"
 history="SELECT string_agg(model_name || ' v' || version || CASE WHEN active THEN '*' ELSE '' END || ' '
                            || md5(model::text), ', ' ORDER BY model_name, version) FROM ccseg_model_versions"
 rules="SELECT string_agg(rule || '/' || builtin, ', ' ORDER BY rule) FROM ccseg_rules"
@@ -48,7 +53,20 @@ echo "history intact: $before_history" | cut -c1-160
 [ "$before_rules" = "$(q "$dst" "$rules")" ] || { echo "FAIL: rules differ: $(q "$dst" "$rules")"; exit 1; }
 echo "rules intact (no duplicate built-in rules, the user's rule kept)"
 [ "$before_scores" = "$(q "$dst" "$scores")" ] || { echo "FAIL: predictions differ after restore"; exit 1; }
-echo "identical predictions for all $(q "$dst" "SELECT count(*) FROM cc_general") rows and both models"
+echo "identical predictions for all $(q "$dst" "SELECT count(*) FROM cc_general") rows and the three models"
+
+# sources are held by identity: the restored table for the models trained on
+# it; none for the model whose table was dropped, which scores but does not retrain
+sources="$(q "$dst" "SELECT string_agg(DISTINCT model_name || ':' || coalesce(source_relid::text, 'none') || ':'
+                                      || coalesce(source_owner, 'none'), ', ') FROM ccseg_model_versions")"
+echo "sources after restore: $sources"
+[ "$sources" = "cards:cc_general:postgres, drop_rows:cc_general:postgres, gone:none:none" ] \
+    || { echo "FAIL: unexpected source relations after restore"; exit 1; }
+if q "$dst" "SELECT version FROM ccseg_retrain('gone')" >/dev/null 2>"$work/gone.err"; then
+    echo "FAIL: retraining a model whose source was dropped before the dump succeeded"; exit 1
+fi
+grep -q 'is not known' "$work/gone.err" || { echo "FAIL: unexpected error: $(cat "$work/gone.err")"; exit 1; }
+echo "retraining 'gone' is refused: $(grep ERROR "$work/gone.err")"
 
 # training goes on: new versions, new row ids
 q "$dst" "SELECT version FROM ccseg_retrain('cards')" >/dev/null

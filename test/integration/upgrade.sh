@@ -35,6 +35,12 @@ current="$(sed -n "s/^default_version = '\(.*\)'/\1/p" ccseg.control)"
 echo "updated to $version (current $current)"
 [ "$version" = "$current" ] || { echo "FAIL: not updated to the current version"; exit 1; }
 
+# versions stored before 0.4.0 get their source relation by OID, resolved by name once
+sources="$(q "$old" "SELECT string_agg(DISTINCT coalesce(source_relid::text, 'none') || ':' || coalesce(source_owner, 'none'), ', ')
+                     FROM ccseg_model_versions")"
+echo "sources after the update: $sources"
+[ "$sources" = "cc_general:postgres" ] || { echo "FAIL: source relations not resolved by the update"; exit 1; }
+
 echo "the user's view still works: $(q "$old" "SELECT string_agg(model || ' k=' || k, ', ' ORDER BY model) FROM my_models")"
 
 # the latest version of each model became the active one, and scoring is unchanged

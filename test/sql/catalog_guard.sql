@@ -158,3 +158,11 @@ DROP SCHEMA cg_shared CASCADE;
 DROP FUNCTION cg_payload();
 DROP TABLE cg_calls;
 DROP ROLE regress_ccseg_mallory, regress_ccseg_carol, regress_ccseg_crew;
+
+-- every object of the extension carries a comment
+SELECT pg_describe_object(d.classid, d.objid, 0) AS undocumented
+FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'ccseg'
+WHERE d.deptype = 'e'
+  AND d.classid IN ('pg_proc'::regclass, 'pg_class'::regclass, 'pg_type'::regclass)
+  AND obj_description(d.objid, d.classid::regclass::name) IS NULL
+ORDER BY 1;
