@@ -12,7 +12,7 @@ CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/refine.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/explain.o src/profile.o src/generate.o src/aggregate.o \
-	src/predict.o src/support.o src/pass.o
+	src/predict.o src/support.o src/pass.o src/catalog_write.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # the first release's script and one upgrade script per release after it

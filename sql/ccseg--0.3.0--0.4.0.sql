@@ -236,9 +236,15 @@ BEGIN
 			END IF;
 			-- a superuser restoring a dump whose source was dropped or renamed
 			-- before it: the version is kept for scoring, and retraining refuses it
-			RAISE WARNING 'source "%" of model "%" version % does not name an existing relation',
-				coalesce(NEW.source, NEW.source_relid::text), NEW.model_name, NEW.version
-				USING DETAIL = 'The version is stored without a source relation: it scores rows, and ccseg_retrain refuses it.';
+			IF FOUND THEN
+				RAISE WARNING 'source "%" and source_relid % of model "%" version % name different relations',
+					NEW.source, rel.name, NEW.model_name, NEW.version
+					USING DETAIL = 'The version is stored without a source relation: it scores rows, and ccseg_retrain refuses it.';
+			ELSE
+				RAISE WARNING 'source "%" of model "%" version % does not name an existing relation',
+					coalesce(NEW.source, NEW.source_relid::text), NEW.model_name, NEW.version
+					USING DETAIL = 'The version is stored without a source relation: it scores rows, and ccseg_retrain refuses it.';
+			END IF;
 			NEW.source := coalesce(NEW.source, NEW.source_relid::text);
 			NEW.source_relid := NULL;
 			NEW.source_owner := NULL;
@@ -314,6 +320,140 @@ COMMENT ON FUNCTION @extschema@._ccseg_stored_source(@extschema@.ccseg_model_ver
 'internal: the source relation of a stored version (by OID), or the error a missing or unknown one deserves';
 
 -- ---------------------------------------------------------------------------
+-- Writes go through functions: no role but the table's owner holds a write
+-- privilege on the catalog (INSERT would let a role choose future row ids,
+-- and any write privilege lets it LOCK the table)
+-- ---------------------------------------------------------------------------
+
+REVOKE INSERT, DELETE ON @extschema@.ccseg_model_versions FROM PUBLIC;
+REVOKE UPDATE (active) ON @extschema@.ccseg_model_versions FROM PUBLIC;
+DROP POLICY ccseg_add ON @extschema@.ccseg_model_versions;
+DROP POLICY ccseg_remove ON @extschema@.ccseg_model_versions;
+DROP POLICY ccseg_activate ON @extschema@.ccseg_model_versions;
+
+-- The source relation a version may name, as the caller: one that exists,
+-- is a table or view, and that the caller may read.
+CREATE FUNCTION @extschema@._ccseg_check_source(source regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	kind "char";
+BEGIN
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = source;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'relation with OID % does not exist', source::oid
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	IF kind NOT IN ('r', 'v', 'm', 'f', 'p') THEN
+		RAISE EXCEPTION '"%" is not a table or view', source
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF NOT has_any_column_privilege(source, 'SELECT') THEN
+		RAISE EXCEPTION 'permission denied for relation %', source
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'A version may only name a source relation that the role storing it may read.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_check_source(regclass) IS
+'internal: raise an error unless a relation exists, is a table or view, and the current user may read it';
+
+-- Whether the caller may add this version (run as the caller by
+-- _ccseg_store_version before it writes): a valid name, the next version
+-- number, the model's one owner, which the caller manages, well-formed
+-- parameters and a source the caller may read.
+CREATE FUNCTION @extschema@._ccseg_check_store(model text, version integer, owner name,
+	source regclass, parameters jsonb)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	other name;
+	last_version integer;
+BEGIN
+	PERFORM @extschema@._ccseg_check_model_name(model);
+	PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(model));
+	SELECT v.owner, max(v.version) OVER () INTO other, last_version
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = _ccseg_check_store.model LIMIT 1;
+	IF FOUND AND other <> _ccseg_check_store.owner THEN
+		RAISE EXCEPTION 'model "%" belongs to role "%"', model, other
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Every version of a model has the same owner.';
+	END IF;
+	IF NOT @extschema@._ccseg_may_manage(_ccseg_check_store.owner) THEN
+		RAISE EXCEPTION 'must be a member of role "%" to retrain model "%"',
+			_ccseg_check_store.owner, model
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	IF _ccseg_check_store.version IS DISTINCT FROM coalesce(last_version, 0) + 1 THEN
+		RAISE EXCEPTION 'version % of model "%" is not the next version', _ccseg_check_store.version, model
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The next version is %s.', coalesce(last_version, 0) + 1);
+	END IF;
+	PERFORM @extschema@._ccseg_check_parameters(parameters);
+	PERFORM @extschema@._ccseg_check_source(source);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_check_store(text, integer, name, regclass, jsonb) IS
+'internal: raise an error unless the current user may store this version of a model (run by _ccseg_store_version before it writes)';
+
+-- Whether the caller may change a model (activate a version, drop versions):
+-- the model (and the version, when given) exists and the caller manages it.
+-- Takes the model's lock, so that a training of it in progress finishes first.
+CREATE FUNCTION @extschema@._ccseg_check_manage(model text, version integer, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+BEGIN
+	PERFORM @extschema@._ccseg_check_model_name(model);
+	PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(model));
+	r := @extschema@._ccseg_model_row(model, version);
+	IF NOT @extschema@._ccseg_may_manage(r.owner) THEN
+		RAISE EXCEPTION 'must be a member of role "%" to % model "%"', r.owner, action, model
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_check_manage(text, integer, text) IS
+'internal: raise an error unless the model (and version) exists and the current user may change it; takes the model''s lock';
+
+CREATE FUNCTION @extschema@._ccseg_store_version(model text, version integer, owner name,
+	source regclass, parameters jsonb, seconds float8, value @extschema@.ccseg_model,
+	aligned_to integer)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ccseg_store_version'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_store_version(text, integer, name, regclass, jsonb, float8, @extschema@.ccseg_model, integer) IS
+'internal: add a version to the catalog as the active one, after checking as the caller that it may (_ccseg_check_store); returns the row id';
+
+CREATE FUNCTION @extschema@._ccseg_set_active(model text, version integer)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ccseg_set_active'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_set_active(text, integer) IS
+'internal: make a version the active one, after checking as the caller that it may; returns the version that was active';
+
+CREATE FUNCTION @extschema@._ccseg_delete_versions(model text, version integer)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ccseg_delete_versions'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_delete_versions(text, integer) IS
+'internal: delete a version of a model, or every version when version is null, after checking as the caller that it may; returns how many';
+
+-- ---------------------------------------------------------------------------
 -- Training records the source by OID; retraining follows it, not the name
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION @extschema@.ccseg_train(
@@ -350,7 +490,6 @@ DECLARE
 	model_owner name;
 	previous_model @extschema@.ccseg_model;
 	previous_version integer;
-	source_name text;
 	took float8;
 BEGIN
 	PERFORM @extschema@._ccseg_check_model_name(ccseg_train.model);
@@ -393,24 +532,15 @@ BEGIN
 		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model);
 	s := @extschema@.ccseg_model_summary(built);
 
-	SELECT format('%I.%I', n.nspname, c.relname) INTO source_name
-	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE c.oid = source;
-
 	SELECT coalesce(max(v.version), 0) + 1 INTO next_version
 	FROM @extschema@.ccseg_model_versions v
 	WHERE v.model_name = ccseg_train.model;
 
 	took := extract(epoch FROM clock_timestamp() - started);
 	BEGIN
-		UPDATE @extschema@.ccseg_model_versions v SET active = false
-		WHERE v.model_name = ccseg_train.model AND v.active;
-		INSERT INTO @extschema@.ccseg_model_versions
-			(model_name, version, owner, source, source_relid, parameters,
-			 seconds, model, active, aligned_to)
-		VALUES
-			(ccseg_train.model, next_version, model_owner, source_name, source,
-			 jsonb_build_object(
+		PERFORM @extschema@._ccseg_store_version(ccseg_train.model, next_version,
+			model_owner, source,
+			jsonb_build_object(
 				'k', use_k, 'features', s.features, 'id_column', id_column,
 				'impute', impute, 'scale', scale,
 				'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
@@ -419,12 +549,12 @@ BEGIN
 				'max_iter', max_iter, 'tol', tol, 'seed', seed,
 				'algorithm', algorithm, 'silhouette_sample', silhouette_sample,
 				'align', align)
-			 || CASE WHEN elbow IS NULL THEN '{}'::jsonb
-				ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
-										'k_max', k_max, 'elbow', elbow) END,
-			 took, built, true,
-			 CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
-				  THEN previous_version END);
+			|| CASE WHEN elbow IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
+									   'k_max', k_max, 'elbow', elbow) END,
+			took, built,
+			CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
+				 THEN previous_version END);
 	EXCEPTION WHEN unique_violation THEN
 		-- only under REPEATABLE READ or SERIALIZABLE: our snapshot predates
 		-- a training of the same model that committed while we waited
@@ -529,23 +659,42 @@ RETURNS integer
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	model_owner name;
-	dropped integer;
 BEGIN
-	-- the lock a training of this model holds: the versions it adds are
-	-- committed (and dropped here) or not started yet
-	PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(ccseg_drop_model.model));
-	model_owner := (@extschema@._ccseg_model_row(ccseg_drop_model.model)).owner;
-	IF NOT @extschema@._ccseg_may_manage(model_owner) THEN
-		RAISE EXCEPTION 'must be a member of role "%" to drop model "%"',
-			model_owner, ccseg_drop_model.model
-			USING ERRCODE = 'insufficient_privilege';
+	-- takes the lock a training of this model holds: the versions it adds
+	-- are committed (and dropped here) or not started yet
+	RETURN @extschema@._ccseg_delete_versions(ccseg_drop_model.model, NULL);
+END
+$$;
+
+CREATE FUNCTION @extschema@.ccseg_drop_version(model text, version integer)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+BEGIN
+	PERFORM @extschema@._ccseg_check_manage(ccseg_drop_version.model, ccseg_drop_version.version, 'drop a version of');
+	r := @extschema@._ccseg_model_row(ccseg_drop_version.model, ccseg_drop_version.version);
+	IF r.active THEN
+		RAISE EXCEPTION 'version % of model "%" is the active one', r.version, r.model_name
+			USING ERRCODE = 'object_in_use',
+				  HINT = 'Activate another version first with ccseg_activate, or drop the whole model with ccseg_drop_model.';
 	END IF;
-	DELETE FROM @extschema@.ccseg_model_versions v
-	WHERE v.model_name = ccseg_drop_model.model;
-	GET DIAGNOSTICS dropped = ROW_COUNT;
-	RETURN dropped;
+	RETURN @extschema@._ccseg_delete_versions(r.model_name, r.version);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_drop_version(text, integer) IS
+'delete one version of a model from the catalog (not the active one); returns 1; versions aligned to it keep their aligned_to number';
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_activate(model text, version integer)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN @extschema@._ccseg_set_active(ccseg_activate.model, ccseg_activate.version);
 END
 $$;
 

@@ -29,36 +29,60 @@ GRANT SELECT ON cg_shared.pts TO PUBLIC;
 CREATE TABLE cg_shared.secret (a float8, b float8);
 INSERT INTO cg_shared.secret VALUES (1, 2), (3, 4), (5, 6);
 
--- 1. a version's source must be a relation the inserting role may read
+SELECT version FROM ccseg_train('pg_m', 'cg_shared.pts', 2, seed => 1);
+
+-- 1. writes go through functions that check the caller: no role but the
+-- catalog's owner may write the table, take its ids or lock it
 SET ROLE regress_ccseg_mallory;
 SELECT version FROM ccseg_train('mal_m', 'cg_shared.pts', 2, seed => 1);
--- SQL in place of a name
 INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 2, '(SELECT * FROM cg_shared.pts WHERE public.cg_payload())', '{}', 0, model
+SELECT 'mal_m', 2, 'cg_shared.pts', '{}', 0, model FROM ccseg_model_versions WHERE model_name = 'mal_m';
+INSERT INTO ccseg_model_versions (id, model_name, version, source, parameters, seconds, model)
+OVERRIDING SYSTEM VALUE
+SELECT 1000000, 'mal_m', 2, 'cg_shared.pts', '{}', 0, model FROM ccseg_model_versions WHERE model_name = 'mal_m';
+UPDATE ccseg_model_versions SET active = false WHERE model_name = 'mal_m';
+DELETE FROM ccseg_model_versions WHERE model_name = 'mal_m';
+BEGIN;
+LOCK TABLE ccseg_model_versions IN ACCESS EXCLUSIVE MODE;
+ROLLBACK;
+BEGIN;
+LOCK TABLE ccseg_model_versions IN SHARE MODE;
+ROLLBACK;
+-- the storing function checks its caller: the source must be a relation
+-- the caller may read, of a kind that holds rows
+SELECT _ccseg_store_version('mal_m', 2, 'regress_ccseg_mallory', 'cg_shared.secret', '{}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
--- a name that names nothing
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 2, 'cg_shared.nothing_here', '{}', 0, model
+SELECT _ccseg_store_version('mal_m', 2, 'regress_ccseg_mallory', 'pg_catalog.pg_class_oid_index', '{}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
--- a relation mallory may not read
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 2, 'cg_shared.secret', '{}', 0, model
+-- version numbers follow each other, and every version has the one owner
+SELECT _ccseg_store_version('mal_m', 7, 'regress_ccseg_mallory', 'cg_shared.pts', '{}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
--- an OID that disagrees with the name
-INSERT INTO ccseg_model_versions (model_name, version, source, source_relid, parameters, seconds, model)
-SELECT 'mal_m', 2, 'cg_shared.pts', 'cg_calls'::regclass, '{}', 0, model
+SELECT _ccseg_store_version('mal_m', 2, 'postgres', 'cg_shared.pts', '{}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
--- not a table or view
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 2, 'pg_catalog.pg_class_oid_index', '{}', 0, model
+SELECT _ccseg_store_version('someone_elses', 1, 'postgres', 'cg_shared.pts', '{}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
--- a readable relation, named loosely: stored by OID, name and owner
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 2, 'CG_SHARED.PTS', '{"k": 2}', 0, model
+-- a version she may store: by OID, with its name and owner filled in
+SELECT _ccseg_store_version('mal_m', 2, 'regress_ccseg_mallory', 'cg_shared.pts', '{"k": 2}', 0, model, NULL) > 0 AS stored
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
-SELECT version, source, source_relid, source_owner FROM ccseg_model_versions
+SELECT version, active, source, source_relid, source_owner FROM ccseg_model_versions
 WHERE model_name = 'mal_m' ORDER BY version;
+SELECT ccseg_activate('mal_m', 1);
+-- nor can she change another role's model through the functions
+SELECT _ccseg_set_active('pg_m', 1);
+SELECT _ccseg_delete_versions('pg_m', NULL);
+SELECT ccseg_drop_version('pg_m', 1);
 RESET ROLE;
+
+-- the catalog's own check, for a superuser's direct insert (a restore)
+INSERT INTO ccseg_model_versions (model_name, version, owner, source, parameters, seconds, model)
+SELECT 'mal_m', 3, owner, '(SELECT * FROM cg_shared.pts WHERE public.cg_payload())', '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+INSERT INTO ccseg_model_versions (model_name, version, owner, source, source_relid, parameters, seconds, model)
+SELECT 'mal_m', 3, owner, 'cg_shared.pts', 'cg_calls'::regclass, '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+SELECT version, source, source_relid, source_owner FROM ccseg_model_versions
+WHERE model_name = 'mal_m' AND version = 3;
+SELECT ccseg_drop_version('mal_m', 3);
 
 -- a version stored before these checks existed, with SQL in its source:
 -- the report, the profile and the silhouette read the relation by OID
@@ -117,19 +141,15 @@ SELECT version, source_owner FROM ccseg_model_versions WHERE model_name = 'carol
 
 -- 4. parameters have the documented shape; the report ends on any numbers
 SET ROLE regress_ccseg_mallory;
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 3, 'cg_shared.pts', '[1, 2]', 0, model FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 3, 'cg_shared.pts', '{"elbow": [{"k": 2, "inertia": "NaN"}]}', 0, model
+SELECT _ccseg_store_version('mal_m', 3, 'regress_ccseg_mallory', 'cg_shared.pts', '[1, 2]', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 3, 'cg_shared.pts', '{"elbow": [{"k": 2, "inertia": 1e400}]}', 0, model
+SELECT _ccseg_store_version('mal_m', 3, 'regress_ccseg_mallory', 'cg_shared.pts', '{"elbow": [{"k": 2, "inertia": "NaN"}]}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 3, 'cg_shared.pts', '{"k": 2.5}', 0, model
+SELECT _ccseg_store_version('mal_m', 3, 'regress_ccseg_mallory', 'cg_shared.pts', '{"elbow": [{"k": 2, "inertia": 1e400}]}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
-INSERT INTO ccseg_model_versions (model_name, version, source, parameters, seconds, model)
-SELECT 'mal_m', 3, 'cg_shared.pts', '{"features": ["a", 1]}', 0, model
+SELECT _ccseg_store_version('mal_m', 3, 'regress_ccseg_mallory', 'cg_shared.pts', '{"k": 2.5}', 0, model, NULL)
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+SELECT _ccseg_store_version('mal_m', 3, 'regress_ccseg_mallory', 'cg_shared.pts', '{"features": ["a", 1]}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
 RESET ROLE;
 -- stored before the check: NaN, infinite and string inertias draw no curve
@@ -152,7 +172,7 @@ SELECT _ccseg_ticks(0, 'NaN', 5), _ccseg_ticks('-Infinity', 1, 5), _ccseg_ticks(
 SELECT cardinality(_ccseg_ticks(0, 1e-200, 1000000)) AS ticks_for_a_huge_target;
 SELECT cardinality(_ccseg_ticks(-123.4, 5678.9, 8)) BETWEEN 2 AND 34 AS bounded;
 
-SELECT ccseg_drop_model('mal_m'), ccseg_drop_model('carol_m'), ccseg_drop_model('carol_m2');
+SELECT ccseg_drop_model('mal_m'), ccseg_drop_model('carol_m'), ccseg_drop_model('carol_m2'), ccseg_drop_model('pg_m');
 DROP TABLE cg_shared.src2;
 DROP SCHEMA cg_shared CASCADE;
 DROP FUNCTION cg_payload();
