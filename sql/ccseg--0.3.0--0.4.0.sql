@@ -290,14 +290,44 @@ BEGIN
 END
 $$;
 
+-- The role whose code reading rel would run with the current user's
+-- privileges, or null when reading it runs no code of a role the current
+-- user does not trust.  A view runs its owner's functions as the reader, and
+-- row security policies run as the reader unless the reader bypasses them;
+-- a plain table, materialized view or foreign table without policies runs
+-- nothing.  The current user trusts itself and superusers.  Members of the
+-- owner role are not trusted either: any other member could have written
+-- the code.
+CREATE FUNCTION @extschema@._ccseg_source_code_owner(rel regclass)
+RETURNS name
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.rolname
+	FROM pg_class c
+	JOIN pg_roles o ON o.oid = c.relowner
+	LEFT JOIN pg_roles me ON me.rolname = current_user
+	WHERE c.oid = rel
+	  AND o.rolname <> current_user
+	  AND NOT o.rolsuper
+	  AND NOT (c.relkind IN ('r', 'p', 'm', 'f')
+			   AND (NOT c.relrowsecurity OR coalesce(me.rolsuper OR me.rolbypassrls, false)))
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_source_code_owner(regclass) IS
+'internal: the role whose code (a view''s functions, row security policies) reading a relation would run as the current user, or null when it runs none of an untrusted role';
+
 -- The relation a stored version was trained on, for reading it again; an
--- error when it is not known or no longer exists.  what names the reader in
+-- error when it is not known, no longer exists, or would run code of a role
+-- the current user does not trust (_ccseg_source_code_owner).  what names the reader in
 -- the hint (a function that accepts another relation says so).
 CREATE FUNCTION @extschema@._ccseg_stored_source(r @extschema@.ccseg_model_versions, hint text DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	code_owner name;
 BEGIN
 	IF r.source_relid IS NULL THEN
 		RAISE EXCEPTION 'the source relation of model "%" version % is not known', r.model_name, r.version
@@ -312,12 +342,21 @@ BEGIN
 				  HINT = coalesce(hint, format('To train on a relation of that name, run ccseg_train(%L, %L, ...).',
 											   r.model_name, r.source));
 	END IF;
+	code_owner := @extschema@._ccseg_source_code_owner(r.source_relid);
+	IF code_owner IS NOT NULL THEN
+		RAISE EXCEPTION 'reading source relation % of model "%" would run code of role "%"',
+			r.source_relid, r.model_name, code_owner
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('The relation is a view or has row security policies, owned by role "%s"; its functions would run with the privileges of role "%s".',
+								  code_owner, current_user),
+				  HINT = format('Run it as role "%s" (SET ROLE), whose code it is.', code_owner) || coalesce(' ' || hint, '');
+	END IF;
 	RETURN r.source_relid;
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_stored_source(@extschema@.ccseg_model_versions, text) IS
-'internal: the source relation of a stored version (by OID), or the error a missing or unknown one deserves';
+'internal: the source relation of a stored version (by OID), or the error a missing, unknown or untrusted one deserves';
 
 -- ---------------------------------------------------------------------------
 -- Writes go through functions: no role but the table's owner holds a write
@@ -1037,10 +1076,16 @@ BEGIN
 	src := r.source_relid;
 	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = src) THEN
 		src := NULL;
-	END IF;
-	IF src IS NULL AND sample_rows > 0 THEN
-		html := html || format('<p class="note">The relation the model was trained on (%s) no longer exists, so no customers are drawn.</p>',
-							   @extschema@._ccseg_html(r.source));
+		IF sample_rows > 0 THEN
+			html := html || format('<p class="note">The relation the model was trained on (%s) no longer exists, so no customers are drawn.</p>',
+								   @extschema@._ccseg_html(r.source));
+		END IF;
+	ELSIF sample_rows > 0 AND @extschema@._ccseg_source_code_owner(src) IS NOT NULL THEN
+		-- a view or policies of another role: its code would run as the reader
+		html := html || format('<p class="note">No customers are drawn: reading the relation the model was trained on (%s) would run code of role %s with your privileges. Make the report as that role to see them.</p>',
+							   @extschema@._ccseg_html(src::text),
+							   @extschema@._ccseg_html(@extschema@._ccseg_source_code_owner(src)));
+		src := NULL;
 	END IF;
 	IF q.pca_ratio IS NOT NULL AND d >= 2 AND sample_rows > 0 AND src IS NOT NULL THEN
 		-- every n-th row, so the sample spreads over the whole relation

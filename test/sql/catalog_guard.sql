@@ -139,6 +139,43 @@ ALTER TABLE cg_shared.src2 OWNER TO regress_ccseg_crew;
 SELECT version, aligned_to FROM ccseg_retrain('carol_m2');
 SELECT version, source_owner FROM ccseg_model_versions WHERE model_name = 'carol_m2' ORDER BY version;
 
+-- 3. a model's stored source is read again only when that runs no code of
+-- a role the reader does not trust: a view of mallory's runs her functions
+-- as whoever reads it
+SET ROLE regress_ccseg_mallory;
+CREATE VIEW cg_shared.trojan AS SELECT a, b FROM cg_shared.pts WHERE public.cg_payload();
+GRANT SELECT ON cg_shared.trojan TO PUBLIC;
+SELECT version FROM ccseg_train('trojan_m', 'cg_shared.trojan', 2, seed => 1);
+-- and a table of hers whose row security policy calls it
+CREATE TABLE cg_shared.guarded (a float8, b float8);
+INSERT INTO cg_shared.guarded SELECT a, b FROM cg_shared.pts;
+ALTER TABLE cg_shared.guarded ENABLE ROW LEVEL SECURITY;
+CREATE POLICY everyone ON cg_shared.guarded USING (public.cg_payload());
+GRANT SELECT ON cg_shared.guarded TO PUBLIC;
+SELECT version FROM ccseg_train('guarded_m', 'cg_shared.guarded', 2, seed => 1);
+RESET ROLE;
+DELETE FROM cg_calls;
+-- the superuser's profile, silhouette, report and retraining refuse to run it
+SELECT count(*) FROM ccseg_profile('trojan_m');
+SELECT count(*) FROM ccseg_silhouette('trojan_m');
+SELECT position('would run code of role regress_ccseg_mallory' IN ccseg_report('trojan_m')) > 0 AS report_says_so;
+SELECT version FROM ccseg_retrain('trojan_m');
+-- a relation named explicitly is the caller's choice
+SELECT count(*) FROM ccseg_profile('trojan_m', source => 'cg_shared.pts');
+-- a superuser bypasses row security, so her policy does not run for it
+SELECT count(*) > 0 AS profiled FROM ccseg_profile('guarded_m');
+-- another plain role would run the policy: refused
+SET ROLE regress_ccseg_carol;
+SELECT count(*) FROM ccseg_profile('guarded_m');
+RESET ROLE;
+SELECT count(*) AS payload_calls FROM cg_calls;
+-- as mallory herself, it runs, and runs as her
+SET ROLE regress_ccseg_mallory;
+SELECT count(*) > 0 AS profiled FROM ccseg_profile('trojan_m');
+RESET ROLE;
+SELECT DISTINCT by_role FROM cg_calls;
+SELECT ccseg_drop_model('trojan_m'), ccseg_drop_model('guarded_m');
+
 -- 4. parameters have the documented shape; the report ends on any numbers
 SET ROLE regress_ccseg_mallory;
 SELECT _ccseg_store_version('mal_m', 3, 'regress_ccseg_mallory', 'cg_shared.pts', '[1, 2]', 0, model, NULL)
