@@ -1197,3 +1197,230 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_num(float8, integer) IS 'internal: a number formatted for the report (a dash when not finite)';
+
+-- ---------------------------------------------------------------------------
+-- Who reads a model: its owner role's members, superusers, and the roles
+-- (or PUBLIC) the owner grants it to
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.ccseg_model_readers (
+	model_name text NOT NULL,
+	reader regrole NOT NULL,
+	granted_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	PRIMARY KEY (model_name, reader)
+);
+
+COMMENT ON TABLE @extschema@.ccseg_model_readers IS
+'roles that may read a model besides the members of its owner role: its versions, centroids, sizes and scores; written by ccseg_grant_read and ccseg_revoke_read';
+COMMENT ON COLUMN @extschema@.ccseg_model_readers.model_name IS 'the model';
+COMMENT ON COLUMN @extschema@.ccseg_model_readers.reader IS 'a role whose members may read the model, or 0 (shown as -) for PUBLIC';
+COMMENT ON COLUMN @extschema@.ccseg_model_readers.granted_at IS 'when the access was granted';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_readers', '');
+GRANT SELECT ON @extschema@.ccseg_model_readers TO PUBLIC;
+
+-- Models stored before 0.4.0 were readable by every role: they stay so.
+INSERT INTO @extschema@.ccseg_model_readers (model_name, reader)
+SELECT DISTINCT v.model_name, 0::regrole FROM @extschema@.ccseg_model_versions v;
+
+-- Whether the current user may read a model owned by role owner: a member
+-- of that role (or a superuser when it is gone), or a member of a role the
+-- model was granted to, or anyone when it was granted to PUBLIC.
+CREATE FUNCTION @extschema@._ccseg_may_read(model text, owner name)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT @extschema@._ccseg_may_manage(owner)
+		OR EXISTS (SELECT 1 FROM @extschema@.ccseg_model_readers g
+				   WHERE g.model_name = model
+					 AND (g.reader = 0::regrole
+						  OR (EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = g.reader)
+							  AND pg_has_role(current_user, g.reader, 'MEMBER'))))
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_may_read(text, name) IS
+'internal: whether the current user may read a model: a member of its owner role, or of a role it was granted to, or anyone when granted to PUBLIC';
+
+ALTER POLICY ccseg_read ON @extschema@.ccseg_model_versions
+	USING (@extschema@._ccseg_may_read(model_name, owner));
+
+CREATE FUNCTION @extschema@._ccseg_set_reader(model text, reader regrole, allow boolean)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ccseg_set_reader'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_set_reader(text, regrole, boolean) IS
+'internal: grant (allow) or revoke read access to a model for a role (0 for PUBLIC), after checking as the caller that it manages the model';
+
+-- The role named by text: PUBLIC (any case) is 0.
+CREATE FUNCTION @extschema@._ccseg_reader_role(role text)
+RETURNS regrole
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_role regrole;
+BEGIN
+	IF lower(role) = 'public' THEN
+		RETURN 0::regrole;
+	END IF;
+	SELECT r.oid::regrole INTO found_role FROM pg_roles r WHERE r.rolname = role;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role "%" does not exist', role
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Give a role name as it is spelled in pg_roles, or PUBLIC.';
+	END IF;
+	RETURN found_role;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_reader_role(text) IS
+'internal: the role a grant names (0 for PUBLIC), or an error for an unknown one';
+
+CREATE FUNCTION @extschema@.ccseg_grant_read(model text, role text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	granted boolean;
+	r @extschema@.ccseg_model_versions;
+	small integer;
+BEGIN
+	granted := @extschema@._ccseg_set_reader(model, @extschema@._ccseg_reader_role(role), true);
+	r := @extschema@._ccseg_model_row(model);
+	SELECT count(*) INTO small FROM unnest(r.sizes) n WHERE n < @extschema@._ccseg_min_segment_rows();
+	IF small > 0 THEN
+		RAISE WARNING 'model "%" has % segment(s) of fewer than % customers', model, small,
+			@extschema@._ccseg_min_segment_rows()
+			USING DETAIL = 'Readers of a model see its centroids, which for a small segment may be close to individual customers'' values, including values row security or grants on the source hide from them.',
+				  HINT = 'Train with a smaller k, or revoke with ccseg_revoke_read.';
+	END IF;
+	RETURN granted;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_grant_read(text, text) IS
+'let the members of a role (or everyone, with PUBLIC) read a model: see it in ccseg_models, score with it, read its centroids, segments and report; for members of the model''s owner role; returns false when they already could';
+
+CREATE FUNCTION @extschema@.ccseg_revoke_read(model text, role text)
+RETURNS boolean
+LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT @extschema@._ccseg_set_reader(model, @extschema@._ccseg_reader_role(role), false)
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_revoke_read(text, text) IS
+'undo ccseg_grant_read for a role (or PUBLIC); returns false when there was no such grant; members of the model''s owner role keep their access';
+
+-- ccseg_models shows who may read each model, after the columns it had;
+-- it reads the catalog as its caller, so the caller's visibility applies
+CREATE OR REPLACE VIEW @extschema@.ccseg_models WITH (security_invoker = true) AS
+SELECT
+	v.model_name AS model,
+	v.version,
+	v.k,
+	v.features,
+	v.rows,
+	v.inertia,
+	v.silhouette,
+	v.iterations,
+	v.impute,
+	v.scale,
+	v.source,
+	v.parameters,
+	v.owner,
+	v.created_at,
+	(SELECT count(*) FROM @extschema@.ccseg_model_versions o
+	 WHERE o.model_name = v.model_name) AS versions,
+	v.aligned_to,
+	v.changed_share,
+	ARRAY(SELECT CASE WHEN g.reader = 0::regrole THEN 'PUBLIC' ELSE g.reader::text END
+		  FROM @extschema@.ccseg_model_readers g
+		  WHERE g.model_name = v.model_name ORDER BY 1) AS readers
+FROM @extschema@.ccseg_model_versions v
+WHERE v.active;
+
+COMMENT ON VIEW @extschema@.ccseg_models IS
+'one row per model the caller may read: its active version with k, features, rows, quality, parameters, how much it changed from the version before, and the roles it was granted to besides its owner role';
+
+-- ---------------------------------------------------------------------------
+-- Small segments are flagged: their centroids may be close to individual
+-- customers' values, which every reader of the model can see
+-- ---------------------------------------------------------------------------
+
+-- Segments with fewer training rows than this are small (ccseg.min_segment_rows).
+CREATE FUNCTION @extschema@._ccseg_min_segment_rows()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(nullif(current_setting('ccseg.min_segment_rows', true), '')::integer, 10)
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_min_segment_rows() IS
+'internal: the number of training rows under which a segment is flagged as small (the setting ccseg.min_segment_rows)';
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_segments(model text)
+RETURNS TABLE (segment integer, size bigint, share float8, radius float8,
+			   silhouette float8, label text, name text, description text,
+			   recommendation text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH r AS (SELECT * FROM @extschema@._ccseg_model_row(model) WHERE model_name IS NOT NULL),
+	z AS (SELECT * FROM @extschema@._ccseg_centroid_z(model)),
+	marked AS (
+		-- features that set a segment apart: at least half a standard deviation off
+		SELECT z.segment, z.feature, z.z,
+			   row_number() OVER (PARTITION BY z.segment ORDER BY abs(z.z) DESC, z."position") AS rank
+		FROM z WHERE abs(z.z) >= 0.5),
+	words AS (
+		SELECT m.segment,
+			   string_agg(CASE WHEN m.z > 0 THEN 'high ' ELSE 'low ' END
+						  || @extschema@._ccseg_words(m.feature), ', ' ORDER BY m.rank)
+				   FILTER (WHERE m.rank <= 2) AS label,
+			   string_agg(CASE WHEN m.z > 0 THEN 'high ' ELSE 'low ' END
+						  || @extschema@._ccseg_words(m.feature)
+						  || format(' (%s%s SD)', CASE WHEN m.z > 0 THEN '+' ELSE '-' END,
+									to_char(abs(m.z), 'FM990.0')), ', ' ORDER BY m.rank)
+				   FILTER (WHERE m.rank <= 4) AS traits
+		FROM marked m GROUP BY m.segment),
+	matched AS (
+		SELECT DISTINCT ON (m.segment) m.segment, u.segment_name, u.recommendation
+		FROM marked m
+		JOIN @extschema@.ccseg_rules u
+		  ON m.feature LIKE u.feature_pattern
+		 AND abs(m.z) >= u.min_z
+		 AND (u.direction = 'high') = (m.z > 0)
+		ORDER BY m.segment, abs(m.z) DESC, u.priority, u.rule)
+	SELECT s.seg,
+		   r.sizes[s.seg],
+		   r.sizes[s.seg]::float8 / r.rows,
+		   CASE WHEN r.sizes[s.seg] > 0 THEN sqrt(q.sse[s.seg] / r.sizes[s.seg]) END,
+		   r.segment_silhouette[s.seg],
+		   coalesce(upper(left(w.label, 1)) || substr(w.label, 2), 'Average profile'),
+		   mt.segment_name,
+		   format('%s %s (%s%%): %s.%s', to_char(r.sizes[s.seg], 'FM999,999,999,990'),
+				  CASE WHEN r.sizes[s.seg] = 1 THEN 'customer' ELSE 'customers' END,
+				  to_char(100.0 * r.sizes[s.seg] / r.rows, 'FM990.0'),
+				  coalesce(w.traits || ' compared with all customers',
+						   'close to the average on every feature (all within half a standard deviation)'),
+				  CASE WHEN r.sizes[s.seg] < @extschema@._ccseg_min_segment_rows()
+					   THEN format(' Small segment (fewer than %s customers): its centroid may be close to individual customers'' values.',
+								   @extschema@._ccseg_min_segment_rows())
+					   ELSE '' END),
+		   coalesce(mt.recommendation,
+					'No rule matches this segment: look at its profile and add a rule to ccseg_rules.')
+	FROM r
+	CROSS JOIN LATERAL @extschema@.ccseg_model_summary(r.model) q
+	CROSS JOIN generate_series(1, r.k) AS s(seg)
+	LEFT JOIN words w ON w.segment = s.seg
+	LEFT JOIN matched mt ON mt.segment = s.seg
+	ORDER BY s.seg
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_segments(text) IS
+'one row per segment: size, share, radius (RMS distance to the centroid), silhouette, a generated label and description (which flags a segment smaller than ccseg.min_segment_rows), and the name and recommendation of the best matching rule in ccseg_rules';

@@ -26,6 +26,7 @@
 PG_FUNCTION_INFO_V1(ccseg_store_version);
 PG_FUNCTION_INFO_V1(ccseg_set_active);
 PG_FUNCTION_INFO_V1(ccseg_delete_versions);
+PG_FUNCTION_INFO_V1(ccseg_set_reader);
 
 /* Schema-qualified name of an object of the extension's schema. */
 static char *
@@ -208,8 +209,51 @@ ccseg_delete_versions(PG_FUNCTION_ARGS)
 				 "AND ($2 IS NULL OR v.version OPERATOR(pg_catalog.=) $2)",
 				 qualified("ccseg_model_versions")),
 		2, types, values, nulls, SPI_OK_DELETE);
-	as_caller_again(save_user, save_context);
 	deleted = SPI_processed;
+	/* a dropped model takes its readers with it */
+	if (PG_ARGISNULL(1))
+		run(psprintf("DELETE FROM %s g WHERE g.model_name OPERATOR(pg_catalog.=) $1",
+					 qualified("ccseg_model_readers")),
+			1, types, values, nulls, SPI_OK_DELETE);
+	as_caller_again(save_user, save_context);
 	SPI_finish();
 	PG_RETURN_INT32((int32) deleted);
+}
+
+/*
+ * _ccseg_set_reader(model, reader, allow): let reader (a role; 0 for
+ * PUBLIC) read the model, or no longer; returns whether anything changed.
+ */
+Datum
+ccseg_set_reader(PG_FUNCTION_ARGS)
+{
+	Oid			types[3] = {TEXTOID, REGROLEOID, BOOLOID};
+	Datum		values[3];
+	char	   *readers = qualified("ccseg_model_readers");
+	bool		allow = PG_GETARG_BOOL(2);
+	uint64		changed;
+	Oid			save_user;
+	int			save_context;
+
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = BoolGetDatum(allow);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/* as the caller: may it decide who reads this model? */
+	run(psprintf("SELECT %s($1, NULL, 'grant or revoke access to')", qualified("_ccseg_check_manage")),
+		1, types, values, NULL, SPI_OK_SELECT);
+	as_catalog_owner(&save_user, &save_context);
+	if (allow)
+		run(psprintf("INSERT INTO %s (model_name, reader) VALUES ($1, $2) "
+					 "ON CONFLICT DO NOTHING", readers),
+			2, types, values, NULL, SPI_OK_INSERT);
+	else
+		run(psprintf("DELETE FROM %s g WHERE g.model_name OPERATOR(pg_catalog.=) $1 "
+					 "AND g.reader OPERATOR(pg_catalog.=) $2", readers),
+			2, types, values, NULL, SPI_OK_DELETE);
+	changed = SPI_processed;
+	as_caller_again(save_user, save_context);
+	SPI_finish();
+	PG_RETURN_BOOL(changed > 0);
 }

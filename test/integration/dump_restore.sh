@@ -27,6 +27,8 @@ q "$src" "SELECT version FROM ccseg_train('cards', 'cc_general', 8, id_column =>
 q "$src" "SELECT version FROM ccseg_retrain('cards', seed => 7)" >/dev/null
 q "$src" "SELECT ccseg_activate('cards', 1)" >/dev/null
 q "$src" "SELECT version FROM ccseg_train('drop_rows', 'cc_general', 4, id_column => 'cust_id', impute => 'drop', scale => 'robust', silhouette_sample => 0)" >/dev/null
+# who may read a model goes with it
+q "$src" "SELECT ccseg_grant_read('cards', 'PUBLIC'), ccseg_grant_read('cards', 'pg_monitor')" >/dev/null
 # a model whose source relation is dropped before the dump
 q "$src" "CREATE TABLE gone_src AS SELECT * FROM cc_general LIMIT 500" >/dev/null
 q "$src" "SELECT version FROM ccseg_train('gone', 'gone_src', 3, id_column => 'cust_id', silhouette_sample => 0)" >/dev/null
@@ -67,6 +69,10 @@ if q "$dst" "SELECT version FROM ccseg_retrain('gone')" >/dev/null 2>"$work/gone
 fi
 grep -q 'is not known' "$work/gone.err" || { echo "FAIL: unexpected error: $(cat "$work/gone.err")"; exit 1; }
 echo "retraining 'gone' is refused: $(grep ERROR "$work/gone.err")"
+
+readers="$(q "$dst" "SELECT readers FROM ccseg_models WHERE model = 'cards'")"
+echo "readers of cards after restore: $readers"
+[ "$readers" = "{PUBLIC,pg_monitor}" ] || { echo "FAIL: grants to read a model lost in the restore"; exit 1; }
 
 # training goes on: new versions, new row ids
 q "$dst" "SELECT version FROM ccseg_retrain('cards')" >/dev/null

@@ -30,6 +30,7 @@ CREATE TABLE cg_shared.secret (a float8, b float8);
 INSERT INTO cg_shared.secret VALUES (1, 2), (3, 4), (5, 6);
 
 SELECT version FROM ccseg_train('pg_m', 'cg_shared.pts', 2, seed => 1);
+SELECT ccseg_grant_read('pg_m', 'public');
 
 -- 1. writes go through functions that check the caller: no role but the
 -- catalog's owner may write the table, take its ids or lock it
@@ -153,6 +154,7 @@ ALTER TABLE cg_shared.guarded ENABLE ROW LEVEL SECURITY;
 CREATE POLICY everyone ON cg_shared.guarded USING (public.cg_payload());
 GRANT SELECT ON cg_shared.guarded TO PUBLIC;
 SELECT version FROM ccseg_train('guarded_m', 'cg_shared.guarded', 2, seed => 1);
+SELECT ccseg_grant_read('guarded_m', 'regress_ccseg_carol');
 RESET ROLE;
 DELETE FROM cg_calls;
 -- the superuser's profile, silhouette, report and retraining refuse to run it
@@ -209,12 +211,47 @@ SELECT _ccseg_ticks(0, 'NaN', 5), _ccseg_ticks('-Infinity', 1, 5), _ccseg_ticks(
 SELECT cardinality(_ccseg_ticks(0, 1e-200, 1000000)) AS ticks_for_a_huge_target;
 SELECT cardinality(_ccseg_ticks(-123.4, 5678.9, 8)) BETWEEN 2 AND 34 AS bounded;
 
-SELECT ccseg_drop_model('mal_m'), ccseg_drop_model('carol_m'), ccseg_drop_model('carol_m2'), ccseg_drop_model('pg_m');
-DROP TABLE cg_shared.src2;
-DROP SCHEMA cg_shared CASCADE;
-DROP FUNCTION cg_payload();
-DROP TABLE cg_calls;
-DROP ROLE regress_ccseg_mallory, regress_ccseg_carol, regress_ccseg_crew;
+-- 5. a model is read by its owner role's members and the roles it is
+-- granted to; small segments are flagged
+CREATE TABLE cg_shared.tiny (a float8, b float8);
+INSERT INTO cg_shared.tiny SELECT g % 10, g % 3 FROM generate_series(1, 40) g;
+INSERT INTO cg_shared.tiny VALUES (1000, 1000), (1001, 1001);
+GRANT SELECT ON cg_shared.tiny TO regress_ccseg_crew;
+SET ROLE regress_ccseg_crew;
+SELECT version FROM ccseg_train('crew_m', 'cg_shared.tiny', 2, seed => 1, scale => 'none');
+RESET ROLE;
+SET ROLE regress_ccseg_mallory;
+SELECT count(*) AS mallory_sees FROM ccseg_models WHERE model = 'crew_m';
+SELECT count(*) FROM ccseg_segments('crew_m');
+SELECT ccseg_predict('crew_m', ARRAY[1, 1]::float8[]);
+SELECT ccseg_grant_read('crew_m', 'regress_ccseg_mallory');
+RESET ROLE;
+-- carol manages it as a member of crew, and sees the small segment flagged
+SET ROLE regress_ccseg_carol;
+SELECT segment, size, description FROM ccseg_segments('crew_m') ORDER BY segment;
+SELECT ccseg_grant_read('crew_m', 'regress_ccseg_mallory');
+SELECT ccseg_grant_read('crew_m', 'no_such_role');
+RESET ROLE;
+SET ROLE regress_ccseg_mallory;
+SELECT model, readers FROM ccseg_models WHERE model = 'crew_m';
+SELECT ccseg_predict('crew_m', ARRAY[1000, 1000]::float8[]) AS segment;
+-- a reader cannot pass the model on, nor change it
+SELECT ccseg_grant_read('crew_m', 'PUBLIC');
+SELECT ccseg_drop_model('crew_m');
+RESET ROLE;
+SET ROLE regress_ccseg_carol;
+SELECT ccseg_revoke_read('crew_m', 'regress_ccseg_mallory') AS revoked,
+	   ccseg_revoke_read('crew_m', 'regress_ccseg_mallory') AS revoked_again;
+RESET ROLE;
+SET ROLE regress_ccseg_mallory;
+SELECT count(*) AS mallory_sees FROM ccseg_models WHERE model = 'crew_m';
+RESET ROLE;
+-- a dropped model takes its grants with it
+SET ROLE regress_ccseg_carol;
+SELECT ccseg_grant_read('crew_m', 'PUBLIC');
+SELECT ccseg_drop_model('crew_m');
+RESET ROLE;
+SELECT count(*) AS grants_left FROM ccseg_model_readers WHERE model_name = 'crew_m';
 
 -- every object of the extension carries a comment
 SELECT pg_describe_object(d.classid, d.objid, 0) AS undocumented
@@ -223,3 +260,10 @@ WHERE d.deptype = 'e'
   AND d.classid IN ('pg_proc'::regclass, 'pg_class'::regclass, 'pg_type'::regclass)
   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
 ORDER BY 1;
+
+SELECT ccseg_drop_model('mal_m'), ccseg_drop_model('carol_m'), ccseg_drop_model('carol_m2'), ccseg_drop_model('pg_m');
+DROP TABLE cg_shared.src2;
+DROP SCHEMA cg_shared CASCADE;
+DROP FUNCTION cg_payload();
+DROP TABLE cg_calls;
+DROP ROLE regress_ccseg_mallory, regress_ccseg_carol, regress_ccseg_crew;

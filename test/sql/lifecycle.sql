@@ -58,12 +58,15 @@ SELECT ccseg_activate('q', 99);
 SELECT ccseg_activate('nope', 1);
 SELECT ccseg_retrain('nope');
 CREATE ROLE regress_ccseg_other;
+-- a reader of the model, not a member of its owner role
+SELECT ccseg_grant_read('q', 'regress_ccseg_other');
 SET ROLE regress_ccseg_other;
 SELECT ccseg_activate('q', 1);
 UPDATE ccseg_model_versions SET active = NOT active WHERE model_name = 'q';
 SELECT count(*) FILTER (WHERE active) AS still_one_active FROM ccseg_model_versions WHERE model_name = 'q';
 UPDATE ccseg_model_versions SET owner = 'regress_ccseg_other' WHERE model_name = 'q';
 RESET ROLE;
+SELECT ccseg_revoke_read('q', 'regress_ccseg_other');
 DROP ROLE regress_ccseg_other;
 
 SELECT ccseg_drop_model('q');

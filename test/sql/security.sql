@@ -20,6 +20,17 @@ SET ROLE regress_ccseg_alice;
 SELECT model, version FROM ccseg_train('alice_m', 'sec_pts', 2, seed => 1);
 RESET ROLE;
 
+-- a model is private to its owner role until the owner grants it
+SET ROLE regress_ccseg_eve;
+SELECT count(*) AS models_eve_sees FROM ccseg_models WHERE model = 'alice_m';
+SELECT ccseg_predict('alice_m', ARRAY[1, 1]::float8[]);
+SELECT count(*) AS versions_eve_sees FROM ccseg_model_versions WHERE model_name = 'alice_m';
+SELECT ccseg_grant_read('alice_m', 'PUBLIC');
+SET ROLE regress_ccseg_alice;
+SELECT ccseg_grant_read('alice_m', 'PUBLIC') AS granted, ccseg_grant_read('alice_m', 'PUBLIC') AS granted_again;
+SELECT readers FROM ccseg_models WHERE model = 'alice_m';
+RESET ROLE;
+
 -- eve can read and score it ...
 SET ROLE regress_ccseg_eve;
 SELECT model, owner FROM ccseg_models WHERE model = 'alice_m';
