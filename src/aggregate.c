@@ -117,6 +117,10 @@ ccseg_fit_transition(PG_FUNCTION_ARGS)
 			bool	   *nn;
 			int			nc;
 
+			if (ARR_NDIM(na) > 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						 errmsg("names must be a one-dimensional array")));
 			deconstruct_array(na, TEXTOID, -1, false, TYPALIGN_INT, &ne, &nn, &nc);
 			if (nc != n)
 				ereport(ERROR,
@@ -125,11 +129,33 @@ ccseg_fit_transition(PG_FUNCTION_ARGS)
 			st->names = MemoryContextAlloc(cxt, sizeof(char *) * n);
 			for (j = 0; j < n; j++)
 			{
+				char	   *name;
+				size_t		len;
+				int			j2;
+
 				if (nn[j])
 					ereport(ERROR,
 							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 							 errmsg("names must not contain null elements")));
-				st->names[j] = MemoryContextStrdup(cxt, TextDatumGetCString(ne[j]));
+				name = TextDatumGetCString(ne[j]);
+				len = strlen(name);
+				if (len == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_NAME),
+							 errmsg("names must not contain empty elements")));
+				if (len > CC_MAX_NAME_BYTES)
+					ereport(ERROR,
+							(errcode(ERRCODE_NAME_TOO_LONG),
+							 errmsg("feature name \"%s\" is too long", name),
+							 errdetail("The name is %zu bytes long; at most %d bytes are allowed.",
+									   len, CC_MAX_NAME_BYTES)));
+				for (j2 = 0; j2 < j; j2++)
+					if (strcmp(st->names[j2], name) == 0)
+						ereport(ERROR,
+								(errcode(ERRCODE_DUPLICATE_COLUMN),
+								 errmsg("feature name \"%s\" appears more than once in names",
+										name)));
+				st->names[j] = MemoryContextStrdup(cxt, name);
 			}
 			st->n_names = n;
 		}

@@ -6,6 +6,7 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/parallel.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
@@ -23,36 +24,160 @@
 
 PG_MODULE_MAGIC;
 
+/*
+ * The resource settings: each user setting has a superuser-only ceiling, and
+ * the value in force is the lower of the two (ccseg_threads_in_force(),
+ * ccseg_max_train_memory_in_force()); nothing else reads these variables.
+ */
+
 /* ccseg.threads: k-means restarts run in up to this many threads */
-int			ccseg_threads = 1;
+static int	ccseg_threads = 1;
+
+/* ccseg.threads_limit: the most threads ccseg.threads puts in force */
+static int	ccseg_threads_limit = CCSEG_MAX_THREADS;
 
 /* ccseg.max_train_memory, in kB: above it training works on a sample */
-int			ccseg_max_train_memory = 1024 * 1024;
+static int	ccseg_max_train_memory = 1024 * 1024;
+
+/* ccseg.max_train_memory_limit, in kB: the most ccseg.max_train_memory puts in force */
+static int	ccseg_max_train_memory_limit = INT_MAX;
+
+/* ccseg.min_segment_rows: segments with fewer training rows are flagged as small */
+static int	ccseg_min_segment_rows = 10;
 
 void		_PG_init(void);
 
-/* Module load: define the settings. */
+/*
+ * A value set by SET, SET LOCAL, set_config() or a function's SET clause:
+ * such a value above its limit is refused.  Values from lower-priority
+ * sources (the configuration file, ALTER ROLE/DATABASE ... SET, the
+ * connection's options) are accepted, so that they never stop the server or
+ * a session from starting, and are clamped where they are used.  So are a
+ * value only tested for later use (PGC_S_TEST: ALTER ROLE ... SET, CREATE
+ * FUNCTION ... SET before the body is checked) and the leader's values that
+ * a parallel worker takes over (the leader checked them).
+ */
+static bool
+interactive_source(GucSource source)
+{
+	return source >= PGC_S_INTERACTIVE && source != PGC_S_TEST &&
+		!InitializingParallelWorker;
+}
+
+/* Check hook of ccseg.threads: not above ccseg.threads_limit when set by hand. */
+static bool
+check_threads(int *newval, void **extra, GucSource source)
+{
+	if (interactive_source(source) && *newval > ccseg_threads_limit)
+	{
+		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+		GUC_check_errmsg("ccseg.threads cannot be set above ccseg.threads_limit");
+		GUC_check_errdetail("ccseg.threads_limit is %d.", ccseg_threads_limit);
+		GUC_check_errhint("A superuser sets ccseg.threads_limit.");
+		return false;
+	}
+	return true;
+}
+
+/* Check hook of ccseg.max_train_memory: not above its limit when set by hand. */
+static bool
+check_max_train_memory(int *newval, void **extra, GucSource source)
+{
+	if (interactive_source(source) && *newval > ccseg_max_train_memory_limit)
+	{
+		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+		GUC_check_errmsg("ccseg.max_train_memory cannot be set above ccseg.max_train_memory_limit");
+		GUC_check_errdetail("ccseg.max_train_memory_limit is %s.",
+							ccseg_memory_text(ccseg_max_train_memory_limit));
+		GUC_check_errhint("A superuser sets ccseg.max_train_memory_limit.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Module load: define the settings, each limit before the setting it bounds,
+ * so that a value set before the module loaded is checked against it.
+ */
 void
 _PG_init(void)
 {
 	long		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int			boot = (int) Max(1, Min(cpus, 8));
 
+	DefineCustomIntVariable("ccseg.threads_limit",
+							"Most threads ccseg.threads puts in force.",
+							"A larger ccseg.threads is refused when set with SET, and otherwise lowered to this limit.",
+							&ccseg_threads_limit,
+							CCSEG_MAX_THREADS, 1, CCSEG_MAX_THREADS,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
 	DefineCustomIntVariable("ccseg.threads",
 							"Threads that run k-means restarts in parallel.",
-							"Each thread holds its own working copy of the per-row state (about (k + 6) x 8 bytes per training row); 1 runs everything in the backend process itself.",
+							"Each thread holds its own working copy of the per-row state (about (k + 6) x 8 bytes per training row); 1 runs everything in the backend process itself. At most ccseg.threads_limit are in force.",
 							&ccseg_threads,
-							boot, 1, 64,
+							boot, 1, CCSEG_MAX_THREADS,
 							PGC_USERSET, 0,
+							check_threads, NULL, NULL);
+	DefineCustomIntVariable("ccseg.max_train_memory_limit",
+							"Most memory ccseg.max_train_memory puts in force.",
+							"A larger ccseg.max_train_memory is refused when set with SET, and otherwise lowered to this limit.",
+							&ccseg_max_train_memory_limit,
+							INT_MAX, 64, INT_MAX,
+							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("ccseg.max_train_memory",
 							"Memory for the rows a training holds; above it, a sample.",
-							"When the rows of a training would need more, k-means runs on a uniform sample that fits, and full passes over every row then refine the centroids.",
+							"When the rows of a training would need more, k-means runs on a uniform sample that fits, and full passes over every row then refine the centroids. At most ccseg.max_train_memory_limit is in force.",
 							&ccseg_max_train_memory,
 							1024 * 1024, 64, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB,
+							check_max_train_memory, NULL, NULL);
+	DefineCustomIntVariable("ccseg.min_segment_rows",
+							"Segments with fewer training rows are flagged as small.",
+							"ccseg_segments flags them and ccseg_grant_read warns about them: the centroid of a small segment may be close to individual customers' values, which every reader of the model sees.",
+							&ccseg_min_segment_rows,
+							10, 1, INT_MAX,
+							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ccseg");
+}
+
+/* The number of threads in force: ccseg.threads, at most ccseg.threads_limit. */
+int
+ccseg_threads_in_force(void)
+{
+	return Min(ccseg_threads, ccseg_threads_limit);
+}
+
+/*
+ * The memory for a training's rows in force, in kB: ccseg.max_train_memory,
+ * at most ccseg.max_train_memory_limit.
+ */
+int
+ccseg_max_train_memory_in_force(void)
+{
+	return Min(ccseg_max_train_memory, ccseg_max_train_memory_limit);
+}
+
+/* Whether ccseg.max_train_memory_limit, not ccseg.max_train_memory, is in force. */
+bool
+ccseg_max_train_memory_limited(void)
+{
+	return ccseg_max_train_memory_limit < ccseg_max_train_memory;
+}
+
+/* A size in kB as SHOW displays it: in the largest unit that divides it. */
+char *
+ccseg_memory_text(int kb)
+{
+	if (kb % (1024 * 1024 * 1024) == 0)
+		return psprintf("%dTB", kb / (1024 * 1024 * 1024));
+	if (kb % (1024 * 1024) == 0)
+		return psprintf("%dGB", kb / (1024 * 1024));
+	if (kb % 1024 == 0)
+		return psprintf("%dMB", kb / 1024);
+	return psprintf("%dkB", kb);
 }
 
 static void *
@@ -111,7 +236,7 @@ ccseg_interrupted(const char *what)
 			 errmsg("%s was interrupted", what)));
 }
 
-/* Quality measures with the threads setting; errors out if interrupted. */
+/* Quality measures with the threads in force; errors out if interrupted. */
 void
 ccseg_quality(const double *x, size_t n, int d, const int *labels, int k,
 			  int64 sample, uint64 seed, CcModel *m, const CcAllocator *alloc)
@@ -119,17 +244,18 @@ ccseg_quality(const double *x, size_t n, int d, const int *labels, int k,
 	if (!cc_quality_threads(x, n, d, labels, k, sample, seed, &m->silhouette,
 							&m->silhouette_rows, m->segment_silhouette,
 							&m->calinski_harabasz, &m->davies_bouldin, alloc,
-							ccseg_check_interrupts, NULL, ccseg_threads,
+							ccseg_check_interrupts, NULL,
+							ccseg_threads_in_force(),
 							ccseg_stop_requested, NULL))
 		ccseg_interrupted("the silhouette computation");
 }
 
-/* Run k-means with the threads setting; errors out if it was interrupted. */
+/* Run k-means with the threads in force; errors out if it was interrupted. */
 void
 ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
 			 CcKmeansResult *kr, const CcAllocator *alloc)
 {
-	kp->threads = ccseg_threads;
+	kp->threads = ccseg_threads_in_force();
 	kp->stop = ccseg_stop_requested;
 	cc_kmeans(x, n, d, kp, kr, alloc);
 	if (kr->stopped)

@@ -37,8 +37,11 @@
 /* ccseg.c */
 extern void ccseg_allocator_init(CcAllocator *a, MemoryContext cxt);
 extern MemoryContext ccseg_agg_context(FunctionCallInfo fcinfo, const char *fn);
-extern int	ccseg_threads;
-extern int	ccseg_max_train_memory;
+#define CCSEG_MAX_THREADS	64	/* the largest ccseg.threads */
+extern int	ccseg_threads_in_force(void);
+extern int	ccseg_max_train_memory_in_force(void);
+extern bool ccseg_max_train_memory_limited(void);
+extern char *ccseg_memory_text(int kb);
 extern void ccseg_check_interrupts(void *arg);
 extern bool ccseg_stop_requested(void *arg);
 extern void ccseg_interrupted(const char *what) pg_attribute_noreturn();

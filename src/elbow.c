@@ -160,7 +160,8 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 								kp.seed, &rows[i].silhouette, &silrows, segsil,
 								&rows[i].calinski_harabasz,
 								&rows[i].davies_bouldin, &ka,
-								ccseg_check_interrupts, NULL, ccseg_threads,
+								ccseg_check_interrupts, NULL,
+								ccseg_threads_in_force(),
 								ccseg_stop_requested, NULL))
 			ccseg_interrupted("the silhouette computation");
 		INSTR_TIME_SET_CURRENT(took);
@@ -282,7 +283,8 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 	segsil = MemoryContextAlloc(cxt, sizeof(double) * m.k);
 	if (!cc_quality_threads(x, n, m.d, labels, m.k, sample, seed, &overall,
 							&silrows, segsil, &ch, &db, &alloc,
-							ccseg_check_interrupts, NULL, ccseg_threads,
+							ccseg_check_interrupts, NULL,
+							ccseg_threads_in_force(),
 							ccseg_stop_requested, NULL))
 		ccseg_interrupted("the silhouette computation");
 

@@ -41,18 +41,25 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	p->order_by = id_column;
 
 	/*
-	 * Rows that fit ccseg.max_train_memory: the matrix itself, and the
-	 * per-row state of k-means in each thread (labels, bounds, seeding).
+	 * Rows that fit the memory in force (ccseg.max_train_memory, at most its
+	 * limit): the matrix itself, and the per-row state of k-means in each of
+	 * the threads in force (labels, bounds, seeding).
 	 */
-	per_row = 8.0 * d + (double) Max(ccseg_threads, 1) * (8.0 * k + 48.0);
-	max_rows = (size_t) Max(2.0, (double) ccseg_max_train_memory * 1024.0 / per_row);
+	per_row = 8.0 * d + (double) ccseg_threads_in_force() * (8.0 * k + 48.0);
+	max_rows = (size_t) Max(2.0, (double) ccseg_max_train_memory_in_force() * 1024.0 / per_row);
 	INSTR_TIME_SET_CURRENT(start);
 	p->x = ccseg_read_matrix_sample(relid, &p->f, id_column, max_rows, seed, cxt,
 									&p->n_read, &p->n_source);
 	p->read_seconds = ccseg_seconds_since(start);
 	INSTR_TIME_SET_CURRENT(start);
 	p->sampled = p->n_source > p->n_read;
-	if (p->sampled)
+	if (p->sampled && ccseg_max_train_memory_limited())
+		ereport(NOTICE,
+				(errmsg("training on a sample of %zu of the %zu rows of relation \"%s\"",
+						p->n_read, p->n_source, p->relname),
+				 errdetail("All rows would need more than ccseg.max_train_memory_limit, which is lower than ccseg.max_train_memory."),
+				 errhint("A superuser can raise ccseg.max_train_memory_limit to train on all rows at once.")));
+	else if (p->sampled)
 		ereport(NOTICE,
 				(errmsg("training on a sample of %zu of the %zu rows of relation \"%s\"",
 						p->n_read, p->n_source, p->relname),

@@ -63,9 +63,9 @@ given_centroids(ArrayType *arr, int k, int d)
 }
 
 /*
- * verbose: one INFO line per restart; the time of each phase (reading,
- * k-means, scores) goes out as LOG, to the server log and to clients that
- * SET client_min_messages = log.
+ * verbose: one INFO line per restart; the threads and memory in force and
+ * the time of each phase (reading, k-means, scores) go out as LOG, to the
+ * server log and to clients that SET client_min_messages = log.
  */
 static void
 report_run(void *arg, int run, int iterations, double inertia, bool converged)
@@ -164,6 +164,15 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	ccseg_kmeans_args(fcinfo, ARG_N_INIT, &kp);
 	kp.algorithm = ccseg_algorithm_arg(fcinfo, ARG_ALGORITHM);
 	sample = ccseg_silhouette_sample_arg(fcinfo, ARG_SILHOUETTE_SAMPLE);
+
+	/* the resource settings in force, after their limits */
+	if (verbose)
+		ereport(LOG,
+				(errmsg_plural("training with %d thread and %s of memory for the rows (the values of ccseg.threads and ccseg.max_train_memory in force)",
+							   "training with %d threads and %s of memory for the rows (the values of ccseg.threads and ccseg.max_train_memory in force)",
+							   ccseg_threads_in_force(),
+							   ccseg_threads_in_force(),
+							   ccseg_memory_text(ccseg_max_train_memory_in_force()))));
 
 	/* all training memory lives here and goes at once, even on cancel */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg training",

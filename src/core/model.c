@@ -191,6 +191,17 @@ cc_model_validate(const CcModel *m)
 			if (!isfinite(m->pca_components[j]) &&
 				!(j >= m->d * m->d && isnan(m->pca_components[j])))
 				return "principal components must be finite";
+		/* unit rows: projections stay within the norm of the scaled row */
+		for (c = 0; c < CC_PCA_COMPONENTS && c < m->d; c++)
+		{
+			double		norm = 0.0;
+
+			for (j = 0; j < m->d; j++)
+				norm += m->pca_components[(size_t) c * m->d + j] *
+					m->pca_components[(size_t) c * m->d + j];
+			if (!(fabs(norm - 1.0) <= 1e-6))
+				return "principal components must be unit vectors";
+		}
 	}
 	else
 	{

@@ -51,4 +51,19 @@ SELECT ccseg_fit(v, 0) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
 SELECT ccseg_fit(v, 3) FROM (VALUES (ARRAY[1, 2]::float8[]), (ARRAY[3, 4]::float8[])) t(v);
 SELECT ccseg_fit(v, 1) FROM (VALUES (ARRAY['NaN', 2]::float8[])) t(v);
 SELECT ccseg_fit(v, 1, ARRAY['a']) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+-- names: present, not empty, at most 63 bytes, each one once
+SELECT ccseg_fit(v, 1, ARRAY['a', NULL]) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+SELECT ccseg_fit(v, 1, ARRAY['a', '']) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+SELECT ccseg_fit(v, 1, ARRAY['a', repeat('x', 64)]) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+SELECT ccseg_fit(v, 1, ARRAY[['a', 'b']]) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+SELECT ccseg_fit(ARRAY[a, b], 1, ARRAY['a', 'a']) FROM (VALUES (1.0::float8, 2.0::float8)) t(a, b);
+SELECT ccseg_fit(v, 1, ARRAY['a', 'b', 'c', 'b']) FROM (VALUES (ARRAY[1, 2, 3, 4]::float8[])) t(v);
+\set VERBOSITY sqlstate
+SELECT ccseg_fit(ARRAY[a, b], 1, ARRAY['a', 'a']) FROM (VALUES (1.0::float8, 2.0::float8)) t(a, b);
+SELECT ccseg_fit(v, 1, ARRAY['a', '']) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+SELECT ccseg_fit(v, 1, ARRAY['a', repeat('x', 64)]) FROM (VALUES (ARRAY[1, 2]::float8[])) t(v);
+\set VERBOSITY terse
+-- names that differ only in case are different, and 63 bytes are allowed
+SELECT (ccseg_model_summary(ccseg_fit(v, 1, ARRAY['a', 'A', repeat('x', 63)]))).features
+FROM (VALUES (ARRAY[1, 2, 3]::float8[])) t(v);
 DROP TABLE regions;

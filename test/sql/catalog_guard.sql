@@ -203,6 +203,11 @@ SET parameters = '{"elbow": [{"k": 2, "inertia": 1e300}, {"k": 3, "inertia": 1e3
 WHERE model_name = 'mal_m' AND version = 2;
 SELECT position('aria-label="Elbow curve"' IN ccseg_report('mal_m', 0)) > 0 AS elbow_drawn;
 RESET statement_timeout;
+-- principal axes must be unit vectors, so projections stay finite
+SELECT regexp_replace(ccseg_get_model('mal_m')::text,
+		'"pca_components": \[\[[^]]*\]', '"pca_components": [[1e300, 0]')::ccseg_model;
+SELECT (ccseg_model_summary(regexp_replace(ccseg_get_model('mal_m')::text,
+		'"pca_components": \[\[[^]]*\]', '"pca_components": [[2, 0]')::ccseg_model)).k;
 -- axis ticks: bounded, and empty when an end is not finite
 SELECT _ccseg_ticks(0, 10, 5);
 SELECT _ccseg_ticks(1e16, 1e16 + 4, 8);
@@ -229,6 +234,9 @@ RESET ROLE;
 -- carol manages it as a member of crew, and sees the small segment flagged
 SET ROLE regress_ccseg_carol;
 SELECT segment, size, description FROM ccseg_segments('crew_m') ORDER BY segment;
+SET ccseg.min_segment_rows = 2;
+SELECT segment, description LIKE '%Small segment%' AS flagged FROM ccseg_segments('crew_m') ORDER BY segment;
+RESET ccseg.min_segment_rows;
 SELECT ccseg_grant_read('crew_m', 'regress_ccseg_mallory');
 SELECT ccseg_grant_read('crew_m', 'no_such_role');
 RESET ROLE;

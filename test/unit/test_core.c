@@ -6040,6 +6040,35 @@ test_model_validate(void)
 		cc_model_free(&m, A);
 	}
 
+	/* principal components: present, finite and of unit length, or absent */
+	{
+		CcModel		m;
+		int			c,
+					j;
+
+		set_ctx("validate principal components");
+		make_model(&m, 3, 5, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 598);
+		for (j = 0; j < 5; j++)
+			m.pca_ratio[j] = 0.2;
+		for (c = 0; c < CC_PCA_COMPONENTS; c++)
+			for (j = 0; j < 5; j++)
+				m.pca_components[c * 5 + j] = (j == c || j == c + 1) ? sqrt(0.5) : 0.0;
+		CHECK(cc_model_validate(&m) == NULL);
+		m.pca_components[5 + 1] *= 2.0;		/* a longer second axis */
+		CHECK(cc_model_validate(&m) != NULL);
+		m.pca_components[5 + 1] = sqrt(0.5);
+		CHECK(cc_model_validate(&m) == NULL);
+		for (j = 0; j < 5; j++)
+			m.pca_components[2 * 5 + j] *= 1e-200;	/* a third axis of length ~0 */
+		CHECK(cc_model_validate(&m) != NULL);
+		for (j = 0; j < 5; j++)
+			m.pca_components[2 * 5 + j] = (j == 2 || j == 3) ? -sqrt(0.5) : 0.0;
+		CHECK(cc_model_validate(&m) == NULL);
+		m.pca_components[0] = 1e300;
+		CHECK(cc_model_validate(&m) != NULL);
+		cc_model_free(&m, A);
+	}
+
 	/* the names checked above really were the boundaries */
 	{
 		CcModel		m;
