@@ -14,6 +14,7 @@
  *	explore.c	ccseg_describe(), ccseg_correlation(), ccseg_histogram()
  *	modeltype.c	the ccseg_model type: text (JSON) and binary forms
  *	catalog.c	looking up stored models, with a per-backend cache
+ *	catalog_write.c	writing the catalog on behalf of a caller it checks
  *	predict.c	ccseg_predict() and ccseg_distances(), and the scorer they share
  *	explain.c	ccseg_explain(), ccseg_anomaly_score(), ccseg_project()
  *	profile.c	ccseg_profile(): segments described on the rows of a relation
