@@ -402,10 +402,11 @@ COMMENT ON FUNCTION @extschema@._ccseg_check_source(regclass) IS
 
 -- Whether the caller may add this version (run as the caller by
 -- _ccseg_store_version before it writes): a valid name, the next version
--- number, the model's one owner, which the caller manages, well-formed
--- parameters and a source the caller may read.
+-- number, the model's one owner, which the caller manages, a training time,
+-- an existing version to be aligned to, well-formed parameters and a source
+-- the caller may read.
 CREATE FUNCTION @extschema@._ccseg_check_store(model text, version integer, owner name,
-	source regclass, parameters jsonb)
+	source regclass, parameters jsonb, seconds float8, aligned_to integer)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -434,12 +435,22 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('The next version is %s.', coalesce(last_version, 0) + 1);
 	END IF;
+	IF NOT (seconds >= 0 AND seconds < 'Infinity'::float8) THEN
+		RAISE EXCEPTION 'seconds must be a finite number of at least 0'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF aligned_to IS NOT NULL AND NOT EXISTS (
+		SELECT 1 FROM @extschema@.ccseg_model_versions v
+		WHERE v.model_name = _ccseg_check_store.model AND v.version = _ccseg_check_store.aligned_to) THEN
+		RAISE EXCEPTION 'model "%" has no version % to align to', model, aligned_to
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
 	PERFORM @extschema@._ccseg_check_parameters(parameters);
 	PERFORM @extschema@._ccseg_check_source(source);
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._ccseg_check_store(text, integer, name, regclass, jsonb) IS
+COMMENT ON FUNCTION @extschema@._ccseg_check_store(text, integer, name, regclass, jsonb, float8, integer) IS
 'internal: raise an error unless the current user may store this version of a model (run by _ccseg_store_version before it writes)';
 
 -- Whether the caller may change a model (activate a version, drop versions):

@@ -118,8 +118,8 @@ ccseg_store_version(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	/* as the caller: may it add this version? */
-	run(psprintf("SELECT %s($1, $2, $3, $4, $5)", qualified("_ccseg_check_store")),
-		5, types, values, nulls, SPI_OK_SELECT);
+	run(psprintf("SELECT %s($1, $2, $3, $4, $5, $6, $8)", qualified("_ccseg_check_store")),
+		8, types, values, nulls, SPI_OK_SELECT);
 	as_catalog_owner(&save_user, &save_context);
 	run(psprintf("UPDATE %s v SET active = false "
 				 "WHERE v.model_name OPERATOR(pg_catalog.=) $1 AND v.active", versions),

@@ -62,6 +62,10 @@ SELECT _ccseg_store_version('mal_m', 2, 'postgres', 'cg_shared.pts', '{}', 0, mo
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
 SELECT _ccseg_store_version('someone_elses', 1, 'postgres', 'cg_shared.pts', '{}', 0, model, NULL)
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
+SELECT _ccseg_store_version('mal_m', 2, 'regress_ccseg_mallory', 'cg_shared.pts', '{}', 'NaN', model, NULL)
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
+SELECT _ccseg_store_version('mal_m', 2, 'regress_ccseg_mallory', 'cg_shared.pts', '{}', 0, model, 9)
+FROM ccseg_model_versions WHERE model_name = 'mal_m';
 -- a version she may store: by OID, with its name and owner filled in
 SELECT _ccseg_store_version('mal_m', 2, 'regress_ccseg_mallory', 'cg_shared.pts', '{"k": 2}', 0, model, NULL) > 0 AS stored
 FROM ccseg_model_versions WHERE model_name = 'mal_m';
