@@ -15,9 +15,11 @@ GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/predict.o src/support.o src/pass.o src/catalog_write.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
-# the first release's script and one upgrade script per release after it
+# the complete script of the current version (what CREATE EXTENSION runs), the
+# first release's script and one update script per release after it
 DATA = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql \
-	sql/$(EXTENSION)--0.2.0--0.3.0.sql sql/$(EXTENSION)--0.3.0--0.4.0.sql
+	sql/$(EXTENSION)--0.2.0--0.3.0.sql sql/$(EXTENSION)--0.3.0--0.4.0.sql \
+	sql/$(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)

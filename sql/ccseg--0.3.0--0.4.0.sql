@@ -319,8 +319,8 @@ COMMENT ON FUNCTION @extschema@._ccseg_source_code_owner(regclass) IS
 
 -- The relation a stored version was trained on, for reading it again; an
 -- error when it is not known, no longer exists, or would run code of a role
--- the current user does not trust (_ccseg_source_code_owner).  what names the reader in
--- the hint (a function that accepts another relation says so).
+-- the current user does not trust (_ccseg_source_code_owner).  hint, when
+-- given, says what else the caller can do (e.g. pass another relation).
 CREATE FUNCTION @extschema@._ccseg_stored_source(r @extschema@.ccseg_model_versions, hint text DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql STABLE PARALLEL SAFE

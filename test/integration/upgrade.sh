@@ -3,7 +3,10 @@
 # upgrade.sh: install the first release (0.1.0), train models, update the
 # extension to the current version, and check that models survive and
 # predict the same, that lifecycle functions work on them, and that the
-# updated extension has exactly the objects of a fresh install.
+# updated extension has exactly the objects of a fresh install (which runs
+# the current version's complete script): the same functions with the same
+# definitions and properties, columns, constraints, indexes, policies,
+# triggers, views, grants, comments and configuration tables.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source scripts/pgenv.sh
@@ -65,22 +68,57 @@ retrained="$(q "$old" "SELECT version || ' aligned to ' || aligned_to FROM ccseg
 echo "retrain after the update: version $retrained"
 [ "$retrained" = "3 aligned to 1" ] || { echo "FAIL: unexpected retrain result"; exit 1; }
 
-# the updated extension has the same objects as a fresh install (a fresh
-# install replays the same scripts today; this guards a future base script)
+# the updated extension has the same objects as a fresh install, which runs
+# the current version's complete script alone
 q "$new" "CREATE EXTENSION ccseg" >/dev/null
-objects="SELECT pg_describe_object(classid, objid, 0) FROM pg_depend
-         WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-           AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'ccseg') ORDER BY 1"
-old_objects="$(q "$old" "$objects")"
-new_objects="$(q "$new" "$objects")"
-diff <(echo "$old_objects") <(echo "$new_objects") || { echo "FAIL: objects differ from a fresh install"; exit 1; }
-echo "objects: $(echo "$new_objects" | wc -l), the same as a fresh install"
-functions="SELECT format('%s %s%s%s %s %s', p.oid::regprocedure, p.provolatile, p.proparallel, p.proisstrict,
-                  coalesce(array_to_string(p.proconfig, ','), ''), md5(p.prosrc))
-           FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
-           JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'ccseg' ORDER BY 1"
-old_functions="$(q "$old" "$functions")"
-new_functions="$(q "$new" "$functions")"
-diff <(echo "$old_functions") <(echo "$new_functions") || { echo "FAIL: function properties differ"; exit 1; }
-echo "functions: $(echo "$new_functions" | wc -l), same volatility, parallel safety, strictness, settings and bodies"
+compare() {
+    local what="$1" query="$2" a b
+    a="$(q "$old" "$query")"
+    b="$(q "$new" "$query")"
+    if ! diff <(echo "$a") <(echo "$b"); then
+        echo "FAIL: $what differ between the updated and the fresh install"
+        exit 1
+    fi
+    echo "$what: $(echo "$b" | wc -l), the same"
+}
+members="SELECT d.classid, d.objid FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+         WHERE e.extname = 'ccseg' AND d.deptype = 'e'"
+compare "objects" "SELECT pg_describe_object(classid, objid, 0) FROM ($members) m ORDER BY 1"
+compare "comments" "SELECT pg_describe_object(classid, objid, 0) || ': ' || coalesce(obj_description(objid, classid::regclass::name), '-')
+                    FROM ($members) m ORDER BY 1"
+compare "functions" "SELECT format('%s %s%s%s %s %s %s %s %s', p.oid::regprocedure, p.provolatile, p.proparallel, p.proisstrict,
+                            p.prosecdef, coalesce(array_to_string(p.proconfig, ','), ''), p.prosupport, coalesce(p.proacl::text, ''),
+                            md5(pg_get_functiondef(p.oid)))
+                     FROM pg_proc p JOIN ($members) m ON m.objid = p.oid AND m.classid = 'pg_proc'::regclass
+                     WHERE p.prokind <> 'a' ORDER BY 1"
+compare "aggregates" "SELECT format('%s %s %s %s %s %s %s', a.aggfnoid::regprocedure, a.aggtransfn, a.aggfinalfn, a.aggcombinefn,
+                             a.aggserialfn, a.aggdeserialfn, a.aggtranstype::regtype)
+                      FROM pg_aggregate a JOIN ($members) m ON m.objid = a.aggfnoid AND m.classid = 'pg_proc'::regclass ORDER BY 1"
+compare "columns" "SELECT format('%s %s %s %s %s %s %s', c.oid::regclass, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+                          a.attnotnull, a.attidentity, coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''))
+                   FROM pg_class c JOIN ($members) m ON m.objid = c.oid AND m.classid = 'pg_class'::regclass
+                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum ORDER BY 1"
+compare "relations" "SELECT format('%s %s %s %s %s', c.oid::regclass, c.relkind, c.relrowsecurity, coalesce(c.relacl::text, ''),
+                            coalesce(array_to_string(c.reloptions, ','), ''))
+                     FROM pg_class c JOIN ($members) m ON m.objid = c.oid AND m.classid = 'pg_class'::regclass ORDER BY 1"
+compare "column grants" "SELECT format('%s %s %s', c.oid::regclass, a.attname, a.attacl) FROM pg_class c
+                         JOIN ($members) m ON m.objid = c.oid AND m.classid = 'pg_class'::regclass
+                         JOIN pg_attribute a ON a.attrelid = c.oid WHERE a.attacl IS NOT NULL ORDER BY 1"
+compare "constraints and indexes" "SELECT conrelid::regclass || ' ' || pg_get_constraintdef(co.oid) FROM pg_constraint co
+                                   JOIN ($members) m ON m.objid = co.conrelid AND m.classid = 'pg_class'::regclass
+                                   UNION ALL SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+                                   JOIN ($members) m ON m.objid = i.indrelid AND m.classid = 'pg_class'::regclass ORDER BY 1"
+compare "policies and triggers" "SELECT format('%s %s %s %s', p.polname, p.polcmd, p.polroles, pg_get_expr(p.polqual, p.polrelid)) FROM pg_policy p
+                                 UNION ALL SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+                                 JOIN ($members) m ON m.objid = t.tgrelid AND m.classid = 'pg_class'::regclass
+                                 WHERE NOT t.tgisinternal ORDER BY 1"
+compare "views" "SELECT c.oid::regclass || ': ' || md5(pg_get_viewdef(c.oid)) FROM pg_class c
+                 JOIN ($members) m ON m.objid = c.oid AND m.classid = 'pg_class'::regclass WHERE c.relkind = 'v' ORDER BY 1"
+compare "types" "SELECT format('%s %s', t.oid::regtype, (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                                                      FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0))
+                 FROM pg_type t JOIN ($members) m ON m.objid = t.oid AND m.classid = 'pg_type'::regclass ORDER BY 1"
+compare "configuration tables" "SELECT c::regclass || ' ' || quote_literal(cond) FROM pg_extension e,
+                                       unnest(e.extconfig, e.extcondition) u(c, cond) WHERE e.extname = 'ccseg' ORDER BY 1"
+compare "rules" "SELECT string_agg(rule || '/' || builtin, ', ' ORDER BY rule) FROM ccseg_rules"
 echo "ok: models survive the update and predict the same"
