@@ -4,7 +4,7 @@
 #
 # Steps, in order; each one is recorded as PASS or FAIL and the run goes on after a failure:
 #   packages       the Debian packages (installed if missing; needs root then)
-#   build          make (warnings are errors) + make install
+#   build          make WERROR=1 (warnings are errors) + make install
 #   unittest       make unittest: standalone tests of the numeric core in src/core, then the
 #                  same without the AVX2 clones (the same digest of results), under
 #                  ASan+UBSan and valgrind, and the libFuzzer targets
@@ -33,6 +33,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/pgenv.sh
 source scripts/pgenv.sh
+# the test command treats compiler warnings as errors, in the extension and the unit tests
+export CCSEG_WERROR=1
 
 # Extra settings for the test server: pg_cron must be preloaded for the scheduling tests.
 if [ -n "${CCSEG_TEST_SERVER_CONF:-}" ]; then
@@ -128,19 +130,19 @@ skip_step() {
 # --- the steps ------------------------------------------------------------------------------
 
 step_unittest() {
-    make unittest PG_CONFIG="$CCSEG_PG_CONFIG"
+    make unittest PG_CONFIG="$CCSEG_PG_CONFIG" WERROR=1
 }
 
 step_unittest_clones() {
-    make unittest-clones PG_CONFIG="$CCSEG_PG_CONFIG"
+    make unittest-clones PG_CONFIG="$CCSEG_PG_CONFIG" WERROR=1
 }
 
 step_unittest_asan() {
-    make unittest-asan PG_CONFIG="$CCSEG_PG_CONFIG"
+    make unittest-asan PG_CONFIG="$CCSEG_PG_CONFIG" WERROR=1
 }
 
 step_unittest_valgrind() {
-    make unittest-valgrind PG_CONFIG="$CCSEG_PG_CONFIG"
+    make unittest-valgrind PG_CONFIG="$CCSEG_PG_CONFIG" WERROR=1
 }
 
 # libFuzzer on the core: replay the saved crashes, then a short run per target
