@@ -18,6 +18,7 @@
 
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -41,6 +42,9 @@ typedef struct FitState
 	double	   *x;				/* n x d, NaN for NULL */
 	int			n_names;		/* 0, or d */
 	char	  **names;
+	ArrayType  *names_arr;		/* the first row's names array, for a quick
+								 * comparison with later rows' (transition
+								 * only; NULL without names) */
 } FitState;
 
 static FitState *
@@ -71,6 +75,55 @@ reserve(FitState *st, int64 more)
 				 errmsg("ccseg_fit cannot hold %lld rows of %d features",
 						(long long) need, st->d)));
 	st->x = repalloc_huge(st->x, sizeof(double) * st->cap * st->d);
+}
+
+/*
+ * Whether names_arr (a later row's names) holds the names of st: the same
+ * bytes as the first row's array, or else the same strings.
+ */
+static bool
+same_names(FitState *st, ArrayType *names_arr)
+{
+	Datum	   *ne;
+	bool	   *nn;
+	int			nc,
+				j;
+
+	if (st->names_arr != NULL &&
+		VARSIZE(st->names_arr) == VARSIZE(names_arr) &&
+		memcmp(st->names_arr, names_arr, VARSIZE(names_arr)) == 0)
+		return true;
+	if (ARR_NDIM(names_arr) > 1)
+		return false;
+	deconstruct_array(names_arr, TEXTOID, -1, false, TYPALIGN_INT, &ne, &nn, &nc);
+	if (nc != st->n_names)
+		return false;
+	for (j = 0; j < nc; j++)
+	{
+		text	   *t;
+
+		if (nn[j])
+			return false;
+		t = DatumGetTextPP(ne[j]);
+		if (VARSIZE_ANY_EXHDR(t) != strlen(st->names[j]) ||
+			memcmp(VARDATA_ANY(t), st->names[j], VARSIZE_ANY_EXHDR(t)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Whether two states have the same names (or both none). */
+static bool
+same_state_names(const FitState *a, const FitState *b)
+{
+	int			j;
+
+	if (a->n_names != b->n_names)
+		return false;
+	for (j = 0; j < a->n_names; j++)
+		if (strcmp(a->names[j], b->names[j]) != 0)
+			return false;
+	return true;
 }
 
 /* Transition: append one row of feature values. */
@@ -146,7 +199,8 @@ ccseg_fit_transition(PG_FUNCTION_ARGS)
 				if (len > CC_MAX_NAME_BYTES)
 					ereport(ERROR,
 							(errcode(ERRCODE_NAME_TOO_LONG),
-							 errmsg("feature name \"%s\" is too long", name),
+							 errmsg("feature name \"%s\" is too long",
+									ccseg_name_for_message(name)),
 							 errdetail("The name is %zu bytes long; at most %d bytes are allowed.",
 									   len, CC_MAX_NAME_BYTES)));
 				for (j2 = 0; j2 < j; j2++)
@@ -158,13 +212,35 @@ ccseg_fit_transition(PG_FUNCTION_ARGS)
 				st->names[j] = MemoryContextStrdup(cxt, name);
 			}
 			st->n_names = n;
+			st->names_arr = (ArrayType *) MemoryContextAlloc(cxt, VARSIZE(na));
+			memcpy(st->names_arr, na, VARSIZE(na));
 		}
 	}
-	else if (n != st->d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("feature arrays must all have %d elements, got one with %d",
-						st->d, n)));
+	else
+	{
+		bool		has_names = PG_NARGS() > 3 && !PG_ARGISNULL(3);
+
+		if (n != st->d)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("feature arrays must all have %d elements, got one with %d",
+							st->d, n)));
+		/* k and names are the first row's: the same in every row */
+		if (PG_ARGISNULL(2) || PG_GETARG_INT32(2) != st->k)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("k must be the same in every row of ccseg_fit"),
+					 errdetail("The first row gave k = %d, a later one %s.", st->k,
+							   PG_ARGISNULL(2) ? "NULL" :
+							   psprintf("k = %d", PG_GETARG_INT32(2))),
+					 errhint("Pass k as a constant, or use GROUP BY for one model per k.")));
+		if (has_names != (st->n_names > 0) ||
+			(has_names && !same_names(st, PG_GETARG_ARRAYTYPE_P(3))))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("names must be the same in every row of ccseg_fit"),
+					 errhint("Pass names as a constant array.")));
+	}
 	reserve(st, 1);
 	for (j = 0; j < n; j++)
 	{
@@ -188,7 +264,7 @@ ccseg_fit_combine(PG_FUNCTION_ARGS)
 	MemoryContext cxt = ccseg_agg_context(fcinfo, "ccseg_fit_combine");
 	FitState   *a = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	FitState   *b = PG_ARGISNULL(1) ? NULL : (FitState *) PG_GETARG_POINTER(1);
-	FitState   *out;
+	FitState   *out = NULL;
 
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
@@ -203,10 +279,7 @@ ccseg_fit_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("feature arrays must all have %d elements, got some with %d",
 						a->d, b->d)));
-	reserve(a, b->n);
-	memcpy(a->x + a->n * a->d, b->x, sizeof(double) * b->n * b->d);
-	a->n += b->n;
-	if (a->n_names == 0 && b->n_names > 0)
+	if (out != NULL && b->n_names > 0)
 	{
 		int			j;
 
@@ -215,6 +288,20 @@ ccseg_fit_combine(PG_FUNCTION_ARGS)
 			a->names[j] = MemoryContextStrdup(cxt, b->names[j]);
 		a->n_names = b->d;
 	}
+	if (a->k != b->k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("k must be the same in every row of ccseg_fit"),
+				 errdetail("Some rows gave k = %d, others k = %d.", a->k, b->k),
+				 errhint("Pass k as a constant, or use GROUP BY for one model per k.")));
+	if (!same_state_names(a, b))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("names must be the same in every row of ccseg_fit"),
+				 errhint("Pass names as a constant array.")));
+	reserve(a, b->n);
+	memcpy(a->x + a->n * a->d, b->x, sizeof(double) * b->n * b->d);
+	a->n += b->n;
 	PG_RETURN_POINTER(a);
 }
 
@@ -232,8 +319,14 @@ ccseg_fit_serialize(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, st->k);
 	pq_sendint32(&buf, st->n_names);
 	pq_sendint64(&buf, st->n);
+	/* names as raw bytes in the server encoding: no client encoding involved */
 	for (j = 0; j < st->n_names; j++)
-		pq_sendcountedtext(&buf, st->names[j], strlen(st->names[j]), false);
+	{
+		int			len = strlen(st->names[j]);
+
+		pq_sendint32(&buf, len);
+		pq_sendbytes(&buf, st->names[j], len);
+	}
 	for (i = 0; i < st->n * st->d; i++)
 		pq_sendfloat8(&buf, st->x[i]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -270,9 +363,17 @@ ccseg_fit_deserialize(PG_FUNCTION_ARGS)
 		for (j = 0; j < d; j++)
 		{
 			int			len = pq_getmsgint(&buf, 4);
-			int			nbytes;
+			const char *bytes;
 
-			st->names[j] = MemoryContextStrdup(cxt, pq_getmsgtext(&buf, len, &nbytes));
+			if (len < 1 || len > CC_MAX_NAME_BYTES)
+				elog(ERROR, "invalid serialized ccseg_fit state");
+			bytes = pq_getmsgbytes(&buf, len);
+			if (memchr(bytes, '\0', len) != NULL ||
+				!pg_verifymbstr(bytes, len, true))
+				elog(ERROR, "invalid serialized ccseg_fit state");
+			st->names[j] = MemoryContextAlloc(cxt, len + 1);
+			memcpy(st->names[j], bytes, len);
+			st->names[j][len] = '\0';
 		}
 		st->n_names = d;
 	}

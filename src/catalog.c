@@ -53,7 +53,7 @@ no_such_model(const char *name)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
-			 errmsg("model \"%s\" does not exist", name),
+			 errmsg("model \"%s\" does not exist", ccseg_name_for_message(name)),
 			 errhint("The ccseg_models view lists the trained models.")));
 }
 
@@ -115,7 +115,8 @@ ccseg_lookup_model(const char *name, CcModel *m, MemoryContext cxt)
 										   "AND model_name OPERATOR(pg_catalog.=) $1", table),
 								  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
 			SPI_processed != 1)
-			elog(ERROR, "could not read model \"%s\" from the catalog", name);
+			elog(ERROR, "could not read model \"%s\" from the catalog",
+				 ccseg_name_for_message(name));
 		value = (struct varlena *) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
 																 SPI_tuptable->tupdesc,
 																 1, &isnull));
@@ -136,6 +137,7 @@ ccseg_lookup_model(const char *name, CcModel *m, MemoryContext cxt)
 	if (bad != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("stored model \"%s\" is corrupt: %s", name, bad)));
+				 errmsg("stored model \"%s\" is corrupt: %s",
+						ccseg_name_for_message(name), bad)));
 	return version;
 }

@@ -12,8 +12,10 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
+#include <math.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -36,7 +38,10 @@ static int	ccseg_threads = 1;
 /* ccseg.threads_limit: the most threads ccseg.threads puts in force */
 static int	ccseg_threads_limit = CCSEG_MAX_THREADS;
 
-/* ccseg.max_train_memory, in kB: above it training works on a sample */
+/*
+ * ccseg.max_train_memory, in kB: above it training works on a sample, and the
+ * work that needs every row (describe, profile, silhouette, ...) refuses
+ */
 static int	ccseg_max_train_memory = 1024 * 1024;
 
 /* ccseg.max_train_memory_limit, in kB: the most ccseg.max_train_memory puts in force */
@@ -128,7 +133,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("ccseg.max_train_memory",
 							"Memory for the rows a training holds; above it, a sample.",
-							"When the rows of a training would need more, k-means runs on a uniform sample that fits, and full passes over every row then refine the centroids. At most ccseg.max_train_memory_limit is in force.",
+							"When the rows of a training would need more, k-means runs on a uniform sample that fits, and full passes over every row then refine the centroids. Describe, correlation, histogram, profile and silhouette refuse a relation whose rows need more. At most ccseg.max_train_memory_limit is in force.",
 							&ccseg_max_train_memory,
 							1024 * 1024, 64, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB,
@@ -178,6 +183,54 @@ ccseg_memory_text(int kb)
 	if (kb % 1024 == 0)
 		return psprintf("%dMB", kb / 1024);
 	return psprintf("%dkB", kb);
+}
+
+/* The memory in force (ccseg_max_train_memory_in_force()), in bytes. */
+double
+ccseg_memory_budget(void)
+{
+	return (double) ccseg_max_train_memory_in_force() * 1024.0;
+}
+
+/* A size in bytes for a message, rounded up: "3MB", "120kB". */
+char *
+ccseg_bytes_text(double bytes)
+{
+	double		kb = ceil(bytes / 1024.0);
+
+	if (kb < 10.0 * 1024.0)
+		return psprintf("%.0fkB", kb);
+	if (kb < 10.0 * 1024.0 * 1024.0)
+		return psprintf("%.0fMB", ceil(kb / 1024.0));
+	return psprintf("%.0fGB", ceil(kb / (1024.0 * 1024.0)));
+}
+
+/*
+ * The memory in force and the setting it comes from, for the DETAIL of an
+ * error for want of memory: "64kB (ccseg.max_train_memory)".
+ */
+char *
+ccseg_memory_in_force_text(void)
+{
+	char	   *size = ccseg_memory_text(ccseg_max_train_memory_in_force());
+
+	if (ccseg_max_train_memory_limited())
+		return psprintf("%s (ccseg.max_train_memory_limit, lower than ccseg.max_train_memory)",
+						size);
+	return psprintf("%s (ccseg.max_train_memory)", size);
+}
+
+/*
+ * The HINT of an error for want of memory, inside ereport(): raise the
+ * setting in force, or do what instead says.
+ */
+int
+ccseg_errhint_memory(const char *instead)
+{
+	if (ccseg_max_train_memory_limited())
+		return errhint("A superuser can raise ccseg.max_train_memory_limit, or %s.",
+					   instead);
+	return errhint("Raise ccseg.max_train_memory, or %s.", instead);
 }
 
 static void *
@@ -260,6 +313,21 @@ ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
 	cc_kmeans(x, n, d, kp, kr, alloc);
 	if (kr->stopped)
 		ccseg_interrupted("k-means");
+}
+
+/*
+ * A name given by the user, for a message: whole up to NAMEDATALEN - 1
+ * bytes (the longest name of a model, column or relation), else its first
+ * 60 bytes, cut at a character boundary, and "...".
+ */
+const char *
+ccseg_name_for_message(const char *name)
+{
+	int			len = strlen(name);
+
+	if (len < NAMEDATALEN)
+		return name;
+	return psprintf("%.*s...", pg_mbcliplen(name, len, 60), name);
 }
 
 /* Fetch a text argument as a C string, with an error naming it when NULL. */

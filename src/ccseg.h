@@ -39,10 +39,16 @@
 extern void ccseg_allocator_init(CcAllocator *a, MemoryContext cxt);
 extern MemoryContext ccseg_agg_context(FunctionCallInfo fcinfo, const char *fn);
 #define CCSEG_MAX_THREADS	64	/* the largest ccseg.threads */
+#define CCSEG_MAX_N_INIT	1000	/* the most k-means restarts (n_init) */
 extern int	ccseg_threads_in_force(void);
 extern int	ccseg_max_train_memory_in_force(void);
 extern bool ccseg_max_train_memory_limited(void);
 extern char *ccseg_memory_text(int kb);
+extern double ccseg_memory_budget(void);
+extern char *ccseg_bytes_text(double bytes);
+extern char *ccseg_memory_in_force_text(void);
+extern int	ccseg_errhint_memory(const char *instead);
+extern const char *ccseg_name_for_message(const char *name);
 extern void ccseg_check_interrupts(void *arg);
 extern bool ccseg_stop_requested(void *arg);
 extern void ccseg_interrupted(const char *what) pg_attribute_noreturn();
@@ -124,9 +130,10 @@ extern double *ccseg_read_matrix_sample(Oid relid, const CcsegFeatures *f,
 										const char *order_by, size_t max_rows,
 										uint64 seed, MemoryContext cxt,
 										size_t *n_out, size_t *total);
-extern double *ccseg_read_matrix(Oid relid, const CcsegFeatures *f,
-								 const char *order_by, MemoryContext cxt,
-								 size_t *n_out);
+extern double *ccseg_read_matrix_within(Oid relid, const CcsegFeatures *f,
+										const char *order_by,
+										double extra_per_row, const char *what,
+										MemoryContext cxt, size_t *n_out);
 
 /* options.c */
 extern void ccseg_require_arg(FunctionCallInfo fcinfo, int argno, const char *name);
@@ -175,6 +182,7 @@ ccseg_seconds_since(instr_time start)
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						  CcImpute impute, CcScale scale, int k, uint64 seed,
 						  MemoryContext cxt, CcsegPrepared *p);
+extern void ccseg_check_k_rows(const CcsegPrepared *p, const char *what, int k);
 extern void ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n);
 extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
 

@@ -126,11 +126,7 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 				  ccseg_impute_arg(fcinfo, EA_IMPUTE),
 				  ccseg_scale_arg(fcinfo, EA_SCALE), k_max, base.seed, cxt,
 				  &prep);
-	if ((size_t) k_max > prep.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k_max (%d) is greater than the number of usable rows (%zu)",
-						k_max, prep.n)));
+	ccseg_check_k_rows(&prep, "k_max", k_max);
 	base.tol = cc_kmeans_tolerance(prep.x, prep.n, prep.f.d, base.tol);
 	base.check = ccseg_check_interrupts;
 	/* each k's k-means++ starts from the centroids a smaller k chose */
@@ -253,7 +249,9 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 				 errmsg("the silhouette is not defined for a model with one segment"),
 				 errdetail("It compares each row's own segment with the nearest other segment.")));
 	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), order_by, &f);
-	x = ccseg_read_matrix(relid, &f, order_by, cxt, &n_read);
+	/* per row: the features and a label; the silhouette's share is checked below */
+	x = ccseg_read_matrix_within(relid, &f, order_by, sizeof(int),
+								 "ccseg_silhouette", cxt, &n_read);
 
 	/* impute, scale and label each row as scoring would; drop what it drops */
 	z = MemoryContextAlloc(cxt, sizeof(double) * m.d);
@@ -280,6 +278,21 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 						get_rel_name(relid)),
 				 errdetail("The silhouette needs rows in at least two segments.")));
 
+	/* the silhouette's own memory, on top of the rows */
+	{
+		double		need = (8.0 * m.d + sizeof(int)) * (double) n_read +
+			cc_quality_bytes(n, m.d, m.k, sample, ccseg_threads_in_force());
+
+		if (need > ccseg_memory_budget())
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("relation \"%s\" has too many rows for ccseg_silhouette within ccseg.max_train_memory",
+							get_rel_name(relid)),
+					 errdetail("The silhouette of %zu rows in %d segments needs about %s, more than %s.",
+							   n, m.k, ccseg_bytes_text(need),
+							   ccseg_memory_in_force_text()),
+					 ccseg_errhint_memory("pass a smaller sample_size")));
+	}
 	segsil = MemoryContextAlloc(cxt, sizeof(double) * m.k);
 	if (!cc_quality_threads(x, n, m.d, labels, m.k, sample, seed, &overall,
 							&silrows, segsil, &ch, &db, &alloc,

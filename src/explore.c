@@ -18,17 +18,22 @@ PG_FUNCTION_INFO_V1(ccseg_describe);
 PG_FUNCTION_INFO_V1(ccseg_correlation);
 PG_FUNCTION_INFO_V1(ccseg_histogram);
 
-/* Read the requested features (all numeric columns when NULL) of argument 0. */
+/*
+ * Read the requested features (all numeric columns when NULL) of argument
+ * 0 for the function what, which needs extra_per_row bytes per row besides
+ * them: within the memory in force (ccseg.max_train_memory), else an error.
+ */
 static double *
-read_source(FunctionCallInfo fcinfo, ArrayType *features, CcsegFeatures *f,
-			MemoryContext cxt, size_t *n)
+read_source(FunctionCallInfo fcinfo, ArrayType *features, const char *what,
+			double extra_per_row, CcsegFeatures *f, MemoryContext cxt,
+			size_t *n)
 {
 	Oid			relid;
 
 	ccseg_require_arg(fcinfo, 0, "source");
 	relid = PG_GETARG_OID(0);
 	ccseg_resolve_features(relid, features, NULL, f);
-	return ccseg_read_matrix(relid, f, NULL, cxt, n);
+	return ccseg_read_matrix_within(relid, f, NULL, extra_per_row, what, cxt, n);
 }
 
 static Datum
@@ -53,8 +58,9 @@ ccseg_describe(PG_FUNCTION_ARGS)
 	int			j;
 
 	ccseg_allocator_init(&alloc, cxt);
+	/* each column is copied out on its own for the quantiles */
 	x = read_source(fcinfo, PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1),
-					&f, cxt, &n);
+					"ccseg_describe", 8.0, &f, cxt, &n);
 	InitMaterializedSRF(fcinfo, 0);
 	for (j = 0; j < f.d; j++)
 	{
@@ -101,7 +107,7 @@ ccseg_correlation(PG_FUNCTION_ARGS)
 				b;
 
 	x = read_source(fcinfo, PG_ARGISNULL(1) ? NULL : PG_GETARG_ARRAYTYPE_P(1),
-					&f, cxt, &n);
+					"ccseg_correlation", 0.0, &f, cxt, &n);
 	r = MemoryContextAlloc(cxt, sizeof(double) * f.d * f.d);
 	pairs = MemoryContextAlloc(cxt, sizeof(int64_t) * f.d * f.d);
 	for (a = 0; a < f.d; a++)
@@ -157,7 +163,7 @@ ccseg_histogram(PG_FUNCTION_ARGS)
 	one = PG_GETARG_DATUM(1);
 	x = read_source(fcinfo, construct_array(&one, 1, TEXTOID, -1, false,
 											TYPALIGN_INT),
-					&f, cxt, &n);
+					"ccseg_histogram", 0.0, &f, cxt, &n);
 	edges = MemoryContextAlloc(cxt, sizeof(double) * (bins + 1));
 	counts = MemoryContextAlloc(cxt, sizeof(int64_t) * bins);
 	InitMaterializedSRF(fcinfo, 0);

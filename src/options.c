@@ -29,7 +29,8 @@ ccseg_impute_arg(FunctionCallInfo fcinfo, int argno)
 	if (how < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown imputation method \"%s\"", word),
+				 errmsg("unknown imputation method \"%s\"",
+						ccseg_name_for_message(word)),
 				 errhint("Use one of median, mean, zero or drop.")));
 	return (CcImpute) how;
 }
@@ -44,7 +45,8 @@ ccseg_scale_arg(FunctionCallInfo fcinfo, int argno)
 	if (how < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown scaling method \"%s\"", word),
+				 errmsg("unknown scaling method \"%s\"",
+						ccseg_name_for_message(word)),
 				 errhint("Use one of standard, minmax, robust or none.")));
 	return (CcScale) how;
 }
@@ -61,7 +63,8 @@ ccseg_init_arg(FunctionCallInfo fcinfo, int argno)
 		return CC_INIT_RANDOM;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown initialization method \"%s\"", word),
+			 errmsg("unknown initialization method \"%s\"",
+					ccseg_name_for_message(word)),
 			 errhint("Use k-means++ or random, or pass init_centroids.")));
 	return CC_INIT_KMEANSPP;	/* keep compiler quiet */
 }
@@ -82,7 +85,8 @@ ccseg_algorithm_arg(FunctionCallInfo fcinfo, int argno)
 		return CC_ALGO_ELKAN;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown k-means algorithm \"%s\"", word),
+			 errmsg("unknown k-means algorithm \"%s\"",
+					ccseg_name_for_message(word)),
 			 errhint("Use one of auto, lloyd, hamerly or elkan; all give the same result.")));
 	return CC_ALGO_AUTO;		/* keep compiler quiet */
 }
@@ -102,10 +106,11 @@ ccseg_kmeans_args(FunctionCallInfo fcinfo, int argno, CcKmeansParams *kp)
 	kp->max_iter = PG_GETARG_INT32(argno + 1);
 	kp->tol = PG_GETARG_FLOAT8(argno + 2);
 	kp->seed = (uint64_t) PG_GETARG_INT64(argno + 3);
-	if (kp->n_init < 1)
+	if (kp->n_init < 1 || kp->n_init > CCSEG_MAX_N_INIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("n_init must be at least 1")));
+				 errmsg("n_init must be between 1 and %d", CCSEG_MAX_N_INIT),
+				 errdetail("n_init is %d.", kp->n_init)));
 	if (kp->max_iter < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

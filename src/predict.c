@@ -105,7 +105,9 @@ ccseg_scorer_load_value(CcsegScorer *st, struct varlena *value)
 const char *
 ccseg_scorer_label(CcsegScorer *st)
 {
-	return st->name ? psprintf("model \"%s\"", st->name) : "the model value";
+	return st->name ?
+		psprintf("model \"%s\"", ccseg_name_for_message(st->name)) :
+		"the model value";
 }
 
 static void

@@ -125,6 +125,35 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	p->preprocess_seconds = ccseg_seconds_since(start);
 }
 
+/*
+ * Error out when k (the argument named what) exceeds the rows p kept: rows
+ * of the relation, or of the sample that fits the memory in force.
+ */
+void
+ccseg_check_k_rows(const CcsegPrepared *p, const char *what, int k)
+{
+	if ((size_t) k <= p->n)
+		return;
+	if (!p->sampled)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s (%d) is greater than the number of usable rows (%zu)",
+						what, k, p->n)));
+	if ((size_t) k > p->n_source)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s (%d) is greater than the number of rows (%zu)",
+						what, k, p->n_source)));
+	ereport(ERROR,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("%s (%d) is greater than the number of usable rows in the sample that fits in ccseg.max_train_memory (%zu)",
+					what, k, p->n),
+			 errdetail("Relation \"%s\" has %zu rows, but only a sample of %zu fits in %s for %s = %d.",
+					   p->relname, p->n_source, p->n_read,
+					   ccseg_memory_in_force_text(), what, k),
+			 ccseg_errhint_memory(psprintf("lower %s", what))));
+}
+
 /* Error out if a scaled value of x (n rows of p's features) is too large. */
 void
 ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n)

@@ -177,7 +177,7 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("id column \"%s\" of relation \"%s\" does not exist",
-							id_column, relname)));
+							ccseg_name_for_message(id_column), relname)));
 	}
 
 	out->d = 0;
@@ -241,13 +241,14 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 				if (strcmp(out->names[j], name) == 0)
 					ereport(ERROR,
 							(errcode(ERRCODE_DUPLICATE_COLUMN),
-							 errmsg("feature \"%s\" is listed more than once", name)));
+							 errmsg("feature \"%s\" is listed more than once",
+									ccseg_name_for_message(name))));
 			col = find_column(desc, name);
 			if (col < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_COLUMN),
 						 errmsg("column \"%s\" of relation \"%s\" does not exist",
-								name, relname)));
+								ccseg_name_for_message(name), relname)));
 			if (col == id_col)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -405,12 +406,14 @@ ccseg_scan_end(CcsegScan *scan)
  * in cxt (NULL as NaN), in order_by order when given, which makes training
  * independent of the physical row order.  With max_rows > 0, keep at most
  * that many: a uniform sample of the rows (reservoir sampling, J. S.
- * Vitter's Algorithm R, seeded), and count them all in *total.
+ * Vitter's Algorithm R, seeded) when refuse is NULL, and count them all in
+ * *total; or, when refuse names the work that needs every row, an error as
+ * soon as a row beyond max_rows arrives.
  */
-double *
-ccseg_read_matrix_sample(Oid relid, const CcsegFeatures *f, const char *order_by,
-						 size_t max_rows, uint64 seed, MemoryContext cxt,
-						 size_t *n_out, size_t *total)
+static double *
+read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
+		  size_t max_rows, const char *refuse, uint64 seed, MemoryContext cxt,
+		  size_t *n_out, size_t *total)
 {
 	int			d = f->d;
 	size_t		cap = 1024;
@@ -431,9 +434,19 @@ ccseg_read_matrix_sample(Oid relid, const CcsegFeatures *f, const char *order_by
 		seen++;
 		if (max_rows > 0 && n == max_rows)
 		{
-			/* reservoir full: keep this row with probability max_rows / seen */
-			uint64		j = cc_rng_below(&rng, seen);
+			uint64		j;
 
+			if (refuse != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+						 errmsg("relation \"%s\" has too many rows for %s within ccseg.max_train_memory",
+								get_rel_name(relid), refuse),
+						 errdetail("%s holds every row in memory: more than %zu rows of %d features need more than %s.",
+								   refuse, max_rows, d, ccseg_memory_in_force_text()),
+						 ccseg_errhint_memory(psprintf("run %s on a view with fewer rows",
+													   refuse))));
+			/* reservoir full: keep this row with probability max_rows / seen */
+			j = cc_rng_below(&rng, seen);
 			if (j < max_rows)
 				memcpy(x + j * d, row, sizeof(double) * d);
 			continue;
@@ -463,10 +476,30 @@ ccseg_read_matrix_sample(Oid relid, const CcsegFeatures *f, const char *order_by
 	return x;
 }
 
-/* Read every row; see ccseg_read_matrix_sample. */
+/* Read every row, or a sample of max_rows of them; see read_rows. */
 double *
-ccseg_read_matrix(Oid relid, const CcsegFeatures *f, const char *order_by,
-				  MemoryContext cxt, size_t *n_out)
+ccseg_read_matrix_sample(Oid relid, const CcsegFeatures *f, const char *order_by,
+						 size_t max_rows, uint64 seed, MemoryContext cxt,
+						 size_t *n_out, size_t *total)
 {
-	return ccseg_read_matrix_sample(relid, f, order_by, 0, 0, cxt, n_out, NULL);
+	return read_rows(relid, f, order_by, max_rows, NULL, seed, cxt, n_out,
+					 total);
+}
+
+/*
+ * Read every row for work that holds them all (what names it in messages),
+ * which needs the matrix and extra_per_row bytes more for each row: an
+ * error naming ccseg.max_train_memory as soon as the rows need more than
+ * the memory in force.
+ */
+double *
+ccseg_read_matrix_within(Oid relid, const CcsegFeatures *f, const char *order_by,
+						 double extra_per_row, const char *what,
+						 MemoryContext cxt, size_t *n_out)
+{
+	double		per_row = 8.0 * f->d + extra_per_row;
+	double		fit = floor(ccseg_memory_budget() / per_row);
+
+	return read_rows(relid, f, order_by, (size_t) Max(fit, 1.0), what, 0, cxt,
+					 n_out, NULL);
 }

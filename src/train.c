@@ -188,11 +188,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 						prep.n_read, prep.relname, prep.read_seconds,
 						prep.preprocess_seconds)));
 	INSTR_TIME_SET_CURRENT(phase);
-	if ((size_t) k > prep.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) is greater than the number of usable rows (%zu)",
-						k, prep.n)));
+	ccseg_check_k_rows(&prep, "k", k);
 	if (init_arr != NULL)
 	{
 		init = given_centroids(init_arr, k, d);
@@ -232,9 +228,24 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 
 		ccseg_model_parse(PG_GETARG_VARLENA_P(ARG_PREVIOUS), &prev, cxt);
 		if (same_features(&prev, &prep))
+		{
+			/* the k x prev.k cost matrix next to the rows: within the memory in force */
+			double		need = cc_align_bytes(k, prev.k, d) +
+				(8.0 * d + 4.0) * (double) prep.n_read;
+
+			if (need > ccseg_memory_budget())
+				ereport(ERROR,
+						(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+						 errmsg("aligning the segments with the previous version needs more memory than ccseg.max_train_memory allows"),
+						 errdetail("Matching %d segments with the %d of the previous version next to %zu training rows needs about %s, more than %s.",
+								   k, prev.k, prep.n_read, ccseg_bytes_text(need),
+								   ccseg_memory_in_force_text()),
+						 ccseg_errhint_memory("train with fewer segments")));
 			cc_align_to_previous(&prev, prep.x, prep.n, d, prep.center,
 								 prep.scale_values, &kr, k, m.segment_drift,
-								 &m.changed_share, &alloc);
+								 &m.changed_share, &alloc,
+								 ccseg_check_interrupts, NULL);
+		}
 		else
 			ereport(NOTICE,
 					(errmsg("segment numbers are not aligned with the previous version"),

@@ -14,7 +14,8 @@ void
 cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 					 const double *center, const double *scale,
 					 CcKmeansResult *res, int k, double *drift,
-					 double *changed_share, const CcAllocator *alloc)
+					 double *changed_share, const CcAllocator *alloc,
+					 CcCheckFn check, void *arg)
 {
 	int			kp = prev->k;
 	double	   *old = cc_alloc_array(alloc, (size_t) kp * d, sizeof(double));
@@ -38,10 +39,14 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 			old[(size_t) c * d + j] = (old[(size_t) c * d + j] - center[j]) / scale[j];
 	}
 	for (c = 0; c < k; c++)
+	{
+		if (check)
+			check(arg);
 		for (c2 = 0; c2 < kp; c2++)
 			cost[(size_t) c * kp + c2] = cc_sqdist(res->centroids + (size_t) c * d,
 												   old + (size_t) c2 * d, d);
-	cc_hungarian(cost, k, kp, match, alloc);
+	}
+	cc_hungarian(cost, k, kp, match, alloc, check, arg);
 
 	if (k <= kp)
 	{
@@ -61,6 +66,9 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 				taken[renumber[c]] = true;
 		}
 		for (c2 = 0; c2 < kp; c2++)
+		{
+			if (check)
+				check(arg);
 			for (c = 0; c < k; c++)
 				if (match[c] == c2 && renumber[c] < 0)
 				{
@@ -69,6 +77,7 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 					renumber[c] = next;
 					taken[next] = true;
 				}
+		}
 		cc_release(alloc, taken);
 	}
 	else
@@ -89,6 +98,9 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 	/* rows scored by the previous model, from their imputed original values */
 	for (i = 0; i < n; i++)
 	{
+		/* each row is O(prev->k x d) work */
+		if (check && (i % 256) == 0)
+			check(arg);
 		for (j = 0; j < d; j++)
 			raw[j] = x[i * d + j] * scale[j] + center[j];
 		if (!cc_model_transform(prev, raw, z) ||
@@ -103,4 +115,18 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 	cc_release(alloc, renumber);
 	cc_release(alloc, raw);
 	cc_release(alloc, z);
+}
+
+/* Bytes cc_align_to_previous holds at once; see align.h. */
+double
+cc_align_bytes(int k, int k_prev, int d)
+{
+	double		small = k < k_prev ? k : k_prev;
+	double		large = k < k_prev ? k_prev : k;
+
+	return 8.0 * k * k_prev		/* cost */
+		+ 8.0 * k_prev * d		/* previous centroids, scaled the new way */
+		+ 9.0 * k + 16.0 * d	/* match, renumber, taken, raw, z */
+		+ 12.0 * (small + 1) + 25.0 * (large + 1)	/* the matching */
+		+ 8.0 * k * d + 16.0 * k;	/* renumbering the result */
 }

@@ -23,11 +23,21 @@
  * and previous centroid (NaN when unmatched); *changed_share the share of
  * rows whose segment number differs between prev and the renumbered
  * result, prev scoring the rows as they were imputed for training.
+ * check, when not NULL, is called with arg from every loop (building the
+ * k x prev->k cost matrix, the matching, the rows); it may not return.
  */
 extern void cc_align_to_previous(const CcModel *prev, const double *x, size_t n,
 								 int d, const double *center, const double *scale,
 								 CcKmeansResult *res, int k, double *drift,
 								 double *changed_share,
-								 const CcAllocator *alloc);
+								 const CcAllocator *alloc, CcCheckFn check,
+								 void *arg);
+
+/*
+ * The most bytes cc_align_to_previous holds at once for k new and k_prev
+ * previous segments of d features, beyond its arguments: the k x k_prev
+ * cost matrix and its smaller companions.
+ */
+extern double cc_align_bytes(int k, int k_prev, int d);
 
 #endif							/* CC_ALIGN_H */

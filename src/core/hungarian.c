@@ -9,12 +9,14 @@
 
 /*
  * Solve for n <= m (n "workers" each to a distinct one of m "jobs"), costs
- * a[i][j] read through get(i, j).  Shortest augmenting paths with dual
- * potentials u, v; indices 1-based internally, 0 is the virtual start.
+ * a[i][j] read from cost (row-major n x m, or m x n when transposed).
+ * Shortest augmenting paths with dual potentials u, v; indices 1-based
+ * internally, 0 is the virtual start.  check, when not NULL, is called once
+ * per step of a path search: each step is O(m) work.
  */
 static void
 solve(const double *cost, int n, int m, bool transposed, int *assign,
-	  const CcAllocator *alloc)
+	  const CcAllocator *alloc, CcCheckFn check, void *arg)
 {
 	double	   *u = cc_alloc_array(alloc, n + 1, sizeof(double));
 	double	   *v = cc_alloc_array(alloc, m + 1, sizeof(double));
@@ -46,6 +48,8 @@ solve(const double *cost, int n, int m, bool transposed, int *assign,
 						j1 = 0;
 			double		delta = INFINITY;
 
+			if (check)
+				check(arg);
 			used[j0] = true;
 			for (j = 1; j <= m; j++)
 			{
@@ -104,10 +108,10 @@ solve(const double *cost, int n, int m, bool transposed, int *assign,
 /* Minimum-cost assignment of rows to columns; see hungarian.h. */
 void
 cc_hungarian(const double *cost, int rows, int cols, int *row_to_col,
-			 const CcAllocator *alloc)
+			 const CcAllocator *alloc, CcCheckFn check, void *arg)
 {
 	if (rows <= cols)
-		solve(cost, rows, cols, false, row_to_col, alloc);
+		solve(cost, rows, cols, false, row_to_col, alloc, check, arg);
 	else
 	{
 		/* assign every column to a row, then invert */
@@ -115,7 +119,7 @@ cc_hungarian(const double *cost, int rows, int cols, int *row_to_col,
 		int			i,
 					j;
 
-		solve(cost, cols, rows, true, col_to_row, alloc);
+		solve(cost, cols, rows, true, col_to_row, alloc, check, arg);
 		for (i = 0; i < rows; i++)
 			row_to_col[i] = -1;
 		for (j = 0; j < cols; j++)

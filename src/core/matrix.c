@@ -263,6 +263,12 @@ cc_quantile(double *a, size_t n, double q)
 		return vlo;
 	vhi = cc_min(a + lo + 1, n - lo - 1);
 	diff = vhi - vlo;
+	/*
+	 * The difference of two finite values of opposite signs can overflow
+	 * (-1.7e308 and 1.7e308): then weigh the ends, which cannot.
+	 */
+	if (!isfinite(diff) && isfinite(vlo) && isfinite(vhi))
+		return vlo * (1.0 - t) + vhi * t;
 	/* numpy's lerp: interpolate from the nearer end for accuracy */
 	if (t >= 0.5)
 		return vhi - diff * (1.0 - t);

@@ -328,6 +328,30 @@ cc_silhouette_threads(const double *x, int d, const int *labels, int k,
 	return !stop;
 }
 
+/* Bytes cc_quality_threads holds at once; see metrics.h. */
+double
+cc_quality_bytes(size_t n, int d, int k, int64_t sample, int threads)
+{
+	size_t		limit = sample < 0 ? CC_SILHOUETTE_EXACT_ROWS : (size_t) sample;
+	double		m = (double) n;
+	double		bytes = 8.0 * k * (d + 4.0);	/* counts, CH and DB means */
+
+	if (sample == 0 || k < 2)
+		return bytes;
+	if (n > limit)
+	{
+		/* the sample's row numbers and weights; the stratified sampling */
+		m = (double) limit + (double) k * CC_SAMPLE_FLOOR;
+		bytes += 8.0 * m + 8.0 * k + 8.0 * n + 16.0 * (k + 1);
+	}
+	if (threads < 1)
+		threads = 1;
+	/* order, rows transposed, per-row sums; cluster pairs; tiles */
+	bytes += m * (8.0 + 8.0 * d + 8.0 * k) + 4.0 * k * (k + 1.0) +
+		8.0 * threads * (TILE_ROWS + 1.0) * TILE_COLS + 24.0 * (k + 1);
+	return bytes;
+}
+
 /* Stratified sample of rows by cluster; see metrics.h. */
 size_t
 cc_stratified_sample(const int *labels, size_t n, int k, size_t size,

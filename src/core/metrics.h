@@ -106,6 +106,15 @@ extern bool cc_quality_threads(const double *x, size_t n, int d,
 							   void *poll_arg);
 
 /*
+ * The most bytes cc_quality_threads holds at once for n rows of d features
+ * in k clusters with the given sample and threads, beyond its arguments:
+ * above all the silhouette's per-row sums (rows x k) and its copy of the
+ * rows it measures.
+ */
+extern double cc_quality_bytes(size_t n, int d, int k, int64_t sample,
+							   int threads);
+
+/*
  * Knee of a decreasing curve y(x) by the Kneedle method (Satopaa et al.,
  * "Finding a 'kneedle' in a haystack", ICDCS workshops 2011): normalize both
  * axes to [0, 1], take the point farthest below the straight line between

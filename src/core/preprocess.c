@@ -78,12 +78,17 @@ median_of(double *buf, size_t m)
 	/* lower middle is the largest value before mid */
 	{
 		double		lo = buf[0];
+		double		sum;
 		size_t		i;
 
 		for (i = 1; i < mid; i++)
 			if (buf[i] > lo)
 				lo = buf[i];
-		return (lo + buf[mid]) / 2.0;
+		/* halves first only when the sum overflows (they round subnormals) */
+		sum = lo + buf[mid];
+		if (isfinite(sum))
+			return sum / 2.0;
+		return lo / 2.0 + buf[mid] / 2.0;
 	}
 }
 

@@ -66,4 +66,40 @@ SELECT ccseg_fit(v, 1, ARRAY['a', repeat('x', 64)]) FROM (VALUES (ARRAY[1, 2]::f
 -- names that differ only in case are different, and 63 bytes are allowed
 SELECT (ccseg_model_summary(ccseg_fit(v, 1, ARRAY['a', 'A', repeat('x', 63)]))).features
 FROM (VALUES (ARRAY[1, 2, 3]::float8[])) t(v);
+
+-- k and names are those of the first row: a later row that differs is refused
+\set VERBOSITY default
+SELECT ccseg_fit(v, k) FROM (VALUES (ARRAY[1, 2]::float8[], 2), (ARRAY[3, 4]::float8[], 3)) t(v, k);
+SELECT ccseg_fit(v, k) FROM (VALUES (ARRAY[1, 2]::float8[], 2), (ARRAY[3, 4]::float8[], NULL)) t(v, k);
+SELECT ccseg_fit(v, 1, n)
+FROM (VALUES (ARRAY[1, 2]::float8[], ARRAY['a', 'b']), (ARRAY[3, 4]::float8[], ARRAY['a', 'c'])) t(v, n);
+SELECT ccseg_fit(v, 1, n)
+FROM (VALUES (ARRAY[1, 2]::float8[], ARRAY['a', 'b']), (ARRAY[3, 4]::float8[], NULL)) t(v, n);
+SELECT ccseg_fit(v, 1, n)
+FROM (VALUES (ARRAY[1, 2]::float8[], NULL), (ARRAY[3, 4]::float8[], ARRAY['a', 'b'])) t(v, n);
+\set VERBOSITY terse
+-- the same names with other bounds are the same names
+SELECT (ccseg_model_summary(ccseg_fit(v, 1, n))).features
+FROM (VALUES (ARRAY[1, 2]::float8[], ARRAY['a', 'b']), (ARRAY[3, 4]::float8[], '[0:1]={a,b}'::text[])) t(v, n);
+
+-- feature names travel between processes in the server encoding, whatever
+-- the client's: names in and outside LATIN1 under client_encoding LATIN1,
+-- in a forced parallel plan (the file itself stays ASCII)
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET client_encoding = 'LATIN1';
+EXPLAIN (COSTS OFF)
+SELECT ccseg_fit(ARRAY[balance, purchases]::float8[], 3, ARRAY[U&'gr\00f6\00dfe', U&'\03b2\03b5\03c4\03b1'])
+FROM regions;
+SELECT (ccseg_model_summary(ccseg_fit(ARRAY[balance, purchases]::float8[], 3,
+									  ARRAY[U&'gr\00f6\00dfe', U&'\03b2\03b5\03c4\03b1']))).features
+	   = ARRAY[U&'gr\00f6\00dfe', U&'\03b2\03b5\03c4\03b1'] AS names_kept
+FROM regions;
+RESET client_encoding;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
 DROP TABLE regions;

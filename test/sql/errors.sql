@@ -64,6 +64,8 @@ FROM (VALUES
 	('infinity in data', $q$SELECT ccseg_train('m', 'inf_src', 2)$q$),
 	('drop leaves no row', $q$SELECT ccseg_train('m', 'holes', 1, impute => 'drop')$q$),
 	('n_init 0', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], n_init => 0)$q$),
+	('n_init above 1000', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], n_init => 1001)$q$),
+	('n_init above 1000 (elbow)', $q$SELECT * FROM ccseg_elbow('pts', 2, 3, features => ARRAY['a'], n_init => 2147483647)$q$),
 	('max_iter 0', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], max_iter => 0)$q$),
 	('tol negative', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], tol => -1)$q$),
 	('tol NaN', $q$SELECT ccseg_train('m', 'pts', 2, features => ARRAY['a'], tol => 'NaN')$q$),

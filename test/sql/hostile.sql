@@ -106,6 +106,12 @@ FROM (VALUES
 	(42, 'scoring by such names', $$SELECT count(DISTINCT ccseg_predict('modèle "ü"; --', k)) FROM "Kunden ü" k$$),
 	(43, 'a name of 63 bytes', $$SELECT length(model) FROM ccseg_train(repeat('é', 31) || 'x', 'h', 2)$$),
 	(44, 'a name of 100 characters to score', $$SELECT ccseg_predict(repeat('x', 100), ARRAY[1, 2, 3]::float8[])$$),
+	-- long names are cut in messages: 60 bytes at a character boundary and ...
+	(57, 'a name of 10,000 characters to score', $$SELECT ccseg_predict(repeat('x', 10000), ARRAY[1, 2, 3]::float8[])$$),
+	(58, 'a name of 10,000 two-byte characters', $$SELECT ccseg_predict('x' || repeat('é', 10000), ARRAY[1, 2, 3]::float8[])$$),
+	(59, 'a feature of 10,000 characters', $$SELECT k FROM ccseg_train('x', 'h', 2, features => ARRAY[repeat('y', 10000)])$$),
+	(60, 'an id column of 10,000 characters', $$SELECT k FROM ccseg_train('x', 'h', 2, id_column => repeat('z', 10000))$$),
+	(61, 'a method of 10,000 characters', $$SELECT k FROM ccseg_train('x', 'h', 2, impute => repeat('m', 10000))$$),
 	(45, 'a domain over numeric', $$SELECT array_to_string(features, ',') FROM ccseg_model_summary(ccseg_build_model('with_domain', 2))$$),
 	-- the source changed after training
 	(46, 'retrain after the source was dropped', $$SELECT version FROM ccseg_retrain('dropme')$$),

@@ -21,6 +21,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "align.h"
 #include "cc_common.h"
 #include "decimal.h"
 #include "exactsum.h"
@@ -186,6 +188,109 @@ counting_allocator(CountCtx *ctx)
 	a.release = count_release;
 	a.ctx = ctx;
 	return a;
+}
+
+/*
+ * An allocator that keeps its live blocks in a list, so that a test can
+ * release what a computation stopped by a longjmp from its check callback
+ * left behind (as a PostgreSQL memory context does).
+ */
+typedef struct TrackBlock
+{
+	struct TrackBlock *prev;
+	struct TrackBlock *next;
+	size_t		size;
+	size_t		pad;			/* a header of 4 words keeps malloc's alignment */
+} TrackBlock;
+
+typedef struct TrackCtx
+{
+	TrackBlock	head;			/* a ring: head.next is the newest block */
+	long		live;
+	double		bytes;			/* requested bytes live */
+	double		peak;			/* the most bytes live at once */
+} TrackCtx;
+
+/* Allocate a tracked block. */
+static void *
+track_alloc(void *ctx, size_t size)
+{
+	TrackCtx   *t = ctx;
+	TrackBlock *b = malloc(sizeof(TrackBlock) + (size ? size : 1));
+
+	if (b == NULL)
+	{
+		fprintf(stderr, "test_core: out of memory\n");
+		exit(2);
+	}
+	b->prev = &t->head;
+	b->next = t->head.next;
+	b->size = size;
+	t->head.next->prev = b;
+	t->head.next = b;
+	t->live++;
+	t->bytes += (double) size;
+	if (t->bytes > t->peak)
+		t->peak = t->bytes;
+	return b + 1;
+}
+
+/* Release a tracked block. */
+static void
+track_release(void *ctx, void *ptr)
+{
+	TrackCtx   *t = ctx;
+	TrackBlock *b = (TrackBlock *) ptr - 1;
+
+	b->prev->next = b->next;
+	b->next->prev = b->prev;
+	t->live--;
+	t->bytes -= (double) b->size;
+	free(b);
+}
+
+/* Make a tracking allocator on top of ctx. */
+static CcAllocator
+tracking_allocator(TrackCtx *ctx)
+{
+	CcAllocator a;
+
+	ctx->head.prev = ctx->head.next = &ctx->head;
+	ctx->live = 0;
+	ctx->bytes = ctx->peak = 0.0;
+	a.alloc = track_alloc;
+	a.release = track_release;
+	a.ctx = ctx;
+	return a;
+}
+
+/* Release every block still live; returns how many there were. */
+static long
+track_release_all(TrackCtx *ctx)
+{
+	long		n = ctx->live;
+
+	while (ctx->head.next != &ctx->head)
+		track_release(ctx, ctx->head.next + 1);
+	return n;
+}
+
+/* A check callback that counts its calls and jumps out at the stop_at'th. */
+typedef struct StopAfter
+{
+	jmp_buf		env;
+	long		calls;
+	long		stop_at;		/* 0: never */
+} StopAfter;
+
+static void
+stop_after_check(void *arg)
+{
+	StopAfter  *s = arg;
+
+	s->calls++;
+	if (s->stop_at > 0 && s->calls >= s->stop_at)
+		longjmp(s->env, 1);
 }
 
 /* ---------------------------------------------------------------------
@@ -846,6 +951,41 @@ test_quantile(void)
 		CHECK(QUANT4(1.0, 4.0));
 #undef QUANT4
 	}
+
+	/*
+	 * ends whose difference overflows: the median of -1.7e308 and 1.7e308
+	 * is 0, not -Infinity, and a quartile lies between them
+	 */
+	{
+		double		v[4];
+		double		q;
+
+		set_ctx("cc_quantile of values whose difference overflows");
+		v[0] = 1.7e308;
+		v[1] = -1.7e308;
+		CHECK(cc_quantile(v, 2, 0.5) == 0.0);
+		v[0] = 1.7e308;
+		v[1] = -1.7e308;
+		q = cc_quantile(v, 2, 0.25);
+		CHECK(close_to(q, -0.85e308, 1e-15, 0));
+		v[0] = -DBL_MAX;
+		v[1] = DBL_MAX;
+		v[2] = DBL_MAX;
+		v[3] = -DBL_MAX;
+		q = cc_quantile(v, 4, 0.5);
+		CHECK(q == 0.0);
+		v[0] = -DBL_MAX;
+		v[1] = DBL_MAX;
+		v[2] = DBL_MAX;
+		v[3] = -DBL_MAX;
+		q = cc_quantile(v, 4, 0.75);
+		CHECK(q == DBL_MAX);
+		v[0] = -DBL_MAX;
+		v[1] = DBL_MAX;
+		v[2] = 0.0;
+		q = cc_quantile(v, 3, 0.75);
+		CHECK(isfinite(q) && q == DBL_MAX / 2.0);
+	}
 	set_ctx("%s", "");
 }
 
@@ -1231,6 +1371,23 @@ test_impute_closed_form(void)
 	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_DROP, v, A) == -1);
 	CHECK(isnan(v[0]) && isnan(v[1]) && isnan(v[2]));
 
+	/* a median between values whose sum overflows stays finite */
+	{
+		double		y[4] = {1.7e308, -1.7e308, 1.7e308, 1.6e308};
+		double		z[2] = {-1.7e308, -1.7e308};
+
+		set_ctx("impute median of values whose sum overflows");
+		CHECK(cc_impute_fit(y, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 && v[0] == 0.0);
+		CHECK(cc_impute_fit(y + 2, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 &&
+			  close_to(v[0], 1.65e308, 1e-15, 0));
+		CHECK(cc_impute_fit(z, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 &&
+			  v[0] == -1.7e308);
+		/* below the overflow, the sum halved as before */
+		y[0] = y[1] = nextafter(0.0, 1.0);
+		CHECK(cc_impute_fit(y, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 &&
+			  v[0] == y[0]);
+		set_ctx("impute closed form");
+	}
 	/* the mean and median part ways on a skewed column */
 	{
 		double		y[4] = {1, 2, 3, 100};
@@ -4107,6 +4264,17 @@ test_describe_closed_form(void)
 	CHECK(s.outliers == 1);
 	CHECK(ctx.live == 0 && !ctx.bad_release);
 
+	/* ccseg_describe of a column of -1.7e308 and 1.7e308: median 0 */
+	{
+		double		y[4] = {1.7e308, -1.7e308, -1.7e308, 1.7e308};
+
+		set_ctx("describe closed form, extreme values");
+		cc_describe_column(y, 4, 1, 0, &s, &ca);
+		CHECK(s.count == 4 && s.min == -1.7e308 && s.max == 1.7e308);
+		CHECK(s.median == 0.0);
+		CHECK(s.p25 == -1.7e308 && s.p75 == 1.7e308);
+		CHECK(ctx.live == 0 && !ctx.bad_release);
+	}
 	/* symmetric: skew 0; quartiles between values */
 	{
 		double		y[4] = {1, 2, 3, 4};
@@ -5425,7 +5593,7 @@ test_hungarian_brute(void)
 						}
 					for (i = 0; i < rows; i++)
 						rc[i] = -7;
-					cc_hungarian(cost, rows, cols, rc, &ca);
+					cc_hungarian(cost, rows, cols, rc, &ca, NULL, NULL);
 					best = brute_assign(cost, rows, cols);
 					if (!valid_assignment(cost, rows, cols, rc, &total))
 						ok_valid = false;
@@ -5458,17 +5626,17 @@ test_hungarian_small(void)
 
 		set_ctx("hungarian 1 x 1");
 		rc[0] = -7;
-		cc_hungarian(c, 1, 1, rc, A);
+		cc_hungarian(c, 1, 1, rc, A, NULL, NULL);
 		CHECK(rc[0] == 0);
 	}
 	{
 		double		c[5] = {3, 1, 4, 0.5, 5};
 
 		set_ctx("hungarian 1 x 5");
-		cc_hungarian(c, 1, 5, rc, A);
+		cc_hungarian(c, 1, 5, rc, A, NULL, NULL);
 		CHECK(rc[0] == 3);
 		set_ctx("hungarian 5 x 1");
-		cc_hungarian(c, 5, 1, rc, A);
+		cc_hungarian(c, 5, 1, rc, A, NULL, NULL);
 		CHECK(rc[0] == -1 && rc[1] == -1 && rc[2] == -1 && rc[3] == 0 && rc[4] == -1);
 	}
 	/* all costs equal: any assignment, all of the same cost */
@@ -5479,10 +5647,10 @@ test_hungarian_small(void)
 		for (i = 0; i < 24; i++)
 			c[i] = 2.5;
 		set_ctx("hungarian ties 4 x 6");
-		cc_hungarian(c, 4, 6, rc, A);
+		cc_hungarian(c, 4, 6, rc, A, NULL, NULL);
 		CHECK(valid_assignment(c, 4, 6, rc, &total) && total == 10.0L);
 		set_ctx("hungarian ties 6 x 4");
-		cc_hungarian(c, 6, 4, rc, A);
+		cc_hungarian(c, 6, 4, rc, A, NULL, NULL);
 		CHECK(valid_assignment(c, 6, 4, rc, &total) && total == 10.0L);
 	}
 	/* the greedy choice (row 0 -> column 0) is wrong: 1 + 10 > 2 + 2 */
@@ -5490,7 +5658,7 @@ test_hungarian_small(void)
 		double		c[4] = {1, 2, 2, 10};
 
 		set_ctx("hungarian not greedy");
-		cc_hungarian(c, 2, 2, rc, A);
+		cc_hungarian(c, 2, 2, rc, A, NULL, NULL);
 		CHECK(rc[0] == 1 && rc[1] == 0);
 	}
 	/* 3 x 2: the middle row is left out */
@@ -5498,7 +5666,7 @@ test_hungarian_small(void)
 		double		c[6] = {0, 5, 9, 9, 5, 0};
 
 		set_ctx("hungarian 3 x 2");
-		cc_hungarian(c, 3, 2, rc, A);
+		cc_hungarian(c, 3, 2, rc, A, NULL, NULL);
 		CHECK(rc[0] == 0 && rc[1] == -1 && rc[2] == 1);
 	}
 	set_ctx("%s", "");
@@ -5557,7 +5725,7 @@ test_hungarian_large(void)
 			else
 				cost[(size_t) perm[i] * cols + i] = 0.0;
 		}
-		cc_hungarian(cost, rows, cols, rc, &ca);
+		cc_hungarian(cost, rows, cols, rc, &ca, NULL, NULL);
 		for (i = 0; i < rows; i++)
 		{
 			int			want = -1;
@@ -5589,7 +5757,7 @@ test_hungarian_large(void)
 		for (i = 0; i < n; i++)
 			for (j = 0; j < n; j++)
 				cost[(size_t) i * n + j] = (a[i] - b[j]) * (a[i] - b[j]);
-		cc_hungarian(cost, n, n, rc, &ca);
+		cc_hungarian(cost, n, n, rc, &ca, NULL, NULL);
 		qsort(a, n, sizeof(double), cmp_double);
 		qsort(b, n, sizeof(double), cmp_double);
 		for (i = 0; i < n; i++)
@@ -5608,7 +5776,7 @@ test_hungarian_large(void)
 			cost[i] = tr_unif(&r);
 		for (i = 0; i < n; i++)
 			identity += cost[(size_t) i * n + i];
-		cc_hungarian(cost, n, n, rc, &ca);
+		cc_hungarian(cost, n, n, rc, &ca, NULL, NULL);
 		set_ctx("hungarian random 60 x 60");
 		two_opt = CHECK(valid_assignment(cost, n, n, rc, &total));
 		CHECK(two_opt && total <= identity);
@@ -6523,6 +6691,250 @@ test_model_assign(void)
 	}
 	set_ctx("%s", "");
 	cc_model_free(&m, A);
+}
+
+/*
+ * cc_hungarian calls its check callback while it searches, at least once
+ * per row of the smaller side, and a check that does not return (query
+ * cancel) stops it with nothing left but what the allocator holds.
+ */
+static void
+test_hungarian_check(void)
+{
+	static const int shapes[][2] = {{80, 80}, {50, 80}, {80, 50}};
+	const int	n = 80;
+	double	   *cost = dalloc((size_t) n * n);
+	int		   *rc = talloc(n, sizeof(int));
+	TRand		r;
+	size_t		si;
+	int			i;
+
+	tr_seed(&r, 7300);
+	for (i = 0; i < n * n; i++)
+		cost[i] = tr_unif(&r);
+	for (si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++)
+	{
+		int			rows = shapes[si][0],
+					cols = shapes[si][1];
+		int			small = rows < cols ? rows : cols;
+		StopAfter	counter;
+		static StopAfter stopper;
+		TrackCtx	tc;
+		CcAllocator ta = tracking_allocator(&tc);
+		long		calls;
+
+		set_ctx("hungarian check callback %d x %d", rows, cols);
+		memset(&counter, 0, sizeof(counter));
+		cc_hungarian(cost, rows, cols, rc, &ta, stop_after_check, &counter);
+		CHECK(counter.calls >= small);
+		CHECK(tc.live == 0);
+		calls = counter.calls;
+
+		/* stopped half way: it does not finish, and leaves its buffers */
+		memset(&stopper, 0, sizeof(stopper));
+		stopper.stop_at = calls / 2;
+		if (setjmp(stopper.env) == 0)
+		{
+			cc_hungarian(cost, rows, cols, rc, &ta, stop_after_check, &stopper);
+			CHECK(!"cc_hungarian finished despite the stop");
+		}
+		CHECK(stopper.calls == calls / 2);
+		CHECK(track_release_all(&tc) > 0);
+	}
+	set_ctx("%s", "");
+	tfree(cost);
+	tfree(rc);
+}
+
+/*
+ * cc_quality_bytes, which the glue counts against ccseg.max_train_memory,
+ * covers what cc_quality_threads holds at once: exact and sampled
+ * silhouettes, one and several threads, no silhouette.
+ */
+static void
+test_quality_bytes(void)
+{
+	static const struct
+	{
+		size_t		n;
+		int			d;
+		int			k;
+		int64_t		sample;
+		int			threads;
+	}			cases[] = {
+		{300, 2, 3, -1, 1}, {300, 5, 7, 0, 1}, {2000, 3, 4, 500, 1},
+		{2000, 3, 4, 500, 3}, {1500, 1, 20, -1, 2}, {400, 4, 2, 2, 1}
+	};
+	size_t		ci;
+
+	for (ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++)
+	{
+		size_t		n = cases[ci].n;
+		int			d = cases[ci].d;
+		int			k = cases[ci].k;
+		double	   *x = dalloc(n * d);
+		int		   *labels = talloc(n, sizeof(int));
+		double	   *segsil = dalloc(k);
+		double		sil,
+					ch,
+					db;
+		int64_t		silrows;
+		TrackCtx	tc;
+		CcAllocator ta = tracking_allocator(&tc);
+		size_t		i;
+
+		set_ctx("quality bytes n=%zu d=%d k=%d sample=%lld threads=%d", n, d, k,
+				(long long) cases[ci].sample, cases[ci].threads);
+		make_data(DATA_NOISE, 7600 + ci, x, NULL, n, d, k);
+		for (i = 0; i < n; i++)
+			labels[i] = (int) (i % (size_t) k);
+		CHECK(cc_quality_threads(x, n, d, labels, k, cases[ci].sample, 1, &sil,
+								 &silrows, segsil, &ch, &db, &ta, NULL, NULL,
+								 cases[ci].threads, NULL, NULL));
+		CHECK(tc.live == 0);
+		CHECK(tc.peak > 0.0 &&
+			  tc.peak <= cc_quality_bytes(n, d, k, cases[ci].sample,
+										  cases[ci].threads));
+		tfree(x);
+		tfree(labels);
+		tfree(segsil);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * cc_align_to_previous: new centroids that are the previous ones in another
+ * order get the previous numbers back, with no drift and no changed row;
+ * with fewer or more new segments the numbers stay a permutation.  It calls
+ * its check callback from every loop, and a check that does not return
+ * stops it.
+ */
+static void
+test_align(void)
+{
+	const int	kp = 6;
+	const int	d = 3;
+	const size_t n = 600;
+	static const int ks[] = {6, 4, 9};
+	CcModel		prev;
+	size_t		ki;
+
+	make_model(&prev, kp, d, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 7400);
+	for (ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ki++)
+	{
+		int			k = ks[ki];
+		CcKmeansResult res;
+		double	   *x = dalloc(n * d);
+		double	   *drift = dalloc(k);
+		int		   *perm = talloc(k, sizeof(int));
+		double		changed = -1.0;
+		StopAfter	counter;
+		static StopAfter stopper;
+		TrackCtx	tc;
+		CcAllocator ta = tracking_allocator(&tc);
+		TRand		r;
+		size_t		i;
+		int64_t		total = 0;
+		int			c,
+					j,
+					unmatched = 0;
+		bool		in_range = true;
+
+		set_ctx("align k=%d to k=%d", k, kp);
+		tr_seed(&r, 7500 + ki);
+		/* new cluster c sits on previous centroid perm[c] (new ones elsewhere) */
+		for (c = 0; c < k; c++)
+			perm[c] = c;
+		for (c = k - 1; c > 0; c--)
+		{
+			int			o = (int) tr_below(&r, c + 1),
+						t = perm[c];
+
+			perm[c] = perm[o];
+			perm[o] = t;
+		}
+		memset(&res, 0, sizeof(res));
+		res.centroids = dalloc((size_t) k * d);
+		res.labels = talloc(n, sizeof(int));
+		res.sizes = talloc(k, sizeof(int64_t));
+		res.sse = dalloc(k);
+		for (c = 0; c < k; c++)
+		{
+			for (j = 0; j < d; j++)
+				res.centroids[(size_t) c * d + j] = perm[c] < kp ?
+					prev.centroids[(size_t) perm[c] * d + j] :
+					100.0 + 10.0 * perm[c] + j;
+			res.sizes[c] = 0;
+			res.sse[c] = 0.0;
+		}
+		for (i = 0; i < n; i++)
+		{
+			c = (int) (i % (size_t) k);
+			res.labels[i] = c;
+			res.sizes[c]++;
+			for (j = 0; j < d; j++)
+				x[i * d + j] = res.centroids[(size_t) c * d + j] +
+					1e-6 * tr_normal(&r);
+		}
+
+		memset(&counter, 0, sizeof(counter));
+		cc_align_to_previous(&prev, x, n, d, prev.center, prev.scale_values,
+							 &res, k, drift, &changed, &ta, stop_after_check,
+							 &counter);
+		CHECK(tc.live == 0);
+		/* what the glue counts against ccseg.max_train_memory covers it */
+		CHECK(tc.peak > 0.0 && tc.peak <= cc_align_bytes(k, kp, d));
+		/* a row of the cost matrix each, and every 256 rows scored */
+		CHECK(counter.calls >= k + (long) (n / 256));
+		for (i = 0; i < n; i++)
+			if (res.labels[i] < 0 || res.labels[i] >= k)
+				in_range = false;
+		CHECK(in_range);
+		for (c = 0; c < k; c++)
+		{
+			total += res.sizes[c];
+			if (isnan(drift[c]))
+				unmatched++;
+		}
+		CHECK(total == (int64_t) n);
+		CHECK(unmatched == (k > kp ? k - kp : 0));
+		if (k == kp)
+		{
+			bool		same = true;
+
+			for (i = 0; i < (size_t) k * d; i++)
+				if (res.centroids[i] != prev.centroids[i])
+					same = false;
+			CHECK(same);
+			/* previous centroids pass through original units: rounding only */
+			for (c = 0; c < k; c++)
+				CHECK(drift[c] < 1e-12);
+			CHECK(changed == 0.0);
+		}
+		else
+			CHECK(changed >= 0.0 && changed <= 1.0);
+
+		/* stopped half way */
+		memset(&stopper, 0, sizeof(stopper));
+		stopper.stop_at = counter.calls / 2;
+		if (setjmp(stopper.env) == 0)
+		{
+			cc_align_to_previous(&prev, x, n, d, prev.center, prev.scale_values,
+								 &res, k, drift, &changed, &ta,
+								 stop_after_check, &stopper);
+			CHECK(!"cc_align_to_previous finished despite the stop");
+		}
+		CHECK(stopper.calls == counter.calls / 2);
+		track_release_all(&tc);
+
+		km_free(&res);
+		tfree(x);
+		tfree(drift);
+		tfree(perm);
+	}
+	CHECK(cc_align_bytes(CC_MAX_K, CC_MAX_K, 1) >= 8e8);
+	cc_model_free(&prev, A);
+	set_ctx("%s", "");
 }
 
 /*
@@ -7561,6 +7973,7 @@ main(void)
 	test_hungarian_brute();
 	test_hungarian_small();
 	test_hungarian_large();
+	test_hungarian_check();
 
 	test_model_round_trip();
 	test_model_validate();
@@ -7568,6 +7981,8 @@ main(void)
 	test_model_unflatten_fuzz();
 	test_model_transform();
 	test_model_assign();
+	test_quality_bytes();
+	test_align();
 	test_pipeline();
 
 	print_simd_digest();
