@@ -1435,3 +1435,74 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_segments(text) IS
 'one row per segment: size, share, radius (RMS distance to the centroid), silhouette, a generated label and description (which flags a segment smaller than ccseg.min_segment_rows), and the name and recommendation of the best matching rule in ccseg_rules';
+
+-- ---------------------------------------------------------------------------
+-- Error messages show long names cut
+-- ---------------------------------------------------------------------------
+
+-- A name as an error message shows it: whole up to 63 bytes, else its first
+-- 60 characters and "...", so that a 10,000-character name does not flood a log.
+CREATE FUNCTION @extschema@._ccseg_name_for_message(name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN octet_length(name) <= 63 THEN name ELSE left(name, 60) || '...' END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_name_for_message(text) IS
+'internal: a name as error messages show it (cut to 60 characters and "..." beyond 63 bytes)';
+
+CREATE OR REPLACE FUNCTION @extschema@._ccseg_check_model_name(model text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF model IS NULL OR model = '' THEN
+		RAISE EXCEPTION 'model name must not be empty'
+			USING ERRCODE = 'invalid_name';
+	END IF;
+	IF octet_length(model) > 63 THEN
+		RAISE EXCEPTION 'model name "%" is too long', @extschema@._ccseg_name_for_message(model)
+			USING ERRCODE = 'name_too_long',
+				  DETAIL = format('The name is %s bytes long; at most 63 bytes are allowed.', octet_length(model));
+	END IF;
+END
+$$;
+
+-- The catalog row of a model's active version, or of the version given.
+CREATE OR REPLACE FUNCTION @extschema@._ccseg_model_row(model text, version integer DEFAULT NULL)
+RETURNS @extschema@.ccseg_model_versions
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_row @extschema@.ccseg_model_versions;
+BEGIN
+	IF _ccseg_model_row.model IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- the version asked for; else the active one, or the latest when a
+	-- version was inserted directly and none is active
+	SELECT v.* INTO found_row
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = _ccseg_model_row.model
+	  AND (v.version = _ccseg_model_row.version OR _ccseg_model_row.version IS NULL)
+	ORDER BY v.active DESC, v.version DESC LIMIT 1;
+	IF NOT FOUND THEN
+		IF _ccseg_model_row.version IS NULL
+		   OR NOT EXISTS (SELECT 1 FROM @extschema@.ccseg_model_versions v
+						  WHERE v.model_name = _ccseg_model_row.model) THEN
+			RAISE EXCEPTION 'model "%" does not exist',
+				@extschema@._ccseg_name_for_message(_ccseg_model_row.model)
+				USING ERRCODE = 'undefined_object',
+					  HINT = 'The ccseg_models view lists the trained models.';
+		END IF;
+		RAISE EXCEPTION 'model "%" has no version %', _ccseg_model_row.model,
+			_ccseg_model_row.version
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN found_row;
+END
+$$;

@@ -559,6 +559,19 @@ GRANT SELECT ON @extschema@.ccseg_models TO PUBLIC;
 -- ---------------------------------------------------------------------------
 
 -- Check a model name given by a user; raise the error a bad one deserves.
+-- A name as an error message shows it: whole up to 63 bytes, else its first
+-- 60 characters and "...", so that a 10,000-character name does not flood a log.
+CREATE FUNCTION @extschema@._ccseg_name_for_message(name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN octet_length(name) <= 63 THEN name ELSE left(name, 60) || '...' END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_name_for_message(text) IS
+'internal: a name as error messages show it (cut to 60 characters and "..." beyond 63 bytes)';
+
 CREATE FUNCTION @extschema@._ccseg_check_model_name(model text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -570,7 +583,7 @@ BEGIN
 			USING ERRCODE = 'invalid_name';
 	END IF;
 	IF octet_length(model) > 63 THEN
-		RAISE EXCEPTION 'model name "%" is too long', model
+		RAISE EXCEPTION 'model name "%" is too long', @extschema@._ccseg_name_for_message(model)
 			USING ERRCODE = 'name_too_long',
 				  DETAIL = format('The name is %s bytes long; at most 63 bytes are allowed.', octet_length(model));
 	END IF;
@@ -603,7 +616,8 @@ BEGIN
 		IF _ccseg_model_row.version IS NULL
 		   OR NOT EXISTS (SELECT 1 FROM @extschema@.ccseg_model_versions v
 						  WHERE v.model_name = _ccseg_model_row.model) THEN
-			RAISE EXCEPTION 'model "%" does not exist', _ccseg_model_row.model
+			RAISE EXCEPTION 'model "%" does not exist',
+				@extschema@._ccseg_name_for_message(_ccseg_model_row.model)
 				USING ERRCODE = 'undefined_object',
 					  HINT = 'The ccseg_models view lists the trained models.';
 		END IF;

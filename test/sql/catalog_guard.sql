@@ -265,6 +265,10 @@ SELECT ccseg_drop_model('crew_m');
 RESET ROLE;
 SELECT count(*) AS grants_left FROM ccseg_model_readers WHERE model_name = 'crew_m';
 
+-- a 10,000-character name is cut in messages
+SELECT ccseg_drop_model(repeat('é', 10000));
+SELECT * FROM ccseg_segments(repeat('x', 10000));
+
 -- every object of the extension carries a comment
 SELECT pg_describe_object(d.classid, d.objid, 0) AS undocumented
 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'ccseg'
