@@ -2,23 +2,7 @@
 -- failed training leaves the catalog as it was.
 
 -- run a statement, report its SQLSTATE, message and hint instead of failing
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	msg text;
-	detail text;
-	hint text;
-BEGIN
-	EXECUTE stmt;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
-		hint = PG_EXCEPTION_HINT;
-	RETURN SQLSTATE || ': ' || msg
-		|| CASE WHEN detail <> '' THEN ' (detail: ' || detail || ')' ELSE '' END
-		|| CASE WHEN hint <> '' THEN ' (hint: ' || hint || ')' ELSE '' END;
-END
-$$;
+\i test/include/try.sql
 
 CREATE TABLE pts (id int, a float8, b numeric, c int, note text, allnull float8);
 INSERT INTO pts SELECT g, g % 7, g % 5, g % 3, 'n' || g, NULL FROM generate_series(1, 20) g;

@@ -8,23 +8,7 @@
 
 -- run a statement, report its SQLSTATE, message, detail and hint instead of
 -- failing
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	msg text;
-	detail text;
-	hint text;
-BEGIN
-	EXECUTE stmt;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
-		hint = PG_EXCEPTION_HINT;
-	RETURN SQLSTATE || ': ' || msg
-		|| CASE WHEN detail <> '' THEN ' (detail: ' || detail || ')' ELSE '' END
-		|| CASE WHEN hint <> '' THEN ' (hint: ' || hint || ')' ELSE '' END;
-END
-$$;
+\i test/include/try.sql
 
 LOAD 'ccseg';
 SELECT name, context, unit, min_val, max_val,
