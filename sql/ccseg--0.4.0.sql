@@ -214,7 +214,7 @@ CREATE UNIQUE INDEX ccseg_model_versions_active
 
 CREATE TABLE @extschema@.ccseg_model_readers (
 	model_name text NOT NULL,
-	reader regrole NOT NULL,
+	reader name NOT NULL,
 	granted_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
 	PRIMARY KEY (model_name, reader)
 );
@@ -222,7 +222,7 @@ CREATE TABLE @extschema@.ccseg_model_readers (
 COMMENT ON TABLE @extschema@.ccseg_model_readers IS
 'roles that may read a model besides the members of its owner role: its versions, centroids, sizes and scores; written by ccseg_grant_read and ccseg_revoke_read';
 COMMENT ON COLUMN @extschema@.ccseg_model_readers.model_name IS 'the model';
-COMMENT ON COLUMN @extschema@.ccseg_model_readers.reader IS 'a role whose members may read the model, or 0 (shown as -) for PUBLIC';
+COMMENT ON COLUMN @extschema@.ccseg_model_readers.reader IS 'a role whose members may read the model, by name (as the catalog''s owner column), or public for everyone';
 COMMENT ON COLUMN @extschema@.ccseg_model_readers.granted_at IS 'when the access was granted';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ccseg_model_readers', '');
@@ -255,8 +255,8 @@ AS $$
 	SELECT @extschema@._ccseg_may_manage(owner)
 		OR EXISTS (SELECT 1 FROM @extschema@.ccseg_model_readers g
 				   WHERE g.model_name = model
-					 AND (g.reader = 0::regrole
-						  OR (EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = g.reader)
+					 AND (g.reader = 'public'
+						  OR (EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = g.reader)
 							  AND pg_has_role(current_user, g.reader, 'MEMBER'))))
 $$;
 
@@ -420,11 +420,33 @@ BEGIN
 					  HINT = 'Every version of a model has the same owner.';
 		END IF;
 
-		PERFORM @extschema@._ccseg_check_parameters(NEW.parameters);
+		-- a superuser's direct insert (a restore) keeps a version stored
+		-- before parameters and sources were checked, with a warning, so that
+		-- a restore never loses models; every other insert comes through
+		-- _ccseg_store_version, which has checked both as its caller
+		is_super := coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false);
+		BEGIN
+			PERFORM @extschema@._ccseg_check_parameters(NEW.parameters);
+		EXCEPTION WHEN invalid_parameter_value THEN
+			IF NOT is_super THEN
+				RAISE;
+			END IF;
+			RAISE WARNING 'parameters of model "%" version % do not have the documented shape',
+				NEW.model_name, NEW.version
+				USING DETAIL = upper(left(SQLERRM, 1)) || substr(SQLERRM, 2) || '.';
+		END;
 
 		-- the source: a relation that exists and that the inserting role may
 		-- read; given by OID (source_relid), by name (source), or both alike
-		named := @extschema@._ccseg_parse_relation(NEW.source);
+		BEGIN
+			named := @extschema@._ccseg_parse_relation(NEW.source);
+		EXCEPTION WHEN invalid_name THEN
+			IF NOT is_super THEN
+				RAISE;
+			END IF;
+			named := NULL;
+			NEW.source_relid := NULL;
+		END;
 		IF NEW.source_relid IS NULL THEN
 			NEW.source_relid := named;
 		END IF;
@@ -436,7 +458,6 @@ BEGIN
 		-- given both ways, name and OID must agree (a restored dump gives both:
 		-- a source dropped or renamed since is kept by neither)
 		IF NOT FOUND OR (NEW.source IS NOT NULL AND named IS DISTINCT FROM NEW.source_relid) THEN
-			is_super := coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false);
 			IF NOT is_super AND FOUND THEN
 				RAISE EXCEPTION 'source "%" and source_relid % name different relations',
 					CASE WHEN length(NEW.source) > 80 THEN left(NEW.source, 77) || '...' ELSE NEW.source END,
@@ -544,7 +565,7 @@ SELECT
 	 WHERE o.model_name = v.model_name) AS versions,
 	v.aligned_to,
 	v.changed_share,
-	ARRAY(SELECT CASE WHEN g.reader = 0::regrole THEN 'PUBLIC' ELSE g.reader::text END
+	ARRAY(SELECT CASE WHEN g.reader = 'public' THEN 'PUBLIC' ELSE g.reader::text END
 		  FROM @extschema@.ccseg_model_readers g
 		  WHERE g.model_name = v.model_name ORDER BY 1) AS readers
 FROM @extschema@.ccseg_model_versions v
@@ -839,38 +860,37 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._ccseg_delete_versions(text, integer) IS
 'internal: delete a version of a model, or every version when version is null, after checking as the caller that it may; returns how many';
 
-CREATE FUNCTION @extschema@._ccseg_set_reader(model text, reader regrole, allow boolean)
+CREATE FUNCTION @extschema@._ccseg_set_reader(model text, reader name, allow boolean)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ccseg_set_reader'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@._ccseg_set_reader(text, regrole, boolean) IS
-'internal: grant (allow) or revoke read access to a model for a role (0 for PUBLIC), after checking as the caller that it manages the model';
+COMMENT ON FUNCTION @extschema@._ccseg_set_reader(text, name, boolean) IS
+'internal: grant (allow) or revoke read access to a model for a role (public for PUBLIC), after checking as the caller that it manages the model';
 
--- The role named by text: PUBLIC (any case) is 0.
-CREATE FUNCTION @extschema@._ccseg_reader_role(role text)
-RETURNS regrole
+-- The reader a grant or revoke names: public for PUBLIC (in any case; no
+-- role can be called public), else the role name, which must exist when
+-- must_exist (a grant; a revoke may name a role dropped since).
+CREATE FUNCTION @extschema@._ccseg_reader_role(role text, must_exist boolean)
+RETURNS name
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	found_role regrole;
 BEGIN
 	IF lower(role) = 'public' THEN
-		RETURN 0::regrole;
+		RETURN 'public';
 	END IF;
-	SELECT r.oid::regrole INTO found_role FROM pg_roles r WHERE r.rolname = role;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'role "%" does not exist', role
+	IF must_exist AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = role) THEN
+		RAISE EXCEPTION 'role "%" does not exist', @extschema@._ccseg_name_for_message(role)
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'Give a role name as it is spelled in pg_roles, or PUBLIC.';
 	END IF;
-	RETURN found_role;
+	RETURN role;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._ccseg_reader_role(text) IS
-'internal: the role a grant names (0 for PUBLIC), or an error for an unknown one';
+COMMENT ON FUNCTION @extschema@._ccseg_reader_role(text, boolean) IS
+'internal: the reader a grant or revoke names (public for PUBLIC), or an error for a role that does not exist when it must';
 
 -- ---------------------------------------------------------------------------
 -- Training
@@ -1211,7 +1231,7 @@ DECLARE
 	r @extschema@.ccseg_model_versions;
 	small integer;
 BEGIN
-	granted := @extschema@._ccseg_set_reader(model, @extschema@._ccseg_reader_role(role), true);
+	granted := @extschema@._ccseg_set_reader(model, @extschema@._ccseg_reader_role(role, true), true);
 	r := @extschema@._ccseg_model_row(model);
 	SELECT count(*) INTO small FROM unnest(r.sizes) n WHERE n < @extschema@._ccseg_min_segment_rows();
 	IF small > 0 THEN
@@ -1232,7 +1252,7 @@ RETURNS boolean
 LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT @extschema@._ccseg_set_reader(model, @extschema@._ccseg_reader_role(role), false)
+	SELECT @extschema@._ccseg_set_reader(model, @extschema@._ccseg_reader_role(role, false), false)
 $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_revoke_read(text, text) IS

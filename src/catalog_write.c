@@ -221,13 +221,13 @@ ccseg_delete_versions(PG_FUNCTION_ARGS)
 }
 
 /*
- * _ccseg_set_reader(model, reader, allow): let reader (a role; 0 for
- * PUBLIC) read the model, or no longer; returns whether anything changed.
+ * _ccseg_set_reader(model, reader, allow): let reader (a role name, or
+ * public) read the model, or no longer; returns whether anything changed.
  */
 Datum
 ccseg_set_reader(PG_FUNCTION_ARGS)
 {
-	Oid			types[3] = {TEXTOID, REGROLEOID, BOOLOID};
+	Oid			types[3] = {TEXTOID, NAMEOID, BOOLOID};
 	Datum		values[3];
 	char	   *readers = qualified("ccseg_model_readers");
 	bool		allow = PG_GETARG_BOOL(2);

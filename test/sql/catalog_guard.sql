@@ -78,10 +78,16 @@ SELECT _ccseg_delete_versions('pg_m', NULL);
 SELECT ccseg_drop_version('pg_m', 1);
 RESET ROLE;
 
--- the catalog's own check, for a superuser's direct insert (a restore)
+-- the catalog's own check, for a superuser's direct insert (a restore):
+-- what earlier versions stored is kept, with a warning, and never read as
+-- SQL, so that a restore loses no model
 INSERT INTO ccseg_model_versions (model_name, version, owner, source, parameters, seconds, model)
-SELECT 'mal_m', 3, owner, '(SELECT * FROM cg_shared.pts WHERE public.cg_payload())', '{}', 0, model
+SELECT 'mal_m', 3, owner, '(SELECT * FROM cg_shared.pts WHERE public.cg_payload())',
+	   '{"elbow": [{"k": 2, "inertia": "NaN"}]}', 0, model
 FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+SELECT version, source, source_relid, parameters FROM ccseg_model_versions
+WHERE model_name = 'mal_m' AND version = 3;
+SELECT ccseg_drop_version('mal_m', 3);
 INSERT INTO ccseg_model_versions (model_name, version, owner, source, source_relid, parameters, seconds, model)
 SELECT 'mal_m', 3, owner, 'cg_shared.pts', 'cg_calls'::regclass, '{}', 0, model
 FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
