@@ -571,10 +571,9 @@ BEGIN
 	FROM @extschema@.ccseg_model_versions v
 	WHERE v.model_name = ccseg_train.model AND v.active;
 	IF NOT FOUND THEN
-		SELECT v.owner INTO model_owner
-		FROM @extschema@.ccseg_model_versions v
-		WHERE v.model_name = ccseg_train.model LIMIT 1;
-		model_owner := coalesce(model_owner, current_user);
+		-- also the owner of a model the caller may not read, so that it
+		-- learns before training, not after, that the name is taken
+		model_owner := coalesce(@extschema@._ccseg_model_owner(ccseg_train.model), current_user);
 	END IF;
 	IF NOT @extschema@._ccseg_may_manage(model_owner) THEN
 		RAISE EXCEPTION 'must be a member of role "%" to retrain model "%"',
@@ -1276,6 +1275,14 @@ COMMENT ON FUNCTION @extschema@._ccseg_may_read(text, name) IS
 
 ALTER POLICY ccseg_read ON @extschema@.ccseg_model_versions
 	USING (@extschema@._ccseg_may_read(model_name, owner));
+
+CREATE FUNCTION @extschema@._ccseg_model_owner(model text)
+RETURNS name
+AS 'MODULE_PATHNAME', 'ccseg_model_owner'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@._ccseg_model_owner(text) IS
+'internal: the owner role of a model, whether or not the caller may read it (null when there is no such model); a model''s name and owner are not secret, its values are';
 
 CREATE FUNCTION @extschema@._ccseg_set_reader(model text, reader name, allow boolean)
 RETURNS boolean

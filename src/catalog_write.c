@@ -27,6 +27,7 @@ PG_FUNCTION_INFO_V1(ccseg_store_version);
 PG_FUNCTION_INFO_V1(ccseg_set_active);
 PG_FUNCTION_INFO_V1(ccseg_delete_versions);
 PG_FUNCTION_INFO_V1(ccseg_set_reader);
+PG_FUNCTION_INFO_V1(ccseg_model_owner);
 
 /* Schema-qualified name of an object of the extension's schema. */
 static char *
@@ -256,4 +257,47 @@ ccseg_set_reader(PG_FUNCTION_ARGS)
 	as_caller_again(save_user, save_context);
 	SPI_finish();
 	PG_RETURN_BOOL(changed > 0);
+}
+
+/*
+ * _ccseg_model_owner(model): the owner of a model, read as the catalog's
+ * owner so that a model the caller may not read counts too; null when there
+ * is no such model.
+ */
+Datum
+ccseg_model_owner(PG_FUNCTION_ARGS)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	Datum		owner = (Datum) 0;
+	bool		isnull = true;
+	Oid			save_user;
+	int			save_context;
+
+	values[0] = PG_GETARG_DATUM(0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	as_catalog_owner(&save_user, &save_context);
+	run(psprintf("SELECT v.owner FROM %s v WHERE v.model_name OPERATOR(pg_catalog.=) $1 LIMIT 1",
+				 qualified("ccseg_model_versions")),
+		1, types, values, NULL, SPI_OK_SELECT);
+	as_caller_again(save_user, save_context);
+	if (SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									  1, &isnull);
+
+		if (!isnull)
+		{
+			/* copied out of SPI's memory, which SPI_finish releases */
+			Name		copy = (Name) SPI_palloc(NAMEDATALEN);
+
+			memcpy(copy, DatumGetName(d), NAMEDATALEN);
+			owner = NameGetDatum(copy);
+		}
+	}
+	SPI_finish();
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(owner);
 }

@@ -240,6 +240,8 @@ SELECT count(*) AS mallory_sees FROM ccseg_models WHERE model = 'crew_m';
 SELECT count(*) FROM ccseg_segments('crew_m');
 SELECT ccseg_predict('crew_m', ARRAY[1, 1]::float8[]);
 SELECT ccseg_grant_read('crew_m', 'regress_ccseg_mallory');
+-- the name is taken: she learns it before her training runs, not after
+SELECT ccseg_train('crew_m', 'cg_shared.pts', 2, seed => 1);
 RESET ROLE;
 -- carol manages it as a member of crew, and sees the small segment flagged
 SET ROLE regress_ccseg_carol;
