@@ -4,15 +4,15 @@ EXTENSION = ccseg
 EXTVERSION = 0.4.0
 
 MODULE_big = ccseg
-CORE_OBJS = src/core/rng.o src/core/matrix.o src/core/preprocess.o \
+CORE_OBJS = src/core/alloc.o src/core/rng.o src/core/matrix.o src/core/preprocess.o \
 	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o \
 	src/core/hungarian.o src/core/align.o src/core/parallel.o \
 	src/core/model_io.o src/core/decimal.o src/core/exactsum.o \
 	src/core/pass.o
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/refine.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
-	src/explain.o src/profile.o src/generate.o src/aggregate.o \
-	src/predict.o src/support.o src/pass.o src/catalog_write.o
+	src/row_insight.o src/profile.o src/generate.o src/aggregate.o \
+	src/predict.o src/support.o src/lloyd_pass.o src/catalog_write.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # the complete script of the current version (what CREATE EXTENSION runs), the
@@ -62,14 +62,16 @@ $(CORE_OBJS): CFLAGS += -O3 -ffp-contract=off -fno-math-errno -fstrict-aliasing
 
 # PGXS tracks no header dependencies: rebuild when a header changes.
 $(CORE_OBJS): $(wildcard src/core/*.h)
-$(GLUE_OBJS): src/ccseg.h $(wildcard src/core/*.h)
+$(GLUE_OBJS): $(wildcard src/*.h) $(wildcard src/core/*.h)
 
 # Standalone unit tests of the numeric core: no PostgreSQL headers involved.
 UNIT_CFLAGS = -std=c99 -O2 -g -ffp-contract=off -Wall -Wextra $(WERROR_FLAG) -pedantic -Isrc/core
 CORE_SRCS = $(CORE_OBJS:.o=.c)
+# main.c, the shared harness and one test file per core module
+UNIT_SRCS = $(sort $(wildcard test/unit/*.c))
 
-test/unit/test_core: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
-	$(CC) $(UNIT_CFLAGS) -o $@ test/unit/test_core.c $(CORE_SRCS) -lm
+test/unit/test_core: $(UNIT_SRCS) test/unit/*.h $(CORE_SRCS) src/core/*.h
+	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lm
 
 .PHONY: unittest
 unittest: test/unit/test_core
@@ -77,14 +79,14 @@ unittest: test/unit/test_core
 
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, and
 # under valgrind memcheck: both must be clean.
-test/unit/test_core_asan: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
+test/unit/test_core_asan: $(UNIT_SRCS) test/unit/*.h $(CORE_SRCS) src/core/*.h
 	$(CC) $(UNIT_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-		-fno-omit-frame-pointer -o $@ test/unit/test_core.c $(CORE_SRCS) -lm
+		-fno-omit-frame-pointer -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lm
 
 # The same tests with the baseline code only (no AVX2 clones): both must
 # pass and print the same digest of k-means and silhouette results.
-test/unit/test_core_baseline: test/unit/test_core.c $(CORE_SRCS) src/core/*.h
-	$(CC) $(UNIT_CFLAGS) -DCC_NO_SIMD_CLONES -o $@ test/unit/test_core.c $(CORE_SRCS) -lm
+test/unit/test_core_baseline: $(UNIT_SRCS) test/unit/*.h $(CORE_SRCS) src/core/*.h
+	$(CC) $(UNIT_CFLAGS) -DCC_NO_SIMD_CLONES -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lm
 
 .PHONY: unittest-clones
 unittest-clones: test/unit/test_core test/unit/test_core_baseline

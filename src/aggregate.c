@@ -12,7 +12,7 @@
  * imputation, standard scaling, greedy k-means++, 10 restarts, seed 0);
  * the silhouette is left out (it is quadratic in the rows of each group).
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -23,9 +23,16 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "ccseg.h"
+#include "modeltype.h"
+#include "options.h"
+
+#include "kmeans.h"
 #include "linalg.h"
 #include "matrix.h"
 #include "metrics.h"
+#include "model.h"
+#include "preprocess.h"
 
 PG_FUNCTION_INFO_V1(ccseg_fit_transition);
 PG_FUNCTION_INFO_V1(ccseg_fit_combine);

@@ -7,11 +7,11 @@
  * Which version is current is the install script's business: the lookup
  * asks _ccseg_model_row(), so the same library serves every version of the
  * SQL objects.  The cache maps a model name to the catalog row id of the
- * version last loaded and a copy of its flat form.  Row ids come from an identity column
- * and are never reused, so a model that is dropped and trained again under
- * the same name cannot be mistaken for the cached one.
+ * version last loaded and a copy of its flat form.  Row ids come from an
+ * identity column and are never reused, so a model that is dropped and
+ * trained again under the same name cannot be mistaken for the cached one.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -19,6 +19,11 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+
+#include "catalog.h"
+#include "ccseg.h"
+
+#include "model.h"
 
 typedef struct ModelCacheEntry
 {

@@ -12,7 +12,7 @@
  * deserves), and then makes the write as the table's owner, in a
  * security-restricted operation, with no value but the ones checked.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
@@ -22,6 +22,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+
+#include "ccseg.h"
 
 PG_FUNCTION_INFO_V1(ccseg_store_version);
 PG_FUNCTION_INFO_V1(ccseg_set_active);

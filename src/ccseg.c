@@ -2,7 +2,10 @@
  * ccseg.c
  *		Module entry point and small adapters between PostgreSQL and the core.
  */
-#include "ccseg.h"
+#include "postgres.h"
+
+#include <math.h>
+#include <unistd.h>
 
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -14,15 +17,15 @@
 #include "commands/extension.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-
-#include <math.h>
-#include <unistd.h>
-
-#include "metrics.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+
+#include "ccseg.h"
+
+#include "kmeans.h"
+#include "metrics.h"
 
 PG_MODULE_MAGIC;
 

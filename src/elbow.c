@@ -4,7 +4,7 @@
  *		range on data read and preprocessed once; ccseg_model_silhouette()
  *		measures a stored model on the rows of its source.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -16,7 +16,15 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "ccseg.h"
+#include "modeltype.h"
+#include "options.h"
+#include "prepare.h"
+#include "reader.h"
+
+#include "kmeans.h"
 #include "metrics.h"
+#include "model.h"
 
 PG_FUNCTION_INFO_V1(ccseg_elbow);
 PG_FUNCTION_INFO_V1(ccseg_model_silhouette);

@@ -3,7 +3,7 @@
  *		Exploratory statistics of a relation's numeric columns, before any
  *		model: ccseg_describe(), ccseg_correlation(), ccseg_histogram().
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -11,6 +11,10 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+
+#include "ccseg.h"
+#include "options.h"
+#include "reader.h"
 
 #include "stats.h"
 

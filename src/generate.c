@@ -13,13 +13,15 @@
  * follow the frequencies, purchases = one-off + instalment purchases, and a
  * few missing values (minimum_payments about 3.5%, credit_limit 0.01%).
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+
+#include "options.h"
 
 #include "rng.h"
 

@@ -5,7 +5,7 @@
  *		network byte order.  Any string can be cast to ccseg_model, so both
  *		input functions validate everything before a value exists.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -13,11 +13,16 @@
 #include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
-#include "utils/builtins.h"
 #include "mb/pg_wchar.h"
+#include "utils/builtins.h"
 #include "utils/json.h"
 
+#include "ccseg.h"
+#include "modeltype.h"
+
+#include "model.h"
 #include "model_io.h"
+#include "preprocess.h"
 
 PG_FUNCTION_INFO_V1(ccseg_model_in);
 PG_FUNCTION_INFO_V1(ccseg_model_out);

@@ -3,11 +3,17 @@
  *		Words and required arguments of the training-like functions
  *		(ccseg_build_model, ccseg_elbow), checked the same way everywhere.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
 #include "utils/builtins.h"
+
+#include "ccseg.h"
+#include "options.h"
+
+#include "kmeans.h"
+#include "preprocess.h"
 
 /* Error out when argument argno is NULL. */
 void

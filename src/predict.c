@@ -6,9 +6,9 @@
  * Per query (fn_extra) the model is loaded once, and for row input the
  * mapping from the model's features to the row's columns is built once per
  * row type; per row only the values are read, imputed, scaled and compared
- * with the centroids.  The scorer (ccseg.h) also serves explain.c.
+ * with the centroids.  The scorer (scorer.h) also serves row_insight.c.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -19,6 +19,14 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
+
+#include "catalog.h"
+#include "ccseg.h"
+#include "modeltype.h"
+#include "reader.h"
+#include "scorer.h"
+
+#include "model.h"
 
 PG_FUNCTION_INFO_V1(ccseg_predict_row);
 PG_FUNCTION_INFO_V1(ccseg_predict_array);
@@ -128,8 +136,7 @@ map_row_type(CcsegScorer *st, HeapTupleHeader rec)
 	int32		typmod = HeapTupleHeaderGetTypMod(rec);
 	TupleDesc	desc;
 	MemoryContext old;
-	int			j,
-				i;
+	int			j;
 
 	if (st->rowtype == type && st->rowtypmod == typmod && OidIsValid(type))
 		return;
@@ -147,17 +154,7 @@ map_row_type(CcsegScorer *st, HeapTupleHeader rec)
 	{
 		const char *f = st->model.features[j];
 
-		st->column[j] = -1;
-		for (i = 0; i < st->desc->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(st->desc, i);
-
-			if (!att->attisdropped && strcmp(NameStr(att->attname), f) == 0)
-			{
-				st->column[j] = i;
-				break;
-			}
-		}
+		st->column[j] = ccseg_find_column(st->desc, f);
 		if (st->column[j] < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),

@@ -4,15 +4,20 @@
  *		read them, fit and apply the imputation and the scaling.  Shared by
  *		training and the elbow, so both see exactly the same data.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
 #include "utils/lsyscache.h"
 
-#include "matrix.h"
+#include "ccseg.h"
+#include "prepare.h"
+#include "reader.h"
 
-/* Read, impute and scale the features of relid; see ccseg.h. */
+#include "matrix.h"
+#include "preprocess.h"
+
+/* Read, impute and scale the features of relid; see prepare.h. */
 void
 ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 			  CcImpute impute, CcScale scale, int k, uint64 seed,

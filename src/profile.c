@@ -8,7 +8,7 @@
  * avg() and percentile_cont(0.5) in a GROUP BY over the predicted segment;
  * missing values are imputed only to place the row in a segment.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -19,7 +19,12 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "modeltype.h"
+#include "options.h"
+#include "reader.h"
+
 #include "matrix.h"
+#include "model.h"
 
 PG_FUNCTION_INFO_V1(ccseg_model_profile);
 

@@ -6,7 +6,7 @@
  * The relation is read through SPI, so the caller's privileges, row-level
  * security and view definitions apply exactly as to a plain SELECT.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -22,7 +22,11 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "ccseg.h"
+#include "reader.h"
+
 #include "decimal.h"
+#include "model.h"
 #include "rng.h"
 
 #define FETCH_ROWS	10000
@@ -131,9 +135,9 @@ fallback:
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
 }
 
-/* Column number (0-based) of a live column called name, or -1. */
-static int
-find_column(TupleDesc desc, const char *name)
+/* Column number (0-based) of a live column of desc called name, or -1. */
+int
+ccseg_find_column(TupleDesc desc, const char *name)
 {
 	int			i;
 
@@ -172,7 +176,7 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 
 	if (id_column != NULL)
 	{
-		id_col = find_column(desc, id_column);
+		id_col = ccseg_find_column(desc, id_column);
 		if (id_col < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -243,7 +247,7 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 							(errcode(ERRCODE_DUPLICATE_COLUMN),
 							 errmsg("feature \"%s\" is listed more than once",
 									ccseg_name_for_message(name))));
-			col = find_column(desc, name);
+			col = ccseg_find_column(desc, name);
 			if (col < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_COLUMN),

@@ -7,14 +7,14 @@
  *		relation.
  *
  * Each pass is one query, SELECT _ccseg_lloyd_pass(model, features...)
- * FROM relation: the aggregate (pass.c) keeps order-independent statistics,
+ * FROM relation: the aggregate (lloyd_pass.c) keeps order-independent statistics,
  * so PostgreSQL may run the pass with parallel workers (as for any query:
  * max_parallel_workers_per_gather, the table's size) and the result is the
  * same, bit for bit.  Models too wide for the aggregate's statistics
  * (k * (d + 1) above CC_PASS_MAX_CELLS) take a serial pass instead, reading
  * the rows in id order batch by batch.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -26,6 +26,14 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "ccseg.h"
+#include "modeltype.h"
+#include "prepare.h"
+#include "reader.h"
+#include "refine.h"
+
+#include "kmeans.h"
+#include "model.h"
 #include "pass.h"
 #include "preprocess.h"
 
@@ -158,7 +166,7 @@ refine_pass(const CcsegPrepared *p, const double *centroids, int k,
 	ccseg_scan_end(&scan);
 }
 
-/* Refine the centroids of kr over every row of p's relation; see ccseg.h. */
+/* Refine the centroids of kr over every row of p's relation; see refine.h. */
 void
 ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 				  double tol, int max_iter, size_t *rows)
@@ -181,7 +189,7 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 									 ObjectIdGetDatum(ccseg_extension_schema()));
 		if (!OidIsValid(model_type))
 			elog(ERROR, "type ccseg_model not found in the extension's schema");
-		/* the SQL objects of 0.2.0 lack the aggregate: pass as 0.2.0 did */
+		/* an install still on 0.2.0's SQL objects lacks the aggregate */
 		use_query = pass_aggregate_exists(model_type);
 	}
 	if (use_query)

@@ -14,7 +14,7 @@
  * to the null-extended side is NULL, its columns are not), a relation
  * without such a column or with a non-numeric one, a model not visible.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -24,10 +24,13 @@
 #include "nodes/supportnodes.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
-#include "utils/array.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+#include "ccseg.h"
+#include "reader.h"
 
 PG_FUNCTION_INFO_V1(ccseg_predict_support);
 

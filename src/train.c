@@ -4,7 +4,7 @@
  *		measure the result, and return the model value.  Storing it is the
  *		catalog's business (ccseg_train in the install script).
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -13,9 +13,17 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "ccseg.h"
+#include "modeltype.h"
+#include "options.h"
+#include "prepare.h"
+#include "refine.h"
+
 #include "align.h"
+#include "kmeans.h"
 #include "linalg.h"
-#include "metrics.h"
+#include "model.h"
+#include "preprocess.h"
 
 PG_FUNCTION_INFO_V1(ccseg_build_model);
 

@@ -3,16 +3,17 @@
  *		Shared definitions of the ccseg numeric core.
  *
  * The core is plain C99 without PostgreSQL headers, so that it can be unit
- * tested, fuzzed and run under sanitizers on its own.  It never allocates
- * with malloc directly: the caller hands in a CcAllocator, which lets the
- * PostgreSQL glue place every byte in a memory context that is released
- * even when a long computation is cancelled.
+ * tested, fuzzed and run under sanitizers on its own.  It allocates only
+ * through the caller's CcAllocator (alloc.h), which this header brings in
+ * for every core module.
  */
 #ifndef CC_COMMON_H
 #define CC_COMMON_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "alloc.h"
 
 /*
  * Hot loops are compiled twice, for AVX2 and for the baseline, and the
@@ -39,26 +40,11 @@
 #define CC_ALWAYS_INLINE inline
 #endif
 
-/* Memory allocation supplied by the caller. */
-typedef struct CcAllocator
-{
-	void	   *(*alloc) (void *ctx, size_t size);	/* must not return NULL */
-	void		(*release) (void *ctx, void *ptr);
-	void	   *ctx;
-} CcAllocator;
-
 /*
  * Called from every loop that may run long; the PostgreSQL glue checks for
  * query cancel there.  May not return (longjmp), so the core keeps no state
  * that needs cleaning beyond what the allocator owns.
  */
 typedef void (*CcCheckFn) (void *arg);
-
-/* Allocate n elements of the given size, or NULL when n * size overflows. */
-extern void *cc_alloc_array(const CcAllocator *a, size_t n, size_t size);
-extern void cc_release(const CcAllocator *a, void *ptr);
-
-/* An allocator on top of malloc/free, for unit tests and tools. */
-extern const CcAllocator cc_malloc_allocator;
 
 #endif							/* CC_COMMON_H */

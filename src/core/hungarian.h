@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "alloc.h"
 #include "cc_common.h"
 
 /*

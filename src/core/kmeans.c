@@ -1,7 +1,7 @@
 /*
  * kmeans.c
  *		k-means: greedy k-means++ seeding, Lloyd's algorithm with Hamerly's
- *		bounds, n_init restarts keeping the lowest inertia.
+ *		or Elkan's bounds, n_init restarts keeping the lowest inertia.
  *
  * The iteration and stopping rules follow scikit-learn 1.2's Lloyd
  * implementation, so that from the same start both reach the same

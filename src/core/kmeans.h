@@ -1,7 +1,8 @@
 /*
  * kmeans.h
  *		k-means clustering: greedy k-means++ seeding, Lloyd iterations
- *		accelerated with Hamerly's bounds, restarts keeping the best inertia.
+ *		accelerated with Hamerly's or Elkan's bounds, restarts keeping the
+ *		best inertia.
  */
 #ifndef CC_KMEANS_H
 #define CC_KMEANS_H
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "cc_common.h"
 #include "parallel.h"
 

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "alloc.h"
 #include "cc_common.h"
 
 /*

@@ -115,9 +115,9 @@ cc_model_validate(const CcModel *m)
 		return "k is out of range";
 	if (m->d < 1 || m->d > CC_MAX_FEATURES)
 		return "number of features is out of range";
-	if ((int) m->impute < CC_IMPUTE_MEDIAN || (int) m->impute > CC_IMPUTE_DROP)
+	if ((int) m->impute < CC_IMPUTE_MEDIAN || (int) m->impute >= CC_IMPUTE_COUNT)
 		return "unknown imputation method";
-	if ((int) m->scale < CC_SCALE_STANDARD || (int) m->scale > CC_SCALE_NONE)
+	if ((int) m->scale < CC_SCALE_STANDARD || (int) m->scale >= CC_SCALE_COUNT)
 		return "unknown scaling method";
 	for (j = 0; j < m->d; j++)
 	{
@@ -311,8 +311,8 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	d = hdr[2];
 	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES)
 		return "model value has k or the number of features out of range";
-	if (hdr[3] < CC_IMPUTE_MEDIAN || hdr[3] > CC_IMPUTE_DROP ||
-		hdr[4] < CC_SCALE_STANDARD || hdr[4] > CC_SCALE_NONE)
+	if (hdr[3] < CC_IMPUTE_MEDIAN || hdr[3] >= CC_IMPUTE_COUNT ||
+		hdr[4] < CC_SCALE_STANDARD || hdr[4] >= CC_SCALE_COUNT)
 		return "model value has an unknown preprocessing method";
 	fixed = sizeof(double) * ((size_t) d * (6 + CC_PCA_COMPONENTS) +
 							  (size_t) k * d + 3 * (size_t) k) +

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cc_common.h"
+#include "alloc.h"
 #include "preprocess.h"
 
 #define CC_MODEL_FORMAT		1

@@ -778,7 +778,7 @@ cc_model_from_wire(const unsigned char *buf, size_t len, CcModel *m,
 	if (format != CC_MODEL_FORMAT)
 		return "Unsupported format version.";
 	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES ||
-		impute > CC_IMPUTE_DROP || scale > CC_SCALE_NONE || iterations > 2147483647u)
+		impute >= CC_IMPUTE_COUNT || scale >= CC_SCALE_COUNT || iterations > 2147483647u)
 		return "k, the number of features, a method or the iterations are out of range.";
 	/* the fixed-size part must fit before anything is allocated */
 	if ((size_t) (w.end - w.r) < 16 + (size_t) d * (4 + 48) + (size_t) k * d * 8 +

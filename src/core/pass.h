@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cc_common.h"
+#include "alloc.h"
 #include "exactsum.h"
 
 typedef struct CcPass

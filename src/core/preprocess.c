@@ -10,8 +10,9 @@
 #include "matrix.h"
 #include "preprocess.h"
 
-static const char *const impute_names[] = {"median", "mean", "zero", "drop"};
-static const char *const scale_names[] = {"standard", "minmax", "robust", "none"};
+/* The words of the methods, indexed by CcImpute and CcScale. */
+static const char *const impute_names[CC_IMPUTE_COUNT] = {"median", "mean", "zero", "drop"};
+static const char *const scale_names[CC_SCALE_COUNT] = {"standard", "minmax", "robust", "none"};
 
 /* Return the CcImpute for a word, or -1. */
 int
@@ -19,7 +20,7 @@ cc_impute_parse(const char *word)
 {
 	int			i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < CC_IMPUTE_COUNT; i++)
 		if (strcmp(word, impute_names[i]) == 0)
 			return i;
 	return -1;
@@ -37,7 +38,7 @@ cc_scale_parse(const char *word)
 {
 	int			i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < CC_SCALE_COUNT; i++)
 		if (strcmp(word, scale_names[i]) == 0)
 			return i;
 	return -1;
@@ -139,6 +140,8 @@ cc_impute_fit(const double *x, size_t n, int d, CcImpute how, double *values,
 			case CC_IMPUTE_DROP:
 				values[j] = NAN;
 				break;
+			case CC_IMPUTE_COUNT:
+				break;			/* not a method */
 		}
 	}
 	cc_release(alloc, buf);
@@ -262,6 +265,8 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 				center[j] = 0.0;
 				scale[j] = 1.0;
 				break;
+			case CC_SCALE_COUNT:
+				break;			/* not a method */
 		}
 		if (zero)
 			scale[j] = 1.0;

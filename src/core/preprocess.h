@@ -9,14 +9,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cc_common.h"
+#include "alloc.h"
 
 typedef enum CcImpute
 {
 	CC_IMPUTE_MEDIAN = 0,
 	CC_IMPUTE_MEAN = 1,
 	CC_IMPUTE_ZERO = 2,
-	CC_IMPUTE_DROP = 3			/* rows with a missing value are left out */
+	CC_IMPUTE_DROP = 3,			/* rows with a missing value are left out */
+	CC_IMPUTE_COUNT				/* the number of methods, not one of them */
 } CcImpute;
 
 typedef enum CcScale
@@ -24,7 +25,8 @@ typedef enum CcScale
 	CC_SCALE_STANDARD = 0,		/* (x - mean) / population std */
 	CC_SCALE_MINMAX = 1,		/* (x - min) / (max - min) */
 	CC_SCALE_ROBUST = 2,		/* (x - median) / (q75 - q25) */
-	CC_SCALE_NONE = 3
+	CC_SCALE_NONE = 3,
+	CC_SCALE_COUNT				/* the number of methods, not one of them */
 } CcScale;
 
 /* Parse and name the methods; parse returns -1 for an unknown word. */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cc_common.h"
+#include "alloc.h"
 
 typedef struct CcColumnStats
 {

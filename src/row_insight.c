@@ -1,11 +1,11 @@
 /*
- * explain.c
+ * row_insight.c
  *		Per-row insight into an assignment: which features drive it
  *		(ccseg_explain), how typical the row is of its segment
  *		(ccseg_anomaly_score), where it lies on the principal axes
- *		(ccseg_project).  All share the scorer of predict.c.
+ *		(ccseg_project).  All use the scorer (scorer.h).
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -13,6 +13,11 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+
+#include "ccseg.h"
+#include "scorer.h"
+
+#include "model.h"
 
 PG_FUNCTION_INFO_V1(ccseg_explain_row);
 PG_FUNCTION_INFO_V1(ccseg_anomaly_score_row);

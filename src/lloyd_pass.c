@@ -1,5 +1,5 @@
 /*
- * pass.c
+ * lloyd_pass.c
  *		_ccseg_lloyd_pass(model ccseg_model, VARIADIC "any"): one Lloyd pass
  *		of a model's centroids over the rows aggregated, as mergeable
  *		statistics (core pass.h), so that PostgreSQL can split a full-data
@@ -12,7 +12,7 @@
  * form (bytea).  The sums are exact (order-independent), so a parallel plan
  * gives the same bytes as a serial one.
  */
-#include "ccseg.h"
+#include "postgres.h"
 
 #include <math.h>
 
@@ -20,6 +20,12 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "ccseg.h"
+#include "modeltype.h"
+#include "reader.h"
+#include "refine.h"
+
+#include "model.h"
 #include "pass.h"
 
 PG_FUNCTION_INFO_V1(ccseg_pass_transition);

@@ -1,0 +1,45 @@
+/*
+ * prepare.h
+ *		A relation read, imputed and scaled: the matrix k-means works on,
+ *		with the preprocessing fitted on it (prepare.c).  Training and the
+ *		elbow share it, so both see exactly the same data.
+ */
+#ifndef CCSEG_PREPARE_H
+#define CCSEG_PREPARE_H
+
+#include "utils/array.h"
+
+#include "model.h"
+#include "preprocess.h"
+#include "reader.h"
+
+typedef struct CcsegPrepared
+{
+	CcsegFeatures f;
+	const char *relname;
+	CcImpute	impute;
+	CcScale		scale;
+	double	   *impute_values;	/* d */
+	double	   *center;			/* d */
+	double	   *scale_values;	/* d */
+	double	   *feature_mean;	/* d: imputed rows, original units */
+	double	   *feature_std;	/* d: population */
+	double	   *x;				/* n x d, imputed and scaled */
+	size_t		n_read;			/* rows read */
+	size_t		n;				/* rows kept (impute = drop drops some) */
+	size_t		n_source;		/* rows in the relation */
+	bool		sampled;		/* x holds a sample of them */
+	const char *order_by;		/* id column, or NULL */
+	Oid			relid;
+	double		read_seconds;	/* reading the rows into x */
+	double		preprocess_seconds; /* imputing and scaling them */
+} CcsegPrepared;
+
+extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
+						  CcImpute impute, CcScale scale, int k, uint64 seed,
+						  MemoryContext cxt, CcsegPrepared *p);
+extern void ccseg_check_k_rows(const CcsegPrepared *p, const char *what, int k);
+extern void ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n);
+extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
+
+#endif							/* CCSEG_PREPARE_H */

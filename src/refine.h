@@ -1,0 +1,26 @@
+/*
+ * refine.h
+ *		Lloyd passes over every row of a relation, for a model whose k-means
+ *		ran on a sample of it: refine.c runs them, lloyd_pass.c is the
+ *		aggregate that computes one pass.
+ */
+#ifndef CCSEG_REFINE_H
+#define CCSEG_REFINE_H
+
+#include "kmeans.h"
+#include "pass.h"
+#include "prepare.h"
+
+/*
+ * When p holds a sample, Lloyd passes over every row of p's relation from
+ * kr's centroids, until the squared shift is at most tol or max_iter
+ * passes; kr's sizes, sse and inertia then cover every row (*rows of them),
+ * and its labels are stale (refine.c).
+ */
+extern void ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
+							  double tol, int max_iter, size_t *rows);
+
+/* Read the bytes _ccseg_lloyd_pass returns (lloyd_pass.c). */
+extern void ccseg_pass_read(bytea *bytes, CcPass *p, MemoryContext cxt);
+
+#endif							/* CCSEG_REFINE_H */

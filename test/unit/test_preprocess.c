@@ -1,0 +1,486 @@
+/*
+ * test_preprocess.c
+ *		Unit tests of preprocess.c: method names, imputation and
+ *		scaling against closed forms and sorted or long double references.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "matrix.h"
+#include "preprocess.h"
+
+/* Median of the non-NaN values of column j (sorting); NAN when none. */
+static double
+ref_median_column(const double *x, size_t n, int d, int j)
+{
+	double	   *buf = dalloc(n ? n : 1);
+	size_t		m = 0;
+	size_t		i;
+	double		med;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + j]))
+			buf[m++] = x[i * d + j];
+	if (m == 0)
+		med = NAN;
+	else
+	{
+		qsort(buf, m, sizeof(double), cmp_double);
+		med = (m % 2) ? buf[m / 2] : (buf[m / 2 - 1] + buf[m / 2]) / 2.0;
+	}
+	tfree(buf);
+	return med;
+}
+
+/* Check the method names parse and print back. */
+static void
+test_method_names(void)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+	{
+		CHECK(cc_impute_parse(cc_impute_name((CcImpute) i)) == i);
+		CHECK(cc_scale_parse(cc_scale_name((CcScale) i)) == i);
+	}
+	CHECK(cc_impute_parse("median") == CC_IMPUTE_MEDIAN);
+	CHECK(cc_impute_parse("drop") == CC_IMPUTE_DROP);
+	CHECK(cc_scale_parse("robust") == CC_SCALE_ROBUST);
+	CHECK(cc_scale_parse("none") == CC_SCALE_NONE);
+	CHECK(cc_impute_parse("Median") == -1);
+	CHECK(cc_impute_parse("") == -1);
+	CHECK(cc_scale_parse("standardize") == -1);
+}
+
+/* Check the imputers on small closed-form columns. */
+static void
+test_impute_closed_form(void)
+{
+	/* column 0: {3, 1, 2} odd; column 1: {4, 1, 3, 2} even; column 2 full */
+	double		x[5 * 3] = {
+		3, 4, 10,
+		NAN, 1, 20,
+		1, NAN, 30,
+		2, 3, 40,
+		NAN, 2, 50
+	};
+	double		v[3];
+
+	set_ctx("impute closed form");
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_MEDIAN, v, A) == -1);
+	CHECK(v[0] == 2.0 && v[1] == 2.5 && v[2] == 30.0);
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_MEAN, v, A) == -1);
+	CHECK(v[0] == 2.0 && v[1] == 2.5 && v[2] == 30.0);
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_ZERO, v, A) == -1);
+	CHECK(v[0] == 0.0 && v[1] == 0.0 && v[2] == 0.0);
+	CHECK(cc_impute_fit(x, 5, 3, CC_IMPUTE_DROP, v, A) == -1);
+	CHECK(isnan(v[0]) && isnan(v[1]) && isnan(v[2]));
+
+	/* a median between values whose sum overflows stays finite */
+	{
+		double		y[4] = {1.7e308, -1.7e308, 1.7e308, 1.6e308};
+		double		z[2] = {-1.7e308, -1.7e308};
+
+		set_ctx("impute median of values whose sum overflows");
+		CHECK(cc_impute_fit(y, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 && v[0] == 0.0);
+		CHECK(cc_impute_fit(y + 2, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 &&
+			  close_to(v[0], 1.65e308, 1e-15, 0));
+		CHECK(cc_impute_fit(z, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 &&
+			  v[0] == -1.7e308);
+		/* below the overflow, the sum halved as before */
+		y[0] = y[1] = nextafter(0.0, 1.0);
+		CHECK(cc_impute_fit(y, 2, 1, CC_IMPUTE_MEDIAN, v, A) == -1 &&
+			  v[0] == y[0]);
+		set_ctx("impute closed form");
+	}
+	/* the mean and median part ways on a skewed column */
+	{
+		double		y[4] = {1, 2, 3, 100};
+
+		CHECK(cc_impute_fit(y, 4, 1, CC_IMPUTE_MEDIAN, v, A) == -1 && v[0] == 2.5);
+		CHECK(cc_impute_fit(y, 4, 1, CC_IMPUTE_MEAN, v, A) == -1 && v[0] == 26.5);
+	}
+	/* the mean imputer sums with compensation (naive: 0) */
+	{
+		double		y[6] = {1e16, NAN, 1, 1, 1, -1e16};
+
+		CHECK(cc_impute_fit(y, 6, 1, CC_IMPUTE_MEAN, v, A) == -1 && v[0] == 0.6);
+	}
+
+	/* drop: rows 1, 2 and 4 go, rows 0 and 3 move up in order */
+	{
+		double		expect[2 * 3] = {3, 4, 10, 2, 3, 40};
+		size_t		kept = cc_impute_apply(x, 5, 3, CC_IMPUTE_DROP, v);
+
+		CHECK(kept == 2);
+		CHECK(memcmp(x, expect, sizeof(expect)) == 0);
+	}
+	set_ctx("%s", "");
+}
+
+/* Check the imputers on random matrices against sorting and long double sums. */
+static void
+test_impute_random(void)
+{
+	const size_t n = 301;
+	const int	d = 6;
+	double	   *x = dalloc(n * d);
+	double	   *work = dalloc(n * d);
+	double	   *v = dalloc(d);
+	TRand		r;
+	size_t		i;
+	int			j,
+				how;
+
+	tr_seed(&r, 4);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+		{
+			/* column j misses about j / 10 of its values; column 5 is even-sized */
+			double		val = (j % 2) ? (double) tr_below(&r, 20) : tr_normal(&r) * 50;
+
+			if (tr_unif(&r) < j / 10.0 || (j == 5 && i == 0))
+				val = NAN;
+			x[i * d + j] = val;
+		}
+
+	for (how = CC_IMPUTE_MEDIAN; how <= CC_IMPUTE_DROP; how++)
+	{
+		size_t		kept;
+		bool		ok_fill = true,
+					ok_keep = true;
+
+		set_ctx("impute %s", cc_impute_name((CcImpute) how));
+		CHECK(cc_impute_fit(x, n, d, (CcImpute) how, v, A) == -1);
+		for (j = 0; j < d; j++)
+		{
+			long double rm,
+						rv;
+
+			ref_mean_var(x, n, d, j, &rm, &rv);
+			switch (how)
+			{
+				case CC_IMPUTE_MEDIAN:
+					CHECK(v[j] == ref_median_column(x, n, d, j));
+					break;
+				case CC_IMPUTE_MEAN:
+					CHECK(fabsl(v[j] - rm) <= 6e-16L * fabsl(rm) + 1e-300L);
+					break;
+				case CC_IMPUTE_ZERO:
+					CHECK(v[j] == 0.0 && !signbit(v[j]));
+					break;
+				case CC_IMPUTE_DROP:
+					CHECK(isnan(v[j]));
+					break;
+			}
+		}
+		memcpy(work, x, n * d * sizeof(double));
+		kept = cc_impute_apply(work, n, d, (CcImpute) how, v);
+		if (how != CC_IMPUTE_DROP)
+		{
+			CHECK(kept == n);
+			for (i = 0; i < n * d; i++)
+			{
+				double		want = isnan(x[i]) ? v[i % d] : x[i];
+
+				if (memcmp(&work[i], &want, sizeof(double)) != 0)
+					ok_fill = false;
+			}
+			CHECK(ok_fill);
+		}
+		else
+		{
+			size_t		expect = 0;
+
+			for (i = 0; i < n; i++)
+			{
+				bool		complete = true;
+
+				for (j = 0; j < d; j++)
+					if (isnan(x[i * d + j]))
+						complete = false;
+				if (!complete)
+					continue;
+				if (expect >= kept ||
+					memcmp(work + expect * d, x + i * d, d * sizeof(double)) != 0)
+					ok_keep = false;
+				expect++;
+			}
+			CHECK(kept == expect);
+			CHECK(ok_keep);
+			CHECK(expect > 0 && expect < n);
+		}
+	}
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(work);
+	tfree(v);
+}
+
+/* Check that a column without any value is reported by its index. */
+static void
+test_impute_all_missing(void)
+{
+	double		x[4 * 4] = {
+		1, NAN, 2, NAN,
+		2, NAN, NAN, NAN,
+		3, NAN, 4, NAN,
+		4, NAN, 5, NAN
+	};
+	double		y[3 * 2] = {1, NAN, 2, NAN, 3, NAN};
+	double		v[4];
+	int			how;
+
+	for (how = CC_IMPUTE_MEDIAN; how <= CC_IMPUTE_DROP; how++)
+	{
+		set_ctx("all missing, impute %s", cc_impute_name((CcImpute) how));
+		CHECK(cc_impute_fit(x, 4, 4, (CcImpute) how, v, A) == 1);
+		CHECK(cc_impute_fit(y, 3, 2, (CcImpute) how, v, A) == 1);
+		/* no rows at all: the first column has no value */
+		CHECK(cc_impute_fit(y, 0, 2, (CcImpute) how, v, A) == 0);
+	}
+	/* every row has a missing value: drop keeps none */
+	set_ctx("drop everything");
+	CHECK(cc_impute_apply(x, 4, 4, CC_IMPUTE_DROP, v) == 0);
+	set_ctx("%s", "");
+}
+
+/* Return the population mean and standard deviation of column j in long double. */
+static void
+col_stats(const double *x, size_t n, int d, int j, double *mean, double *sd)
+{
+	long double m,
+				v;
+
+	ref_mean_var(x, n, d, j, &m, &v);
+	*mean = (double) m;
+	*sd = (double) sqrtl(v);
+}
+
+/* Check the scalers: fitted parameters, transformed columns, constant columns. */
+static void
+test_scalers(void)
+{
+	const size_t n = 1000;
+	const int	d = 5;
+	double	   *x = dalloc(n * d);
+	double	   *z = dalloc(n * d);
+	double	   *col = dalloc(n);
+	double		center[5],
+				scale[5];
+	bool		constant[5];
+	TRand		r;
+	size_t		i;
+	int			j,
+				how;
+
+	tr_seed(&r, 5);
+	for (i = 0; i < n; i++)
+	{
+		x[i * d + 0] = 1e4 + 300 * tr_normal(&r);
+		x[i * d + 1] = exp(tr_normal(&r));	/* skewed */
+		x[i * d + 2] = 7.3;					/* constant */
+		x[i * d + 3] = 0.1;					/* constant, mean not exact */
+		x[i * d + 4] = 1.0 + 1e-9 * (double) i;	/* tiny but real spread */
+	}
+
+	for (how = CC_SCALE_STANDARD; how <= CC_SCALE_NONE; how++)
+	{
+		set_ctx("scale %s", cc_scale_name((CcScale) how));
+		memset(constant, 0x55, sizeof(constant));
+		cc_scale_fit(x, n, d, (CcScale) how, center, scale, constant, A);
+		memcpy(z, x, n * d * sizeof(double));
+		cc_scale_apply(z, n, d, center, scale);
+
+		for (j = 0; j < d; j++)
+		{
+			bool		is_const = (j == 2 || j == 3);
+			double		zm,
+						zsd,
+						xm,
+						xsd;
+
+			set_ctx("scale %s column %d", cc_scale_name((CcScale) how), j);
+			col_stats(x, n, d, j, &xm, &xsd);
+			col_stats(z, n, d, j, &zm, &zsd);
+			for (i = 0; i < n; i++)
+				col[i] = x[i * d + j];
+			qsort(col, n, sizeof(double), cmp_double);
+
+			switch (how)
+			{
+				case CC_SCALE_STANDARD:
+					CHECK(constant[j] == is_const);
+					CHECK(close_to(center[j], xm, 1e-14, 1e-300));
+					if (is_const)
+					{
+						CHECK(scale[j] == 1.0);
+						CHECK(fabs(zm) < 1e-12 && zsd < 1e-12);
+					}
+					else
+					{
+						CHECK(close_to(scale[j], xsd, 1e-12, 0));
+						CHECK(fabs(zm) < 1e-9);
+						CHECK(fabs(zsd - 1.0) < 1e-9);
+					}
+					break;
+				case CC_SCALE_MINMAX:
+					CHECK(center[j] == col[0]);
+					if (j == 2 || j == 3)
+					{
+						CHECK(constant[j]);
+						CHECK(scale[j] == 1.0);
+					}
+					else
+					{
+						/* column 4's range 1e-6 is above 10 * DBL_EPSILON */
+						CHECK(!constant[j]);
+						CHECK(scale[j] == col[n - 1] - col[0]);
+					}
+					{
+						double		lo = z[j],
+									hi = z[j];
+
+						for (i = 1; i < n; i++)
+						{
+							lo = z[i * d + j] < lo ? z[i * d + j] : lo;
+							hi = z[i * d + j] > hi ? z[i * d + j] : hi;
+						}
+						CHECK(lo == 0.0);
+						CHECK(hi == (is_const ? 0.0 : 1.0));
+					}
+					break;
+				case CC_SCALE_ROBUST:
+					{
+						double		med = (col[n / 2 - 1] + col[n / 2]) / 2.0;
+						double		iqr = ref_quantile_sorted(col, n, 0.75) -
+							ref_quantile_sorted(col, n, 0.25);
+						double		zq25,
+									zq75;
+
+						CHECK(center[j] == med);
+						if (is_const)
+						{
+							CHECK(constant[j]);
+							CHECK(scale[j] == 1.0);
+						}
+						else
+						{
+							CHECK(!constant[j]);
+							CHECK(scale[j] == iqr);
+						}
+						for (i = 0; i < n; i++)
+							col[i] = z[i * d + j];
+						qsort(col, n, sizeof(double), cmp_double);
+						zq25 = ref_quantile_sorted(col, n, 0.25);
+						zq75 = ref_quantile_sorted(col, n, 0.75);
+						CHECK(fabs((col[n / 2 - 1] + col[n / 2]) / 2.0) < 1e-12);
+						CHECK(is_const ? (zq75 - zq25 == 0.0) :
+							  fabs(zq75 - zq25 - 1.0) < 1e-9);
+					}
+					break;
+				case CC_SCALE_NONE:
+					CHECK(center[j] == 0.0 && scale[j] == 1.0 && !constant[j]);
+					break;
+			}
+		}
+		if (how == CC_SCALE_NONE)
+			CHECK(memcmp(x, z, n * d * sizeof(double)) == 0);
+
+		/* constant may be NULL */
+		{
+			double		c2[5],
+						s2[5];
+
+			cc_scale_fit(x, n, d, (CcScale) how, c2, s2, NULL, A);
+			CHECK(memcmp(c2, center, sizeof(c2)) == 0);
+			CHECK(memcmp(s2, scale, sizeof(s2)) == 0);
+		}
+	}
+
+	/*
+	 * Constant columns whose computed variance is not exactly zero (the
+	 * mean is off by an ulp): scikit-learn's bound still calls them
+	 * constant.
+	 */
+	{
+		static const struct
+		{
+			double		v;
+			size_t		n;
+		}			cc[] = {{0.1, 3}, {0.7, 3}, {123.456, 10}};
+		double		y[10];
+		double		c,
+					sc,
+					mean,
+					var;
+		bool		k;
+		size_t		ci;
+
+		for (ci = 0; ci < sizeof(cc) / sizeof(cc[0]); ci++)
+		{
+			set_ctx("standard, constant %g x %zu", cc[ci].v, cc[ci].n);
+			for (i = 0; i < cc[ci].n; i++)
+				y[i] = cc[ci].v;
+			cc_column_mean_var(y, cc[ci].n, 1, 0, &mean, &var);
+			cc_scale_fit(y, cc[ci].n, 1, CC_SCALE_STANDARD, &c, &sc, &k, A);
+			CHECK(k && sc == 1.0);
+			/* the point of the bound: this variance is not exactly 0 */
+			CHECK(var > 0.0);
+			/* and a real spread of one part in 1e7 is not constant */
+			y[0] = cc[ci].v * (1.0 + 1e-7);
+			cc_scale_fit(y, cc[ci].n, 1, CC_SCALE_STANDARD, &c, &sc, &k, A);
+			CHECK(!k && sc < 1e-6 * cc[ci].v);
+		}
+	}
+
+	/* robust: a column whose interquartile range is zero is "constant" */
+	{
+		double		y[20];
+		double		c,
+					s;
+		bool		k;
+
+		set_ctx("robust IQR zero");
+		for (i = 0; i < 20; i++)
+			y[i] = 5.0;
+		y[3] = 1;
+		y[7] = 2;
+		y[11] = 9;
+		y[19] = 10;
+		cc_scale_fit(y, 20, 1, CC_SCALE_ROBUST, &c, &s, &k, A);
+		CHECK(c == 5.0 && s == 1.0 && k);
+		/* and numpy's rule on {1..8}: q25 2.75, q75 6.25, median 4.5 */
+		for (i = 0; i < 8; i++)
+			y[i] = (double) (8 - i);
+		cc_scale_fit(y, 8, 1, CC_SCALE_ROBUST, &c, &s, &k, A);
+		CHECK(c == 4.5 && s == 3.5 && !k);
+		/* standard on {2, 4, 4, 4, 5, 5, 7, 9}: mean 5, population std 2 */
+		{
+			double		w[8] = {2, 4, 4, 4, 5, 5, 7, 9};
+
+			set_ctx("standard closed form");
+			cc_scale_fit(w, 8, 1, CC_SCALE_STANDARD, &c, &s, &k, A);
+			CHECK(c == 5.0 && s == 2.0 && !k);
+			cc_scale_fit(w, 8, 1, CC_SCALE_MINMAX, &c, &s, &k, A);
+			CHECK(c == 2.0 && s == 7.0 && !k);
+		}
+	}
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(z);
+	tfree(col);
+}
+
+/* The tests of this file; the order numbers place them in a full run. */
+static const UnitTest tests[] = {
+	UNIT_TEST(method_names, 130),
+	UNIT_TEST(impute_closed_form, 140),
+	UNIT_TEST(impute_random, 150),
+	UNIT_TEST(impute_all_missing, 160),
+	UNIT_TEST(scalers, 170),
+};
+
+const UnitModule preprocess_module = {"preprocess", tests, lengthof(tests)};
