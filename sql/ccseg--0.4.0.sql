@@ -275,7 +275,10 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	RETURN pg_catalog.to_regclass(name);
-EXCEPTION WHEN invalid_name OR syntax_error OR invalid_parameter_value OR name_too_long THEN
+EXCEPTION WHEN OTHERS THEN
+	-- to_regclass raises for text it cannot parse (invalid_name, syntax_error,
+	-- name_too_long, a cross-database reference, ...); cancellation is not
+	-- caught by OTHERS
 	RAISE EXCEPTION 'source "%" is not a relation name',
 		CASE WHEN length(name) > 80 THEN left(name, 77) || '...' ELSE name END
 		USING ERRCODE = 'invalid_name',

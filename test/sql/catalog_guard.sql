@@ -88,6 +88,10 @@ FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
 SELECT version, source, source_relid, parameters FROM ccseg_model_versions
 WHERE model_name = 'mal_m' AND version = 3;
 SELECT ccseg_drop_version('mal_m', 3);
+INSERT INTO ccseg_model_versions (model_name, version, owner, source, parameters, seconds, model)
+SELECT 'mal_m', 3, owner, 'otherdb.public.pts', '{}', 0, model
+FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
+SELECT ccseg_drop_version('mal_m', 3);
 INSERT INTO ccseg_model_versions (model_name, version, owner, source, source_relid, parameters, seconds, model)
 SELECT 'mal_m', 3, owner, 'cg_shared.pts', 'cg_calls'::regclass, '{}', 0, model
 FROM ccseg_model_versions WHERE model_name = 'mal_m' AND version = 1;
