@@ -1712,57 +1712,17 @@ $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_num(float8, integer) IS 'internal: a number formatted for the report (a dash when not finite)';
 
-CREATE FUNCTION @extschema@.ccseg_report(model text, sample_rows integer DEFAULT 2000)
+-- The sections of ccseg_report, each a piece of the page for one stored
+-- version r; ccseg_report joins them in this order.
+
+-- The start of the page: doctype, title and style sheet, up to <main>.
+CREATE FUNCTION @extschema@._ccseg_report_head(r @extschema@.ccseg_model_versions)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	r @extschema@.ccseg_model_versions;
-	q record;
-	seg record;
-	html text;
-	svg text;
-	n_seg integer;
-	d integer;
-	max_size float8;
-	-- scatter
-	xs float8[];
-	ys float8[];
-	gs integer[];
-	i integer;
-	xmin float8; xmax float8; ymin float8; ymax float8;
-	pc1 float8; pc2 float8;
-	sx float8; sy float8;
-	tick float8;
-	-- heat map
-	cell_w integer := 46;
-	cell_h integer := 30;
-	left_w integer := 190;
-	top_h integer := 150;
-	-- elbow
-	e record;
-	kmin float8; kmax float8; imin float8; imax float8;
-	path text;
-	has_elbow boolean;
-	-- the source relation, by OID; null when it is unknown or gone
-	src regclass;
 BEGIN
-	r := @extschema@._ccseg_model_row(ccseg_report.model);
-	IF r.model_name IS NULL THEN
-		RETURN NULL;
-	END IF;
-	IF sample_rows IS NULL THEN
-		sample_rows := 2000;
-	ELSIF sample_rows < 0 THEN
-		RAISE EXCEPTION 'sample_rows must be 0 or more'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	q := @extschema@.ccseg_model_summary(r.model);
-	n_seg := r.k;
-	d := array_length(r.features, 1);
-
-	html := '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+	RETURN '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
 		|| format('<title>Segments of model %s</title>', @extschema@._ccseg_html(r.model_name))
 		|| '<style>'
 		|| 'body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f6f7f9}'
@@ -1777,24 +1737,49 @@ BEGIN
 		|| '.grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}figure{margin:0}figcaption{color:#555;font-size:13px;margin-top:4px}'
 		|| 'svg text{font-family:"Segoe UI",Helvetica,Arial,sans-serif}.note{color:#666;font-size:13px}'
 		|| '</style></head><body><main>';
+END
+$$;
 
-	html := html || format('<h1>Customer segments: model “%s”</h1>', @extschema@._ccseg_html(r.model_name))
+COMMENT ON FUNCTION @extschema@._ccseg_report_head(@extschema@.ccseg_model_versions) IS
+'internal: the start of the report page (doctype, title, style sheet)';
+
+-- The title, the line under it and the key figures.
+CREATE FUNCTION @extschema@._ccseg_report_title(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN format('<h1>Customer segments: model “%s”</h1>', @extschema@._ccseg_html(r.model_name))
 		|| format('<p class="sub">Version %s, trained %s by %s on %s: %s rows, %s features, %s segments.</p>',
 				  r.version, to_char(r.created_at, 'YYYY-MM-DD HH24:MI TZ'),
 				  @extschema@._ccseg_html(r.owner::text), @extschema@._ccseg_html(r.source),
-				  to_char(r.rows, 'FM999,999,999,990'), d, n_seg);
-
-	html := html || '<div class="kpis">'
-		|| format('<div class="kpi"><span>Segments</span><b>%s</b></div>', n_seg)
+				  to_char(r.rows, 'FM999,999,999,990'), array_length(r.features, 1), r.k)
+		|| '<div class="kpis">'
+		|| format('<div class="kpi"><span>Segments</span><b>%s</b></div>', r.k)
 		|| format('<div class="kpi"><span>Silhouette</span><b>%s</b></div>', @extschema@._ccseg_num(r.silhouette, 3))
 		|| format('<div class="kpi"><span>Calinski-Harabasz</span><b>%s</b></div>', @extschema@._ccseg_num(r.calinski_harabasz, 1))
 		|| format('<div class="kpi"><span>Davies-Bouldin</span><b>%s</b></div>', @extschema@._ccseg_num(r.davies_bouldin, 3))
 		|| format('<div class="kpi"><span>Inertia</span><b>%s</b></div>', @extschema@._ccseg_num(r.inertia, 0))
 		|| format('<div class="kpi"><span>Training time</span><b>%s s</b></div>', @extschema@._ccseg_num(r.seconds, 2))
 		|| '</div>';
+END
+$$;
 
-	-- segments table
-	html := html || '<h2>Segments</h2><table><tr><th>Segment</th><th>Customers</th><th>Description</th><th>Recommendation</th></tr>';
+COMMENT ON FUNCTION @extschema@._ccseg_report_title(@extschema@.ccseg_model_versions) IS
+'internal: the title, subtitle and key figures of the report';
+
+-- The segments table: a row per segment of ccseg_segments.
+CREATE FUNCTION @extschema@._ccseg_report_segments(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	seg record;
+	html text;
+BEGIN
+	html := '<h2>Segments</h2><table><tr><th>Segment</th><th>Customers</th><th>Description</th><th>Recommendation</th></tr>';
 	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
 		html := html || format('<tr><td><span class="sw" style="background:%s"></span><b>%s</b> %s<br><span class="note">%s</span></td>'
 							   || '<td class="n">%s<br><span class="note">%s%%</span></td><td>%s</td><td>%s</td></tr>',
@@ -1805,11 +1790,26 @@ BEGIN
 							   @extschema@._ccseg_html(seg.description),
 							   @extschema@._ccseg_html(seg.recommendation));
 	END LOOP;
-	html := html || '</table>';
+	RETURN html || '</table>';
+END
+$$;
 
-	-- sizes and elbow side by side
+COMMENT ON FUNCTION @extschema@._ccseg_report_segments(@extschema@.ccseg_model_versions) IS
+'internal: the segments table of the report';
+
+-- The bar chart of the segment sizes (an <svg> element).
+CREATE FUNCTION @extschema@._ccseg_report_sizes(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	seg record;
+	svg text;
+	max_size float8;
+BEGIN
 	SELECT max(v) INTO max_size FROM unnest(r.sizes) v;
-	svg := format('<svg viewBox="0 0 520 %s" width="100%%" role="img" aria-label="Segment sizes">', 40 + 34 * n_seg);
+	svg := format('<svg viewBox="0 0 520 %s" width="100%%" role="img" aria-label="Segment sizes">', 40 + 34 * r.k);
 	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
 		svg := svg || format('<text x="0" y="%s" font-size="13" dominant-baseline="middle">%s</text>',
 							 24 + 34 * (seg.segment - 1) + 12,
@@ -1821,12 +1821,31 @@ BEGIN
 					  156 + round(280 * seg.size / greatest(max_size, 1))::int, 24 + 34 * (seg.segment - 1) + 12,
 					  to_char(seg.size, 'FM999,999,990'), to_char(100 * seg.share, 'FM990.0'));
 	END LOOP;
-	svg := svg || '</svg>';
-	html := html || '<div class="grid"><figure><h2>Segment sizes</h2>' || svg
-		|| '<figcaption>Customers per segment.</figcaption></figure>';
+	RETURN svg || '</svg>';
+END
+$$;
 
-	-- the elbow curve, when the stored one has numbers to draw (versions
-	-- stored before their parameters were checked may hold anything)
+COMMENT ON FUNCTION @extschema@._ccseg_report_sizes(@extschema@.ccseg_model_versions) IS
+'internal: the bar chart of the segment sizes in the report (an svg element)';
+
+-- The elbow curve stored with the version (an <svg> element); null when
+-- there is none with numbers to draw (versions stored before their
+-- parameters were checked may hold anything).
+CREATE FUNCTION @extschema@._ccseg_report_elbow(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	svg text;
+	sx float8;
+	sy float8;
+	tick float8;
+	e record;
+	kmin float8; kmax float8; imin float8; imax float8;
+	path text;
+	has_elbow boolean;
+BEGIN
 	has_elbow := jsonb_typeof(r.parameters -> 'elbow') = 'array'
 		AND jsonb_array_length(r.parameters -> 'elbow') BETWEEN 1 AND 1000
 		AND NOT EXISTS (
@@ -1844,44 +1863,61 @@ BEGIN
 		FROM jsonb_array_elements(r.parameters -> 'elbow') x;
 		has_elbow := kmax / 2 - kmin / 2 < 1e6 AND imax >= 0 AND @extschema@._ccseg_finite(imax);
 	END IF;
-	IF has_elbow THEN
-		IF imax <= 0 THEN
-			imax := 1;
-		END IF;
-		svg := '<svg viewBox="0 0 520 330" width="100%" role="img" aria-label="Elbow curve">'
-			|| '<line x1="70" y1="280" x2="500" y2="280" stroke="#888"/><line x1="70" y1="20" x2="70" y2="280" stroke="#888"/>';
-		FOREACH tick IN ARRAY @extschema@._ccseg_ticks(0, imax, 5) LOOP
-			sy := 280 - 260 * tick / imax;
-			svg := svg || format('<line x1="66" y1="%1$s" x2="500" y2="%1$s" stroke="#eee"/><text x="62" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
-								 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 0));
-		END LOOP;
-		path := '';
-		FOR e IN SELECT (x ->> 'k')::float8 AS k, (x ->> 'inertia')::float8 AS inertia,
-						(x ->> 'recommended')::boolean AS rec
-				 FROM jsonb_array_elements(r.parameters -> 'elbow') x ORDER BY 1 LOOP
-			sx := 70 + 430 * (e.k - kmin) / greatest(kmax - kmin, 1);
-			sy := 280 - 260 * e.inertia / imax;
-			path := path || CASE WHEN path = '' THEN 'M' ELSE ' L' END || round(sx::numeric, 1) || ' ' || round(sy::numeric, 1);
-			svg := svg || format('<circle cx="%s" cy="%s" r="%s" fill="%s"/><text x="%s" y="298" font-size="12" text-anchor="middle">%s</text>',
-								 round(sx::numeric, 1), round(sy::numeric, 1), CASE WHEN e.rec THEN 7 ELSE 4 END,
-								 CASE WHEN e.rec THEN '#D55E00' ELSE '#0072B2' END, round(sx::numeric, 1), e.k);
-			IF e.rec THEN
-				svg := svg || format('<text x="%s" y="%s" font-size="12" fill="#D55E00">recommended k = %s</text>',
-									 round(sx::numeric, 1) + 10, round(sy::numeric, 1) - 10, e.k);
-			END IF;
-		END LOOP;
-		svg := svg || format('<path d="%s" fill="none" stroke="#0072B2" stroke-width="2"/>', path)
-			|| '<text x="285" y="322" font-size="12" text-anchor="middle">k (number of segments)</text>'
-			|| '<text x="14" y="150" font-size="12" text-anchor="middle" transform="rotate(-90 14 150)">inertia</text></svg>';
-		html := html || '<figure><h2>Choosing k</h2>' || svg
-			|| '<figcaption>Inertia by k; the recommended k is the knee of the curve confirmed by the silhouette.</figcaption></figure>';
-	ELSE
-		html := html || '<figure><h2>Choosing k</h2><p class="note">k was given when the model was trained; '
-			|| 'train without k (or run ccseg_elbow) to see the elbow curve here.</p></figure>';
+	-- has_elbow is null when the version stores no curve at all
+	IF has_elbow IS NOT TRUE THEN
+		RETURN NULL;
 	END IF;
-	html := html || '</div>';
+	IF imax <= 0 THEN
+		imax := 1;
+	END IF;
+	svg := '<svg viewBox="0 0 520 330" width="100%" role="img" aria-label="Elbow curve">'
+		|| '<line x1="70" y1="280" x2="500" y2="280" stroke="#888"/><line x1="70" y1="20" x2="70" y2="280" stroke="#888"/>';
+	FOREACH tick IN ARRAY @extschema@._ccseg_ticks(0, imax, 5) LOOP
+		sy := 280 - 260 * tick / imax;
+		svg := svg || format('<line x1="66" y1="%1$s" x2="500" y2="%1$s" stroke="#eee"/><text x="62" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
+							 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 0));
+	END LOOP;
+	path := '';
+	FOR e IN SELECT (x ->> 'k')::float8 AS k, (x ->> 'inertia')::float8 AS inertia,
+					(x ->> 'recommended')::boolean AS rec
+			 FROM jsonb_array_elements(r.parameters -> 'elbow') x ORDER BY 1 LOOP
+		sx := 70 + 430 * (e.k - kmin) / greatest(kmax - kmin, 1);
+		sy := 280 - 260 * e.inertia / imax;
+		path := path || CASE WHEN path = '' THEN 'M' ELSE ' L' END || round(sx::numeric, 1) || ' ' || round(sy::numeric, 1);
+		svg := svg || format('<circle cx="%s" cy="%s" r="%s" fill="%s"/><text x="%s" y="298" font-size="12" text-anchor="middle">%s</text>',
+							 round(sx::numeric, 1), round(sy::numeric, 1), CASE WHEN e.rec THEN 7 ELSE 4 END,
+							 CASE WHEN e.rec THEN '#D55E00' ELSE '#0072B2' END, round(sx::numeric, 1), e.k);
+		IF e.rec THEN
+			svg := svg || format('<text x="%s" y="%s" font-size="12" fill="#D55E00">recommended k = %s</text>',
+								 round(sx::numeric, 1) + 10, round(sy::numeric, 1) - 10, e.k);
+		END IF;
+	END LOOP;
+	RETURN svg || format('<path d="%s" fill="none" stroke="#0072B2" stroke-width="2"/>', path)
+		|| '<text x="285" y="322" font-size="12" text-anchor="middle">k (number of segments)</text>'
+		|| '<text x="14" y="150" font-size="12" text-anchor="middle" transform="rotate(-90 14 150)">inertia</text></svg>';
+END
+$$;
 
-	-- profile heat map: z-score of each segment's centroid, feature by feature
+COMMENT ON FUNCTION @extschema@._ccseg_report_elbow(@extschema@.ccseg_model_versions) IS
+'internal: the elbow curve of the report (an svg element; null when the version stores no drawable curve)';
+
+-- The profile heat map: the z-score of each segment's centroid, feature by
+-- feature, with its legend (an <svg> element).
+CREATE FUNCTION @extschema@._ccseg_report_profile(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	seg record;
+	svg text;
+	n_seg integer := r.k;
+	d integer := array_length(r.features, 1);
+	cell_w integer := 46;
+	cell_h integer := 30;
+	left_w integer := 190;
+	top_h integer := 150;
+BEGIN
 	svg := format('<svg viewBox="0 0 %s %s" width="100%%" role="img" aria-label="Segment profile heat map">',
 				  left_w + cell_w * d + 20, top_h + cell_h * n_seg + 60);
 	FOR seg IN SELECT f.name, f.j FROM unnest(r.features) WITH ORDINALITY f(name, j) LOOP
@@ -1905,18 +1941,48 @@ BEGIN
 							 CASE WHEN seg.z >= 0 THEN '+' ELSE '−' END || to_char(abs(seg.z), 'FM990.0'));
 	END LOOP;
 	-- legend
-	svg := svg || format('<defs><linearGradient id="ccseg-heat"><stop offset="0" stop-color="%s"/><stop offset="0.5" stop-color="#ffffff"/><stop offset="1" stop-color="%s"/></linearGradient></defs>',
+	RETURN svg || format('<defs><linearGradient id="ccseg-heat"><stop offset="0" stop-color="%s"/><stop offset="0.5" stop-color="#ffffff"/><stop offset="1" stop-color="%s"/></linearGradient></defs>',
 						 @extschema@._ccseg_heat(-3), @extschema@._ccseg_heat(3))
 		|| format('<rect x="%s" y="%s" width="240" height="12" fill="url(#ccseg-heat)" stroke="#ccc"/>', left_w, top_h + cell_h * n_seg + 22)
 		|| format('<text x="%s" y="%s" font-size="11" text-anchor="middle">−3 SD</text><text x="%s" y="%s" font-size="11" text-anchor="middle">mean</text><text x="%s" y="%s" font-size="11" text-anchor="middle">+3 SD</text>',
 				  left_w, top_h + cell_h * n_seg + 48, left_w + 120, top_h + cell_h * n_seg + 48,
 				  left_w + 240, top_h + cell_h * n_seg + 48)
 		|| '</svg>';
-	html := html || '<h2>Profile</h2>' || svg
-		|| '<figcaption>Each cell: how far the segment''s centroid lies from the mean of all customers, in standard deviations (orange above, blue below).</figcaption>';
+END
+$$;
 
-	-- PCA scatter of a sample of rows of the relation the model was trained
-	-- on (by OID: a relation that took its name since is not read)
+COMMENT ON FUNCTION @extschema@._ccseg_report_profile(@extschema@.ccseg_model_versions) IS
+'internal: the profile heat map of the report (an svg element)';
+
+-- The PCA scatter of a sample of up to sample_rows rows of the relation the
+-- version was trained on, read by OID (a relation that took its name since
+-- is not read), with its heading and caption; pca_ratio and pca_components
+-- are those of the version's model.  A note instead when that relation is
+-- gone or reading it would run another role's code; empty when sample_rows
+-- is 0 or there is nothing to draw.
+CREATE FUNCTION @extschema@._ccseg_report_scatter(r @extschema@.ccseg_model_versions,
+	pca_ratio float8[], pca_components float8[], sample_rows integer)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	seg record;
+	html text := '';
+	svg text;
+	n_seg integer := r.k;
+	d integer := array_length(r.features, 1);
+	xs float8[];
+	ys float8[];
+	gs integer[];
+	i integer;
+	xmin float8; xmax float8; ymin float8; ymax float8;
+	pc1 float8; pc2 float8;
+	sx float8; sy float8;
+	tick float8;
+	-- the source relation, by OID; null when it is unknown or gone
+	src regclass;
+BEGIN
 	src := r.source_relid;
 	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = src) THEN
 		src := NULL;
@@ -1931,7 +1997,7 @@ BEGIN
 							   @extschema@._ccseg_html(@extschema@._ccseg_source_code_owner(src)));
 		src := NULL;
 	END IF;
-	IF q.pca_ratio IS NOT NULL AND d >= 2 AND sample_rows > 0 AND src IS NOT NULL THEN
+	IF pca_ratio IS NOT NULL AND d >= 2 AND sample_rows > 0 AND src IS NOT NULL THEN
 		-- every n-th row, so the sample spreads over the whole relation
 		EXECUTE format(
 			'SELECT array_agg(p[1] ORDER BY g DESC, rn), array_agg(p[2] ORDER BY g DESC, rn), '
@@ -1974,8 +2040,8 @@ BEGIN
 			-- centroids, projected the same way
 			FOR seg IN
 				SELECT s.seg,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * q.pca_components[1][j]) AS x,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * q.pca_components[2][j]) AS y
+					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[1][j]) AS x,
+					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[2][j]) AS y
 				FROM generate_series(1, n_seg) s(seg), generate_series(1, d) j GROUP BY s.seg ORDER BY s.seg
 			LOOP
 				IF seg.x BETWEEN xmin AND xmax AND seg.y BETWEEN ymin AND ymax THEN
@@ -1993,7 +2059,7 @@ BEGIN
 									 40 + 22 * (seg.segment - 1),
 									 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 22)));
 			END LOOP;
-			pc1 := q.pca_ratio[1]; pc2 := q.pca_ratio[2];
+			pc1 := pca_ratio[1]; pc2 := pca_ratio[2];
 			svg := svg || format('<text x="420" y="548" font-size="12.5" text-anchor="middle">first principal axis (%s%% of variance)</text>', to_char(100 * pc1, 'FM990.0'))
 				|| format('<text x="18" y="260" font-size="12.5" text-anchor="middle" transform="rotate(-90 18 260)">second principal axis (%s%% of variance)</text>', to_char(100 * pc2, 'FM990.0'))
 				|| '</svg>';
@@ -2006,9 +2072,21 @@ BEGIN
 						   WHERE x NOT BETWEEN xmin AND xmax OR y NOT BETWEEN ymin AND ymax));
 		END IF;
 	END IF;
+	RETURN html;
+END
+$$;
 
-	-- parameters
-	html := html || '<h2>Model</h2><table><tr><th>Parameter</th><th>Value</th></tr>'
+COMMENT ON FUNCTION @extschema@._ccseg_report_scatter(@extschema@.ccseg_model_versions, float8[], float8[], integer) IS
+'internal: the PCA scatter of the report on up to sample_rows rows of the source read by OID, or a note why no customers are drawn';
+
+-- The parameters table and the footer, up to the end of the page.
+CREATE FUNCTION @extschema@._ccseg_report_model(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN '<h2>Model</h2><table><tr><th>Parameter</th><th>Value</th></tr>'
 		|| (SELECT coalesce(string_agg(format('<tr><td>%s</td><td>%s</td></tr>', @extschema@._ccseg_html(key),
 									 @extschema@._ccseg_html(CASE WHEN key = 'features' THEN array_to_string(r.features, ', ') ELSE value #>> '{}' END)),
 							  '' ORDER BY key), '')
@@ -2019,7 +2097,52 @@ BEGIN
 		|| format('<p class="note">Made by ccseg_report(%s) on %s.</p>', @extschema@._ccseg_html(quote_literal(r.model_name)),
 				  to_char(now(), 'YYYY-MM-DD HH24:MI TZ'))
 		|| '</main></body></html>';
-	RETURN html;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_report_model(@extschema@.ccseg_model_versions) IS
+'internal: the parameters table and footer of the report, up to the end of the page';
+
+CREATE FUNCTION @extschema@.ccseg_report(model text, sample_rows integer DEFAULT 2000)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+	q record;
+	elbow text;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_report.model);
+	IF r.model_name IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF sample_rows IS NULL THEN
+		sample_rows := 2000;
+	ELSIF sample_rows < 0 THEN
+		RAISE EXCEPTION 'sample_rows must be 0 or more'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	q := @extschema@.ccseg_model_summary(r.model);
+	elbow := @extschema@._ccseg_report_elbow(r);
+	RETURN @extschema@._ccseg_report_head(r)
+		|| @extschema@._ccseg_report_title(r)
+		|| @extschema@._ccseg_report_segments(r)
+		-- sizes and elbow side by side
+		|| '<div class="grid"><figure><h2>Segment sizes</h2>' || @extschema@._ccseg_report_sizes(r)
+		|| '<figcaption>Customers per segment.</figcaption></figure>'
+		|| CASE WHEN elbow IS NOT NULL THEN
+				'<figure><h2>Choosing k</h2>' || elbow
+				|| '<figcaption>Inertia by k; the recommended k is the knee of the curve confirmed by the silhouette.</figcaption></figure>'
+			ELSE
+				'<figure><h2>Choosing k</h2><p class="note">k was given when the model was trained; '
+				|| 'train without k (or run ccseg_elbow) to see the elbow curve here.</p></figure>'
+			END
+		|| '</div>'
+		|| '<h2>Profile</h2>' || @extschema@._ccseg_report_profile(r)
+		|| '<figcaption>Each cell: how far the segment''s centroid lies from the mean of all customers, in standard deviations (orange above, blue below).</figcaption>'
+		|| @extschema@._ccseg_report_scatter(r, q.pca_ratio, q.pca_components, sample_rows)
+		|| @extschema@._ccseg_report_model(r);
 END
 $$;
 
