@@ -453,7 +453,7 @@ BEGIN
 		IF NEW.source_relid IS NULL THEN
 			NEW.source_relid := named;
 		END IF;
-		SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relkind,
+		SELECT format('%I.%I', n.nspname, c.relname) AS name,
 			   c.relowner::regrole::name AS owner
 		INTO rel
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -490,15 +490,7 @@ BEGIN
 			NEW.source_relid := NULL;
 			NEW.source_owner := NULL;
 		ELSE
-			IF rel.relkind NOT IN ('r', 'v', 'm', 'f', 'p') THEN
-				RAISE EXCEPTION '"%" is not a table or view', rel.name
-					USING ERRCODE = 'wrong_object_type';
-			END IF;
-			IF NOT has_any_column_privilege(NEW.source_relid, 'SELECT') THEN
-				RAISE EXCEPTION 'permission denied for relation %', rel.name
-					USING ERRCODE = 'insufficient_privilege',
-						  DETAIL = 'A version may only name a source relation that the role storing it may read.';
-			END IF;
+			PERFORM @extschema@._ccseg_check_source(NEW.source_relid);
 			NEW.source := rel.name;
 			NEW.source_owner := rel.owner;
 		END IF;
