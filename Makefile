@@ -1,7 +1,7 @@
 # ccseg: k-means customer segmentation inside PostgreSQL (PGXS build)
 
 EXTENSION = ccseg
-EXTVERSION = 0.4.0
+EXTVERSION = 0.5.0
 
 MODULE_big = ccseg
 CORE_OBJS = src/core/alloc.o src/core/rng.o src/core/matrix.o src/core/preprocess.o \
@@ -19,6 +19,7 @@ OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 # first release's script and one update script per release after it
 DATA = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.1.0--0.2.0.sql \
 	sql/$(EXTENSION)--0.2.0--0.3.0.sql sql/$(EXTENSION)--0.3.0--0.4.0.sql \
+	sql/$(EXTENSION)--0.4.0--0.5.0.sql \
 	sql/$(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))

@@ -1,4 +1,4 @@
-/* ccseg 0.4.0: k-means customer segmentation inside PostgreSQL.
+/* ccseg 0.5.0: k-means customer segmentation inside PostgreSQL.
  *
  * The complete install script of the current version: CREATE EXTENSION runs
  * this file alone.  The scripts of earlier releases and the update scripts
