@@ -21,6 +21,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/varlena.h"
 
 #include "ccseg.h"
 #include "reader.h"
@@ -151,6 +152,138 @@ ccseg_find_column(TupleDesc desc, const char *name)
 	return -1;
 }
 
+/* How many close column names a hint lists at most. */
+#define HINT_NAMES	3
+/* How many columns a hint lists when none has a close name. */
+#define HINT_ALL_COLUMNS	10
+/* The longest string varstr_levenshtein accepts (MAX_LEVENSHTEIN_STRLEN). */
+#define HINT_MAX_LEN	255
+
+/* A copy of s with ASCII letters in lower case (other bytes kept). */
+static char *
+ascii_lower(const char *s)
+{
+	char	   *t = pstrdup(s);
+	char	   *c;
+
+	for (c = t; *c; c++)
+		*c = pg_ascii_tolower((unsigned char) *c);
+	return t;
+}
+
+/*
+ * A hint for a column name that relation relname (described by desc) lacks:
+ * the live columns (but column skip) whose name is closest to name, or the
+ * columns themselves when the relation has few and none is close; NULL when
+ * there is nothing to say.  A name equal but for case comes first, then
+ * names within an edit distance of half the length of the name (or that
+ * contain it), nearest first, then in column order.  Names are compared
+ * with ASCII case folded, so that "Income" finds income at distance 0.
+ */
+char *
+ccseg_column_hint(TupleDesc desc, const char *name, int skip, const char *relname)
+{
+	int			len = strlen(name);
+	char	   *lname = ascii_lower(name);
+	int			best[HINT_NAMES];
+	int			best_d[HINT_NAMES];
+	int			found = 0;
+	int			live = 0;
+	int			i;
+	StringInfoData buf;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *col = NameStr(att->attname);
+		int			clen = strlen(col);
+		char	   *lcol;
+		int			d;
+		int			j;
+
+		if (att->attisdropped || i == skip)
+			continue;
+		live++;
+		/* varstr_levenshtein refuses longer strings; no column is that close */
+		if (len > HINT_MAX_LEN)
+			continue;
+		lcol = ascii_lower(col);
+		if (strcmp(lname, lcol) == 0)
+			d = 0;
+		else
+		{
+			int			max_d = Max(len / 2, 1);
+
+			d = varstr_levenshtein(lname, len, lcol, clen, 1, 1, 1, true);
+			/* a name contained in a longer column name is close too */
+			if (d > max_d && !(len >= 3 && strstr(lcol, lname) != NULL))
+				d = -1;
+			else
+				d = Max(d, 1);
+		}
+		pfree(lcol);
+		if (d < 0)
+			continue;
+		/* insert in order of distance, keeping column order on ties */
+		if (found == HINT_NAMES && best_d[HINT_NAMES - 1] <= d)
+			continue;
+		j = found < HINT_NAMES ? found++ : HINT_NAMES - 1;
+		for (; j > 0 && best_d[j - 1] > d; j--)
+		{
+			best[j] = best[j - 1];
+			best_d[j] = best_d[j - 1];
+		}
+		best[j] = i;
+		best_d[j] = d;
+	}
+	pfree(lname);
+
+	initStringInfo(&buf);
+	if (found == 1)
+		appendStringInfo(&buf, "Perhaps you meant column \"%s\".",
+						 NameStr(TupleDescAttr(desc, best[0])->attname));
+	else if (found > 1)
+	{
+		appendStringInfoString(&buf, "Perhaps you meant one of the columns");
+		for (i = 0; i < found; i++)
+			appendStringInfo(&buf, "%s \"%s\"", i == 0 ? "" : ",",
+							 NameStr(TupleDescAttr(desc, best[i])->attname));
+		appendStringInfoChar(&buf, '.');
+	}
+	else if (live > 0 && live <= HINT_ALL_COLUMNS)
+	{
+		int			n = 0;
+
+		appendStringInfo(&buf, "Relation \"%s\" has %s", relname,
+						 live == 1 ? "one column:" : "the columns");
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (att->attisdropped || i == skip)
+				continue;
+			appendStringInfo(&buf, "%s \"%s\"", n++ == 0 ? "" : ",",
+							 NameStr(att->attname));
+		}
+		appendStringInfoChar(&buf, '.');
+	}
+	else
+	{
+		pfree(buf.data);
+		return NULL;
+	}
+	return buf.data;
+}
+
+/* errhint with ccseg_column_hint's text, if any (for use inside ereport). */
+static int
+column_hint(TupleDesc desc, const char *name, int skip, const char *relname)
+{
+	char	   *hint = ccseg_column_hint(desc, name, skip, relname);
+
+	return hint ? errhint("%s", hint) : 0;
+}
+
 /*
  * Resolve the features of a training source: the columns named in features,
  * or every numeric column but id_column when features is NULL.
@@ -181,7 +314,8 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("id column \"%s\" of relation \"%s\" does not exist",
-							ccseg_name_for_message(id_column), relname)));
+							ccseg_name_for_message(id_column), relname),
+					 column_hint(desc, id_column, -1, relname)));
 	}
 
 	out->d = 0;
@@ -252,7 +386,8 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_COLUMN),
 						 errmsg("column \"%s\" of relation \"%s\" does not exist",
-								ccseg_name_for_message(name), relname)));
+								ccseg_name_for_message(name), relname),
+						 column_hint(desc, name, id_col, relname)));
 			if (col == id_col)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

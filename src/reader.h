@@ -58,6 +58,8 @@ ccseg_datum_to_double(Datum value, CcsegConv conv)
 }
 
 extern int	ccseg_find_column(TupleDesc desc, const char *name);
+extern char *ccseg_column_hint(TupleDesc desc, const char *name, int skip,
+							   const char *relname);
 extern void ccseg_resolve_features(Oid relid, ArrayType *features,
 								   const char *id_column, CcsegFeatures *out);
 extern ArrayType *ccseg_model_feature_array(const CcModel *m);

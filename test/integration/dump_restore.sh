@@ -43,13 +43,15 @@ q "$src" "SELECT version FROM ccseg_train('gone', 'gone_src', 3, id_column => 'c
 q "$src" "DROP TABLE gone_src"
 q "$src" "INSERT INTO ccseg_rules (rule, feature_pattern, direction, segment_name, recommendation)
           VALUES ('my rule', 'payments', 'high', 'Payers', 'Thank them.')"
+q "$src" "INSERT INTO ccseg_rules (rule, feature_pattern, direction, segment_name, recommendation, model)
+          VALUES ('cards rule', 'PAYMENTS', 'high', 'Card payers', 'Thank them by mail.', 'cards')"
 
 scores="SELECT string_agg(cust_id || ':' || coalesce(ccseg_predict('cards', c)::text, '-') || ':'
                           || coalesce(ccseg_predict('drop_rows', c)::text, '-') || ':'
                           || coalesce(ccseg_predict('gone', c)::text, '-'), ',' ORDER BY cust_id) FROM cc_general c"
 history="SELECT string_agg(model_name || ' v' || version || CASE WHEN active THEN '*' ELSE '' END || ' '
                            || md5(model::text), ', ' ORDER BY model_name, version) FROM ccseg_model_versions"
-rules="SELECT string_agg(rule || '/' || builtin, ', ' ORDER BY rule) FROM ccseg_rules"
+rules="SELECT string_agg(rule || '/' || builtin || '/' || coalesce(model, '-'), ', ' ORDER BY rule) FROM ccseg_rules"
 before_scores="$(q "$src" "$scores")"
 before_history="$(q "$src" "$history")"
 before_rules="$(q "$src" "$rules")"

@@ -29,6 +29,9 @@ q "$old" "SELECT version FROM ccseg_train('cards', 'cc_general', 5, id_column =>
 q "$old" "SELECT version FROM ccseg_train('small', 'cc_general', 3, features => ARRAY['balance', 'purchases'], silhouette_sample => 0)" >/dev/null
 # a user's view on the catalog view must not block the update
 q "$old" "CREATE VIEW my_models AS SELECT model, version, k FROM ccseg_models"
+# a rule a user added before the update: it applies to every model after it
+q "$old" "INSERT INTO ccseg_rules (rule, feature_pattern, direction, min_z, priority, segment_name, recommendation)
+          VALUES ('users rule', 'cash_advance%', 'high', 0.5, 1, 'Cash users', 'Call them.')" >/dev/null
 q "$old" "CREATE TABLE before AS SELECT cust_id, ccseg_predict('cards', c) AS a, ccseg_predict('small', c) AS b FROM cc_general c"
 echo "0.1.0: $(q "$old" "SELECT string_agg(model || ' v' || version || ' k=' || k, ', ' ORDER BY model) FROM ccseg_models")"
 
@@ -43,6 +46,16 @@ sources="$(q "$old" "SELECT string_agg(DISTINCT coalesce(source_relid::text, 'no
                      FROM ccseg_model_versions")"
 echo "sources after the update: $sources"
 [ "$sources" = "cc_general:postgres" ] || { echo "FAIL: source relations not resolved by the update"; exit 1; }
+
+user_rule="$(q "$old" "SELECT coalesce(r.model, 'every model') || ': ' || string_agg(s.segment || ' ' || s.name, ', ')
+                        FROM ccseg_rules r JOIN ccseg_segments('cards') s ON s.rule = r.rule
+                        WHERE r.rule = 'users rule' GROUP BY r.model")"
+echo "the user's rule after the update: $user_rule"
+case "$user_rule" in
+    "every model: "*"Cash users"*) ;;
+    *) echo "FAIL: the rule added before the update does not apply to every model"; exit 1 ;;
+esac
+q "$old" "DELETE FROM ccseg_rules WHERE rule = 'users rule'" >/dev/null
 
 echo "the user's view still works: $(q "$old" "SELECT string_agg(model || ' k=' || k, ', ' ORDER BY model) FROM my_models")"
 
@@ -120,5 +133,5 @@ compare "types" "SELECT format('%s %s', t.oid::regtype, (SELECT string_agg(a.att
                  FROM pg_type t JOIN ($members) m ON m.objid = t.oid AND m.classid = 'pg_type'::regclass ORDER BY 1"
 compare "configuration tables" "SELECT c::regclass || ' ' || quote_literal(cond) FROM pg_extension e,
                                        unnest(e.extconfig, e.extcondition) u(c, cond) WHERE e.extname = 'ccseg' ORDER BY 1"
-compare "rules" "SELECT string_agg(rule || '/' || builtin, ', ' ORDER BY rule) FROM ccseg_rules"
+compare "rules" "SELECT string_agg(rule || '/' || builtin || '/' || coalesce(model, '-'), ', ' ORDER BY rule) FROM ccseg_rules"
 echo "ok: models survive the update and predict the same"

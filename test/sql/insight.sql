@@ -21,15 +21,24 @@ SELECT sum(size) AS customers, round(sum(share)::numeric, 6) AS shares,
 	   bool_and(recommendation <> '') AS recommended
 FROM ccseg_segments('cards_i');
 
+-- no two segments of a model get the same name: where the rules give one
+-- name twice, the segment whose matching feature is the most distinctive
+-- keeps it and the other adds its next trait (k = 8 above; also k = 6)
+SELECT k FROM ccseg_train('cards_6', 'insight.cc_general', 6, id_column => 'cust_id', seed => 42,
+	silhouette_sample => 0);
+SELECT segment, size, label, name, rule FROM ccseg_segments('cards_6');
+SELECT ccseg_drop_model('cards_6');
+
 -- rules are data: a new rule with a smaller priority takes over
 INSERT INTO ccseg_rules (rule, feature_pattern, direction, min_z, priority, segment_name, recommendation)
 VALUES ('tenure first', 'tenure', 'low', 0.5, 1, 'Fresh cards', 'Send the welcome pack.');
 SELECT segment, name, recommendation FROM ccseg_segments('cards_i') WHERE name = 'Fresh cards';
 DELETE FROM ccseg_rules WHERE rule = 'tenure first';
--- a segment no rule matches gets the generic recommendation
+-- a segment no rule matches is named by its label and gets a recommendation
+-- built on its own traits
 BEGIN;
 DELETE FROM ccseg_rules;
-SELECT DISTINCT recommendation FROM ccseg_segments('cards_i');
+SELECT segment, name = label AS name_is_label, rule, recommendation FROM ccseg_segments('cards_i');
 ROLLBACK;
 
 -- profile means equal a GROUP BY over the predicted segments
