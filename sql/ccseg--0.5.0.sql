@@ -1724,6 +1724,7 @@ AS $$
 		WHEN c BETWEEN 'a' AND 'z' OR c BETWEEN '0' AND '9' THEN 0.62
 		ELSE 0.8 END), 0) * size
 	FROM regexp_split_to_table(t, '') c
+	WHERE c <> ''
 $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_text_width(text, float8) IS
@@ -2730,7 +2731,7 @@ BEGIN
 							   px + plot_x0, round((py + plot_h)::numeric, 1), px + plot_x1);
 		-- count axis: 0 and powers of ten, or round numbers
 		FOREACH tick IN ARRAY CASE WHEN log_axis
-				THEN ARRAY(SELECT 0::float8 UNION ALL SELECT power(10::float8, e) FROM generate_series(0, floor(log(greatest(max_c, 1)))::integer) e)
+				THEN ARRAY(SELECT 0::float8 UNION ALL SELECT power(10::float8, e) FROM generate_series(1, floor(log(greatest(max_c, 1)))::integer) e)
 				ELSE @extschema@._ccseg_ticks(0, max_c, 3) END LOOP
 			v := CASE WHEN log_axis THEN log(1 + tick) / log(1 + greatest(max_c, 1)) ELSE tick / greatest(max_c, 1) END;
 			body := body || format('<line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#eee"/><text x="%4$s" y="%5$s" font-size="10" text-anchor="end" fill="#444">%6$s</text>',
@@ -2799,6 +2800,7 @@ BEGIN
 			|| format('<figcaption>Rows without a value, of %s; %s. Training imputes them (impute =&gt; ''median'' by default).</figcaption>',
 					  to_char(n_rows, 'FM999,999,999,990'),
 					  CASE WHEN n_missing = d THEN 'every feature has some'
+						   WHEN d - n_missing = 1 THEN 'the other feature has none'
 						   ELSE format('the other %s features have none', d - n_missing) END);
 	END IF;
 

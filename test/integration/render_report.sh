@@ -75,7 +75,7 @@ for m in "mall mall customer_id" "wholesale wholesale client_id" "cards cc_gener
     ccseg_psql -d "$db" -At -F $'\t' -c "SELECT segment, coalesce(name, label) FROM ccseg_segments('$1')" \
         >"$work/report-$1.segments"
 done
-for t in mall cc_general wide; do
+for t in mall wholesale cc_general wide; do
     ccseg_psql -d "$db" -At -c "SELECT ccseg_explore_report('$t')" >"$work/explore-$t.html"
 done
 ls -l "$work"/*.html | awk '{print $5, $NF}'
