@@ -2212,9 +2212,9 @@ COMMENT ON FUNCTION @extschema@._ccseg_report_source_problem(@extschema@.ccseg_m
 -- sample_rows rows of the relation the version was trained on (read by OID,
 -- every n-th row as for the scatter): a panel per feature, a box per
 -- segment from the 25th to the 75th percentile with the median, whiskers
--- from the 5th to the 95th.  With its heading and caption; a note instead
--- when the rows may not be read (_ccseg_report_source_problem); empty when
--- sample_rows is 0.
+-- from the 5th to the 95th, on a log1p axis for a skewed feature.  With
+-- its heading and caption; a note instead when the rows may not be read
+-- (_ccseg_report_source_problem); empty when sample_rows is 0.
 CREATE FUNCTION @extschema@._ccseg_report_distributions(r @extschema@.ccseg_model_versions, sample_rows integer)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -2246,6 +2246,12 @@ DECLARE
 	i integer;
 	j integer;
 	idx integer;
+	los float8[];
+	his float8[];
+	logx boolean[];
+	titles text[];
+	mid float8;
+	q5 float8; q25 float8; q50 float8; q75 float8; q95 float8;
 BEGIN
 	IF sample_rows <= 0 THEN
 		RETURN '';
@@ -2267,7 +2273,7 @@ BEGIN
 	p05 := array_fill(NULL::float8, ARRAY[n_seg * d]);
 	p25 := p05; p50 := p05; p75 := p05; p95 := p05;
 	FOR q IN EXECUTE format(
-		'SELECT u.g, x.j, count(*) OVER (PARTITION BY x.j) AS n_all, '
+		'SELECT u.g, x.j, '
 		'       percentile_cont(ARRAY[0.05, 0.25, 0.5, 0.75, 0.95]) WITHIN GROUP (ORDER BY x.v) AS p '
 		'FROM (SELECT g, vals FROM ('
 		'        SELECT %1$s.ccseg_predict(%2$L, s) AS g, ARRAY[%5$s] AS vals,'
@@ -2286,21 +2292,42 @@ BEGIN
 	EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM (SELECT row_number() OVER () AS rn, count(*) OVER () AS n FROM %1$s) t '
 				   'WHERE rn %% greatest(1, n / %2$s) = 0 LIMIT %2$s) u', r.source_relid, sample_rows)
 	INTO n_rows;
+	-- each panel's range: the 5th to the 95th percentiles of all segments,
+	-- on a log1p axis when the values are not negative and most segments'
+	-- medians lie in the bottom tenth of it (skewed money columns)
+	los := array_fill(NULL::float8, ARRAY[d]);
+	his := los;
+	logx := array_fill(false, ARRAY[d]);
 	FOR j IN 1 .. d LOOP
-		title_lines := greatest(title_lines, cardinality(@extschema@._ccseg_wrap(@extschema@._ccseg_words(r.features[j]), fs_title, panel_w - 8)));
+		SELECT min(v) FILTER (WHERE @extschema@._ccseg_finite(v)), max(w) FILTER (WHERE @extschema@._ccseg_finite(w)),
+			   percentile_cont(0.5) WITHIN GROUP (ORDER BY m)
+		INTO lo, hi, mid
+		FROM generate_series(1, n_seg) g(s),
+			 LATERAL (SELECT p05[(g.s - 1) * d + j] AS v, p95[(g.s - 1) * d + j] AS w, p50[(g.s - 1) * d + j] AS m) x;
+		los[j] := lo;
+		his[j] := hi;
+		-- (and at least two powers of ten, or 0 and 10, in range for the ticks)
+		logx[j] := coalesce(lo >= 0 AND hi < 1e300 AND hi >= 100 * greatest(lo, 0.1) AND mid < lo + 0.1 * (hi - lo), false);
+		titles := titles || (@extschema@._ccseg_words(r.features[j]) || CASE WHEN logx[j] THEN ' (log scale)' ELSE '' END);
+		title_lines := greatest(title_lines, cardinality(@extschema@._ccseg_wrap(titles[j], fs_title, panel_w - 8)));
 	END LOOP;
 	panel_h := title_lines * fs_title * 1.25 + 8 + n_seg * row_h + 30;
 	FOR j IN 1 .. d LOOP
 		px := ((j - 1) % cols) * (panel_w + gap);
 		py := ((j - 1) / cols) * (panel_h + gap);
-		lines := @extschema@._ccseg_wrap(@extschema@._ccseg_words(r.features[j]), fs_title, panel_w - 8);
+		lines := @extschema@._ccseg_wrap(titles[j], fs_title, panel_w - 8);
 		body := body || @extschema@._ccseg_svg_text(px, py + fs_title, lines, fs_title, 'font-weight="bold"');
-		SELECT min(v) INTO lo FROM unnest(p05[(j - 1) + 1 : n_seg * d]) WITH ORDINALITY u(v, o) WHERE (o - 1) % d = 0 AND @extschema@._ccseg_finite(v);
-		SELECT max(v) INTO hi FROM unnest(p95[(j - 1) + 1 : n_seg * d]) WITH ORDINALITY u(v, o) WHERE (o - 1) % d = 0 AND @extschema@._ccseg_finite(v);
+		lo := los[j];
+		hi := his[j];
 		py := py + title_lines * fs_title * 1.25 + 8;
 		IF lo IS NULL OR hi IS NULL THEN
 			body := body || format('<text x="%s" y="%s" font-size="11" fill="#666">no values</text>', px, round((py + 12)::numeric, 1));
 			CONTINUE;
+		END IF;
+		IF logx[j] THEN
+			-- positions are those of log(1 + v)
+			lo := ln(1 + lo);
+			hi := ln(1 + hi);
 		END IF;
 		IF NOT (hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307) THEN
 			lo := lo - greatest(abs(lo) * 0.5, 0.5);
@@ -2309,11 +2336,17 @@ BEGIN
 		IF NOT (hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307) THEN
 			CONTINUE;
 		END IF;
-		-- the x of value v in this panel
 		body := body || format('<rect x="%s" y="%s" width="%s" height="%s" fill="#fafbfc" stroke="#e3e6ea"/>',
 							   px + plot_x0, round((py - 3)::numeric, 1), plot_x1 - plot_x0, n_seg * row_h + 6);
-		FOREACH tick IN ARRAY @extschema@._ccseg_ticks(lo, hi, 3) LOOP
-			tx := px + plot_x0 + (plot_x1 - plot_x0) * (tick - lo) / (hi - lo);
+		FOREACH tick IN ARRAY CASE WHEN logx[j]
+				-- 0 and the powers of ten in range, at most 4 of them
+				THEN ARRAY(SELECT t FROM (SELECT 0::float8 AS t WHERE lo <= 0
+										  UNION ALL
+										  SELECT power(10::float8, e) FROM generate_series(0, 300) e
+										  WHERE ln(1 + power(10::float8, e)) BETWEEN lo AND hi) u
+						   ORDER BY t DESC LIMIT 4)
+				ELSE @extschema@._ccseg_ticks(lo, hi, 3) END LOOP
+			tx := px + plot_x0 + (plot_x1 - plot_x0) * (CASE WHEN logx[j] THEN ln(1 + tick) ELSE tick END - lo) / (hi - lo);
 			tw := @extschema@._ccseg_text_width(@extschema@._ccseg_num(tick, 2), 10);
 			body := body || format('<line x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#e3e6ea"/><text x="%4$s" y="%5$s" font-size="10" text-anchor="middle" fill="#444">%6$s</text>',
 								   round(tx::numeric, 1), round((py - 3)::numeric, 1), round((py + n_seg * row_h + 3)::numeric, 1),
@@ -2325,17 +2358,22 @@ BEGIN
 			body := body || format('<text x="%s" y="%s" font-size="10" text-anchor="end" fill="#444">%s</text>',
 								   px + plot_x0 - 4, round((py + (i - 0.5) * row_h + 3.5)::numeric, 1), i);
 			CONTINUE WHEN p50[idx] IS NULL;
+			-- the quantiles as positions
+			q5 := p05[idx]; q25 := p25[idx]; q50 := p50[idx]; q75 := p75[idx]; q95 := p95[idx];
+			IF logx[j] THEN
+				q5 := ln(1 + q5); q25 := ln(1 + q25); q50 := ln(1 + q50); q75 := ln(1 + q75); q95 := ln(1 + q95);
+			END IF;
 			body := body || format('<line x1="%s" y1="%3$s" x2="%2$s" y2="%3$s" stroke="%4$s"/>'
 								   || '<rect x="%5$s" y="%6$s" width="%7$s" height="9" fill="%4$s" fill-opacity="0.35" stroke="%4$s"/>'
 								   || '<line x1="%8$s" y1="%6$s" x2="%8$s" y2="%9$s" stroke="#222" stroke-width="2"/>',
-								   round((px + plot_x0 + (plot_x1 - plot_x0) * (greatest(p05[idx], lo) - lo) / (hi - lo))::numeric, 1),
-								   round((px + plot_x0 + (plot_x1 - plot_x0) * (least(p95[idx], hi) - lo) / (hi - lo))::numeric, 1),
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (greatest(q5, lo) - lo) / (hi - lo))::numeric, 1),
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (least(q95, hi) - lo) / (hi - lo))::numeric, 1),
 								   round((py + (i - 0.5) * row_h)::numeric, 1),
 								   @extschema@._ccseg_colour(i),
-								   round((px + plot_x0 + (plot_x1 - plot_x0) * (p25[idx] - lo) / (hi - lo))::numeric, 1),
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (q25 - lo) / (hi - lo))::numeric, 1),
 								   round((py + (i - 0.5) * row_h - 4.5)::numeric, 1),
-								   round(greatest(1, (plot_x1 - plot_x0) * (p75[idx] - p25[idx]) / (hi - lo))::numeric, 1),
-								   round((px + plot_x0 + (plot_x1 - plot_x0) * (p50[idx] - lo) / (hi - lo))::numeric, 1),
+								   round(greatest(1, (plot_x1 - plot_x0) * (q75 - q25) / (hi - lo))::numeric, 1),
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (q50 - lo) / (hi - lo))::numeric, 1),
 								   round((py + (i - 0.5) * row_h + 4.5)::numeric, 1));
 		END LOOP;
 	END LOOP;
@@ -2344,7 +2382,8 @@ BEGIN
 									   ((d - 1) / cols + 1) * (panel_h + gap) - gap, 'Features by segment')
 		|| body || '</svg>'
 		|| format('<figcaption>Each feature in its own units, on a sample of %s customers of %s: per segment (numbered as above), '
-				  || 'the box spans the middle half of the segment''s values with a bar at the median, the line the 5th to the 95th percentile.</figcaption>',
+				  || 'the box spans the middle half of the segment''s values with a bar at the median, the line the 5th to the 95th percentile. '
+				  || 'Skewed features (most medians in the bottom tenth of the range, no negative values) are on a log scale.</figcaption>',
 				  to_char(n_rows, 'FM999,999,990'), @extschema@._ccseg_html(r.source));
 END
 $$;
