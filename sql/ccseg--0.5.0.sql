@@ -2273,13 +2273,14 @@ BEGIN
 	p05 := array_fill(NULL::float8, ARRAY[n_seg * d]);
 	p25 := p05; p50 := p05; p75 := p05; p95 := p05;
 	FOR q IN EXECUTE format(
-		'SELECT u.g, x.j, '
+		'WITH u AS MATERIALIZED ('
+		'  SELECT g, vals FROM ('
+		'    SELECT %1$s.ccseg_predict(%2$L, s) AS g, ARRAY[%5$s] AS vals,'
+		'           row_number() OVER () AS rn, count(*) OVER () AS n FROM %3$s s) t '
+		'  WHERE rn %% greatest(1, n / %4$s) = 0 LIMIT %4$s) '
+		'SELECT u.g, x.j, (SELECT count(*) FROM u) AS n_rows, '
 		'       percentile_cont(ARRAY[0.05, 0.25, 0.5, 0.75, 0.95]) WITHIN GROUP (ORDER BY x.v) AS p '
-		'FROM (SELECT g, vals FROM ('
-		'        SELECT %1$s.ccseg_predict(%2$L, s) AS g, ARRAY[%5$s] AS vals,'
-		'               row_number() OVER () AS rn, count(*) OVER () AS n FROM %3$s s) t '
-		'      WHERE rn %% greatest(1, n / %4$s) = 0 LIMIT %4$s) u '
-		'CROSS JOIN LATERAL unnest(u.vals) WITH ORDINALITY x(v, j) '
+		'FROM u CROSS JOIN LATERAL unnest(u.vals) WITH ORDINALITY x(v, j) '
 		'WHERE x.v > ''-Infinity''::float8 AND x.v < ''Infinity''::float8 AND u.g BETWEEN 1 AND %6$s '
 		'GROUP BY u.g, x.j',
 		'@extschema@', r.model_name, r.source_relid, sample_rows,
@@ -2288,10 +2289,8 @@ BEGIN
 	LOOP
 		idx := (q.g - 1) * d + q.j;
 		p05[idx] := q.p[1]; p25[idx] := q.p[2]; p50[idx] := q.p[3]; p75[idx] := q.p[4]; p95[idx] := q.p[5];
+		n_rows := q.n_rows;
 	END LOOP;
-	EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM (SELECT row_number() OVER () AS rn, count(*) OVER () AS n FROM %1$s) t '
-				   'WHERE rn %% greatest(1, n / %2$s) = 0 LIMIT %2$s) u', r.source_relid, sample_rows)
-	INTO n_rows;
 	-- each panel's range: the 5th to the 95th percentiles of all segments,
 	-- on a log1p axis when the values are not negative and most segments'
 	-- medians lie in the bottom tenth of it (skewed money columns)
