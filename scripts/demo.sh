@@ -60,6 +60,7 @@ ccseg_psql -d "$db" -f scripts/demo.sql
 # The report: one HTML page with the segments, their profiles and pictures.
 report="${CCSEG_DEMO_REPORT:-$PWD/ccseg-report-cards.html}"
 ccseg_psql -d "$db" -At -c "SELECT ccseg_report('cards')" >"$report"
+ccseg_psql -d "$db" -At -c "SELECT ccseg_explore_report('cc_general')" >"${report%.html}-explore.html"
 finished_ns="$(date +%s%N)"
 
 # Elapsed times in seconds with 2 decimals (date +%s%N counts nanoseconds).

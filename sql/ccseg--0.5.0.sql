@@ -1801,18 +1801,114 @@ $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_num(float8, integer) IS 'internal: a number formatted for the report (a dash when not finite)';
 
--- The sections of ccseg_report, each a piece of the page for one stored
--- version r; ccseg_report joins them in this order.
+-- The layout of the charts is computed from what they hold: the widths of
+-- their labels, the number of features and of segments.  Text widths are
+-- estimated from the characters (sans-serif metrics, rounded up), so that a
+-- chart leaves room for its longest label instead of cutting it.
 
--- The start of the page: doctype, title and style sheet, up to <main>.
-CREATE FUNCTION @extschema@._ccseg_report_head(r @extschema@.ccseg_model_versions)
-RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- The estimated width, in pixels, of t set in a sans-serif font of size px.
+CREATE FUNCTION @extschema@._ccseg_text_width(t text, size float8)
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+	SELECT coalesce(sum(CASE
+		WHEN c = ' ' THEN 0.32
+		WHEN c IN ('i', 'j', 'l', 'I', '.', ',', ':', ';', '!', '|', '''') THEN 0.3
+		WHEN c IN ('f', 't', 'r', '(', ')', '[', ']', '/', '-') THEN 0.4
+		WHEN c IN ('m', 'w', 'M', 'W', '@', '%') THEN 1.0
+		WHEN c BETWEEN 'A' AND 'Z' THEN 0.74
+		WHEN c BETWEEN 'a' AND 'z' OR c BETWEEN '0' AND '9' THEN 0.62
+		ELSE 0.8 END), 0) * size
+	FROM regexp_split_to_table(t, '') c
+	WHERE c <> ''
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_text_width(text, float8) IS
+'internal: the estimated width in pixels of a text in a sans-serif font of a size (rounded up, for the report''s layout)';
+
+-- t cut into lines at spaces, each at most width pixels wide at size px
+-- when its words allow (a longer word is a line of its own, never cut).
+CREATE FUNCTION @extschema@._ccseg_wrap(t text, size float8, width float8)
+RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	lines text[] := '{}';
+	line text := '';
+	w text;
 BEGIN
-	RETURN '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-		|| format('<title>Segments of model %s</title>', @extschema@._ccseg_html(r.model_name))
+	FOREACH w IN ARRAY regexp_split_to_array(btrim(t), '\s+') LOOP
+		IF line = '' THEN
+			line := w;
+		ELSIF @extschema@._ccseg_text_width(line || ' ' || w, size) <= width THEN
+			line := line || ' ' || w;
+		ELSE
+			lines := lines || line;
+			line := w;
+		END IF;
+	END LOOP;
+	RETURN lines || line;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_wrap(text, float8, float8) IS
+'internal: a text cut into lines at spaces, each at most a width in pixels when its words allow';
+
+-- The estimated width of the widest of some lines.
+CREATE FUNCTION @extschema@._ccseg_lines_width(lines text[], size float8)
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(max(@extschema@._ccseg_text_width(l, size)), 0) FROM unnest(lines) l
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_lines_width(text[], float8) IS
+'internal: the estimated width in pixels of the widest of some lines of text';
+
+-- Lines as one SVG <text> element: the first baseline at y, the next ones
+-- 1.25 x size lower; attrs are more attributes of the element.
+CREATE FUNCTION @extschema@._ccseg_svg_text(x float8, y float8, lines text[], size float8, attrs text DEFAULT '')
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('<text x="%s" y="%s" font-size="%s"%s>', round(x::numeric, 1), round(y::numeric, 1), size,
+				  coalesce(' ' || nullif(attrs, ''), ''))
+		|| string_agg(format('<tspan x="%s" y="%s">%s</tspan>', round(x::numeric, 1),
+							 round((y + (i - 1) * size * 1.25)::numeric, 1), @extschema@._ccseg_html(l)), ' ' ORDER BY i)
+		|| '</text>'
+	FROM unnest(lines) WITH ORDINALITY u(l, i)
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_svg_text(float8, float8, text[], float8, text) IS
+'internal: lines of text as one svg text element, a tspan per line';
+
+-- The opening tag of a chart: its viewBox is w x h, and it is drawn at that
+-- size in pixels, smaller only when the page is narrower.
+CREATE FUNCTION @extschema@._ccseg_svg_open(w float8, h float8, label text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT format('<svg viewBox="0 0 %1$s %2$s" width="%1$s" height="%2$s" role="img" aria-label="%3$s">',
+				  ceil(w)::bigint, ceil(h)::bigint, @extschema@._ccseg_html(label))
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_svg_open(float8, float8, text) IS
+'internal: the opening tag of a chart of w x h pixels (smaller only on a narrower page)';
+
+-- The start of a page of the report or of the exploration report: doctype,
+-- title and style sheet, up to <main>.
+CREATE FUNCTION @extschema@._ccseg_page_head(title text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+		|| format('<title>%s</title>', @extschema@._ccseg_html(title))
 		|| '<style>'
 		|| 'body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f6f7f9}'
 		|| 'main{max-width:1100px;margin:0 auto;padding:28px 32px 48px;background:#fff}'
@@ -1823,9 +1919,26 @@ BEGIN
 		|| 'table{border-collapse:collapse;width:100%;font-size:13.5px}th,td{text-align:left;padding:7px 8px;border-bottom:1px solid #e6e8eb;vertical-align:top}'
 		|| 'th{background:#f3f5f8;font-weight:600}td.n{text-align:right;white-space:nowrap}'
 		|| '.sw{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:6px;vertical-align:-1px}'
-		|| '.grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}figure{margin:0}figcaption{color:#555;font-size:13px;margin-top:4px}'
+		|| '.grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:24px}figure{margin:0}figcaption{color:#555;font-size:13px;margin-top:4px}'
+		|| 'svg{display:block;max-width:100%;height:auto}'
 		|| 'svg text{font-family:"Segoe UI",Helvetica,Arial,sans-serif}.note{color:#666;font-size:13px}'
-		|| '</style></head><body><main>';
+		|| '</style></head><body><main>'
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_page_head(text) IS
+'internal: the start of a report page (doctype, title, style sheet)';
+
+-- The sections of ccseg_report, each a piece of the page for one stored
+-- version r; ccseg_report joins them in this order.
+
+-- The start of the page: doctype, title and style sheet, up to <main>.
+CREATE FUNCTION @extschema@._ccseg_report_head(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN @extschema@._ccseg_page_head(format('Segments of model %s', r.model_name));
 END
 $$;
 
@@ -1886,31 +1999,61 @@ $$;
 COMMENT ON FUNCTION @extschema@._ccseg_report_segments(@extschema@.ccseg_model_versions) IS
 'internal: the segments table of the report';
 
--- The bar chart of the segment sizes (an <svg> element).
+-- The bar chart of the segment sizes (an <svg> element), 500 pixels wide
+-- unless a label needs more: each segment's number and name (or label),
+-- cut into lines of at most 190 pixels, beside its bar.
 CREATE FUNCTION @extschema@._ccseg_report_sizes(r @extschema@.ccseg_model_versions)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	seg record;
-	svg text;
+	fs constant float8 := 12.5;
+	lh constant float8 := 12.5 * 1.25;
+	labels text[];
+	values_ text[];
+	sizes bigint[];
+	lines text[];
+	label_w float8 := 0;
+	value_w float8 := 0;
+	w float8 := 500;
+	bar_x float8;
+	bar_max float8;
 	max_size float8;
+	y float8 := 0;
+	row_h float8;
+	bar_w float8;
+	body text := '';
+	i integer;
 BEGIN
-	SELECT max(v) INTO max_size FROM unnest(r.sizes) v;
-	svg := format('<svg viewBox="0 0 520 %s" width="100%%" role="img" aria-label="Segment sizes">', 40 + 34 * r.k);
-	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
-		svg := svg || format('<text x="0" y="%s" font-size="13" dominant-baseline="middle">%s</text>',
-							 24 + 34 * (seg.segment - 1) + 12,
-							 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 22)))
-			|| format('<rect x="150" y="%s" width="%s" height="24" rx="3" fill="%s"/>',
-					  24 + 34 * (seg.segment - 1), round(280 * seg.size / greatest(max_size, 1))::int,
-					  @extschema@._ccseg_colour(seg.segment))
-			|| format('<text x="%s" y="%s" font-size="12.5" dominant-baseline="middle" fill="#333">%s (%s%%)</text>',
-					  156 + round(280 * seg.size / greatest(max_size, 1))::int, 24 + 34 * (seg.segment - 1) + 12,
-					  to_char(seg.size, 'FM999,999,990'), to_char(100 * seg.share, 'FM990.0'));
+	SELECT array_agg(s.segment || ' ' || coalesce(s.name, s.label) ORDER BY s.segment),
+		   array_agg(to_char(s.size, 'FM999,999,990') || ' (' || to_char(100 * s.share, 'FM990.0') || '%)' ORDER BY s.segment),
+		   array_agg(s.size ORDER BY s.segment)
+	INTO labels, values_, sizes
+	FROM @extschema@.ccseg_segments(r.model_name) s;
+	FOR i IN 1 .. coalesce(array_length(labels, 1), 0) LOOP
+		label_w := greatest(label_w, @extschema@._ccseg_lines_width(@extschema@._ccseg_wrap(labels[i], fs, 190), fs));
+		value_w := greatest(value_w, @extschema@._ccseg_text_width(values_[i], fs));
 	END LOOP;
-	RETURN svg || '</svg>';
+	SELECT max(v) INTO max_size FROM unnest(sizes) v;
+	bar_x := label_w + 10;
+	w := greatest(w, bar_x + 80 + 6 + value_w);
+	bar_max := w - bar_x - 6 - value_w;
+	FOR i IN 1 .. coalesce(array_length(labels, 1), 0) LOOP
+		lines := @extschema@._ccseg_wrap(labels[i], fs, 190);
+		row_h := greatest(24, cardinality(lines) * lh) + 10;
+		bar_w := greatest(1, round(bar_max * sizes[i] / greatest(max_size, 1)));
+		body := body
+			|| @extschema@._ccseg_svg_text(0, y + row_h / 2 - (cardinality(lines) - 1) * lh / 2 + 0.35 * fs, lines, fs)
+			|| format('<rect x="%s" y="%s" width="%s" height="24" rx="3" fill="%s"/>',
+					  round(bar_x::numeric, 1), round((y + row_h / 2 - 12)::numeric, 1), bar_w,
+					  @extschema@._ccseg_colour(i))
+			|| format('<text x="%s" y="%s" font-size="%s" fill="#333">%s</text>',
+					  round((bar_x + bar_w + 6)::numeric, 1), round((y + row_h / 2 + 0.35 * fs)::numeric, 1), fs,
+					  @extschema@._ccseg_html(values_[i]));
+		y := y + row_h;
+	END LOOP;
+	RETURN @extschema@._ccseg_svg_open(w, greatest(y, 1), 'Segment sizes') || body || '</svg>';
 END
 $$;
 
@@ -1934,6 +2077,7 @@ DECLARE
 	kmin float8; kmax float8; imin float8; imax float8;
 	path text;
 	has_elbow boolean;
+	rec_label text;
 BEGIN
 	has_elbow := jsonb_typeof(r.parameters -> 'elbow') = 'array'
 		AND jsonb_array_length(r.parameters -> 'elbow') BETWEEN 1 AND 1000
@@ -1959,7 +2103,7 @@ BEGIN
 	IF imax <= 0 THEN
 		imax := 1;
 	END IF;
-	svg := '<svg viewBox="0 0 520 330" width="100%" role="img" aria-label="Elbow curve">'
+	svg := @extschema@._ccseg_svg_open(520, 330, 'Elbow curve')
 		|| '<line x1="70" y1="280" x2="500" y2="280" stroke="#888"/><line x1="70" y1="20" x2="70" y2="280" stroke="#888"/>';
 	FOREACH tick IN ARRAY @extschema@._ccseg_ticks(0, imax, 5) LOOP
 		sy := 280 - 260 * tick / imax;
@@ -1977,8 +2121,13 @@ BEGIN
 							 round(sx::numeric, 1), round(sy::numeric, 1), CASE WHEN e.rec THEN 7 ELSE 4 END,
 							 CASE WHEN e.rec THEN '#D55E00' ELSE '#0072B2' END, round(sx::numeric, 1), e.k);
 		IF e.rec THEN
-			svg := svg || format('<text x="%s" y="%s" font-size="12" fill="#D55E00">recommended k = %s</text>',
-								 round(sx::numeric, 1) + 10, round(sy::numeric, 1) - 10, e.k);
+			-- right of the point, or left of it when it would leave the chart
+			rec_label := 'recommended k = ' || e.k;
+			svg := svg || format('<text x="%s" y="%s" font-size="12" fill="#D55E00"%s>%s</text>',
+								 round(sx::numeric, 1) + CASE WHEN sx + 10 + @extschema@._ccseg_text_width(rec_label, 12) > 515 THEN -10 ELSE 10 END,
+								 greatest(round(sy::numeric, 1) - 10, 16),
+								 CASE WHEN sx + 10 + @extschema@._ccseg_text_width(rec_label, 12) > 515 THEN ' text-anchor="end"' ELSE '' END,
+								 rec_label);
 		END IF;
 	END LOOP;
 	RETURN svg || format('<path d="%s" fill="none" stroke="#0072B2" stroke-width="2"/>', path)
@@ -1991,64 +2140,360 @@ COMMENT ON FUNCTION @extschema@._ccseg_report_elbow(@extschema@.ccseg_model_vers
 'internal: the elbow curve of the report (an svg element; null when the version stores no drawable curve)';
 
 -- The profile heat map: the z-score of each segment's centroid, feature by
--- feature, with its legend (an <svg> element).
+-- feature, with its legend (an <svg> element).  Features are the columns,
+-- under headers at 45 degrees as high as the longest name needs, when they
+-- fit in 1000 pixels at 44 or more each; else the rows, with the segments
+-- as numbered columns and a legend of their names under the map.  Segment
+-- names and feature names are cut into lines, never shortened.
 CREATE FUNCTION @extschema@._ccseg_report_profile(r @extschema@.ccseg_model_versions)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	seg record;
-	svg text;
+	fs_lab constant float8 := 12.5;
+	fs_head constant float8 := 12;
+	max_w constant float8 := 1000;
 	n_seg integer := r.k;
 	d integer := array_length(r.features, 1);
-	cell_w integer := 46;
-	cell_h integer := 30;
-	left_w integer := 190;
-	top_h integer := 150;
+	seg_text text[];
+	feat_text text[];
+	lines text[];
+	seg_w float8 := 0;
+	feat_w float8 := 0;
+	feat_lines integer := 1;
+	seg_lines integer := 1;
+	across boolean;
+	left_w float8;
+	top_h float8;
+	cell_w float8;
+	cell_h float8;
+	w float8;
+	h float8;
+	y float8;
+	c record;
+	body text := '';
+	i integer;
+	j integer;
 BEGIN
-	svg := format('<svg viewBox="0 0 %s %s" width="100%%" role="img" aria-label="Segment profile heat map">',
-				  left_w + cell_w * d + 20, top_h + cell_h * n_seg + 60);
-	FOR seg IN SELECT f.name, f.j FROM unnest(r.features) WITH ORDINALITY f(name, j) LOOP
-		svg := svg || format('<text x="%s" y="%s" font-size="12" transform="rotate(-45 %s %s)">%s</text>',
-							 left_w + cell_w * (seg.j - 1) + cell_w / 2, top_h - 8,
-							 left_w + cell_w * (seg.j - 1) + cell_w / 2, top_h - 8,
-							 @extschema@._ccseg_html(@extschema@._ccseg_words(seg.name)));
+	SELECT array_agg(s.segment || ' ' || coalesce(s.name, s.label) ORDER BY s.segment)
+	INTO seg_text FROM @extschema@.ccseg_segments(r.model_name) s;
+	SELECT array_agg(@extschema@._ccseg_words(f) ORDER BY o) INTO feat_text
+	FROM unnest(r.features) WITH ORDINALITY u(f, o);
+	FOR i IN 1 .. n_seg LOOP
+		lines := @extschema@._ccseg_wrap(coalesce(seg_text[i], i::text), fs_lab, 220);
+		seg_w := greatest(seg_w, @extschema@._ccseg_lines_width(lines, fs_lab));
+		seg_lines := greatest(seg_lines, cardinality(lines));
 	END LOOP;
-	FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
-		svg := svg || format('<rect x="0" y="%s" width="10" height="%s" fill="%s"/><text x="16" y="%s" font-size="12.5" dominant-baseline="middle">%s</text>',
-							 top_h + cell_h * (seg.segment - 1) + 3, cell_h - 6, @extschema@._ccseg_colour(seg.segment),
-							 top_h + cell_h * (seg.segment - 1) + cell_h / 2,
-							 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 26)));
+	FOR j IN 1 .. d LOOP
+		feat_w := greatest(feat_w, @extschema@._ccseg_text_width(feat_text[j], fs_head));
 	END LOOP;
-	FOR seg IN SELECT * FROM @extschema@._ccseg_centroid_z(r.model_name) LOOP
-		svg := svg || format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#fff"/><text x="%s" y="%s" font-size="10.5" text-anchor="middle" dominant-baseline="middle" fill="%s">%s</text>',
-							 left_w + cell_w * (seg."position" - 1), top_h + cell_h * (seg.segment - 1), cell_w, cell_h,
-							 @extschema@._ccseg_heat(seg.z),
-							 left_w + cell_w * (seg."position" - 1) + cell_w / 2, top_h + cell_h * (seg.segment - 1) + cell_h / 2,
-							 CASE WHEN abs(seg.z) > 2 THEN '#fff' ELSE '#222' END,
-							 CASE WHEN seg.z >= 0 THEN '+' ELSE '−' END || to_char(abs(seg.z), 'FM990.0'));
+	-- features across, when they fit
+	left_w := 16 + seg_w + 12;
+	cell_w := greatest(44, least(64, floor((max_w - left_w - 0.71 * @extschema@._ccseg_text_width(feat_text[d], fs_head) - 12) / d)));
+	w := left_w + cell_w * d + 4;
+	FOR j IN 1 .. d LOOP
+		w := greatest(w, left_w + cell_w * (j - 0.5) + 0.71 * (@extschema@._ccseg_text_width(feat_text[j], fs_head) + 4) + 6);
 	END LOOP;
-	-- legend
-	RETURN svg || format('<defs><linearGradient id="ccseg-heat"><stop offset="0" stop-color="%s"/><stop offset="0.5" stop-color="#ffffff"/><stop offset="1" stop-color="%s"/></linearGradient></defs>',
-						 @extschema@._ccseg_heat(-3), @extschema@._ccseg_heat(3))
-		|| format('<rect x="%s" y="%s" width="240" height="12" fill="url(#ccseg-heat)" stroke="#ccc"/>', left_w, top_h + cell_h * n_seg + 22)
+	across := w <= max_w;
+	IF across THEN
+		top_h := 0.71 * (feat_w + fs_head) + 14;
+		cell_h := greatest(30, seg_lines * fs_lab * 1.25 + 8);
+		FOR j IN 1 .. d LOOP
+			body := body || format('<text x="%1$s" y="%2$s" font-size="%3$s" transform="rotate(-45 %1$s %2$s)">%4$s</text>',
+								   round((left_w + cell_w * (j - 0.5))::numeric, 1), round((top_h - 8)::numeric, 1), fs_head,
+								   @extschema@._ccseg_html(feat_text[j]));
+		END LOOP;
+		FOR i IN 1 .. n_seg LOOP
+			lines := @extschema@._ccseg_wrap(coalesce(seg_text[i], i::text), fs_lab, 220);
+			y := top_h + cell_h * (i - 1);
+			body := body || format('<rect x="0" y="%s" width="10" height="%s" fill="%s"/>',
+								   round((y + 3)::numeric, 1), round((cell_h - 6)::numeric, 1), @extschema@._ccseg_colour(i))
+				|| @extschema@._ccseg_svg_text(16, y + cell_h / 2 - (cardinality(lines) - 1) * fs_lab * 0.625 + 0.35 * fs_lab, lines, fs_lab);
+		END LOOP;
+		y := top_h + cell_h * n_seg;
+	ELSE
+		-- features down, segments across
+		FOR j IN 1 .. d LOOP
+			lines := @extschema@._ccseg_wrap(feat_text[j], fs_head, 300);
+			feat_w := greatest(0, @extschema@._ccseg_lines_width(lines, fs_head), CASE WHEN j = 1 THEN 0 ELSE feat_w END);
+			feat_lines := greatest(feat_lines, cardinality(lines));
+		END LOOP;
+		left_w := feat_w + 12;
+		cell_w := greatest(44, least(90, floor((max_w - left_w) / n_seg)));
+		cell_h := greatest(22, feat_lines * fs_head * 1.25 + 6);
+		top_h := 30;
+		w := left_w + cell_w * n_seg + 4;
+		FOR i IN 1 .. n_seg LOOP
+			body := body || format('<rect x="%s" y="4" width="%s" height="8" fill="%s"/><text x="%s" y="25" font-size="%s" font-weight="bold" text-anchor="middle">%s</text>',
+								   left_w + cell_w * (i - 1) + 3, cell_w - 6, @extschema@._ccseg_colour(i),
+								   left_w + cell_w * (i - 0.5), fs_lab, i);
+		END LOOP;
+		FOR j IN 1 .. d LOOP
+			lines := @extschema@._ccseg_wrap(feat_text[j], fs_head, 300);
+			y := top_h + cell_h * (j - 1);
+			body := body || @extschema@._ccseg_svg_text(0, y + cell_h / 2 - (cardinality(lines) - 1) * fs_head * 0.625 + 0.35 * fs_head, lines, fs_head);
+		END LOOP;
+		y := top_h + cell_h * d;
+	END IF;
+	FOR c IN SELECT * FROM @extschema@._ccseg_centroid_z(r.model_name) LOOP
+		body := body || format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#fff"/><text x="%s" y="%s" font-size="10.5" text-anchor="middle" dominant-baseline="middle" fill="%s">%s</text>',
+							   round((left_w + cell_w * (CASE WHEN across THEN c."position" ELSE c.segment END - 1))::numeric, 1),
+							   round((top_h + cell_h * (CASE WHEN across THEN c.segment ELSE c."position" END - 1))::numeric, 1),
+							   cell_w, cell_h, @extschema@._ccseg_heat(c.z),
+							   round((left_w + cell_w * (CASE WHEN across THEN c."position" ELSE c.segment END - 0.5))::numeric, 1),
+							   round((top_h + cell_h * (CASE WHEN across THEN c.segment ELSE c."position" END - 0.5))::numeric, 1),
+							   CASE WHEN abs(c.z) > 2 THEN '#fff' ELSE '#222' END,
+							   CASE WHEN c.z >= 0 THEN '+' ELSE '−' END || to_char(abs(c.z), 'FM990.0'));
+	END LOOP;
+	-- legend of the colours
+	body := body || format('<defs><linearGradient id="ccseg-heat"><stop offset="0" stop-color="%s"/><stop offset="0.5" stop-color="#ffffff"/><stop offset="1" stop-color="%s"/></linearGradient></defs>',
+						   @extschema@._ccseg_heat(-3), @extschema@._ccseg_heat(3))
+		|| format('<rect x="%s" y="%s" width="240" height="12" fill="url(#ccseg-heat)" stroke="#ccc"/>', left_w, y + 16)
 		|| format('<text x="%s" y="%s" font-size="11" text-anchor="middle">−3 SD</text><text x="%s" y="%s" font-size="11" text-anchor="middle">mean</text><text x="%s" y="%s" font-size="11" text-anchor="middle">+3 SD</text>',
-				  left_w, top_h + cell_h * n_seg + 48, left_w + 120, top_h + cell_h * n_seg + 48,
-				  left_w + 240, top_h + cell_h * n_seg + 48)
-		|| '</svg>';
+				  left_w, y + 44, left_w + 120, y + 44, left_w + 240, y + 44);
+	w := greatest(w, left_w + 240 + 24);
+	y := y + 50;
+	IF NOT across THEN
+		-- the names of the numbered columns
+		FOR i IN 1 .. n_seg LOOP
+			lines := @extschema@._ccseg_wrap(coalesce(seg_text[i], i::text), fs_lab, w - 24);
+			body := body || format('<rect x="0" y="%s" width="10" height="10" fill="%s"/>', round((y + 4)::numeric, 1), @extschema@._ccseg_colour(i))
+				|| @extschema@._ccseg_svg_text(16, y + 0.35 * fs_lab + 9, lines, fs_lab);
+			y := y + cardinality(lines) * fs_lab * 1.25 + 6;
+		END LOOP;
+	END IF;
+	h := y;
+	RETURN @extschema@._ccseg_svg_open(w, h, 'Segment profile heat map') || body || '</svg>';
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_report_profile(@extschema@.ccseg_model_versions) IS
-'internal: the profile heat map of the report (an svg element)';
+'internal: the profile heat map of the report (an svg element), laid out for its number of features and the lengths of its labels';
+
+-- Why the report may not read the rows of the relation version r was
+-- trained on, or null when it may: 'gone' (not known or dropped: a
+-- relation that took its name is never read), 'untrusted' (reading it
+-- would run code of a role the caller does not trust, see
+-- _ccseg_source_code_owner), 'denied' (the caller may not read every column
+-- of it, as scoring a whole row needs), 'changed' (a feature is no longer
+-- one of its columns).
+CREATE FUNCTION @extschema@._ccseg_report_source_problem(r @extschema@.ccseg_model_versions)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF r.source_relid IS NULL OR NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = r.source_relid) THEN
+		RETURN 'gone';
+	ELSIF @extschema@._ccseg_source_code_owner(r.source_relid) IS NOT NULL THEN
+		RETURN 'untrusted';
+	ELSIF EXISTS (SELECT 1 FROM pg_attribute a
+				  WHERE a.attrelid = r.source_relid AND a.attnum > 0 AND NOT a.attisdropped
+					AND NOT has_column_privilege(r.source_relid, a.attnum, 'SELECT')) THEN
+		RETURN 'denied';
+	ELSIF EXISTS (SELECT 1 FROM unnest(r.features) f
+				  WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+									WHERE a.attrelid = r.source_relid AND a.attname = f
+									  AND a.attnum > 0 AND NOT a.attisdropped)) THEN
+		RETURN 'changed';
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_report_source_problem(@extschema@.ccseg_model_versions) IS
+'internal: why the report may not read the rows of a version''s source relation (gone, untrusted, denied, changed), or null when it may';
+
+-- Each feature's distribution per segment, on a sample of up to
+-- sample_rows rows of the relation the version was trained on (read by OID,
+-- every n-th row as for the scatter): a panel per feature, a box per
+-- segment from the 25th to the 75th percentile with the median, whiskers
+-- from the 5th to the 95th, on a log1p axis for a skewed feature.  With
+-- its heading and caption; a note instead when the rows may not be read
+-- (_ccseg_report_source_problem); empty when sample_rows is 0.
+CREATE FUNCTION @extschema@._ccseg_report_distributions(r @extschema@.ccseg_model_versions, sample_rows integer)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	fs_title constant float8 := 12;
+	panel_w constant float8 := 235;
+	gap constant float8 := 20;
+	cols constant integer := 4;
+	plot_x0 constant float8 := 26;
+	plot_x1 constant float8 := 210;
+	n_seg integer := r.k;
+	d integer := array_length(r.features, 1);
+	problem text;
+	q record;
+	p05 float8[]; p25 float8[]; p50 float8[]; p75 float8[]; p95 float8[];
+	n_rows bigint := 0;
+	title_lines integer := 1;
+	lines text[];
+	panel_h float8;
+	row_h constant float8 := 15;
+	px float8; py float8;
+	lo float8; hi float8;
+	tick float8;
+	tx float8;
+	tw float8;
+	body text := '';
+	i integer;
+	j integer;
+	idx integer;
+	los float8[];
+	his float8[];
+	logx boolean[];
+	titles text[];
+	mid float8;
+	q5 float8; q25 float8; q50 float8; q75 float8; q95 float8;
+BEGIN
+	IF sample_rows <= 0 THEN
+		RETURN '';
+	END IF;
+	problem := @extschema@._ccseg_report_source_problem(r);
+	IF problem IS NOT NULL THEN
+		RETURN '<h2>Features by segment</h2>' || format('<p class="note">The distributions of the features by segment are left out: %s.</p>',
+			CASE problem
+				WHEN 'gone' THEN format('the relation the model was trained on (%s) no longer exists', @extschema@._ccseg_html(r.source))
+				WHEN 'untrusted' THEN format('reading the relation the model was trained on (%s) would run code of role %s with your privileges. Make the report as that role to see them',
+											@extschema@._ccseg_html(r.source_relid::text),
+											@extschema@._ccseg_html(@extschema@._ccseg_source_code_owner(r.source_relid)))
+				WHEN 'denied' THEN format('you may not read every column of the relation the model was trained on (%s)',
+										  @extschema@._ccseg_html(r.source_relid::text))
+				ELSE format('a feature of the model is no longer a column of the relation it was trained on (%s)',
+							@extschema@._ccseg_html(r.source_relid::text))
+			END);
+	END IF;
+	p05 := array_fill(NULL::float8, ARRAY[n_seg * d]);
+	p25 := p05; p50 := p05; p75 := p05; p95 := p05;
+	FOR q IN EXECUTE format(
+		'WITH u AS MATERIALIZED ('
+		'  SELECT g, vals FROM ('
+		'    SELECT %1$s.ccseg_predict(%2$L, s) AS g, ARRAY[%5$s] AS vals,'
+		'           row_number() OVER () AS rn, count(*) OVER () AS n FROM %3$s s) t '
+		'  WHERE rn %% greatest(1, n / %4$s) = 0 LIMIT %4$s) '
+		'SELECT u.g, x.j, (SELECT count(*) FROM u) AS n_rows, '
+		'       percentile_cont(ARRAY[0.05, 0.25, 0.5, 0.75, 0.95]) WITHIN GROUP (ORDER BY x.v) AS p '
+		'FROM u CROSS JOIN LATERAL unnest(u.vals) WITH ORDINALITY x(v, j) '
+		'WHERE x.v > ''-Infinity''::float8 AND x.v < ''Infinity''::float8 AND u.g BETWEEN 1 AND %6$s '
+		'GROUP BY u.g, x.j',
+		'@extschema@', r.model_name, r.source_relid, sample_rows,
+		(SELECT string_agg(format('s.%I::float8', f), ', ' ORDER BY o) FROM unnest(r.features) WITH ORDINALITY u(f, o)),
+		n_seg)
+	LOOP
+		idx := (q.g - 1) * d + q.j;
+		p05[idx] := q.p[1]; p25[idx] := q.p[2]; p50[idx] := q.p[3]; p75[idx] := q.p[4]; p95[idx] := q.p[5];
+		n_rows := q.n_rows;
+	END LOOP;
+	-- each panel's range: the 5th to the 95th percentiles of all segments,
+	-- on a log1p axis when the values are not negative and most segments'
+	-- medians lie in the bottom tenth of it (skewed money columns)
+	los := array_fill(NULL::float8, ARRAY[d]);
+	his := los;
+	logx := array_fill(false, ARRAY[d]);
+	FOR j IN 1 .. d LOOP
+		SELECT min(v) FILTER (WHERE @extschema@._ccseg_finite(v)), max(w) FILTER (WHERE @extschema@._ccseg_finite(w)),
+			   percentile_cont(0.5) WITHIN GROUP (ORDER BY m)
+		INTO lo, hi, mid
+		FROM generate_series(1, n_seg) g(s),
+			 LATERAL (SELECT p05[(g.s - 1) * d + j] AS v, p95[(g.s - 1) * d + j] AS w, p50[(g.s - 1) * d + j] AS m) x;
+		los[j] := lo;
+		his[j] := hi;
+		-- (and at least two powers of ten, or 0 and 10, in range for the ticks)
+		logx[j] := coalesce(lo >= 0 AND hi < 1e300 AND hi >= 100 * greatest(lo, 0.1) AND mid < lo + 0.1 * (hi - lo), false);
+		titles := titles || (@extschema@._ccseg_words(r.features[j]) || CASE WHEN logx[j] THEN ' (log scale)' ELSE '' END);
+		title_lines := greatest(title_lines, cardinality(@extschema@._ccseg_wrap(titles[j], fs_title, panel_w - 8)));
+	END LOOP;
+	panel_h := title_lines * fs_title * 1.25 + 8 + n_seg * row_h + 30;
+	FOR j IN 1 .. d LOOP
+		px := ((j - 1) % cols) * (panel_w + gap);
+		py := ((j - 1) / cols) * (panel_h + gap);
+		lines := @extschema@._ccseg_wrap(titles[j], fs_title, panel_w - 8);
+		body := body || @extschema@._ccseg_svg_text(px, py + fs_title, lines, fs_title, 'font-weight="bold"');
+		lo := los[j];
+		hi := his[j];
+		py := py + title_lines * fs_title * 1.25 + 8;
+		IF lo IS NULL OR hi IS NULL THEN
+			body := body || format('<text x="%s" y="%s" font-size="11" fill="#666">no values</text>', px, round((py + 12)::numeric, 1));
+			CONTINUE;
+		END IF;
+		IF logx[j] THEN
+			-- positions are those of log(1 + v)
+			lo := ln(1 + lo);
+			hi := ln(1 + hi);
+		END IF;
+		IF NOT (hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307) THEN
+			lo := lo - greatest(abs(lo) * 0.5, 0.5);
+			hi := hi + greatest(abs(hi) * 0.5, 0.5);
+		END IF;
+		IF NOT (hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307) THEN
+			CONTINUE;
+		END IF;
+		body := body || format('<rect x="%s" y="%s" width="%s" height="%s" fill="#fafbfc" stroke="#e3e6ea"/>',
+							   px + plot_x0, round((py - 3)::numeric, 1), plot_x1 - plot_x0, n_seg * row_h + 6);
+		FOREACH tick IN ARRAY CASE WHEN logx[j]
+				-- 0 and the powers of ten in range, at most 4 of them
+				THEN ARRAY(SELECT t FROM (SELECT 0::float8 AS t WHERE lo <= 0
+										  UNION ALL
+										  SELECT power(10::float8, e) FROM generate_series(0, 300) e
+										  WHERE ln(1 + power(10::float8, e)) BETWEEN lo AND hi) u
+						   ORDER BY t DESC LIMIT 4)
+				ELSE @extschema@._ccseg_ticks(lo, hi, 3) END LOOP
+			tx := px + plot_x0 + (plot_x1 - plot_x0) * (CASE WHEN logx[j] THEN ln(1 + tick) ELSE tick END - lo) / (hi - lo);
+			tw := @extschema@._ccseg_text_width(@extschema@._ccseg_num(tick, 2), 10);
+			body := body || format('<line x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#e3e6ea"/><text x="%4$s" y="%5$s" font-size="10" text-anchor="middle" fill="#444">%6$s</text>',
+								   round(tx::numeric, 1), round((py - 3)::numeric, 1), round((py + n_seg * row_h + 3)::numeric, 1),
+								   round(least(greatest(tx, px + tw / 2 + 1), px + panel_w - tw / 2 - 1)::numeric, 1),
+								   round((py + n_seg * row_h + 16)::numeric, 1), @extschema@._ccseg_num(tick, 2));
+		END LOOP;
+		FOR i IN 1 .. n_seg LOOP
+			idx := (i - 1) * d + j;
+			body := body || format('<text x="%s" y="%s" font-size="10" text-anchor="end" fill="#444">%s</text>',
+								   px + plot_x0 - 4, round((py + (i - 0.5) * row_h + 3.5)::numeric, 1), i);
+			CONTINUE WHEN p50[idx] IS NULL;
+			-- the quantiles as positions
+			q5 := p05[idx]; q25 := p25[idx]; q50 := p50[idx]; q75 := p75[idx]; q95 := p95[idx];
+			IF logx[j] THEN
+				q5 := ln(1 + q5); q25 := ln(1 + q25); q50 := ln(1 + q50); q75 := ln(1 + q75); q95 := ln(1 + q95);
+			END IF;
+			body := body || format('<line x1="%s" y1="%3$s" x2="%2$s" y2="%3$s" stroke="%4$s"/>'
+								   || '<rect x="%5$s" y="%6$s" width="%7$s" height="9" fill="%4$s" fill-opacity="0.35" stroke="%4$s"/>'
+								   || '<line x1="%8$s" y1="%6$s" x2="%8$s" y2="%9$s" stroke="#222" stroke-width="2"/>',
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (greatest(q5, lo) - lo) / (hi - lo))::numeric, 1),
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (least(q95, hi) - lo) / (hi - lo))::numeric, 1),
+								   round((py + (i - 0.5) * row_h)::numeric, 1),
+								   @extschema@._ccseg_colour(i),
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (q25 - lo) / (hi - lo))::numeric, 1),
+								   round((py + (i - 0.5) * row_h - 4.5)::numeric, 1),
+								   round(greatest(1, (plot_x1 - plot_x0) * (q75 - q25) / (hi - lo))::numeric, 1),
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (q50 - lo) / (hi - lo))::numeric, 1),
+								   round((py + (i - 0.5) * row_h + 4.5)::numeric, 1));
+		END LOOP;
+	END LOOP;
+	RETURN '<h2>Features by segment</h2>'
+		|| @extschema@._ccseg_svg_open(least(d, cols) * (panel_w + gap) - gap,
+									   ((d - 1) / cols + 1) * (panel_h + gap) - gap, 'Features by segment')
+		|| body || '</svg>'
+		|| format('<figcaption>Each feature in its own units, on a sample of %s customers of %s: per segment (numbered as above), '
+				  || 'the box spans the middle half of the segment''s values with a bar at the median, the line the 5th to the 95th percentile. '
+				  || 'Skewed features (most medians in the bottom tenth of the range, no negative values) are on a log scale.</figcaption>',
+				  to_char(n_rows, 'FM999,999,990'), @extschema@._ccseg_html(r.source));
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_report_distributions(@extschema@.ccseg_model_versions, integer) IS
+'internal: each feature''s distribution per segment in the report, on up to sample_rows rows of the source read by OID, or a note why it is left out';
 
 -- The PCA scatter of a sample of up to sample_rows rows of the relation the
 -- version was trained on, read by OID (a relation that took its name since
 -- is not read), with its heading and caption; pca_ratio and pca_components
--- are those of the version's model.  A note instead when that relation is
--- gone or reading it would run another role's code; empty when sample_rows
--- is 0 or there is nothing to draw.
+-- are those of the version's model.  A note instead when the rows may not
+-- be read (_ccseg_report_source_problem); empty when sample_rows is 0 or
+-- there is nothing to draw.  The legend beside the plot is as wide as its
+-- longest line needs (up to 260 pixels; longer names are cut into lines).
 CREATE FUNCTION @extschema@._ccseg_report_scatter(r @extschema@.ccseg_model_versions,
 	pca_ratio float8[], pca_components float8[], sample_rows integer)
 RETURNS text
@@ -2056,6 +2501,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+	fs constant float8 := 12;
 	seg record;
 	html text := '';
 	svg text;
@@ -2069,24 +2515,34 @@ DECLARE
 	pc1 float8; pc2 float8;
 	sx float8; sy float8;
 	tick float8;
-	-- the source relation, by OID; null when it is unknown or gone
-	src regclass;
+	problem text;
+	seg_text text[];
+	lines text[];
+	legend_w float8 := 0;
+	x1 float8;
+	w constant float8 := 1000;
+	ly float8;
 BEGIN
-	src := r.source_relid;
-	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = src) THEN
-		src := NULL;
-		IF sample_rows > 0 THEN
-			html := html || format('<p class="note">The relation the model was trained on (%s) no longer exists, so no customers are drawn.</p>',
-								   @extschema@._ccseg_html(r.source));
-		END IF;
-	ELSIF sample_rows > 0 AND @extschema@._ccseg_source_code_owner(src) IS NOT NULL THEN
-		-- a view or policies of another role: its code would run as the reader
-		html := html || format('<p class="note">No customers are drawn: reading the relation the model was trained on (%s) would run code of role %s with your privileges. Make the report as that role to see them.</p>',
-							   @extschema@._ccseg_html(src::text),
-							   @extschema@._ccseg_html(@extschema@._ccseg_source_code_owner(src)));
-		src := NULL;
+	IF sample_rows <= 0 THEN
+		RETURN '';
 	END IF;
-	IF pca_ratio IS NOT NULL AND d >= 2 AND sample_rows > 0 AND src IS NOT NULL THEN
+	problem := @extschema@._ccseg_report_source_problem(r);
+	IF problem = 'gone' THEN
+		RETURN format('<p class="note">The relation the model was trained on (%s) no longer exists, so no customers are drawn.</p>',
+					  @extschema@._ccseg_html(r.source));
+	ELSIF problem = 'untrusted' THEN
+		-- a view or policies of another role: its code would run as the reader
+		RETURN format('<p class="note">No customers are drawn: reading the relation the model was trained on (%s) would run code of role %s with your privileges. Make the report as that role to see them.</p>',
+					  @extschema@._ccseg_html(r.source_relid::text),
+					  @extschema@._ccseg_html(@extschema@._ccseg_source_code_owner(r.source_relid)));
+	ELSIF problem = 'denied' THEN
+		RETURN format('<p class="note">No customers are drawn: you may not read every column of the relation the model was trained on (%s).</p>',
+					  @extschema@._ccseg_html(r.source_relid::text));
+	ELSIF problem IS NOT NULL THEN
+		RETURN format('<p class="note">No customers are drawn: a feature of the model is no longer a column of the relation it was trained on (%s).</p>',
+					  @extschema@._ccseg_html(r.source_relid::text));
+	END IF;
+	IF pca_ratio IS NOT NULL AND d >= 2 THEN
 		-- every n-th row, so the sample spreads over the whole relation
 		EXECUTE format(
 			'SELECT array_agg(p[1] ORDER BY g DESC, rn), array_agg(p[2] ORDER BY g DESC, rn), '
@@ -2095,7 +2551,7 @@ BEGIN
 			'    SELECT %1$s.ccseg_project(%2$L, s) AS p, %1$s.ccseg_predict(%2$L, s) AS g,'
 			'           row_number() OVER () AS rn, count(*) OVER () AS n FROM %3$s s) t '
 			'  WHERE p IS NOT NULL AND rn %% greatest(1, n / %4$s) = 0 LIMIT %4$s) u',
-			'@extschema@', r.model_name, src, sample_rows)
+			'@extschema@', r.model_name, r.source_relid, sample_rows)
 		INTO xs, ys, gs;
 		-- frame the central 98% of each axis: skewed data would squash the
 		-- rest; points that are not finite are left out
@@ -2104,25 +2560,31 @@ BEGIN
 		SELECT percentile_cont(0.01) WITHIN GROUP (ORDER BY v), percentile_cont(0.99) WITHIN GROUP (ORDER BY v)
 		INTO ymin, ymax FROM unnest(ys) v WHERE @extschema@._ccseg_finite(v);
 		IF xmax / 2 - xmin / 2 BETWEEN 1e-300 AND 1e307 AND ymax / 2 - ymin / 2 BETWEEN 1e-300 AND 1e307 THEN
+			SELECT array_agg(s.segment || ' ' || coalesce(s.name, s.label) ORDER BY s.segment)
+			INTO seg_text FROM @extschema@.ccseg_segments(r.model_name) s;
+			FOR i IN 1 .. n_seg LOOP
+				legend_w := greatest(legend_w, @extschema@._ccseg_lines_width(@extschema@._ccseg_wrap(coalesce(seg_text[i], i::text), fs, 240), fs));
+			END LOOP;
+			-- the plot from x 70 to x1, the legend right of it
+			x1 := w - legend_w - 20 - 24;
 			pc1 := 0.08 * (xmax - xmin); pc2 := 0.08 * (ymax - ymin);
 			xmin := xmin - pc1; xmax := xmax + pc1;
 			ymin := ymin - pc2; ymax := ymax + pc2;
-			svg := '<svg viewBox="0 0 960 560" width="100%" role="img" aria-label="PCA scatter">'
-				|| '<rect x="70" y="20" width="700" height="480" fill="#fafbfc" stroke="#ccc"/>';
+			svg := format('<rect x="70" y="20" width="%s" height="480" fill="#fafbfc" stroke="#ccc"/>', x1 - 70);
 			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(xmin, xmax, 8) LOOP
-				sx := 70 + 700 * (tick - xmin) / (xmax - xmin);
+				sx := 70 + (x1 - 70) * (tick - xmin) / (xmax - xmin);
 				svg := svg || format('<line x1="%1$s" y1="20" x2="%1$s" y2="500" stroke="#e8e8e8"/><text x="%1$s" y="518" font-size="11" text-anchor="middle">%2$s</text>',
 									 round(sx::numeric, 1), @extschema@._ccseg_num(tick, 1));
 			END LOOP;
 			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(ymin, ymax, 6) LOOP
 				sy := 500 - 480 * (tick - ymin) / (ymax - ymin);
-				svg := svg || format('<line x1="70" y1="%1$s" x2="770" y2="%1$s" stroke="#e8e8e8"/><text x="64" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
-									 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 1));
+				svg := svg || format('<line x1="70" y1="%1$s" x2="%3$s" y2="%1$s" stroke="#e8e8e8"/><text x="64" y="%1$s" font-size="11" text-anchor="end" dominant-baseline="middle">%2$s</text>',
+									 round(sy::numeric, 1), @extschema@._ccseg_num(tick, 1), x1);
 			END LOOP;
 			FOR i IN 1 .. coalesce(array_length(xs, 1), 0) LOOP
 				CONTINUE WHEN xs[i] NOT BETWEEN xmin AND xmax OR ys[i] NOT BETWEEN ymin AND ymax;
 				svg := svg || format('<circle cx="%s" cy="%s" r="2.6" fill="%s" fill-opacity="0.6"/>',
-									 round((70 + 700 * (xs[i] - xmin) / (xmax - xmin))::numeric, 1),
+									 round((70 + (x1 - 70) * (xs[i] - xmin) / (xmax - xmin))::numeric, 1),
 									 round((500 - 480 * (ys[i] - ymin) / (ymax - ymin))::numeric, 1),
 									 @extschema@._ccseg_colour(gs[i]));
 			END LOOP;
@@ -2134,7 +2596,7 @@ BEGIN
 				FROM generate_series(1, n_seg) s(seg), generate_series(1, d) j GROUP BY s.seg ORDER BY s.seg
 			LOOP
 				IF seg.x BETWEEN xmin AND xmax AND seg.y BETWEEN ymin AND ymax THEN
-					sx := 70 + 700 * (seg.x - xmin) / (xmax - xmin);
+					sx := 70 + (x1 - 70) * (seg.x - xmin) / (xmax - xmin);
 					sy := 500 - 480 * (seg.y - ymin) / (ymax - ymin);
 					svg := svg || format('<circle cx="%s" cy="%s" r="9" fill="%s" stroke="#fff" stroke-width="2.5"/><text x="%s" y="%s" font-size="10" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="#fff">%s</text>',
 										 round(sx::numeric, 1), round(sy::numeric, 1), @extschema@._ccseg_colour(seg.seg),
@@ -2142,14 +2604,17 @@ BEGIN
 				END IF;
 			END LOOP;
 			-- legend
-			FOR seg IN SELECT * FROM @extschema@.ccseg_segments(r.model_name) LOOP
-				svg := svg || format('<circle cx="790" cy="%s" r="6" fill="%s"/><text x="802" y="%s" font-size="12" dominant-baseline="middle">%s</text>',
-									 40 + 22 * (seg.segment - 1), @extschema@._ccseg_colour(seg.segment),
-									 40 + 22 * (seg.segment - 1),
-									 @extschema@._ccseg_html(left(seg.segment || ' ' || coalesce(seg.name, seg.label), 22)));
+			ly := 30;
+			FOR i IN 1 .. n_seg LOOP
+				lines := @extschema@._ccseg_wrap(coalesce(seg_text[i], i::text), fs, 240);
+				svg := svg || format('<circle cx="%s" cy="%s" r="6" fill="%s"/>', round((x1 + 26)::numeric, 1), ly, @extschema@._ccseg_colour(i))
+					|| @extschema@._ccseg_svg_text(x1 + 38, ly + 0.35 * fs, lines, fs);
+				ly := ly + cardinality(lines) * fs * 1.25 + 7;
 			END LOOP;
 			pc1 := pca_ratio[1]; pc2 := pca_ratio[2];
-			svg := svg || format('<text x="420" y="548" font-size="12.5" text-anchor="middle">first principal axis (%s%% of variance)</text>', to_char(100 * pc1, 'FM990.0'))
+			svg := @extschema@._ccseg_svg_open(w, greatest(560, ly + 10), 'PCA scatter') || svg
+				|| format('<text x="%s" y="548" font-size="12.5" text-anchor="middle">first principal axis (%s%% of variance)</text>',
+						  round(((70 + x1) / 2)::numeric, 1), to_char(100 * pc1, 'FM990.0'))
 				|| format('<text x="18" y="260" font-size="12.5" text-anchor="middle" transform="rotate(-90 18 260)">second principal axis (%s%% of variance)</text>', to_char(100 * pc2, 'FM990.0'))
 				|| '</svg>';
 			html := html || '<h2>Customers on the first two principal axes</h2>' || svg
@@ -2220,23 +2685,28 @@ BEGIN
 		-- sizes and elbow side by side
 		|| '<div class="grid"><figure><h2>Segment sizes</h2>' || @extschema@._ccseg_report_sizes(r)
 		|| '<figcaption>Customers per segment.</figcaption></figure>'
+		|| '<figure><h2>Choosing k</h2>'
 		|| CASE WHEN elbow IS NOT NULL THEN
-				'<figure><h2>Choosing k</h2>' || elbow
-				|| '<figcaption>Inertia by k; the recommended k is the knee of the curve confirmed by the silhouette.</figcaption></figure>'
+				elbow || '<figcaption>Inertia by k; the recommended k is the knee of the curve confirmed by the silhouette.</figcaption>'
+			WHEN r.parameters ? 'elbow' THEN
+				'<p class="note">The elbow curve stored with this version holds values that cannot be drawn.</p>'
 			ELSE
-				'<figure><h2>Choosing k</h2><p class="note">k was given when the model was trained; '
-				|| 'train without k (or run ccseg_elbow) to see the elbow curve here.</p></figure>'
+				'<p class="note">No elbow curve is stored with this version: its k was given (to ccseg_train, '
+				|| 'or by ccseg_retrain, which keeps the k of the version it retrains). The curve appears here for a version '
+				|| 'that ccseg_train trained with k omitted (NULL): it then trains every k from k_min to k_max, stores the curve '
+				|| 'and uses the recommended k. ccseg_elbow shows the same curve as rows, without storing it.</p>'
 			END
-		|| '</div>'
+		|| '</figure></div>'
 		|| '<h2>Profile</h2>' || @extschema@._ccseg_report_profile(r)
-		|| '<figcaption>Each cell: how far the segment''s centroid lies from the mean of all customers, in standard deviations (orange above, blue below).</figcaption>'
+		|| '<figcaption>Each cell: how far a segment''s centroid lies from the mean of all customers in a feature, in standard deviations (orange above, blue below).</figcaption>'
+		|| @extschema@._ccseg_report_distributions(r, sample_rows)
 		|| @extschema@._ccseg_report_scatter(r, q.pca_ratio, q.pca_components, sample_rows)
 		|| @extschema@._ccseg_report_model(r);
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_report(text, integer) IS
-'a self-contained HTML page (inline SVG, no scripts) describing a model: segments, sizes, elbow curve, profile heat map, PCA scatter of up to sample_rows rows, parameters and quality measures';
+'a self-contained HTML page (inline SVG, no scripts) describing a model: segments, sizes, elbow curve, profile heat map, each feature by segment and PCA scatter on up to sample_rows rows, parameters and quality measures';
 
 -- ---------------------------------------------------------------------------
 -- Exploring
@@ -2267,6 +2737,271 @@ LANGUAGE C STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_histogram(regclass, text, integer) IS
 'equal-width histogram of a numeric column from its minimum to its maximum: bucket, bounds, count (the last bucket includes the maximum)';
+
+-- A self-contained HTML page that explores the numeric columns of a
+-- relation before training: the statistics of ccseg_describe with the
+-- missing values of each column, a histogram per column (ccseg_histogram;
+-- the count axis logarithmic when the column is skewed), and the
+-- correlation heat map (ccseg_correlation).  The C functions read the
+-- relation with the caller's privileges and within their memory limits.
+CREATE FUNCTION @extschema@.ccseg_explore_report(source regclass, features text[] DEFAULT NULL, bins integer DEFAULT 30)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	fs constant float8 := 12;
+	panel_w constant float8 := 235;
+	gap constant float8 := 20;
+	cols constant integer := 4;
+	plot_x0 constant float8 := 40;
+	plot_x1 constant float8 := 228;
+	plot_h constant float8 := 90;
+	names text[];
+	words text[];
+	cnt bigint[];
+	miss bigint[];
+	skew float8[];
+	d integer;
+	n_rows bigint;
+	html text;
+	body text;
+	s record;
+	counts bigint[];
+	lines text[];
+	title_lines integer := 1;
+	panel_h float8;
+	px float8; py float8;
+	lo float8; hi float8;
+	max_c float8;
+	log_axis boolean;
+	tick float8;
+	tx float8; tw float8;
+	label_w float8 := 0;
+	cell float8;
+	top_h float8;
+	w float8;
+	y float8;
+	v float8;
+	i integer;
+	j integer;
+	n_missing integer;
+	bar_max float8;
+	value_w float8 := 0;
+	fsh float8;
+BEGIN
+	IF source IS NULL THEN
+		RAISE EXCEPTION 'source must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF bins IS NULL THEN
+		RAISE EXCEPTION 'bins must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	ELSIF bins NOT BETWEEN 1 AND 100 THEN
+		RAISE EXCEPTION 'bins must be between 1 and 100'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT has_any_column_privilege(source, 'SELECT') THEN
+		RAISE EXCEPTION 'permission denied for table %', source
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'ccseg_explore_report reads the relation with your privileges.';
+	END IF;
+	-- the statistics, and the errors of resolving the features
+	html := '';
+	FOR s IN SELECT * FROM @extschema@.ccseg_describe(source, features) ORDER BY "position" LOOP
+		names := names || s.feature;
+		cnt := cnt || s.count;
+		miss := miss || s.missing;
+		skew := skew || s.skewness;
+		html := html || format('<tr><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td>'
+							   || '<td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+							   @extschema@._ccseg_html(s.feature), to_char(s.count, 'FM999,999,999,990'),
+							   to_char(s.missing, 'FM999,999,999,990'),
+							   @extschema@._ccseg_num(s.mean), @extschema@._ccseg_num(s.std), @extschema@._ccseg_num(s.min),
+							   @extschema@._ccseg_num(s.median), @extschema@._ccseg_num(s.max),
+							   @extschema@._ccseg_num(s.skewness), to_char(s.outliers, 'FM999,999,999,990'),
+							   CASE WHEN abs(s.skewness) > 1 THEN 'skewed' ELSE '' END);
+	END LOOP;
+	d := coalesce(cardinality(names), 0);
+	n_rows := cnt[1] + miss[1];
+	SELECT array_agg(@extschema@._ccseg_words(f) ORDER BY o) INTO words FROM unnest(names) WITH ORDINALITY u(f, o);
+	html := @extschema@._ccseg_page_head(format('Exploring %s', source::text))
+		|| format('<h1>Exploring “%s”</h1>', @extschema@._ccseg_html(source::text))
+		|| format('<p class="sub">%s rows, %s numeric features, made by ccseg_explore_report on %s.</p>',
+				  to_char(n_rows, 'FM999,999,999,990'), d, to_char(now(), 'YYYY-MM-DD HH24:MI TZ'))
+		|| '<div class="kpis">'
+		|| format('<div class="kpi"><span>Rows</span><b>%s</b></div>', to_char(n_rows, 'FM999,999,999,990'))
+		|| format('<div class="kpi"><span>Features</span><b>%s</b></div>', d)
+		|| format('<div class="kpi"><span>With missing values</span><b>%s</b></div>', (SELECT count(*) FROM unnest(miss) m WHERE m > 0))
+		|| format('<div class="kpi"><span>Skewed (|skewness| &gt; 1)</span><b>%s</b></div>', (SELECT count(*) FROM unnest(skew) k WHERE abs(k) > 1))
+		|| '</div>'
+		|| '<h2>Features</h2><table><tr><th>Feature</th><th>Values</th><th>Missing</th><th>Mean</th><th>Std</th><th>Min</th>'
+		|| '<th>Median</th><th>Max</th><th>Skewness</th><th>Outliers</th><th></th></tr>'
+		|| html || '</table>'
+		|| '<p class="note">Outliers: values more than 1.5 interquartile ranges beyond the quartiles. Skewed: |skewness| above 1, '
+		|| 'where a log1p transform may help.</p>';
+
+	-- histograms, a panel per feature
+	FOR j IN 1 .. d LOOP
+		title_lines := greatest(title_lines, cardinality(@extschema@._ccseg_wrap(words[j], fs, panel_w - 8)));
+	END LOOP;
+	panel_h := title_lines * fs * 1.25 + 16 + 8 + plot_h + 22;
+	body := '';
+	FOR j IN 1 .. d LOOP
+		px := ((j - 1) % cols) * (panel_w + gap);
+		py := ((j - 1) / cols) * (panel_h + gap);
+		log_axis := abs(skew[j]) > 1;
+		body := body || @extschema@._ccseg_svg_text(px, py + fs, @extschema@._ccseg_wrap(words[j], fs, panel_w - 8), fs, 'font-weight="bold"')
+			|| format('<text x="%s" y="%s" font-size="10" fill="#666">%s</text>', px, round((py + title_lines * fs * 1.25 + 12)::numeric, 1),
+					  'skewness ' || @extschema@._ccseg_num(skew[j]) || CASE WHEN log_axis THEN ', count axis logarithmic' ELSE '' END);
+		py := py + title_lines * fs * 1.25 + 24;
+		SELECT min(b.lower), max(b.upper), max(b.count), array_agg(b.count ORDER BY b.bucket)
+		INTO lo, hi, max_c, counts
+		FROM @extschema@.ccseg_histogram(source, names[j], bins) b;
+		IF max_c IS NULL OR NOT @extschema@._ccseg_finite(lo) OR NOT @extschema@._ccseg_finite(hi) THEN
+			body := body || format('<text x="%s" y="%s" font-size="11" fill="#666">no values</text>', px, round((py + 12)::numeric, 1));
+			CONTINUE;
+		END IF;
+		body := body || format('<line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#888"/>',
+							   px + plot_x0, round((py + plot_h)::numeric, 1), px + plot_x1);
+		-- count axis: 0 and powers of ten, or round numbers
+		FOREACH tick IN ARRAY CASE WHEN log_axis
+				THEN ARRAY(SELECT 0::float8 UNION ALL SELECT power(10::float8, e) FROM generate_series(1, floor(log(greatest(max_c, 1)))::integer) e)
+				ELSE @extschema@._ccseg_ticks(0, max_c, 3) END LOOP
+			v := CASE WHEN log_axis THEN log(1 + tick) / log(1 + greatest(max_c, 1)) ELSE tick / greatest(max_c, 1) END;
+			body := body || format('<line x1="%1$s" y1="%2$s" x2="%3$s" y2="%2$s" stroke="#eee"/><text x="%4$s" y="%5$s" font-size="10" text-anchor="end" fill="#444">%6$s</text>',
+								   px + plot_x0, round((py + plot_h * (1 - v))::numeric, 1), px + plot_x1, px + plot_x0 - 3,
+								   round((py + plot_h * (1 - v) + 3.5)::numeric, 1),
+								   CASE WHEN tick >= 10000 THEN @extschema@._ccseg_num(tick / 1000, 0) || 'k' ELSE @extschema@._ccseg_num(tick, 0) END);
+		END LOOP;
+		FOR i IN 1 .. cardinality(counts) LOOP
+			CONTINUE WHEN counts[i] = 0;
+			v := CASE WHEN log_axis THEN log(1 + counts[i]) / log(1 + greatest(max_c, 1)) ELSE counts[i] / greatest(max_c, 1) END;
+			body := body || format('<rect x="%s" y="%s" width="%s" height="%s" fill="#0072B2" fill-opacity="0.8"/>',
+								   round((px + plot_x0 + (plot_x1 - plot_x0) * (i - 1) / cardinality(counts))::numeric, 2),
+								   round((py + plot_h * (1 - v))::numeric, 1),
+								   round(greatest(0.5, (plot_x1 - plot_x0) / cardinality(counts) - 0.5)::numeric, 2),
+								   round((plot_h * v)::numeric, 1));
+		END LOOP;
+		IF hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307 THEN
+			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(lo, hi, 3) LOOP
+				tx := px + plot_x0 + (plot_x1 - plot_x0) * (tick - lo) / (hi - lo);
+				tw := @extschema@._ccseg_text_width(@extschema@._ccseg_num(tick, 2), 10);
+				body := body || format('<line x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#888"/><text x="%4$s" y="%5$s" font-size="10" text-anchor="middle" fill="#444">%6$s</text>',
+									   round(tx::numeric, 1), round((py + plot_h)::numeric, 1), round((py + plot_h + 3)::numeric, 1),
+									   round(least(greatest(tx, px + tw / 2 + 1), px + panel_w - tw / 2 - 1)::numeric, 1),
+									   round((py + plot_h + 15)::numeric, 1), @extschema@._ccseg_num(tick, 2));
+			END LOOP;
+		ELSE
+			body := body || format('<text x="%s" y="%s" font-size="10" text-anchor="middle" fill="#444">%s</text>',
+								   round((px + (plot_x0 + plot_x1) / 2)::numeric, 1), round((py + plot_h + 15)::numeric, 1),
+								   @extschema@._ccseg_num(lo, 2));
+		END IF;
+	END LOOP;
+	html := html || '<h2>Distributions</h2>'
+		|| @extschema@._ccseg_svg_open(least(d, cols) * (panel_w + gap) - gap, ((d - 1) / cols + 1) * (panel_h + gap) - gap, 'Histograms')
+		|| body || '</svg>'
+		|| format('<figcaption>%s equal-width buckets from each feature''s minimum to its maximum (ccseg_histogram); missing values are not counted. '
+				  || 'For a skewed feature the count axis is logarithmic, so that the few large values stay visible.</figcaption>', bins);
+
+	-- missing values
+	n_missing := (SELECT count(*) FROM unnest(miss) m WHERE m > 0);
+	html := html || '<h2>Missing values</h2>';
+	IF n_missing = 0 THEN
+		html := html || '<p class="note">No feature has missing values.</p>';
+	ELSE
+		body := '';
+		FOR j IN 1 .. d LOOP
+			CONTINUE WHEN miss[j] = 0;
+			label_w := greatest(label_w, @extschema@._ccseg_lines_width(@extschema@._ccseg_wrap(words[j], 12.5, 300), 12.5));
+			value_w := greatest(value_w, @extschema@._ccseg_text_width(to_char(miss[j], 'FM999,999,999,990') || ' (' || to_char(100.0 * miss[j] / greatest(n_rows, 1), 'FM990.0') || '%)', 12.5));
+		END LOOP;
+		w := greatest(700, label_w + 10 + 100 + 6 + value_w);
+		bar_max := w - label_w - 10 - 6 - value_w;
+		y := 0;
+		FOR j IN 1 .. d LOOP
+			CONTINUE WHEN miss[j] = 0;
+			lines := @extschema@._ccseg_wrap(words[j], 12.5, 300);
+			v := bar_max * miss[j] / greatest((SELECT max(m) FROM unnest(miss) m), 1);
+			body := body || @extschema@._ccseg_svg_text(0, y + (greatest(20, cardinality(lines) * 12.5 * 1.25) + 8) / 2 - (cardinality(lines) - 1) * 12.5 * 0.625 + 4.4, lines, 12.5)
+				|| format('<rect x="%s" y="%s" width="%s" height="18" rx="2" fill="#CC79A7"/><text x="%s" y="%s" font-size="12.5" fill="#333">%s (%s%%)</text>',
+						  round((label_w + 10)::numeric, 1), round((y + (greatest(20, cardinality(lines) * 12.5 * 1.25) + 8) / 2 - 9)::numeric, 1),
+						  round(greatest(v, 1)::numeric, 1), round((label_w + 10 + greatest(v, 1) + 6)::numeric, 1),
+						  round((y + (greatest(20, cardinality(lines) * 12.5 * 1.25) + 8) / 2 + 4.4)::numeric, 1),
+						  to_char(miss[j], 'FM999,999,999,990'), to_char(100.0 * miss[j] / greatest(n_rows, 1), 'FM990.0'));
+			y := y + greatest(20, cardinality(lines) * 12.5 * 1.25) + 8;
+		END LOOP;
+		html := html || @extschema@._ccseg_svg_open(w, y, 'Missing values') || body || '</svg>'
+			|| format('<figcaption>Rows without a value, of %s; %s. Training imputes them (impute =&gt; ''median'' by default).</figcaption>',
+					  to_char(n_rows, 'FM999,999,999,990'),
+					  CASE WHEN n_missing = d THEN 'every feature has some'
+						   WHEN d - n_missing = 1 THEN 'the other feature has none'
+						   ELSE format('the other %s features have none', d - n_missing) END);
+	END IF;
+
+	-- correlation heat map: feature names left and at 45 degrees on top
+	html := html || '<h2>Correlations</h2>';
+	IF d < 2 THEN
+		html := html || '<p class="note">One feature: no correlations to show.</p>';
+	ELSE
+		label_w := 0;
+		FOR j IN 1 .. d LOOP
+			label_w := greatest(label_w, @extschema@._ccseg_text_width(words[j], fs));
+		END LOOP;
+		cell := greatest(12, least(44, floor((1000 - label_w - 12 - 0.71 * label_w) / d)));
+		fsh := least(fs, greatest(8.5, cell * 0.7));
+		label_w := 0;
+		FOR j IN 1 .. d LOOP
+			label_w := greatest(label_w, @extschema@._ccseg_text_width(words[j], fsh));
+		END LOOP;
+		top_h := 0.71 * (label_w + fsh) + 12;
+		w := label_w + 12 + cell * d + 4;
+		FOR j IN 1 .. d LOOP
+			w := greatest(w, label_w + 12 + cell * (j - 0.5) + 0.71 * (@extschema@._ccseg_text_width(words[j], fsh) + 4) + 6);
+		END LOOP;
+		w := greatest(w, label_w + 12 + 240 + 24);
+		body := '';
+		FOR j IN 1 .. d LOOP
+			body := body
+				|| format('<text x="%1$s" y="%2$s" font-size="%3$s" transform="rotate(-45 %1$s %2$s)">%4$s</text>',
+						  round((label_w + 12 + cell * (j - 0.5))::numeric, 1), round((top_h - 6)::numeric, 1), fsh,
+						  @extschema@._ccseg_html(words[j]))
+				|| format('<text x="0" y="%s" font-size="%s">%s</text>',
+						  round((top_h + cell * (j - 0.5) + 0.35 * fsh)::numeric, 1), fsh, @extschema@._ccseg_html(words[j]));
+		END LOOP;
+		FOR s IN SELECT ia.o AS i, ib.o AS j, c.r
+				 FROM @extschema@.ccseg_correlation(source, names) c
+				 JOIN unnest(names) WITH ORDINALITY ia(f, o) ON ia.f = c.a
+				 JOIN unnest(names) WITH ORDINALITY ib(f, o) ON ib.f = c.b LOOP
+			body := body || format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#fff"/>',
+								   round((label_w + 12 + cell * (s.j - 1))::numeric, 1), round((top_h + cell * (s.i - 1))::numeric, 1),
+								   cell, cell, @extschema@._ccseg_heat(3 * s.r));
+			IF cell >= 34 THEN
+				body := body || format('<text x="%s" y="%s" font-size="10" text-anchor="middle" dominant-baseline="middle" fill="%s">%s</text>',
+									   round((label_w + 12 + cell * (s.j - 0.5))::numeric, 1), round((top_h + cell * (s.i - 0.5))::numeric, 1),
+									   CASE WHEN abs(s.r) > 0.67 THEN '#fff' ELSE '#222' END,
+									   CASE WHEN NOT @extschema@._ccseg_finite(s.r) THEN '–'
+											WHEN s.r >= 0 THEN '+' || to_char(s.r, 'FM0.00') ELSE '−' || to_char(abs(s.r), 'FM0.00') END);
+			END IF;
+		END LOOP;
+		y := top_h + cell * d;
+		body := body || format('<defs><linearGradient id="ccseg-corr"><stop offset="0" stop-color="%s"/><stop offset="0.5" stop-color="#ffffff"/><stop offset="1" stop-color="%s"/></linearGradient></defs>',
+							   @extschema@._ccseg_heat(-3), @extschema@._ccseg_heat(3))
+			|| format('<rect x="%s" y="%s" width="240" height="12" fill="url(#ccseg-corr)" stroke="#ccc"/>', round((label_w + 12)::numeric, 1), round((y + 16)::numeric, 1))
+			|| format('<text x="%1$s" y="%4$s" font-size="11" text-anchor="middle">−1</text><text x="%2$s" y="%4$s" font-size="11" text-anchor="middle">0</text><text x="%3$s" y="%4$s" font-size="11" text-anchor="middle">+1</text>',
+					  round((label_w + 12)::numeric, 1), round((label_w + 132)::numeric, 1), round((label_w + 252)::numeric, 1), round((y + 44)::numeric, 1));
+		html := html || @extschema@._ccseg_svg_open(w, y + 50, 'Correlation heat map') || body || '</svg>'
+			|| '<figcaption>Pearson correlation of each pair of features over the rows where both are present (ccseg_correlation): '
+			|| 'orange when they rise together, blue when one falls as the other rises. Strongly correlated features weigh twice in the distances of k-means.</figcaption>';
+	END IF;
+	RETURN html || format('<p class="note">Made by ccseg_explore_report(%s) on %s.</p>',
+						  @extschema@._ccseg_html(quote_literal(source::text)), to_char(now(), 'YYYY-MM-DD HH24:MI TZ'))
+		|| '</main></body></html>';
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_explore_report(regclass, text[], integer) IS
+'a self-contained HTML page (inline SVG, no scripts) exploring the numeric columns of a relation: statistics, a histogram per feature (log count axis when skewed), missing values and the correlation heat map';
 
 -- ---------------------------------------------------------------------------
 -- Scoring
