@@ -77,9 +77,6 @@ extern bool ccseg_stop_requested(void *arg);
 extern void ccseg_interrupted(const char *what) pg_attribute_noreturn();
 extern void ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
 						 CcKmeansResult *kr, const CcAllocator *alloc);
-extern void ccseg_quality(const double *x, size_t n, int d, const int *labels,
-						  int k, int64 sample, uint64 seed, CcModel *m,
-						  const CcAllocator *alloc);
 
 /* small helpers */
 extern const char *ccseg_name_for_message(const char *name);

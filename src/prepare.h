@@ -16,7 +16,7 @@
 typedef struct CcsegPrepared
 {
 	CcsegFeatures f;
-	const char *relname;
+	const char *relname;		/* NULL for ccseg_fit's rows */
 	CcImpute	impute;
 	CcScale		scale;
 	double	   *impute_values;	/* d */
@@ -38,6 +38,7 @@ typedef struct CcsegPrepared
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						  CcImpute impute, CcScale scale, int k, uint64 seed,
 						  MemoryContext cxt, CcsegPrepared *p);
+extern void ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt);
 extern void ccseg_check_k_rows(const CcsegPrepared *p, const char *what, int k);
 extern void ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n);
 extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);
