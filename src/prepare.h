@@ -2,7 +2,9 @@
  * prepare.h
  *		A relation read, imputed and scaled: the matrix k-means works on,
  *		with the preprocessing fitted on it (prepare.c).  Training and the
- *		elbow share it, so both see exactly the same data.
+ *		elbow share it, so both see exactly the same data; ccseg_fit imputes
+ *		and scales the rows it collected with its second half
+ *		(ccseg_prepare_matrix).
  */
 #ifndef CCSEG_PREPARE_H
 #define CCSEG_PREPARE_H
