@@ -1455,3 +1455,22 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_explore_report(regclass, text[], integer) IS
 'a self-contained HTML page (inline SVG, no scripts) exploring the numeric columns of a relation: statistics, a histogram per feature (log count axis when skewed), missing values and the correlation heat map';
+
+-- _ccseg_train_defaults(): the training defaults of the C code, so that a
+-- test can compare them with the parameter defaults of this script
+CREATE FUNCTION @extschema@._ccseg_train_defaults(
+	OUT impute text,
+	OUT scale text,
+	OUT init text,
+	OUT n_init integer,
+	OUT max_iter integer,
+	OUT tol float8,
+	OUT seed bigint,
+	OUT algorithm text,
+	OUT silhouette_sample bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ccseg_train_defaults'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_train_defaults() IS
+'internal: the training defaults compiled into the C code, which ccseg_fit trains with; the parameters of ccseg_train, ccseg_build_model and ccseg_elbow default to the same values';

@@ -113,6 +113,23 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model) IS
 'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s';
 
+CREATE FUNCTION @extschema@._ccseg_train_defaults(
+	OUT impute text,
+	OUT scale text,
+	OUT init text,
+	OUT n_init integer,
+	OUT max_iter integer,
+	OUT tol float8,
+	OUT seed bigint,
+	OUT algorithm text,
+	OUT silhouette_sample bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ccseg_train_defaults'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_train_defaults() IS
+'internal: the training defaults compiled into the C code, which ccseg_fit trains with; the parameters of ccseg_train, ccseg_build_model and ccseg_elbow default to the same values';
+
 -- ---------------------------------------------------------------------------
 -- The model catalog: one row per version, the roles that may read each
 -- model, row-level security that shows a role the models it may read

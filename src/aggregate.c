@@ -8,9 +8,10 @@
  * combine function and travel between processes in a binary form.  The
  * final function sorts the rows before training, so the model does not
  * depend on the order rows arrived in: a parallel plan gives the same model
- * as a serial one.  Training uses the defaults of ccseg_train (median
- * imputation, standard scaling, greedy k-means++, 10 restarts, seed 0);
- * the silhouette is left out (it is quadratic in the rows of each group).
+ * as a serial one.  The rows are imputed and scaled (prepare.c) and
+ * trained on (pipeline.c) as ccseg_build_model's are, with ccseg_train's
+ * defaults (core/defaults.h); the silhouette is left out (it is quadratic in
+ * the rows of each group).
  */
 #include "postgres.h"
 
@@ -26,13 +27,11 @@
 #include "ccseg.h"
 #include "modeltype.h"
 #include "options.h"
+#include "pipeline.h"
+#include "prepare.h"
 
-#include "kmeans.h"
-#include "linalg.h"
-#include "matrix.h"
-#include "metrics.h"
+#include "defaults.h"
 #include "model.h"
-#include "preprocess.h"
 
 PG_FUNCTION_INFO_V1(ccseg_fit_transition);
 PG_FUNCTION_INFO_V1(ccseg_fit_combine);
@@ -415,89 +414,56 @@ row_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-/* Final: train the model on the collected rows. */
+/*
+ * Final: train the model on the collected rows, with the defaults of
+ * ccseg_train (core/defaults.h) and no silhouette.
+ */
 Datum
 ccseg_fit_final(PG_FUNCTION_ARGS)
 {
 	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	CcsegPrepared prep;
+	CcsegTrainOptions o;
+	CcsegTrained t;
+	CcModel		m;
+	CcAllocator alloc;
 	MemoryContext cxt;
 	MemoryContext old;
-	CcAllocator alloc;
-	CcModel		m;
-	CcKmeansParams kp;
-	CcKmeansResult kr;
-	double	   *x;
-	double	   *var;
-	size_t		n;
 	int			d,
-				k,
 				j;
 	Datum		result;
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
 	d = st->d;
-	k = st->k;
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg fit",
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_allocator_init(&alloc, cxt);
 	old = MemoryContextSwitchTo(cxt);
 
 	/* a private, sorted copy: the order rows arrived in must not matter */
-	x = MemoryContextAllocHuge(cxt, sizeof(double) * st->n * d);
-	memcpy(x, st->x, sizeof(double) * st->n * d);
+	memset(&prep, 0, sizeof(prep));
+	prep.x = MemoryContextAllocHuge(cxt, sizeof(double) * st->n * d);
+	memcpy(prep.x, st->x, sizeof(double) * st->n * d);
 	sort_d = d;
-	qsort(x, st->n, sizeof(double) * d, row_cmp);
-
-	cc_model_alloc(&m, k, d, &alloc);
+	qsort(prep.x, st->n, sizeof(double) * d, row_cmp);
+	prep.n_read = prep.n_source = (size_t) st->n;
+	prep.f.d = d;
+	prep.f.names = palloc(sizeof(char *) * d);
 	for (j = 0; j < d; j++)
-		m.features[j] = st->n_names ? st->names[j] : psprintf("f%d", j + 1);
-	m.impute = CC_IMPUTE_MEDIAN;
-	m.scale = CC_SCALE_STANDARD;
-	if ((j = cc_impute_fit(x, st->n, d, m.impute, m.impute_values, &alloc)) >= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("feature %d is null in every row", j + 1)));
-	n = cc_impute_apply(x, st->n, d, m.impute, m.impute_values);
-	if ((size_t) k > n)
+		prep.f.names[j] = st->n_names ? st->names[j] : psprintf("f%d", j + 1);
+	prep.impute = CC_DEFAULT_IMPUTE;
+	prep.scale = CC_DEFAULT_SCALE;
+	ccseg_prepare_matrix(&prep, cxt);
+	if ((size_t) st->k > prep.n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k (%d) is greater than the number of rows (%zu)", k, n)));
-	var = palloc(sizeof(double) * d);
-	cc_columns_mean_var(x, n, d, 0, d, m.feature_mean, var);
-	for (j = 0; j < d; j++)
-		m.feature_std[j] = sqrt(var[j]);
-	cc_scale_fit(x, n, d, m.scale, m.center, m.scale_values, NULL, &alloc);
-	for (j = 0; j < d; j++)
-		if (!isfinite(m.center[j]) || !isfinite(m.scale_values[j]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("feature %d has values too large to compute with", j + 1)));
-	cc_scale_apply(x, n, d, m.center, m.scale_values);
+				 errmsg("k (%d) is greater than the number of rows (%zu)",
+						st->k, prep.n)));
 
-	memset(&kp, 0, sizeof(kp));
-	kp.k = k;
-	kp.n_init = 10;
-	kp.max_iter = 300;
-	kp.tol = cc_kmeans_tolerance(x, n, d, 1e-4);
-	kp.seed = 0;
-	kp.init = CC_INIT_KMEANSPP;
-	kp.algorithm = CC_ALGO_AUTO;
-	kp.check = ccseg_check_interrupts;
-	ccseg_kmeans(x, n, d, &kp, &kr, &alloc);
-	cc_kmeans_sort_by_size(&kr, n, k, d, &alloc);
-	memcpy(m.centroids, kr.centroids, sizeof(double) * k * d);
-	memcpy(m.sizes, kr.sizes, sizeof(int64_t) * k);
-	memcpy(m.sse, kr.sse, sizeof(double) * k);
-	m.inertia = kr.inertia;
-	m.iterations = kr.iterations;
-	m.rows = (int64_t) n;
-	cc_quality(x, n, d, kr.labels, k, 0, 0, &m.silhouette, &m.silhouette_rows,
-			   m.segment_silhouette, &m.calinski_harabasz, &m.davies_bouldin,
-			   &alloc, ccseg_check_interrupts, NULL);
-	if (d <= CC_PCA_MAX_FEATURES)
-		cc_pca(x, n, d, CC_PCA_COMPONENTS, m.pca_ratio, m.pca_components,
-			   &alloc, ccseg_check_interrupts, NULL);
+	o = (CcsegTrainOptions) CCSEG_TRAIN_OPTIONS_DEFAULT(st->k);
+	o.silhouette_sample = CC_SILHOUETTE_NONE;
+	ccseg_train_prepared(&prep, &o, &t, &m, &alloc);
 
 	MemoryContextSwitchTo(old);
 	result = ccseg_model_datum(&m);

@@ -25,7 +25,6 @@
 #include "ccseg.h"
 
 #include "kmeans.h"
-#include "metrics.h"
 
 PG_MODULE_MAGIC;
 
@@ -290,20 +289,6 @@ ccseg_interrupted(const char *what)
 	ereport(ERROR,
 			(errcode(ERRCODE_QUERY_CANCELED),
 			 errmsg("%s was interrupted", what)));
-}
-
-/* Quality measures with the threads in force; errors out if interrupted. */
-void
-ccseg_quality(const double *x, size_t n, int d, const int *labels, int k,
-			  int64 sample, uint64 seed, CcModel *m, const CcAllocator *alloc)
-{
-	if (!cc_quality_threads(x, n, d, labels, k, sample, seed, &m->silhouette,
-							&m->silhouette_rows, m->segment_silhouette,
-							&m->calinski_harabasz, &m->davies_bouldin, alloc,
-							ccseg_check_interrupts, NULL,
-							ccseg_threads_in_force(),
-							ccseg_stop_requested, NULL))
-		ccseg_interrupted("the silhouette computation");
 }
 
 /* Run k-means with the threads in force; errors out if it was interrupted. */

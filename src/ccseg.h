@@ -13,6 +13,8 @@
  *	reader.h		feature columns of a relation and reading them into a
  *					matrix (reader.c)
  *	prepare.h		reading plus imputation and scaling (prepare.c)
+ *	pipeline.h		training a prepared matrix: k-means, quality, the model
+ *					(pipeline.c)
  *	refine.h		Lloyd passes over every row of a sampled training
  *					(refine.c, lloyd_pass.c)
  *	modeltype.h		model values: the ccseg_model type (modeltype.c)
@@ -23,10 +25,15 @@
  *
  *	ccseg.c			module magic, settings, memory and interrupt adapters,
  *					small helpers
- *	options.c		checking the words and numbers of training arguments
+ *	options.c		checking the words and numbers of training arguments;
+ *					_ccseg_train_defaults()
  *	reader.c		feature columns of a relation, read into a matrix
- *	prepare.c		reading plus imputation and scaling, for training and elbow
- *	train.c			ccseg_build_model(): k-means and quality on prepared data
+ *	prepare.c		reading plus imputation and scaling, for training, the
+ *					elbow and ccseg_fit
+ *	pipeline.c		training a prepared matrix, for ccseg_build_model(),
+ *					ccseg_elbow() and ccseg_fit(), with the defaults of
+ *					core/defaults.h
+ *	train.c			ccseg_build_model(): its arguments, prepare, pipeline
  *	refine.c		full-data Lloyd passes for a model trained on a sample
  *	lloyd_pass.c	_ccseg_lloyd_pass(): one such pass as a parallel aggregate
  *	elbow.c			ccseg_elbow() and ccseg_silhouette(): choosing k, judging
@@ -40,7 +47,8 @@
  *	row_insight.c	ccseg_explain(), ccseg_anomaly_score(), ccseg_project()
  *	profile.c		ccseg_profile(): segments described on the rows of a
  *					relation
- *	aggregate.c		ccseg_fit(): k-means as an aggregate
+ *	aggregate.c		ccseg_fit(): k-means as an aggregate (its rows then
+ *					prepare.c and pipeline.c)
  *	generate.c		ccseg_generate_customers(): synthetic card holders
  */
 #ifndef CCSEG_H
@@ -77,9 +85,6 @@ extern bool ccseg_stop_requested(void *arg);
 extern void ccseg_interrupted(const char *what) pg_attribute_noreturn();
 extern void ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
 						 CcKmeansResult *kr, const CcAllocator *alloc);
-extern void ccseg_quality(const double *x, size_t n, int d, const int *labels,
-						  int k, int64 sample, uint64 seed, CcModel *m,
-						  const CcAllocator *alloc);
 
 /* small helpers */
 extern const char *ccseg_name_for_message(const char *name);

@@ -19,6 +19,7 @@
 #include "ccseg.h"
 #include "modeltype.h"
 #include "options.h"
+#include "pipeline.h"
 #include "prepare.h"
 #include "reader.h"
 
@@ -49,37 +50,24 @@ typedef struct ElbowRow
 } ElbowRow;
 
 /*
- * The recommended k: find the knee of the inertia curve (Kneedle), then
- * take whichever of knee - 1, knee and knee + 1 has the best silhouette.
- * Without a knee (fewer than three k, or a straight curve), the k with the
- * best silhouette; without silhouettes, the knee, else the smallest k.
+ * The index of the recommended row: the knee of the inertia curve, refined
+ * by the silhouette (cc_recommend_k).
  */
 static int
 recommend(const ElbowRow *rows, int count)
 {
-	double	   *xs = palloc(sizeof(double) * count);
-	double	   *ys = palloc(sizeof(double) * count);
-	int			knee;
-	int			best = -1;
-	int			i,
-				lo,
-				hi;
+	double	   *ks = palloc(sizeof(double) * count);
+	double	   *inertia = palloc(sizeof(double) * count);
+	double	   *silhouette = palloc(sizeof(double) * count);
+	int			i;
 
 	for (i = 0; i < count; i++)
 	{
-		xs[i] = rows[i].k;
-		ys[i] = rows[i].inertia;
+		ks[i] = rows[i].k;
+		inertia[i] = rows[i].inertia;
+		silhouette[i] = rows[i].silhouette;
 	}
-	knee = cc_kneedle(xs, ys, count);
-	lo = (knee >= 0) ? Max(knee - 1, 0) : 0;
-	hi = (knee >= 0) ? Min(knee + 1, count - 1) : count - 1;
-	for (i = lo; i <= hi; i++)
-		if (!isnan(rows[i].silhouette) &&
-			(best < 0 || rows[i].silhouette > rows[best].silhouette))
-			best = i;
-	if (best < 0)
-		best = (knee >= 0) ? knee : 0;
-	return best;
+	return cc_recommend_k(ks, inertia, silhouette, count);
 }
 
 /* ccseg_elbow(): one row per k with inertia, quality measures and timing. */
@@ -88,12 +76,11 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CcsegPrepared prep;
-	CcKmeansParams base;
+	CcsegTrainOptions base = CCSEG_TRAIN_OPTIONS_DEFAULT(1);
 	CcAllocator alloc;
 	MemoryContext cxt;
 	ArrayType  *features;
 	char	   *id_column;
-	int64		sample;
 	int			k_min,
 				k_max,
 				count,
@@ -121,25 +108,23 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 	features = PG_ARGISNULL(EA_FEATURES) ? NULL : PG_GETARG_ARRAYTYPE_P(EA_FEATURES);
 	id_column = PG_ARGISNULL(EA_ID_COLUMN) ? NULL :
 		text_to_cstring(PG_GETARG_TEXT_PP(EA_ID_COLUMN));
-	memset(&base, 0, sizeof(base));
-	base.init = ccseg_init_arg(fcinfo, EA_INIT);
-	ccseg_kmeans_args(fcinfo, EA_N_INIT, &base);
-	base.algorithm = ccseg_algorithm_arg(fcinfo, EA_ALGORITHM);
-	sample = ccseg_silhouette_sample_arg(fcinfo, EA_SILHOUETTE_SAMPLE);
+	base.model = false;
+	base.kmeans.init = ccseg_init_arg(fcinfo, EA_INIT);
+	ccseg_kmeans_args(fcinfo, EA_N_INIT, &base.kmeans);
+	base.kmeans.algorithm = ccseg_algorithm_arg(fcinfo, EA_ALGORITHM);
+	base.silhouette_sample = ccseg_silhouette_sample_arg(fcinfo, EA_SILHOUETTE_SAMPLE);
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg elbow",
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_allocator_init(&alloc, cxt);
 	ccseg_prepare(PG_GETARG_OID(EA_SOURCE), features, id_column,
 				  ccseg_impute_arg(fcinfo, EA_IMPUTE),
-				  ccseg_scale_arg(fcinfo, EA_SCALE), k_max, base.seed, cxt,
-				  &prep);
+				  ccseg_scale_arg(fcinfo, EA_SCALE), k_max, base.kmeans.seed,
+				  cxt, &prep);
 	ccseg_check_k_rows(&prep, "k_max", k_max);
-	base.tol = cc_kmeans_tolerance(prep.x, prep.n, prep.f.d, base.tol);
-	base.check = ccseg_check_interrupts;
 	/* each k's k-means++ starts from the centroids a smaller k chose */
-	if (base.init == CC_INIT_KMEANSPP)
-		base.seeds = cc_seed_cache_create(base.n_init, k_max, &alloc);
+	if (base.kmeans.init == CC_INIT_KMEANSPP)
+		base.kmeans.seeds = cc_seed_cache_create(base.kmeans.n_init, k_max, &alloc);
 
 	count = k_max - k_min + 1;
 	rows = palloc(sizeof(ElbowRow) * count);
@@ -148,31 +133,23 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 		MemoryContext per_k = AllocSetContextCreate(cxt, "ccseg elbow k",
 													ALLOCSET_DEFAULT_SIZES);
 		CcAllocator ka;
-		CcKmeansParams kp = base;
-		CcKmeansResult kr;
-		double	   *segsil;
-		int64_t		silrows;
+		CcsegTrainOptions o = base;
+		CcsegTrained t;
 		instr_time	start,
 					took;
 
 		ccseg_allocator_init(&ka, per_k);
 		INSTR_TIME_SET_CURRENT(start);
-		kp.k = k_min + i;
-		ccseg_kmeans(prep.x, prep.n, prep.f.d, &kp, &kr, &ka);
-		segsil = MemoryContextAlloc(per_k, sizeof(double) * kp.k);
-		if (!cc_quality_threads(prep.x, prep.n, prep.f.d, kr.labels, kp.k, sample,
-								kp.seed, &rows[i].silhouette, &silrows, segsil,
-								&rows[i].calinski_harabasz,
-								&rows[i].davies_bouldin, &ka,
-								ccseg_check_interrupts, NULL,
-								ccseg_threads_in_force(),
-								ccseg_stop_requested, NULL))
-			ccseg_interrupted("the silhouette computation");
+		o.kmeans.k = k_min + i;
+		ccseg_train_prepared(&prep, &o, &t, NULL, &ka);
 		INSTR_TIME_SET_CURRENT(took);
 		INSTR_TIME_SUBTRACT(took, start);
-		rows[i].k = kp.k;
-		rows[i].inertia = kr.inertia;
-		rows[i].iterations = kr.iterations;
+		rows[i].k = o.kmeans.k;
+		rows[i].inertia = t.kmeans.inertia;
+		rows[i].silhouette = t.quality.silhouette;
+		rows[i].calinski_harabasz = t.quality.calinski_harabasz;
+		rows[i].davies_bouldin = t.quality.davies_bouldin;
+		rows[i].iterations = t.kmeans.iterations;
 		rows[i].seconds = INSTR_TIME_GET_DOUBLE(took);
 		MemoryContextDelete(per_k);
 	}
@@ -224,11 +201,8 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 	double	   *z;
 	int		   *labels;
 	int64_t    *counts;
-	double	   *segsil;
-	double		overall,
-				ch,
-				db;
-	int64_t		silrows;
+	CcQualityParams qp;
+	CcQuality	q;
 	size_t		n_read,
 				n = 0,
 				i;
@@ -287,9 +261,10 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 				 errdetail("The silhouette needs rows in at least two segments.")));
 
 	/* the silhouette's own memory, on top of the rows */
+	ccseg_quality_params(sample, seed, &qp);
 	{
 		double		need = (8.0 * m.d + sizeof(int)) * (double) n_read +
-			cc_quality_bytes(n, m.d, m.k, sample, ccseg_threads_in_force());
+			cc_quality_bytes(n, m.d, m.k, &qp);
 
 		if (need > ccseg_memory_budget())
 			ereport(ERROR,
@@ -301,12 +276,9 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 							   ccseg_memory_in_force_text()),
 					 ccseg_errhint_memory("pass a smaller sample_size")));
 	}
-	segsil = MemoryContextAlloc(cxt, sizeof(double) * m.k);
-	if (!cc_quality_threads(x, n, m.d, labels, m.k, sample, seed, &overall,
-							&silrows, segsil, &ch, &db, &alloc,
-							ccseg_check_interrupts, NULL,
-							ccseg_threads_in_force(),
-							ccseg_stop_requested, NULL))
+	q.segment_silhouette = MemoryContextAlloc(cxt, sizeof(double) * m.k);
+	q.segment_rows = NULL;
+	if (!cc_quality(x, n, m.d, labels, m.k, &qp, &q, &alloc))
 		ccseg_interrupted("the silhouette computation");
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -314,9 +286,9 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 		Datum		values[4];
 		bool		nulls[4] = {true, false, false, false};
 
-		values[1] = Float8GetDatum(overall);
+		values[1] = Float8GetDatum(q.silhouette);
 		values[2] = Int64GetDatum((int64) n);
-		values[3] = Int64GetDatum(silrows);
+		values[3] = Int64GetDatum(q.silhouette_rows);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	for (c = 0; c < m.k; c++)
@@ -325,8 +297,8 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 		bool		nulls[4] = {false, false, false, true};
 
 		values[0] = Int32GetDatum(c + 1);
-		values[1] = Float8GetDatum(segsil[c]);
-		nulls[1] = isnan(segsil[c]);
+		values[1] = Float8GetDatum(q.segment_silhouette[c]);
+		nulls[1] = isnan(q.segment_silhouette[c]);
 		values[2] = Int64GetDatum(counts[c]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

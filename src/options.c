@@ -1,19 +1,25 @@
 /*
  * options.c
  *		Words and required arguments of the training-like functions
- *		(ccseg_build_model, ccseg_elbow), checked the same way everywhere.
+ *		(ccseg_build_model, ccseg_elbow), checked the same way everywhere,
+ *		and _ccseg_train_defaults(), the defaults compiled in.
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "access/htup_details.h"
+#include "funcapi.h"
 #include "utils/builtins.h"
 
 #include "ccseg.h"
 #include "options.h"
 
+#include "defaults.h"
 #include "kmeans.h"
 #include "preprocess.h"
+
+PG_FUNCTION_INFO_V1(ccseg_train_defaults);
 
 /* Error out when argument argno is NULL. */
 void
@@ -57,22 +63,46 @@ ccseg_scale_arg(FunctionCallInfo fcinfo, int argno)
 	return (CcScale) how;
 }
 
+/* The words of the initialization methods a user may name, by CcInit. */
+static const char *const init_words[] = {
+	[CC_INIT_KMEANSPP] = "k-means++",
+	[CC_INIT_RANDOM] = "random",
+};
+
+/* The words of the k-means algorithms, by CcAlgorithm. */
+static const char *const algorithm_words[] = {
+	[CC_ALGO_AUTO] = "auto",
+	[CC_ALGO_LLOYD] = "lloyd",
+	[CC_ALGO_HAMERLY] = "hamerly",
+	[CC_ALGO_ELKAN] = "elkan",
+};
+
+/* Index of word in words (count entries, NULL ones skipped), or -1. */
+static int
+word_index(const char *const *words, int count, const char *word)
+{
+	int			i;
+
+	for (i = 0; i < count; i++)
+		if (words[i] != NULL && strcmp(words[i], word) == 0)
+			return i;
+	return -1;
+}
+
 /* Initialization method named by argument argno. */
 CcInit
 ccseg_init_arg(FunctionCallInfo fcinfo, int argno)
 {
 	char	   *word = ccseg_text_arg(fcinfo, argno, "init");
+	int			i = word_index(init_words, lengthof(init_words), word);
 
-	if (strcmp(word, "k-means++") == 0)
-		return CC_INIT_KMEANSPP;
-	if (strcmp(word, "random") == 0)
-		return CC_INIT_RANDOM;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown initialization method \"%s\"",
-					ccseg_name_for_message(word)),
-			 errhint("Use k-means++ or random, or pass init_centroids.")));
-	return CC_INIT_KMEANSPP;	/* keep compiler quiet */
+	if (i < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown initialization method \"%s\"",
+						ccseg_name_for_message(word)),
+				 errhint("Use k-means++ or random, or pass init_centroids.")));
+	return (CcInit) i;
 }
 
 /* k-means algorithm named by argument argno. */
@@ -80,21 +110,15 @@ CcAlgorithm
 ccseg_algorithm_arg(FunctionCallInfo fcinfo, int argno)
 {
 	char	   *word = ccseg_text_arg(fcinfo, argno, "algorithm");
+	int			i = word_index(algorithm_words, lengthof(algorithm_words), word);
 
-	if (strcmp(word, "auto") == 0)
-		return CC_ALGO_AUTO;
-	if (strcmp(word, "lloyd") == 0)
-		return CC_ALGO_LLOYD;
-	if (strcmp(word, "hamerly") == 0)
-		return CC_ALGO_HAMERLY;
-	if (strcmp(word, "elkan") == 0)
-		return CC_ALGO_ELKAN;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown k-means algorithm \"%s\"",
-					ccseg_name_for_message(word)),
-			 errhint("Use one of auto, lloyd, hamerly or elkan; all give the same result.")));
-	return CC_ALGO_AUTO;		/* keep compiler quiet */
+	if (i < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown k-means algorithm \"%s\"",
+						ccseg_name_for_message(word)),
+				 errhint("Use one of auto, lloyd, hamerly or elkan; all give the same result.")));
+	return (CcAlgorithm) i;
 }
 
 /*
@@ -127,18 +151,52 @@ ccseg_kmeans_args(FunctionCallInfo fcinfo, int argno, CcKmeansParams *kp)
 				 errmsg("tol must be a finite number of at least 0")));
 }
 
-/* silhouette_sample argument: NULL is -1 (automatic), 0 none, 1 or negative an error. */
+/*
+ * silhouette_sample argument: NULL is CC_SILHOUETTE_AUTO, 0 none, 1 or
+ * negative an error.
+ */
 int64
 ccseg_silhouette_sample_arg(FunctionCallInfo fcinfo, int argno)
 {
 	int64		v;
 
 	if (PG_ARGISNULL(argno))
-		return -1;
+		return CC_SILHOUETTE_AUTO;
 	v = PG_GETARG_INT64(argno);
 	if (v < 0 || v == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("silhouette_sample must be 0 (no silhouette) or at least 2")));
 	return v;
+}
+
+/*
+ * _ccseg_train_defaults(): the defaults of core/defaults.h, which ccseg_fit
+ * trains with, as the parameters of ccseg_train spell them, so that a test
+ * can compare them with the install script's parameter defaults.
+ * silhouette_sample is NULL for CC_SILHOUETTE_AUTO, as there.
+ */
+Datum
+ccseg_train_defaults(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	Datum		values[9];
+	bool		nulls[9] = {false};
+	int			i = 0;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	values[i++] = CStringGetTextDatum(cc_impute_name(CC_DEFAULT_IMPUTE));
+	values[i++] = CStringGetTextDatum(cc_scale_name(CC_DEFAULT_SCALE));
+	values[i++] = CStringGetTextDatum(init_words[CC_DEFAULT_INIT]);
+	values[i++] = Int32GetDatum(CC_DEFAULT_N_INIT);
+	values[i++] = Int32GetDatum(CC_DEFAULT_MAX_ITER);
+	values[i++] = Float8GetDatum(CC_DEFAULT_TOL);
+	values[i++] = Int64GetDatum(CC_DEFAULT_SEED);
+	values[i++] = CStringGetTextDatum(algorithm_words[CC_DEFAULT_ALGORITHM]);
+	nulls[i] = (CC_DEFAULT_SILHOUETTE_SAMPLE == CC_SILHOUETTE_AUTO);
+	values[i++] = Int64GetDatum(CC_DEFAULT_SILHOUETTE_SAMPLE);
+	Assert(i == lengthof(values) && i == desc->natts);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc),
+													  values, nulls)));
 }

@@ -25,12 +25,7 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 {
 	double		per_row;
 	size_t		max_rows;
-	CcAllocator alloc;
-	MemoryContext old;
-	bool	   *constant;
-	int			bad;
-	int			d,
-				j;
+	int			d;
 	instr_time	start;
 
 	p->relname = get_rel_name(relid);
@@ -75,6 +70,30 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("relation \"%s\" has no rows to train on", p->relname)));
 
+	ccseg_prepare_matrix(p, cxt);
+	p->preprocess_seconds = ccseg_seconds_since(start);
+}
+
+/*
+ * Impute and scale p->x (p->n_read rows of p->f.d features, NaN where
+ * missing) in place: fit the imputation and the scaling on it, keep the
+ * rows the imputation keeps (p->n), and the means and deviations of the
+ * imputed features in original units.  p->relname names the relation the
+ * rows came from in messages; without it (ccseg_fit's rows) messages name
+ * the features only and a constant feature goes unmentioned.
+ */
+void
+ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
+{
+	CcImpute	impute = p->impute;
+	CcScale		scale = p->scale;
+	CcAllocator alloc;
+	MemoryContext old;
+	bool	   *constant;
+	int			bad;
+	int			d = p->f.d,
+				j;
+
 	ccseg_allocator_init(&alloc, cxt);
 	old = MemoryContextSwitchTo(cxt);
 	p->impute_values = palloc(sizeof(double) * d);
@@ -86,6 +105,10 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	MemoryContextSwitchTo(old);
 
 	bad = cc_impute_fit(p->x, p->n_read, d, impute, p->impute_values, &alloc);
+	if (bad >= 0 && p->relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("feature %d is null in every row", bad + 1)));
 	if (bad >= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -96,8 +119,9 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	if (p->n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("every row of relation \"%s\" has a missing feature value",
-						p->relname),
+				 p->relname ? errmsg("every row of relation \"%s\" has a missing feature value",
+									 p->relname) :
+				 errmsg("every row has a missing feature value"),
 				 errhint("Use another imputation method than drop.")));
 
 	/* feature_std holds the variances first */
@@ -109,14 +133,20 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	for (j = 0; j < d; j++)
 		if (!isfinite(p->feature_mean[j]) || !isfinite(p->feature_std[j]) ||
 			!isfinite(p->center[j]) || !isfinite(p->scale_values[j]))
+		{
+			if (p->relname == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("feature %d has values too large to compute with", j + 1)));
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute with",
 							p->f.names[j], p->relname),
 					 errdetail("Its mean or spread is out of the range of double precision."),
 					 errhint("Divide the column by a power of ten in a view and train on the view.")));
+		}
 	for (j = 0; j < d; j++)
-		if (constant[j] && scale != CC_SCALE_NONE)
+		if (constant[j] && scale != CC_SCALE_NONE && p->relname != NULL)
 			ereport(NOTICE,
 					(errmsg("feature \"%s\" has %s of 0; its scale is set to 1",
 							p->f.names[j],
@@ -127,7 +157,6 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 					 errdetail("A feature with the same value in every row does not influence the segments.")));
 	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
 	ccseg_check_scaled(p, p->x, p->n);
-	p->preprocess_seconds = ccseg_seconds_since(start);
 }
 
 /*
@@ -166,7 +195,13 @@ ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n)
 	size_t		i;
 
 	for (i = 0; i < n * p->f.d; i++)
-		if (fabs(x[i]) > 1e150)
+		if (fabs(x[i]) > 1e150 && p->relname == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("feature \"%s\" has values too large to compute distances with",
+							p->f.names[i % p->f.d]),
+					 errdetail("A scaled value exceeds 1e150, so squared distances would overflow.")));
+		else if (fabs(x[i]) > 1e150)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute distances with",

@@ -2,7 +2,9 @@
  * prepare.h
  *		A relation read, imputed and scaled: the matrix k-means works on,
  *		with the preprocessing fitted on it (prepare.c).  Training and the
- *		elbow share it, so both see exactly the same data.
+ *		elbow share it, so both see exactly the same data; ccseg_fit imputes
+ *		and scales the rows it collected with its second half
+ *		(ccseg_prepare_matrix).
  */
 #ifndef CCSEG_PREPARE_H
 #define CCSEG_PREPARE_H
@@ -16,7 +18,7 @@
 typedef struct CcsegPrepared
 {
 	CcsegFeatures f;
-	const char *relname;
+	const char *relname;		/* NULL for ccseg_fit's rows */
 	CcImpute	impute;
 	CcScale		scale;
 	double	   *impute_values;	/* d */
@@ -38,6 +40,7 @@ typedef struct CcsegPrepared
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						  CcImpute impute, CcScale scale, int k, uint64 seed,
 						  MemoryContext cxt, CcsegPrepared *p);
+extern void ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt);
 extern void ccseg_check_k_rows(const CcsegPrepared *p, const char *what, int k);
 extern void ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n);
 extern void ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m);

@@ -179,8 +179,6 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	RefinePass	pass;
 	int			passes = 0;
 	bool		done = (max_iter <= 0);
-	int			c,
-				j;
 
 	if (use_query)
 	{
@@ -205,7 +203,7 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	/* each pass measures the current centroids; the last one is kept */
 	for (;;)
 	{
-		double		shift = 0.0;
+		double		shift;
 
 		if (use_query)
 			refine_pass_query(p, query, model_type, kr->centroids, k, &pass);
@@ -213,33 +211,15 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 			refine_pass(p, kr->centroids, k, batch, &pass);
 		if (done)
 			break;
-		for (c = 0; c < k; c++)
-		{
-			double	   *cen = kr->centroids + (size_t) c * d;
-
-			if (pass.counts[c] == 0)
-				continue;		/* an empty cluster keeps its centroid */
-			for (j = 0; j < d; j++)
-			{
-				double		v = pass.sums[(size_t) c * d + j] / (double) pass.counts[c];
-
-				shift += (v - cen[j]) * (v - cen[j]);
-				cen[j] = v;
-			}
-		}
+		shift = cc_kmeans_lloyd_update(kr->centroids, k, d, pass.sums,
+									   pass.counts);
 		passes++;
 		if (shift <= tol)
 			kr->converged = true;
 		done = kr->converged || passes >= max_iter;
 	}
 
-	kr->inertia = 0.0;
-	for (c = 0; c < k; c++)
-	{
-		kr->sizes[c] = pass.counts[c];
-		kr->sse[c] = pass.sse[c];
-		kr->inertia += pass.sse[c];
-	}
+	cc_kmeans_take_pass(kr, k, pass.counts, pass.sse);
 	kr->iterations += passes;
 	*rows = pass.rows;
 	if (batch)

@@ -1337,6 +1337,48 @@ cc_kmeans_accumulate(const double *x, size_t n, int d, const double *centroids,
 	}
 }
 
+/* Move each centroid to the mean of its rows; see kmeans.h. */
+double
+cc_kmeans_lloyd_update(double *centroids, int k, int d, const double *sums,
+					   const int64_t *counts)
+{
+	double		shift = 0.0;
+	int			c,
+				j;
+
+	for (c = 0; c < k; c++)
+	{
+		double	   *cen = centroids + (size_t) c * d;
+
+		if (counts[c] == 0)
+			continue;			/* an empty cluster keeps its centroid */
+		for (j = 0; j < d; j++)
+		{
+			double		v = sums[(size_t) c * d + j] / (double) counts[c];
+
+			shift += (v - cen[j]) * (v - cen[j]);
+			cen[j] = v;
+		}
+	}
+	return shift;
+}
+
+/* Sizes, sse and inertia from a pass; see kmeans.h. */
+void
+cc_kmeans_take_pass(CcKmeansResult *res, int k, const int64_t *counts,
+					const double *sse)
+{
+	int			c;
+
+	res->inertia = 0.0;
+	for (c = 0; c < k; c++)
+	{
+		res->sizes[c] = counts[c];
+		res->sse[c] = sse[c];
+		res->inertia += sse[c];
+	}
+}
+
 /* Give cluster c the number renumber[c]; see kmeans.h. */
 void
 cc_kmeans_renumber(CcKmeansResult *res, size_t n, int k, int d,

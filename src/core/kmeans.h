@@ -119,6 +119,23 @@ extern void cc_kmeans_accumulate(const double *x, size_t n, int d,
 								 int64_t *counts, double *sse, int *labels);
 
 /*
+ * Lloyd's update after a pass of cc_kmeans_accumulate: each centroid with
+ * rows moves to their mean (sums / counts); a centroid without rows stays
+ * where it is.  Returns the sum over centroids of their squared moves, to
+ * compare with the absolute tolerance (cc_kmeans_tolerance).
+ */
+extern double cc_kmeans_lloyd_update(double *centroids, int k, int d,
+									 const double *sums,
+									 const int64_t *counts);
+
+/*
+ * Take the statistics of a pass of cc_kmeans_accumulate as res's own:
+ * sizes and sse per cluster, and the inertia, their sum in cluster order.
+ */
+extern void cc_kmeans_take_pass(CcKmeansResult *res, int k,
+								const int64_t *counts, const double *sse);
+
+/*
  * Renumber clusters: cluster c becomes number renumber[c] (a permutation of
  * 0..k-1), permuting centroids, sizes, sse and labels.
  */

@@ -1,7 +1,7 @@
 /*
  * metrics.c
- *		Silhouette, Calinski-Harabasz and Davies-Bouldin indices, and the
- *		Kneedle knee finder used to recommend k.
+ *		Silhouette, Calinski-Harabasz and Davies-Bouldin indices, the
+ *		Kneedle knee finder and the recommendation of k it leads to.
  */
 #include <math.h>
 #include <string.h>
@@ -162,24 +162,10 @@ sil_task(void *arg, int t)
  * Pairs are shared out among threads; the result does not depend on which
  * thread took which pair.
  */
-void
+bool
 cc_silhouette(const double *x, int d, const int *labels, int k,
 			  const size_t *rows, size_t m, const double *cluster_weight,
-			  double *score, double *cluster_mean, int64_t *cluster_rows,
-			  const CcAllocator *alloc, CcCheckFn check, void *arg)
-{
-	cc_silhouette_threads(x, d, labels, k, rows, m, cluster_weight, score,
-						  cluster_mean, cluster_rows, alloc, check, arg, 1,
-						  NULL, NULL);
-}
-
-/* cc_silhouette with threads; see metrics.h. */
-bool
-cc_silhouette_threads(const double *x, int d, const int *labels, int k,
-					  const size_t *rows, size_t m, const double *cluster_weight,
-					  double *score, double *cluster_mean, int64_t *cluster_rows,
-					  const CcAllocator *alloc, CcCheckFn check, void *arg,
-					  int threads, CcPollFn poll, void *poll_arg)
+			  const CcQualityParams *qp, CcQuality *q, const CcAllocator *alloc)
 {
 	size_t	   *start = cc_alloc_array(alloc, (size_t) k + 1, sizeof(size_t));
 	size_t	   *fill = cc_alloc_array(alloc, k, sizeof(size_t));
@@ -197,6 +183,7 @@ cc_silhouette_threads(const double *x, int d, const int *labels, int k,
 				ca,
 				cb,
 				t,
+				threads = qp->threads,
 				in_threads = 0;
 
 	if (threads < 1)
@@ -263,11 +250,12 @@ cc_silhouette_threads(const double *x, int d, const int *labels, int k,
 	if (threads > 1)
 	{
 		sh.stop = &stop;
-		in_threads = cc_run_workers(sil_task, &sh, threads, poll, poll_arg, &stop);
+		in_threads = cc_run_workers(sil_task, &sh, threads, qp->poll,
+									qp->poll_arg, &stop);
 		sh.stop = NULL;
 	}
-	sh.check = check;
-	sh.arg = arg;
+	sh.check = qp->check;
+	sh.arg = qp->check_arg;
 	if (!stop && in_threads < threads)
 		sil_task(&sh, in_threads);	/* whatever is left, here */
 
@@ -309,10 +297,12 @@ cc_silhouette_threads(const double *x, int d, const int *labels, int k,
 		{
 			size_t		cn = start[c + 1] - start[c];
 
-			cluster_rows[c] = (int64_t) cn;
-			cluster_mean[c] = cn > 0 ? ssum[c] / (double) cn : NAN;
+			if (q->segment_rows)
+				q->segment_rows[c] = (int64_t) cn;
+			q->segment_silhouette[c] = cn > 0 ? ssum[c] / (double) cn : NAN;
 		}
-		*score = wtot > 0.0 ? wsum / wtot : NAN;
+		q->silhouette = wtot > 0.0 ? wsum / wtot : NAN;
+		q->silhouette_rows = (int64_t) m;
 	}
 
 	cc_release(alloc, start);
@@ -328,10 +318,12 @@ cc_silhouette_threads(const double *x, int d, const int *labels, int k,
 	return !stop;
 }
 
-/* Bytes cc_quality_threads holds at once; see metrics.h. */
+/* Bytes cc_quality holds at once; see metrics.h. */
 double
-cc_quality_bytes(size_t n, int d, int k, int64_t sample, int threads)
+cc_quality_bytes(size_t n, int d, int k, const CcQualityParams *qp)
 {
+	int64_t		sample = qp->sample;
+	int			threads = qp->threads;
 	size_t		limit = sample < 0 ? CC_SILHOUETTE_EXACT_ROWS : (size_t) sample;
 	double		m = (double) n;
 	double		bytes = 8.0 * k * (d + 4.0);	/* counts, CH and DB means */
@@ -541,26 +533,9 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 }
 
 /* Silhouette, Calinski-Harabasz and Davies-Bouldin of a partition; see metrics.h. */
-void
-cc_quality(const double *x, size_t n, int d, const int *labels, int k,
-		   int64_t sample, uint64_t seed, double *silhouette,
-		   int64_t *silhouette_rows, double *segment_silhouette,
-		   double *calinski_harabasz, double *davies_bouldin,
-		   const CcAllocator *alloc, CcCheckFn check, void *arg)
-{
-	cc_quality_threads(x, n, d, labels, k, sample, seed, silhouette,
-					   silhouette_rows, segment_silhouette, calinski_harabasz,
-					   davies_bouldin, alloc, check, arg, 1, NULL, NULL);
-}
-
-/* cc_quality with the silhouette in threads; see metrics.h. */
 bool
-cc_quality_threads(const double *x, size_t n, int d, const int *labels, int k,
-				   int64_t sample, uint64_t seed, double *silhouette,
-				   int64_t *silhouette_rows, double *segment_silhouette,
-				   double *calinski_harabasz, double *davies_bouldin,
-				   const CcAllocator *alloc, CcCheckFn check, void *arg,
-				   int threads, CcPollFn poll, void *poll_arg)
+cc_quality(const double *x, size_t n, int d, const int *labels, int k,
+		   const CcQualityParams *qp, CcQuality *q, const CcAllocator *alloc)
 {
 	bool		done = true;
 	int64_t    *counts = cc_alloc_array(alloc, k, sizeof(int64_t));
@@ -568,13 +543,15 @@ cc_quality_threads(const double *x, size_t n, int d, const int *labels, int k,
 	size_t		i;
 	int			c;
 
-	*silhouette = NAN;
-	*silhouette_rows = 0;
-	*calinski_harabasz = NAN;
-	*davies_bouldin = NAN;
+	q->silhouette = NAN;
+	q->silhouette_rows = 0;
+	q->calinski_harabasz = NAN;
+	q->davies_bouldin = NAN;
 	for (c = 0; c < k; c++)
 	{
-		segment_silhouette[c] = NAN;
+		q->segment_silhouette[c] = NAN;
+		if (q->segment_rows)
+			q->segment_rows[c] = 0;
 		counts[c] = 0;
 	}
 	for (i = 0; i < n; i++)
@@ -585,31 +562,22 @@ cc_quality_threads(const double *x, size_t n, int d, const int *labels, int k,
 
 	if (present >= 2)
 	{
+		int64_t		sample = qp->sample;
 		size_t		limit = sample < 0 ? CC_SILHOUETTE_EXACT_ROWS : (size_t) sample;
 
-		*calinski_harabasz = cc_calinski_harabasz(x, n, d, labels, k, alloc);
-		*davies_bouldin = cc_davies_bouldin(x, n, d, labels, k, alloc);
+		q->calinski_harabasz = cc_calinski_harabasz(x, n, d, labels, k, alloc);
+		q->davies_bouldin = cc_davies_bouldin(x, n, d, labels, k, alloc);
 		if (sample != 0 && n <= limit)
-		{
-			done = cc_silhouette_threads(x, d, labels, k, NULL, n, NULL,
-										 silhouette, segment_silhouette, counts,
-										 alloc, check, arg, threads, poll,
-										 poll_arg);
-			*silhouette_rows = (int64_t) n;
-		}
+			done = cc_silhouette(x, d, labels, k, NULL, n, NULL, qp, q, alloc);
 		else if (sample != 0)
 		{
 			size_t	   *rows = cc_alloc_array(alloc, limit + (size_t) k * CC_SAMPLE_FLOOR,
 											  sizeof(size_t));
 			double	   *weight = cc_alloc_array(alloc, k, sizeof(double));
-			size_t		m = cc_stratified_sample(labels, n, k, limit, seed, rows,
-												 weight, alloc);
+			size_t		m = cc_stratified_sample(labels, n, k, limit, qp->seed,
+												 rows, weight, alloc);
 
-			done = cc_silhouette_threads(x, d, labels, k, rows, m, weight,
-										 silhouette, segment_silhouette, counts,
-										 alloc, check, arg, threads, poll,
-										 poll_arg);
-			*silhouette_rows = (int64_t) m;
+			done = cc_silhouette(x, d, labels, k, rows, m, weight, qp, q, alloc);
 			cc_release(alloc, rows);
 			cc_release(alloc, weight);
 		}
@@ -654,4 +622,29 @@ cc_kneedle(const double *xs, const double *ys, int count)
 		}
 	}
 	return arg;
+}
+
+/* Index of the recommended k of an elbow curve; see metrics.h. */
+int
+cc_recommend_k(const double *ks, const double *inertia,
+			   const double *silhouette, int count)
+{
+	int			knee = cc_kneedle(ks, inertia, count);
+	int			best = -1;
+	int			lo = 0,
+				hi = count - 1;
+	int			i;
+
+	if (knee >= 0)
+	{
+		lo = knee > 0 ? knee - 1 : 0;
+		hi = knee + 1 < count ? knee + 1 : count - 1;
+	}
+	for (i = lo; i <= hi; i++)
+		if (!isnan(silhouette[i]) &&
+			(best < 0 || silhouette[i] > silhouette[best]))
+			best = i;
+	if (best < 0)
+		best = knee >= 0 ? knee : 0;
+	return best;
 }

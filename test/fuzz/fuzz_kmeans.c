@@ -131,17 +131,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	{
-		double		sil,
-					ch,
-					db;
-		int64_t		silrows;
+		CcQualityParams qp = {0};
+		CcQuality	q = {0};
 		double	   *segsil = malloc(sizeof(double) * k);
 		double	   *ratio = malloc(sizeof(double) * d);
 		double	   *comp = malloc(sizeof(double) * 3 * d);
 
-		cc_quality(x, n, d, first.labels, k, (int64_t) (data[2] % 3) - 1, 1,
-				   &sil, &silrows, segsil, &ch, &db, a, NULL, NULL);
-		if (!isnan(sil) && !(sil >= -1.0 - 1e-12 && sil <= 1.0 + 1e-12))
+		qp.sample = (int64_t) (data[2] % 3) - 1;
+		qp.seed = 1;
+		qp.threads = 1;
+		q.segment_silhouette = segsil;
+		cc_quality(x, n, d, first.labels, k, &qp, &q, a);
+		if (!isnan(q.silhouette) &&
+			!(q.silhouette >= -1.0 - 1e-12 && q.silhouette <= 1.0 + 1e-12))
 			abort();
 		cc_pca(x, n, d, 3, ratio, comp, a, NULL, NULL);
 		free(segsil);

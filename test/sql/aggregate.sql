@@ -102,4 +102,60 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
+
+-- ccseg_fit trains through the pipeline of ccseg_build_model with the
+-- defaults compiled in: on the same rows in the same order (ccseg_fit sorts
+-- its rows, ccseg_build_model reads them in id order), ccseg_build_model
+-- left at the install script's defaults gives the same model, bit for bit,
+-- but for the silhouette that ccseg_fit leaves out; another seed gives
+-- another model
+CREATE TEMP TABLE fit_rows AS
+SELECT row_number() OVER (ORDER BY balance, purchases, credit_limit NULLS LAST) AS id,
+	   balance, purchases, credit_limit
+FROM (SELECT balance, purchases,
+			 CASE WHEN abs(hashtext(cust_id)) % 13 = 0 THEN NULL ELSE credit_limit END AS credit_limit
+	  FROM regions WHERE region = 'north') r;
+SELECT count(*) - count(credit_limit) > 0 AS some_missing FROM fit_rows;
+CREATE TEMP TABLE fit_model AS
+SELECT ccseg_fit(ARRAY[balance, purchases, credit_limit], 4,
+				 ARRAY['balance', 'purchases', 'credit_limit'])::text AS m
+FROM fit_rows;
+SELECT m = ccseg_build_model('fit_rows', 4, ARRAY['balance', 'purchases', 'credit_limit'],
+							 id_column => 'id', silhouette_sample => 0)::text AS same_as_build_model,
+	   m = ccseg_build_model('fit_rows', 4, ARRAY['balance', 'purchases', 'credit_limit'],
+							 id_column => 'id', silhouette_sample => 0, seed => 1)::text AS same_with_seed_1
+FROM fit_model;
+
+-- the defaults compiled in (src/core/defaults.h) ...
+SELECT * FROM _ccseg_train_defaults();
+-- ... are the parameter defaults of ccseg_train, ccseg_build_model and
+-- ccseg_elbow: each default expression, evaluated, equals the C value
+CREATE FUNCTION pg_temp.arg_default(f regprocedure, arg text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	pos integer;
+	v text;
+BEGIN
+	SELECT n.i INTO pos FROM pg_proc p, unnest(p.proargnames) WITH ORDINALITY n(name, i)
+	WHERE p.oid = f AND n.name = arg;
+	EXECUTE 'SELECT (' || pg_get_function_arg_default(f, pos) || ')::text' INTO v;
+	RETURN v;
+END
+$$;
+SELECT count(*) AS compared,
+	   count(*) FILTER (WHERE c.value IS DISTINCT FROM pg_temp.arg_default(p.oid, c.key)) AS differing,
+	   string_agg(p.proname || '.' || c.key, ', ')
+		   FILTER (WHERE c.value IS DISTINCT FROM pg_temp.arg_default(p.oid, c.key)) AS which
+FROM pg_proc p, jsonb_each_text(to_jsonb(_ccseg_train_defaults())) c
+WHERE p.oid IN ('ccseg_train'::regproc, 'ccseg_build_model'::regproc, 'ccseg_elbow'::regproc);
+-- the comparison sees a difference: ccseg_build_model with a tol of 0.001
+CREATE FUNCTION pg_temp.ccseg_build_model(source regclass, k integer, tol float8 DEFAULT 0.001)
+RETURNS integer LANGUAGE sql AS 'SELECT 1';
+SELECT pg_temp.arg_default('pg_temp.ccseg_build_model(regclass, integer, float8)', 'tol')
+	   IS DISTINCT FROM (SELECT tol::text FROM _ccseg_train_defaults()) AS differs;
+-- the parameters ccseg_train passes on to ccseg_elbow (k_min, k_max) agree too
+SELECT n.name, count(DISTINCT pg_get_function_arg_default(p.oid, n.i::integer)) AS defaults
+FROM pg_proc p, unnest(p.proargnames) WITH ORDINALITY n(name, i)
+WHERE p.oid IN ('ccseg_train'::regproc, 'ccseg_elbow'::regproc) AND n.name IN ('k_min', 'k_max')
+GROUP BY n.name ORDER BY n.name;
 DROP TABLE regions;

@@ -826,6 +826,122 @@ test_kmeans_accumulate(void)
 	set_ctx("%s", "");
 }
 
+/*
+ * Lloyd's update of a streaming pass: each centroid with rows moves to the
+ * mean of its rows (from sums and counts), an empty one stays, and the
+ * returned shift is the sum of the squared moves; the pass's statistics
+ * become the result's sizes, sse and inertia.  Expected values come from
+ * the rows themselves, in long double.
+ */
+static void
+test_kmeans_lloyd_update(void)
+{
+	size_t		n = 500;
+	int			d = 3;
+	int			k = 5;
+	double	   *x = dalloc(n * d);
+	int		   *labels = talloc(n, sizeof(int));
+	double	   *cen = dalloc((size_t) k * d);
+	double	   *before = dalloc((size_t) k * d);
+	double	   *sums = dalloc((size_t) k * d);
+	int64_t    *counts = talloc(k, sizeof(int64_t));
+	double	   *sse = dalloc(k);
+	long double want_shift = 0.0L;
+	double		shift;
+	bool		moved_ok = true,
+				empty_kept = true;
+	CcKmeansResult res;
+	size_t		i;
+	int			c,
+				j;
+
+	set_ctx("%s", "lloyd update");
+	make_data(DATA_NOISE, 4242, x, NULL, n, d, k);
+	make_data(DATA_NOISE, 4243, cen, NULL, k, d, k);
+	/* centroid 2 gets no rows: nearest-centroid labels would not ensure it */
+	for (c = 0; c < k; c++)
+		for (j = 0; j < d; j++)
+			cen[c * d + j] += 100.0 * c;
+	memcpy(before, cen, sizeof(double) * k * d);
+	memset(sums, 0, sizeof(double) * k * d);
+	memset(counts, 0, sizeof(int64_t) * k);
+	memset(sse, 0, sizeof(double) * k);
+	for (i = 0; i < n; i++)
+	{
+		int			own = (int) (i % 4);
+
+		labels[i] = own >= 2 ? own + 1 : own;	/* 0, 1, 3, 4 */
+		for (j = 0; j < d; j++)
+			sums[labels[i] * d + j] += x[i * d + j];
+		counts[labels[i]]++;
+		sse[labels[i]] += 1.0 + (double) (i % 7);
+	}
+	for (c = 0; c < k; c++)
+	{
+		long double mean[8];
+
+		for (j = 0; j < d; j++)
+			mean[j] = 0.0L;
+		for (i = 0; i < n; i++)
+			if (labels[i] == c)
+				for (j = 0; j < d; j++)
+					mean[j] += x[i * d + j];
+		for (j = 0; j < d; j++)
+		{
+			if (counts[c] == 0)
+				continue;
+			mean[j] /= (long double) counts[c];
+			want_shift += (mean[j] - before[c * d + j]) * (mean[j] - before[c * d + j]);
+		}
+	}
+	shift = cc_kmeans_lloyd_update(cen, k, d, sums, counts);
+	for (c = 0; c < k; c++)
+		for (j = 0; j < d; j++)
+		{
+			if (counts[c] == 0)
+			{
+				if (cen[c * d + j] != before[c * d + j])
+					empty_kept = false;
+			}
+			else if (cen[c * d + j] != sums[c * d + j] / (double) counts[c])
+				moved_ok = false;
+		}
+	CHECK(counts[2] == 0);
+	CHECK(moved_ok);
+	CHECK(empty_kept);
+	CHECK(close_to(shift, (double) want_shift, 1e-12, 0));
+	/* at the means already: no move */
+	memcpy(before, cen, sizeof(double) * k * d);
+	CHECK(cc_kmeans_lloyd_update(cen, k, d, sums, counts) == 0.0);
+	CHECK(memcmp(before, cen, sizeof(double) * k * d) == 0);
+
+	set_ctx("%s", "take pass");
+	res.sizes = talloc(k, sizeof(int64_t));
+	res.sse = dalloc(k);
+	res.inertia = -1.0;
+	cc_kmeans_take_pass(&res, k, counts, sse);
+	CHECK(memcmp(res.sizes, counts, sizeof(int64_t) * k) == 0);
+	CHECK(memcmp(res.sse, sse, sizeof(double) * k) == 0);
+	{
+		/* integers: the sum is exact whatever the order */
+		double		total = 0.0;
+
+		for (i = 0; i < n; i++)
+			total += 1.0 + (double) (i % 7);
+		CHECK(res.inertia == total);
+	}
+	tfree(res.sizes);
+	tfree(res.sse);
+	tfree(x);
+	tfree(labels);
+	tfree(cen);
+	tfree(before);
+	tfree(sums);
+	tfree(counts);
+	tfree(sse);
+	set_ctx("%s", "");
+}
+
 /* Check k = 1, k = n, identical rows and the relocation of empty clusters. */
 static void
 test_kmeans_edge_cases(void)
@@ -1667,24 +1783,30 @@ test_kmeans_threads(void)
 		CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_ELKAN, 5, 2,
 									 300, 0.0, NULL);
 		CcKmeansResult res;
-		double		s1,
-					s3,
-					m1[6],
+		double		m1[6],
 					m3[6];
 		int64_t		r1[6],
 					r3[6];
+		CcQualityParams qp1 = {0},
+					qp3 = {0};
+		CcQuality	q1 = {0},
+					q3 = {0};
 
 		cc_kmeans(x, n, d, &p, &res, A);
 		set_ctx("threaded silhouette");
-		CHECK(cc_silhouette_threads(x, d, res.labels, k, NULL, n, NULL, &s1, m1, r1,
-									A, NULL, NULL, 1, NULL, NULL));
-		CHECK(cc_silhouette_threads(x, d, res.labels, k, NULL, n, NULL, &s3, m3, r3,
-									A, NULL, NULL, 3, NULL, NULL));
-		CHECK(memcmp(&s1, &s3, sizeof(double)) == 0);
+		qp1.threads = 1;
+		qp3.threads = 3;
+		q1.segment_silhouette = m1;
+		q1.segment_rows = r1;
+		q3.segment_silhouette = m3;
+		q3.segment_rows = r3;
+		CHECK(cc_silhouette(x, d, res.labels, k, NULL, n, NULL, &qp1, &q1, A));
+		CHECK(cc_silhouette(x, d, res.labels, k, NULL, n, NULL, &qp3, &q3, A));
+		CHECK(memcmp(&q1.silhouette, &q3.silhouette, sizeof(double)) == 0);
 		CHECK(memcmp(m1, m3, sizeof(m1)) == 0);
 		CHECK(memcmp(r1, r3, sizeof(r1)) == 0);
-		CHECK(!cc_silhouette_threads(x, d, res.labels, k, NULL, n, NULL, &s3, m3, r3,
-									 A, NULL, NULL, 3, stop_always, NULL));
+		qp3.poll = stop_always;
+		CHECK(!cc_silhouette(x, d, res.labels, k, NULL, n, NULL, &qp3, &q3, A));
 		km_free(&res);
 	}
 	{
@@ -1742,17 +1864,20 @@ test_simd_digest(void)
 			CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, all_algos[ai], 7, 3,
 										 300, 1e-4, NULL);
 			CcKmeansResult res;
-			double		score;
 			double	   *mean = dalloc(k);
 			int64_t    *rows = talloc(k, sizeof(int64_t));
+			CcQualityParams qp = {0};
+			CcQuality	q = {0};
 
 			cc_kmeans(x, n, d, &p, &res, A);
 			h = fnv_bytes(h, res.centroids, (size_t) k * d * sizeof(double));
 			h = fnv_bytes(h, res.labels, n * sizeof(int));
 			h = fnv_bytes(h, &res.inertia, sizeof(double));
-			cc_silhouette(x, d, res.labels, k, NULL, n, NULL, &score, mean, rows, A,
-						  NULL, NULL);
-			h = fnv_bytes(h, &score, sizeof(double));
+			qp.threads = 1;
+			q.segment_silhouette = mean;
+			q.segment_rows = rows;
+			cc_silhouette(x, d, res.labels, k, NULL, n, NULL, &qp, &q, A);
+			h = fnv_bytes(h, &q.silhouette, sizeof(double));
 			h = fnv_bytes(h, mean, k * sizeof(double));
 			km_free(&res);
 			tfree(mean);
@@ -1773,6 +1898,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(seed_cache, 290),
 	UNIT_TEST(kmeans_blobs, 320),
 	UNIT_TEST(kmeans_accumulate, 330),
+	UNIT_TEST(kmeans_lloyd_update, 335),
 	UNIT_TEST(kmeans_edge_cases, 340),
 	UNIT_TEST(kmeans_max_iter, 350),
 	UNIT_TEST(kmeans_sort_by_size, 360),

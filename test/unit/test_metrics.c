@@ -241,6 +241,43 @@ ref_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k)
 	return result;
 }
 
+/*
+ * cc_silhouette with up to threads threads, its outputs where the reference
+ * puts them: the score, and per cluster the mean and the row count.
+ */
+static bool
+silhouette_of(const double *x, int d, const int *labels, int k,
+			  const size_t *rows, size_t m, const double *weight, int threads,
+			  CcPollFn poll, double *score, double *mean, int64_t *counts)
+{
+	CcQualityParams qp = {0};
+	CcQuality	q = {0};
+	bool		done;
+
+	qp.threads = threads;
+	qp.poll = poll;
+	q.segment_silhouette = mean;
+	q.segment_rows = counts;
+	done = cc_silhouette(x, d, labels, k, rows, m, weight, &qp, &q, A);
+	*score = q.silhouette;
+	return done;
+}
+
+/* cc_quality in the calling thread with the given sample and seed. */
+static bool
+quality_of(const double *x, size_t n, int d, const int *labels, int k,
+		   int64_t sample, uint64_t seed, double *segsil, CcQuality *q)
+{
+	CcQualityParams qp = {0};
+
+	qp.sample = sample;
+	qp.seed = seed;
+	qp.threads = 1;
+	q->segment_silhouette = segsil;
+	q->segment_rows = NULL;
+	return cc_quality(x, n, d, labels, k, &qp, q, A);
+}
+
 /* Check the exact silhouette against brute force, over all rows and subsets. */
 static void
 test_silhouette(void)
@@ -292,8 +329,7 @@ test_silhouette(void)
 			if (labels[i] == k - 1)
 				labels[i] = 0;
 
-		cc_silhouette(x, d, labels, k, NULL, n, NULL, &score, mean, rows, A,
-					  NULL, NULL);
+		CHECK(silhouette_of(x, d, labels, k, NULL, n, NULL, 1, NULL, &score, mean, rows));
 		want = ref_silhouette(x, n, d, labels, k, NULL, n, NULL, rmean, rrows);
 		CHECK(fabs(score - want) < 1e-12);
 		CHECK(memcmp(rows, rrows, k * sizeof(int64_t)) == 0);
@@ -310,8 +346,7 @@ test_silhouette(void)
 				sel[m++] = i;
 		for (c = 0; c < k; c++)
 			weight[c] = 0.5 + 3.0 * tr_unif(&r);
-		cc_silhouette(x, d, labels, k, sel, m, weight, &score, mean, rows, A,
-					  NULL, NULL);
+		CHECK(silhouette_of(x, d, labels, k, sel, m, weight, 1, NULL, &score, mean, rows));
 		want = ref_silhouette(x, n, d, labels, k, sel, m, weight, rmean, rrows);
 		set_ctx("silhouette subset %s n=%zu m=%zu", kind_names[cfg[ci].kind], n, m);
 		CHECK(fabs(score - want) < 1e-12);
@@ -342,8 +377,7 @@ test_silhouette(void)
 
 		/* row 0: a = 1, b = 10.5; row 1: a = 1, b = 9.5; symmetric */
 		set_ctx("silhouette closed form");
-		cc_silhouette(x, 1, labels, 2, NULL, 4, NULL, &score, mean, rows, A,
-					  NULL, NULL);
+		CHECK(silhouette_of(x, 1, labels, 2, NULL, 4, NULL, 1, NULL, &score, mean, rows));
 		CHECK(fabs(score - (9.5 / 10.5 + 8.5 / 9.5) / 2) < 1e-15);
 		CHECK(rows[0] == 2 && rows[1] == 2);
 	}
@@ -543,51 +577,48 @@ test_quality(void)
 	const int	k = 3;
 	double	   *x = dalloc(n * d);
 	int		   *labels = talloc(n, sizeof(int));
-	double		sil,
-				seg[3],
-				ch,
-				db,
+	double		seg[3],
 				rmean[3];
-	int64_t		srows,
-				rrows[3];
+	int64_t		rrows[3];
+	CcQuality	q;
 
 	make_data(DATA_BLOBS, 1400, x, labels, n, d, k);
 
 	set_ctx("quality exact");
-	cc_quality(x, n, d, labels, k, -1, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
-	CHECK(srows == (int64_t) n);
-	CHECK(fabs(sil - ref_silhouette(x, n, d, labels, k, NULL, n, NULL, rmean, rrows)) < 1e-12);
+	CHECK(quality_of(x, n, d, labels, k, -1, 1, seg, &q));
+	CHECK(q.silhouette_rows == (int64_t) n);
+	CHECK(fabs(q.silhouette - ref_silhouette(x, n, d, labels, k, NULL, n, NULL, rmean, rrows)) < 1e-12);
 	CHECK(fabs(seg[0] - rmean[0]) < 1e-12 && fabs(seg[2] - rmean[2]) < 1e-12);
-	CHECK(close_to(ch, ref_calinski_harabasz(x, n, d, labels, k), 1e-9, 0));
-	CHECK(close_to(db, ref_davies_bouldin(x, n, d, labels, k), 1e-9, 0));
+	CHECK(close_to(q.calinski_harabasz, ref_calinski_harabasz(x, n, d, labels, k), 1e-9, 0));
+	CHECK(close_to(q.davies_bouldin, ref_davies_bouldin(x, n, d, labels, k), 1e-9, 0));
 	/* well separated blobs score high */
-	CHECK(sil > 0.8);
+	CHECK(q.silhouette > 0.8);
 
 	set_ctx("quality without silhouette");
-	cc_quality(x, n, d, labels, k, 0, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
-	CHECK(isnan(sil) && srows == 0 && isnan(seg[1]));
-	CHECK(!isnan(ch) && !isnan(db));
+	CHECK(quality_of(x, n, d, labels, k, 0, 1, seg, &q));
+	CHECK(isnan(q.silhouette) && q.silhouette_rows == 0 && isnan(seg[1]));
+	CHECK(!isnan(q.calinski_harabasz) && !isnan(q.davies_bouldin));
 
 	set_ctx("quality sampled");
-	cc_quality(x, n, d, labels, k, 150, 3, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
-	CHECK(srows > 0 && srows < (int64_t) n);
+	CHECK(quality_of(x, n, d, labels, k, 150, 3, seg, &q));
+	CHECK(q.silhouette_rows > 0 && q.silhouette_rows < (int64_t) n);
 	{
 		size_t	   *rows = talloc(150 + k * CC_SAMPLE_FLOOR, sizeof(size_t));
 		double		w[3];
 		size_t		m = cc_stratified_sample(labels, n, k, 150, 3, rows, w, A);
 
-		CHECK((int64_t) m == srows);
-		CHECK(fabs(sil - ref_silhouette(x, n, d, labels, k, rows, m, w, rmean, rrows)) < 1e-12);
+		CHECK((int64_t) m == q.silhouette_rows);
+		CHECK(fabs(q.silhouette - ref_silhouette(x, n, d, labels, k, rows, m, w, rmean, rrows)) < 1e-12);
 		tfree(rows);
 	}
 
 	set_ctx("quality k=1 and one cluster present");
 	/* labels must lie in 0..k-1 */
 	memset(labels, 0, n * sizeof(int));
-	cc_quality(x, n, d, labels, 1, -1, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
-	CHECK(isnan(sil) && srows == 0 && isnan(seg[0]) && isnan(ch) && isnan(db));
-	cc_quality(x, n, d, labels, k, -1, 1, &sil, &srows, seg, &ch, &db, A, NULL, NULL);
-	CHECK(isnan(sil) && srows == 0 && isnan(ch) && isnan(db));
+	CHECK(quality_of(x, n, d, labels, 1, -1, 1, seg, &q));
+	CHECK(isnan(q.silhouette) && q.silhouette_rows == 0 && isnan(seg[0]) && isnan(q.calinski_harabasz) && isnan(q.davies_bouldin));
+	CHECK(quality_of(x, n, d, labels, k, -1, 1, seg, &q));
+	CHECK(isnan(q.silhouette) && q.silhouette_rows == 0 && isnan(q.calinski_harabasz) && isnan(q.davies_bouldin));
 	set_ctx("%s", "");
 	tfree(x);
 	tfree(labels);
@@ -623,8 +654,42 @@ test_kneedle(void)
 }
 
 /*
+ * Check the recommended k: the best silhouette among the knee and its
+ * neighbours, else the knee, else the best silhouette, else the first.
+ */
+static void
+test_recommend_k(void)
+{
+	double		ks[7] = {2, 3, 4, 5, 6, 7, 8};
+	double		elbow[7] = {100, 70, 40, 10, 9, 8, 7};	/* knee at index 3 */
+	double		line[5] = {50, 40, 30, 20, 10};	/* no knee */
+	double		none[7] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+	double		sil_far[7] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.9};
+	double		sil_left[7] = {0.9, 0.2, 0.5, 0.4, 0.3, 0.6, 0.1};
+	double		sil_tie[7] = {0.1, 0.2, 0.5, 0.5, 0.5, 0.2, 0.1};
+	double		sil_gap[7] = {0.1, 0.2, NAN, NAN, 0.3, 0.2, 0.1};
+	double		sil_line[5] = {0.1, 0.4, 0.2, 0.4, 0.3};
+
+	/* the knee's neighbourhood wins over a better silhouette further off */
+	CHECK(cc_recommend_k(ks, elbow, sil_far, 7) == 4);
+	CHECK(cc_recommend_k(ks, elbow, sil_left, 7) == 2);
+	/* ties: the smaller k */
+	CHECK(cc_recommend_k(ks, elbow, sil_tie, 7) == 2);
+	/* unmeasured silhouettes are skipped */
+	CHECK(cc_recommend_k(ks, elbow, sil_gap, 7) == 4);
+	/* no silhouette at all: the knee */
+	CHECK(cc_recommend_k(ks, elbow, none, 7) == 3);
+	/* no knee: the best silhouette anywhere (the first of a tie) */
+	CHECK(cc_recommend_k(ks, line, sil_line, 5) == 1);
+	/* neither: the smallest k */
+	CHECK(cc_recommend_k(ks, line, none, 5) == 0);
+	CHECK(cc_recommend_k(ks, elbow, none, 1) == 0);
+	CHECK(cc_recommend_k(ks, elbow, sil_far, 2) == 1);
+}
+
+/*
  * cc_quality_bytes, which the glue counts against ccseg.max_train_memory,
- * covers what cc_quality_threads holds at once: exact and sampled
+ * covers what cc_quality holds at once: exact and sampled
  * silhouettes, one and several threads, no silhouette.
  */
 static void
@@ -651,10 +716,8 @@ test_quality_bytes(void)
 		double	   *x = dalloc(n * d);
 		int		   *labels = talloc(n, sizeof(int));
 		double	   *segsil = dalloc(k);
-		double		sil,
-					ch,
-					db;
-		int64_t		silrows;
+		CcQualityParams qp = {0};
+		CcQuality	q = {0};
 		TrackCtx	tc;
 		CcAllocator ta = tracking_allocator(&tc);
 		size_t		i;
@@ -664,13 +727,13 @@ test_quality_bytes(void)
 		make_data(DATA_NOISE, 7600 + ci, x, NULL, n, d, k);
 		for (i = 0; i < n; i++)
 			labels[i] = (int) (i % (size_t) k);
-		CHECK(cc_quality_threads(x, n, d, labels, k, cases[ci].sample, 1, &sil,
-								 &silrows, segsil, &ch, &db, &ta, NULL, NULL,
-								 cases[ci].threads, NULL, NULL));
+		qp.sample = cases[ci].sample;
+		qp.seed = 1;
+		qp.threads = cases[ci].threads;
+		q.segment_silhouette = segsil;
+		CHECK(cc_quality(x, n, d, labels, k, &qp, &q, &ta));
 		CHECK(tc.live == 0);
-		CHECK(tc.peak > 0.0 &&
-			  tc.peak <= cc_quality_bytes(n, d, k, cases[ci].sample,
-										  cases[ci].threads));
+		CHECK(tc.peak > 0.0 && tc.peak <= cc_quality_bytes(n, d, k, &qp));
 		tfree(x);
 		tfree(labels);
 		tfree(segsil);
@@ -686,6 +749,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(stratified_sample, 450),
 	UNIT_TEST(quality, 460),
 	UNIT_TEST(kneedle, 470),
+	UNIT_TEST(recommend_k, 475),
 	UNIT_TEST(quality_bytes, 700),
 };
 
