@@ -3,3 +3,46 @@
  * test/integration/upgrade.sh compares the two paths object by object. */
 
 \echo Use "ALTER EXTENSION ccseg UPDATE TO '0.5.0'" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- Citus scale-out (issue 14): the Lloyd pass aggregate takes float8[] and
+-- keeps a bytea state, so that Citus runs it on the workers
+-- ---------------------------------------------------------------------------
+
+DROP AGGREGATE @extschema@._ccseg_lloyd_pass(@extschema@.ccseg_model, "any");
+DROP FUNCTION @extschema@._ccseg_pass_transition(internal, @extschema@.ccseg_model, "any");
+DROP FUNCTION @extschema@._ccseg_pass_combine(internal, internal);
+DROP FUNCTION @extschema@._ccseg_pass_serialize(internal);
+DROP FUNCTION @extschema@._ccseg_pass_deserialize(bytea, internal);
+DROP FUNCTION @extschema@._ccseg_pass_final(internal);
+
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_transition(bytea, @extschema@.ccseg_model, float8[])
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_transition'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_transition(bytea, @extschema@.ccseg_model, float8[]) IS
+'transition of _ccseg_lloyd_pass: impute and scale the row as the model says and count it towards its nearest centroid (in place)';
+
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_combine(bytea, bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_combine'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_combine(bytea, bytea) IS
+'combine function of _ccseg_lloyd_pass: merge two partial passes of the same model (exact sums, so the order does not matter; states from outside are checked)';
+
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_final(bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_final'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_final(bytea) IS
+'final function of _ccseg_lloyd_pass: the pass as bytes (per segment: exact sums of the rows, counts, squared errors)';
+
+CREATE AGGREGATE @extschema@._ccseg_lloyd_pass(model @extschema@.ccseg_model, features float8[]) (
+	SFUNC = @extschema@._ccseg_lloyd_pass_transition,
+	STYPE = bytea,
+	FINALFUNC = @extschema@._ccseg_lloyd_pass_final,
+	COMBINEFUNC = @extschema@._ccseg_lloyd_pass_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._ccseg_lloyd_pass(@extschema@.ccseg_model, float8[]) IS
+'one Lloyd pass of the model''s centroids over the rows aggregated (features in the model''s order), as order-independent statistics; what a sampled training runs for each pass over the whole table, in parallel when the plan is, on the shards of a Citus distributed table';

@@ -2328,53 +2328,38 @@ COMMENT ON AGGREGATE @extschema@.ccseg_fit(float8[], integer, text[]) IS
 'k-means over the feature arrays of the rows aggregated, features named by names (so that ccseg_predict can read rows by column name); parallel safe and combinable';
 
 -- ---------------------------------------------------------------------------
--- Full-data Lloyd passes as an aggregate, so that they run in parallel
+-- Full-data Lloyd passes as an aggregate, so that they run in parallel and,
+-- with a bytea state (text form that reads back exactly) and fixed argument
+-- types, on the workers of a Citus cluster
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._ccseg_pass_transition(internal, @extschema@.ccseg_model, VARIADIC "any")
-RETURNS internal
-AS 'MODULE_PATHNAME', 'ccseg_pass_transition'
-LANGUAGE C PARALLEL SAFE;
-
-COMMENT ON FUNCTION @extschema@._ccseg_pass_transition(internal, @extschema@.ccseg_model, "any") IS
-'transition of _ccseg_lloyd_pass: impute and scale the row as the model says and count it towards its nearest centroid';
-
-CREATE FUNCTION @extschema@._ccseg_pass_combine(internal, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'ccseg_pass_combine'
-LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_combine(internal, internal) IS
-'combine function of _ccseg_lloyd_pass: merge two partial passes (exact sums, so the order does not matter)';
-
-CREATE FUNCTION @extschema@._ccseg_pass_serialize(internal)
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_transition(bytea, @extschema@.ccseg_model, float8[])
 RETURNS bytea
-AS 'MODULE_PATHNAME', 'ccseg_pass_serialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_serialize(internal) IS
-'serial function of _ccseg_lloyd_pass: a partial pass as bytes, for parallel workers';
-
-CREATE FUNCTION @extschema@._ccseg_pass_deserialize(bytea, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'ccseg_pass_deserialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_deserialize(bytea, internal) IS
-'deserial function of _ccseg_lloyd_pass: a partial pass back from bytes (checked)';
-
-CREATE FUNCTION @extschema@._ccseg_pass_final(internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'ccseg_pass_final'
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_transition'
 LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_final(internal) IS
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_transition(bytea, @extschema@.ccseg_model, float8[]) IS
+'transition of _ccseg_lloyd_pass: impute and scale the row as the model says and count it towards its nearest centroid (in place)';
+
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_combine(bytea, bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_combine'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_combine(bytea, bytea) IS
+'combine function of _ccseg_lloyd_pass: merge two partial passes of the same model (exact sums, so the order does not matter; states from outside are checked)';
+
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_final(bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_final'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_final(bytea) IS
 'final function of _ccseg_lloyd_pass: the pass as bytes (per segment: exact sums of the rows, counts, squared errors)';
 
-CREATE AGGREGATE @extschema@._ccseg_lloyd_pass(model @extschema@.ccseg_model, VARIADIC "values" "any") (
-	SFUNC = @extschema@._ccseg_pass_transition,
-	STYPE = internal,
-	FINALFUNC = @extschema@._ccseg_pass_final,
-	COMBINEFUNC = @extschema@._ccseg_pass_combine,
-	SERIALFUNC = @extschema@._ccseg_pass_serialize,
-	DESERIALFUNC = @extschema@._ccseg_pass_deserialize,
+CREATE AGGREGATE @extschema@._ccseg_lloyd_pass(model @extschema@.ccseg_model, features float8[]) (
+	SFUNC = @extschema@._ccseg_lloyd_pass_transition,
+	STYPE = bytea,
+	FINALFUNC = @extschema@._ccseg_lloyd_pass_final,
+	COMBINEFUNC = @extschema@._ccseg_lloyd_pass_combine,
 	PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@._ccseg_lloyd_pass(@extschema@.ccseg_model, "any") IS
-'one Lloyd pass of the model''s centroids over the rows aggregated (values in the model''s feature order), as order-independent statistics; what a sampled training runs, in parallel when the plan is, for each pass over the whole table';
+COMMENT ON AGGREGATE @extschema@._ccseg_lloyd_pass(@extschema@.ccseg_model, float8[]) IS
+'one Lloyd pass of the model''s centroids over the rows aggregated (features in the model''s order), as order-independent statistics; what a sampled training runs for each pass over the whole table, in parallel when the plan is, on the shards of a Citus distributed table';
