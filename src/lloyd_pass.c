@@ -486,7 +486,7 @@ ccseg_lloyd_pass_transition(PG_FUNCTION_ARGS)
 	 */
 	if (!PG_ARGISNULL(0))
 	{
-		s = (PassStateData *) PG_GETARG_POINTER(0);
+		s = lloyd_state_view((bytea *) PG_GETARG_POINTER(0), &p);
 		mc = lloyd_model_by_hash(s->model_hash);
 	}
 	if (mc == NULL)
@@ -517,11 +517,15 @@ ccseg_lloyd_pass_transition(PG_FUNCTION_ARGS)
 	arr = PG_GETARG_ARRAYTYPE_P(2);
 	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
 		elog(ERROR, "_ccseg_lloyd_pass_transition takes float8[]");
-	if (ARR_NDIM(arr) != 1 || ARR_DIMS(arr)[0] != d)
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("feature values must be a one-dimensional array")));
+	if ((ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0]) != d)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%d values given for a model of %d features",
-						ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0, d)));
+						ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0], d)));
 	raw = mc->raw;
 	nulls = ARR_NULLBITMAP(arr);
 	/* float8 elements back to back, aligned, nulls left out: read in place */

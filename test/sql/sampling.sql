@@ -82,10 +82,10 @@ SELECT (ccseg_model_summary(s.m)).rows AS rows, s.m::text = p.m::text AS same_mo
 FROM serial_fit s, parallel_fit p;
 -- the pass query, as training runs it, has a parallel plan here
 PREPARE pass(ccseg_model) AS
-SELECT _ccseg_lloyd_pass($1, balance, balance_frequency, purchases, oneoff_purchases,
+SELECT _ccseg_lloyd_pass($1, ARRAY[balance, balance_frequency, purchases, oneoff_purchases,
 	installments_purchases, cash_advance, purchases_frequency, oneoff_purchases_frequency,
 	purchases_installments_frequency, cash_advance_frequency, cash_advance_trx, purchases_trx,
-	credit_limit, payments, minimum_payments, prc_full_payment, tenure) FROM pass_rows;
+	credit_limit, payments, minimum_payments, prc_full_payment, tenure]::float8[]) FROM pass_rows;
 SET plan_cache_mode = force_custom_plan;
 SELECT m AS fit_model FROM serial_fit \gset
 EXPLAIN (COSTS OFF) EXECUTE pass(:'fit_model');
@@ -97,8 +97,20 @@ SELECT length(s._ccseg_lloyd_pass) > 0 AS has_bytes,
 	   s._ccseg_lloyd_pass = p._ccseg_lloyd_pass AS same_bytes
 FROM pass_serial s, pass_parallel p;
 -- the aggregate checks what it is given
-SELECT _ccseg_lloyd_pass(m, 1.0, 2.0) FROM serial_fit;
-SELECT _ccseg_lloyd_pass(NULL::ccseg_model, 1.0);
+SELECT _ccseg_lloyd_pass(m, ARRAY[1.0, 2.0]) FROM serial_fit;
+SELECT _ccseg_lloyd_pass(NULL::ccseg_model, ARRAY[1.0]);
+SELECT _ccseg_lloyd_pass(m, NULL) FROM serial_fit;
+SELECT _ccseg_lloyd_pass(m, ARRAY[[1.0, 2.0]]) FROM serial_fit;
+SELECT _ccseg_lloyd_pass(m, array_fill('NaN'::float8, ARRAY[17])) FROM serial_fit;
+-- NULL elements are imputed as the model says (here: the median)
+SELECT length(_ccseg_lloyd_pass(m, array_fill(NULL::float8, ARRAY[17]))) > 0 AS imputed
+FROM serial_fit;
+-- a state from elsewhere is checked, not trusted
+CREATE AGGREGATE forged_pass(ccseg_model, float8[]) (
+	SFUNC = _ccseg_lloyd_pass_transition, STYPE = bytea,
+	FINALFUNC = _ccseg_lloyd_pass_final, INITCOND = '\x0102');
+SELECT forged_pass(m, array_fill(1.0::float8, ARRAY[17])) FROM serial_fit;
+DROP AGGREGATE forged_pass(ccseg_model, float8[]);
 DEALLOCATE pass;
 RESET ALL;
 DROP TABLE pass_rows;
