@@ -46,3 +46,44 @@ CREATE AGGREGATE @extschema@._ccseg_lloyd_pass(model @extschema@.ccseg_model, fe
 );
 COMMENT ON AGGREGATE @extschema@._ccseg_lloyd_pass(@extschema@.ccseg_model, float8[]) IS
 'one Lloyd pass of the model''s centroids over the rows aggregated (features in the model''s order), as order-independent statistics; what a sampled training runs for each pass over the whole table, in parallel when the plan is, on the shards of a Citus distributed table';
+
+-- ---------------------------------------------------------------------------
+-- Model values in plans (issue 14): ccseg_predict(name, row) is planned with
+-- the model's value, and ccseg_get_model(constants) is read when planned, so
+-- that no catalog is read per row nor on the workers of a Citus cluster; a
+-- trigger invalidates such plans whenever the catalog changes
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._ccseg_predict_columns(model @extschema@.ccseg_model, names text[], VARIADIC "values" "any")
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ccseg_predict_columns_value'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_predict_columns(@extschema@.ccseg_model, text[], "any") IS
+'segment (1..k) of the values that follow, named by names (a constant), for a model value; what the planner makes of ccseg_predict(model, row) for a table row; NULL values are imputed';
+
+COMMENT ON FUNCTION @extschema@._ccseg_predict_support(internal) IS
+'planner support for ccseg_predict(text, record): rewrites a call on a table''s whole-row reference into _ccseg_predict_columns over the feature columns, with the model''s value (its active version when planned)';
+
+CREATE FUNCTION @extschema@._ccseg_get_model_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'ccseg_get_model_support'
+LANGUAGE C STRICT;
+
+COMMENT ON FUNCTION @extschema@._ccseg_get_model_support(internal) IS
+'planner support for ccseg_get_model: with constant arguments, the model value is read once when the query is planned';
+
+ALTER FUNCTION @extschema@.ccseg_get_model(text, integer)
+	SUPPORT @extschema@._ccseg_get_model_support;
+
+CREATE FUNCTION @extschema@._ccseg_catalog_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ccseg_catalog_changed'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@._ccseg_catalog_changed() IS
+'internal: trigger invalidating the plans that hold a model value read from the catalog';
+
+CREATE TRIGGER ccseg_invalidate_plans
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ccseg_model_versions
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._ccseg_catalog_changed();
