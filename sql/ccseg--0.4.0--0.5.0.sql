@@ -87,3 +87,16 @@ COMMENT ON FUNCTION @extschema@._ccseg_catalog_changed() IS
 CREATE TRIGGER ccseg_invalidate_plans
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ccseg_model_versions
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._ccseg_catalog_changed();
+
+-- ---------------------------------------------------------------------------
+-- Sampling by key (issue 14): a sampled training keeps the rows with the
+-- smallest seeded hash of their values, which each shard filters on its own
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._ccseg_sample_key(seed bigint, features float8[])
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ccseg_sample_key'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_sample_key(bigint, float8[]) IS
+'internal: the key (a seeded 63-bit hash of the feature values) by which a sampled training chooses its rows, the smallest first';

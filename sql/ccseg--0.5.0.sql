@@ -2369,6 +2369,19 @@ COMMENT ON AGGREGATE @extschema@.ccseg_fit(float8[], integer, text[]) IS
 'k-means over the feature arrays of the rows aggregated, features named by names (so that ccseg_predict can read rows by column name); parallel safe and combinable';
 
 -- ---------------------------------------------------------------------------
+-- Sampling by key (issue 14): a sampled training keeps the rows with the
+-- smallest seeded hash of their values, which each shard filters on its own
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._ccseg_sample_key(seed bigint, features float8[])
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ccseg_sample_key'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_sample_key(bigint, float8[]) IS
+'internal: the key (a seeded 63-bit hash of the feature values) by which a sampled training chooses its rows, the smallest first';
+
+-- ---------------------------------------------------------------------------
 -- Full-data Lloyd passes as an aggregate, so that they run in parallel and,
 -- with a bytea state (text form that reads back exactly) and fixed argument
 -- types, on the workers of a Citus cluster
