@@ -24,7 +24,7 @@ ROWS="${CCSEG_CITUS_ROWS:-1000000}"
 
 cluster="$(mktemp -u /tmp/ccseg-citus.XXXXXX)"
 cleanup() {
-    bash test/integration/citus_cluster.sh stop "$cluster" || true
+    bash test/integration/lib/citus_cluster.sh stop "$cluster" || true
 }
 trap cleanup EXIT
 
@@ -33,8 +33,8 @@ fail() {
     exit 1
 }
 
-bash test/integration/citus_cluster.sh install
-ports="$(bash test/integration/citus_cluster.sh start "$cluster")"
+bash test/integration/lib/citus_cluster.sh install
+ports="$(bash test/integration/lib/citus_cluster.sh start "$cluster")"
 coord="$(echo "$ports" | awk '$1 == "coordinator" {print $2}')"
 w1="$(echo "$ports" | awk '$1 == "worker" {print $2}' | sed -n 1p)"
 w2="$(echo "$ports" | awk '$1 == "worker" {print $2}' | sed -n 2p)"

@@ -18,7 +18,7 @@
 # ccseg must already be installed (make install) in the same PostgreSQL tree.
 set -euo pipefail
 
-CCSEG_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CCSEG_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 CCSEG_PG_BINDIR="${CCSEG_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 CITUS_TARBALL_NAME=citus-13.2.2-pg15-debian12-amd64.tar.gz
 
@@ -86,7 +86,7 @@ start_node() {
         { cat "$dir/$name-initdb.log" >&2; die "initdb of $name failed"; }
     {
         echo ""
-        echo "# --- added by ccseg test/integration/citus_cluster.sh ---"
+        echo "# --- added by ccseg test/integration/lib/citus_cluster.sh ---"
         echo "listen_addresses = '127.0.0.1'"
         echo "port = $port"
         echo "unix_socket_directories = '$dir'"
