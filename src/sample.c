@@ -147,6 +147,8 @@ count_rows(Oid relid)
 	return n;
 }
 
+#define SLOT_DONE	SIZE_MAX
+
 /* A kept row: its key, then its values (NaN for null) in a separate array. */
 typedef struct SampleHeap
 {
@@ -351,6 +353,7 @@ read_hashed_sample(Oid relid, const CcsegFeatures *f, size_t max_rows,
 	char	   *query = sample_query(relid, f);
 	double		share;
 	double	   *x;
+	double	   *tmp;
 	size_t		i;
 
 	h.d = f->d;
@@ -388,11 +391,35 @@ read_hashed_sample(Oid relid, const CcsegFeatures *f, size_t max_rows,
 		h.slot[i - 1] = t;
 		sift_down(&h, 0, i - 1);
 	}
-	x = MemoryContextAllocHuge(cxt, sizeof(double) * Max(h.n, 1) * f->d);
+	/*
+	 * Put row slot[i] at position i, in place (following the permutation's
+	 * cycles), so that memory never holds two copies of the sample.
+	 */
+	x = h.x;
+	tmp = palloc(sizeof(double) * f->d);
 	for (i = 0; i < h.n; i++)
-		memcpy(x + i * f->d, h.x + h.slot[i] * f->d, sizeof(double) * f->d);
+	{
+		size_t		j = i;
+
+		if (h.slot[i] == SLOT_DONE)
+			continue;
+		memcpy(tmp, x + i * f->d, sizeof(double) * f->d);
+		for (;;)
+		{
+			size_t		from = h.slot[j];
+
+			h.slot[j] = SLOT_DONE;
+			if (from == i)
+			{
+				memcpy(x + j * f->d, tmp, sizeof(double) * f->d);
+				break;
+			}
+			memcpy(x + j * f->d, x + from * f->d, sizeof(double) * f->d);
+			j = from;
+		}
+	}
+	pfree(tmp);
 	pfree(h.key);
-	pfree(h.x);
 	pfree(h.slot);
 	*n_out = h.n;
 	return x;

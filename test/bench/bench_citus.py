@@ -133,7 +133,7 @@ def main():
                 run(conn, "SELECT ccseg_drop_model(%s) FROM ccseg_models WHERE model = %s", (model, model))
                 secs, _, notices = timed(conn, TRAIN, (model, table))
                 record(f"sampled training, {kind}", secs)
-                record(f"  sample read, {kind}", phase(notices, r"read \d+ rows of relation .* in ([0-9.]+) s"))
+                record(f"  sample read, {kind}", phase(notices, r"read \d+ rows of relation \".*?\" in ([0-9.]+) s"))
                 passes = phase(notices, r"(\d+) passes over all")
                 pass_secs = phase(notices, r"passes over all \d+ rows in ([0-9.]+) s")
                 record(f"  Lloyd passes, {kind}", pass_secs)

@@ -14,7 +14,8 @@
 #   - the same segments scored by name and by value, with the model in the
 #     shard queries (the workers have no model catalog rows);
 #   - per-group models (ccseg_fit ... GROUP BY the distribution column) made
-#     entirely on the workers, equal to the local ones;
+#     entirely on the workers, equal to the local ones (and by another column,
+#     aggregated on the coordinator, equal too);
 #   - bad input: a shard whose feature column has another type, a worker
 #     without ccseg, shards on the coordinator.
 set -euo pipefail
@@ -124,6 +125,11 @@ echo "ok: ccseg_fit ... GROUP BY the distribution column runs whole in the shard
 expect "per-group models: distributed = local" \
     "$(q -c "SELECT count(*) FROM ($(printf "$fit" regions)) d FULL JOIN ($(printf "$fit" regions_local)) l USING (region) WHERE d.m IS DISTINCT FROM l.m")" 0
 expect "per-group models: one per region" "$(q -c "SELECT count(*) FROM ($(printf "$fit" regions)) d")" 4
+# grouped by another column: the rows go to the coordinator, the models are the same
+fit2="SELECT tenure, ccseg_fit(ARRAY[balance, purchases, credit_limit, payments]::float8[], 3)::text AS m
+    FROM %s WHERE tenure >= 11 GROUP BY tenure"
+expect "per-group models by another column: distributed = local" \
+    "$(q -c "SELECT count(*) FROM ($(printf "$fit2" cc_general)) d FULL JOIN ($(printf "$fit2" cc_local)) l USING (tenure) WHERE d.m IS DISTINCT FROM l.m")" 0
 
 # --- 1 M generated customers: sampled training, passes on the shards ----------
 q -c "CREATE TABLE big_local AS SELECT * FROM ccseg_generate_customers($ROWS, 1)"
