@@ -13,8 +13,12 @@
  *
  * A plan holding a model value depends on the catalog: a trigger on
  * ccseg_model_versions invalidates such plans whenever the catalog changes
- * (training, activation, dropping), so a prepared statement is planned
- * again and scores with the version active then.  The plan also depends on
+ * (training, activation, dropping), through the catalog's relcache entry
+ * and, since a Citus plan drops the planner's relation dependencies,
+ * through the pg_proc rows of ccseg_predict(text, record) and
+ * ccseg_get_model, which the plan cache records for every statement that
+ * calls them; so a prepared statement is planned again and scores with the
+ * version active then.  The plan also depends on
  * the role (the catalog's row security decides what a role sees).  The
  * rewrite is skipped, and the row form kept, whenever it could change a
  * result: an outer join in the query (a whole-row reference to the
@@ -23,6 +27,8 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -131,9 +137,41 @@ ccseg_catalog_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
+	Oid			schema = ccseg_extension_schema();
+	Oid			predict_args[2] = {TEXTOID, RECORDOID};
+	Oid			get_model_args[2] = {TEXTOID, INT4OID};
+	Oid			fns[2];
+	Relation	pg_proc;
+	int			i;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "_ccseg_catalog_changed: not called by trigger manager");
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+
+	/*
+	 * A Citus plan does not keep the planner's relation dependencies, but
+	 * the plan cache also remembers the functions a statement calls: an
+	 * invalidation of these functions' pg_proc rows makes every statement
+	 * calling them (whose plan may hold a model value) planned again.
+	 */
+	fns[0] = LookupFuncName(list_make2(makeString(get_namespace_name(schema)),
+									   makeString("ccseg_predict")), 2, predict_args, true);
+	fns[1] = LookupFuncName(list_make2(makeString(get_namespace_name(schema)),
+									   makeString("ccseg_get_model")), 2, get_model_args, true);
+	pg_proc = table_open(ProcedureRelationId, AccessShareLock);
+	for (i = 0; i < (int) lengthof(fns); i++)
+	{
+		HeapTuple	tup;
+
+		if (!OidIsValid(fns[i]))
+			continue;
+		tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fns[i]));
+		if (!HeapTupleIsValid(tup))
+			continue;
+		CacheInvalidateHeapTuple(pg_proc, tup, NULL);
+		ReleaseSysCache(tup);
+	}
+	table_close(pg_proc, AccessShareLock);
 	PG_RETURN_POINTER(NULL);
 }
 

@@ -163,6 +163,13 @@ sample_cmds="$(echo "$remote" | grep -c "_ccseg_sample_key" || true)"
 [ "$sample_cmds" -ge 32 ] || fail "the sample is not filtered on the shards ($sample_cmds shard queries)"
 echo "ok: the sample is filtered on the shards ($sample_cmds shard queries)"
 
+# the pass query as training writes it: EXPLAIN shows the partial aggregate in the shard queries
+plan="$(q -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT _ccseg_lloyd_pass(ccseg_get_model('big_d'), ARRAY[$features]::float8[]) FROM big")"
+echo "$plan" | grep -q "coord_combine_agg" || fail "the pass is not combined on the coordinator: $plan"
+echo "$plan" | grep -q "Query: SELECT pg_catalog.worker_partial_agg('public._ccseg_lloyd_pass(public.ccseg_model,double precision\[\])'::regprocedure, ROW('{\"format\"" ||
+    fail "the shard queries of a pass are not partial aggregates carrying the model: $plan"
+echo "ok: EXPLAIN of a pass: worker_partial_agg with the model in the shard queries, coord_combine_agg on the coordinator"
+
 # with no memory cap, a large distributed table still takes the sampled path
 log_default="$(q -c "SET client_min_messages = notice; SELECT version FROM ccseg_train('big_default', 'big', 8, id_column => 'cust_id', n_init => 1, max_iter => 5, seed => 1, silhouette_sample => 0)" 2>&1)"
 echo "$log_default" | grep -q "training on a sample of 100000 of the $ROWS rows of distributed table \"big\"" ||
@@ -175,6 +182,19 @@ expect "that model covers every row" \
 expect "1 M predictions by name on the workers = local" \
     "$(q -c "SELECT count(*) FROM (SELECT ccseg_predict('big_d', b) AS s, count(*) FROM big b GROUP BY 1
         EXCEPT SELECT ccseg_predict('big_l', b), count(*) FROM big_local b GROUP BY 1) x")" 0
+
+# a prepared statement on the distributed table follows the active version
+q <<'SQL' >"$cluster/prepared.out"
+SET plan_cache_mode = force_generic_plan;
+PREPARE seg AS SELECT count(DISTINCT ccseg_predict('cards', c)) FROM cc_general c;
+EXECUTE seg;
+SELECT version FROM ccseg_train('cards', 'cc_general', 3, id_column => 'cust_id', seed => 42, silhouette_sample => 0);
+EXECUTE seg;
+SELECT ccseg_activate('cards', 1);
+EXECUTE seg;
+SQL
+expect "a prepared statement scores with the active version (k = 6, then 3, then 6 again)" \
+    "$(grep -v '^[0-9]*$' -c "$cluster/prepared.out" || true) $(tr '\n' ' ' <"$cluster/prepared.out")" "0 6 2 3 2 6 "
 
 # --- bad input ----------------------------------------------------------------
 versions_before="$(q -c "SELECT count(*) FROM ccseg_model_versions")"
