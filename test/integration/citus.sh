@@ -179,7 +179,7 @@ expect "that model covers every row" \
     "$(q -c "SELECT rows FROM ccseg_models WHERE model = 'big_default'")" "$ROWS"
 
 # scoring the big table by name on the workers, against local
-expect "1 M predictions by name on the workers = local" \
+expect "$ROWS predictions by name on the workers = local" \
     "$(q -c "SELECT count(*) FROM (SELECT ccseg_predict('big_d', b) AS s, count(*) FROM big b GROUP BY 1
         EXCEPT SELECT ccseg_predict('big_l', b), count(*) FROM big_local b GROUP BY 1) x")" 0
 
