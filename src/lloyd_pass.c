@@ -1,16 +1,22 @@
 /*
  * lloyd_pass.c
- *		_ccseg_lloyd_pass(model ccseg_model, VARIADIC "any"): one Lloyd pass
- *		of a model's centroids over the rows aggregated, as mergeable
+ *		_ccseg_lloyd_pass(model ccseg_model, features float8[]): one Lloyd
+ *		pass of a model's centroids over the rows aggregated, as mergeable
  *		statistics (core pass.h), so that PostgreSQL can split a full-data
- *		pass between parallel workers.  A sampled training runs it once per
- *		pass over its relation (refine.c).
+ *		pass between parallel workers and Citus between shards.  A sampled
+ *		training runs it once per pass over its relation (refine.c).
  *
- * The values after the model are the row's features in the model's order,
- * of any numeric type; they are imputed and scaled as the model says, then
- * counted towards their nearest centroid.  The result is the pass's flat
- * form (bytea).  The sums are exact (order-independent), so a parallel plan
- * gives the same bytes as a serial one.
+ * The features are the row's values in the model's order (NULL elements
+ * missing); they are imputed and scaled as the model says, then counted
+ * towards their nearest centroid.  The result is the pass's flat form
+ * (bytea).  The sums are exact (order-independent), so a parallel or
+ * distributed plan gives the same bytes as a serial one.
+ *
+ * The first functions below (ccseg_pass_*) are those of the aggregate of
+ * 0.3.0 and 0.4.0, _ccseg_lloyd_pass(ccseg_model, VARIADIC "any") with an
+ * internal state: their install scripts create them before the update to
+ * 0.5.0 drops them, so the library keeps them.  The bytea-state aggregate
+ * of 0.5.0 follows (ccseg_lloyd_pass_*).
  */
 #include "postgres.h"
 
