@@ -3098,6 +3098,47 @@ ALTER FUNCTION @extschema@.ccseg_predict(text, record)
 	SUPPORT @extschema@._ccseg_predict_support;
 
 -- ---------------------------------------------------------------------------
+-- Model values in plans: ccseg_predict(name, row) is planned with
+-- the model's value, and ccseg_get_model(constants) is read when planned, so
+-- that no catalog is read per row nor on the workers of a Citus cluster; a
+-- trigger invalidates such plans whenever the catalog changes
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._ccseg_predict_columns(model @extschema@.ccseg_model, names text[], VARIADIC "values" "any")
+RETURNS integer
+AS 'MODULE_PATHNAME', 'ccseg_predict_columns_value'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._ccseg_predict_columns(@extschema@.ccseg_model, text[], "any") IS
+'segment (1..k) of the values that follow, named by names (a constant), for a model value; what the planner makes of ccseg_predict(model, row) for a table row; NULL values are imputed';
+
+COMMENT ON FUNCTION @extschema@._ccseg_predict_support(internal) IS
+'planner support for ccseg_predict(text, record): rewrites a call on a table''s whole-row reference into _ccseg_predict_columns over the feature columns, with the model''s value (its active version when planned)';
+
+CREATE FUNCTION @extschema@._ccseg_get_model_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'ccseg_get_model_support'
+LANGUAGE C STRICT;
+
+COMMENT ON FUNCTION @extschema@._ccseg_get_model_support(internal) IS
+'planner support for ccseg_get_model: with constant arguments, the model value is read once when the query is planned';
+
+ALTER FUNCTION @extschema@.ccseg_get_model(text, integer)
+	SUPPORT @extschema@._ccseg_get_model_support;
+
+CREATE FUNCTION @extschema@._ccseg_catalog_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ccseg_catalog_changed'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@._ccseg_catalog_changed() IS
+'internal: trigger invalidating the plans that hold a model value read from the catalog';
+
+CREATE TRIGGER ccseg_invalidate_plans
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ccseg_model_versions
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._ccseg_catalog_changed();
+
+-- ---------------------------------------------------------------------------
 -- Synthetic customers
 -- ---------------------------------------------------------------------------
 
@@ -3177,53 +3218,51 @@ COMMENT ON AGGREGATE @extschema@.ccseg_fit(float8[], integer, text[]) IS
 'k-means over the feature arrays of the rows aggregated, features named by names (so that ccseg_predict can read rows by column name); parallel safe and combinable';
 
 -- ---------------------------------------------------------------------------
--- Full-data Lloyd passes as an aggregate, so that they run in parallel
+-- Sampling by key: a sampled training keeps the rows with the
+-- smallest seeded hash of their values, which each shard filters on its own
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._ccseg_pass_transition(internal, @extschema@.ccseg_model, VARIADIC "any")
-RETURNS internal
-AS 'MODULE_PATHNAME', 'ccseg_pass_transition'
-LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION @extschema@._ccseg_sample_key(seed bigint, features float8[])
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'ccseg_sample_key'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._ccseg_pass_transition(internal, @extschema@.ccseg_model, "any") IS
-'transition of _ccseg_lloyd_pass: impute and scale the row as the model says and count it towards its nearest centroid';
+COMMENT ON FUNCTION @extschema@._ccseg_sample_key(bigint, float8[]) IS
+'internal: the key (a seeded 63-bit hash of the feature values) by which a sampled training chooses its rows, the smallest first';
 
-CREATE FUNCTION @extschema@._ccseg_pass_combine(internal, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'ccseg_pass_combine'
-LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_combine(internal, internal) IS
-'combine function of _ccseg_lloyd_pass: merge two partial passes (exact sums, so the order does not matter)';
+-- ---------------------------------------------------------------------------
+-- Full-data Lloyd passes as an aggregate, so that they run in parallel and,
+-- with a bytea state (text form that reads back exactly) and fixed argument
+-- types, on the workers of a Citus cluster
+-- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._ccseg_pass_serialize(internal)
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_transition(bytea, @extschema@.ccseg_model, float8[])
 RETURNS bytea
-AS 'MODULE_PATHNAME', 'ccseg_pass_serialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_serialize(internal) IS
-'serial function of _ccseg_lloyd_pass: a partial pass as bytes, for parallel workers';
-
-CREATE FUNCTION @extschema@._ccseg_pass_deserialize(bytea, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'ccseg_pass_deserialize'
-LANGUAGE C STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_deserialize(bytea, internal) IS
-'deserial function of _ccseg_lloyd_pass: a partial pass back from bytes (checked)';
-
-CREATE FUNCTION @extschema@._ccseg_pass_final(internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'ccseg_pass_final'
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_transition'
 LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._ccseg_pass_final(internal) IS
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_transition(bytea, @extschema@.ccseg_model, float8[]) IS
+'transition of _ccseg_lloyd_pass: impute and scale the row as the model says and count it towards its nearest centroid (in place)';
+
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_combine(bytea, bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_combine'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_combine(bytea, bytea) IS
+'combine function of _ccseg_lloyd_pass: merge two partial passes of the same model (exact sums, so the order does not matter; states from outside are checked)';
+
+CREATE FUNCTION @extschema@._ccseg_lloyd_pass_final(bytea)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'ccseg_lloyd_pass_final'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._ccseg_lloyd_pass_final(bytea) IS
 'final function of _ccseg_lloyd_pass: the pass as bytes (per segment: exact sums of the rows, counts, squared errors)';
 
-CREATE AGGREGATE @extschema@._ccseg_lloyd_pass(model @extschema@.ccseg_model, VARIADIC "values" "any") (
-	SFUNC = @extschema@._ccseg_pass_transition,
-	STYPE = internal,
-	FINALFUNC = @extschema@._ccseg_pass_final,
-	COMBINEFUNC = @extschema@._ccseg_pass_combine,
-	SERIALFUNC = @extschema@._ccseg_pass_serialize,
-	DESERIALFUNC = @extschema@._ccseg_pass_deserialize,
+CREATE AGGREGATE @extschema@._ccseg_lloyd_pass(model @extschema@.ccseg_model, features float8[]) (
+	SFUNC = @extschema@._ccseg_lloyd_pass_transition,
+	STYPE = bytea,
+	FINALFUNC = @extschema@._ccseg_lloyd_pass_final,
+	COMBINEFUNC = @extschema@._ccseg_lloyd_pass_combine,
 	PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE @extschema@._ccseg_lloyd_pass(@extschema@.ccseg_model, "any") IS
-'one Lloyd pass of the model''s centroids over the rows aggregated (values in the model''s feature order), as order-independent statistics; what a sampled training runs, in parallel when the plan is, for each pass over the whole table';
+COMMENT ON AGGREGATE @extschema@._ccseg_lloyd_pass(@extschema@.ccseg_model, float8[]) IS
+'one Lloyd pass of the model''s centroids over the rows aggregated (features in the model''s order), as order-independent statistics; what a sampled training runs for each pass over the whole table, in parallel when the plan is, on the shards of a Citus distributed table';

@@ -32,6 +32,7 @@ PG_FUNCTION_INFO_V1(ccseg_predict_row);
 PG_FUNCTION_INFO_V1(ccseg_predict_array);
 PG_FUNCTION_INFO_V1(ccseg_predict_model);
 PG_FUNCTION_INFO_V1(ccseg_predict_columns);
+PG_FUNCTION_INFO_V1(ccseg_predict_columns_value);
 PG_FUNCTION_INFO_V1(ccseg_distances_row);
 PG_FUNCTION_INFO_V1(ccseg_distances_array);
 PG_FUNCTION_INFO_V1(ccseg_distances_model);
@@ -97,6 +98,9 @@ ccseg_scorer_load_value(CcsegScorer *st, struct varlena *value)
 {
 	Size		len = VARSIZE_ANY(value);
 
+	/* a constant value (as the planner support functions put in): loaded once */
+	if (st->loaded && st->value != NULL && st->name_stable)
+		return;
 	if (st->loaded && st->value != NULL && VARSIZE_ANY(st->value) == len &&
 		memcmp(st->value, value, len) == 0)
 		return;
@@ -487,6 +491,28 @@ ccseg_predict_columns(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = ccseg_scorer(fcinfo);
 	ccseg_scorer_load_name(st, PG_GETARG_TEXT_PP(0));
+	ccseg_scorer_read_args(st, fcinfo);
+	if ((seg = score(st)) == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(seg);
+}
+
+/*
+ * _ccseg_predict_columns(model ccseg_model, names text[], VARIADIC "any"):
+ * what the planner makes of ccseg_predict(name, row) (support.c), with the
+ * model's value in the call, so that no catalog is read where it runs (the
+ * workers of a Citus cluster have none).
+ */
+Datum
+ccseg_predict_columns_value(PG_FUNCTION_ARGS)
+{
+	CcsegScorer *st;
+	int			seg;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = ccseg_scorer(fcinfo);
+	ccseg_scorer_load_value(st, PG_GETARG_VARLENA_PP(0));
 	ccseg_scorer_read_args(st, fcinfo);
 	if ((seg = score(st)) == 0)
 		PG_RETURN_NULL();

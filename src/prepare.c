@@ -13,6 +13,7 @@
 #include "ccseg.h"
 #include "prepare.h"
 #include "reader.h"
+#include "sample.h"
 
 #include "matrix.h"
 #include "preprocess.h"
@@ -27,6 +28,7 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	size_t		max_rows;
 	int			d;
 	instr_time	start;
+	bool		distributed;
 
 	p->relname = get_rel_name(relid);
 	if (p->relname == NULL)
@@ -48,12 +50,28 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	per_row = 8.0 * d + (double) ccseg_threads_in_force() * (8.0 * k + 48.0);
 	max_rows = (size_t) Max(2.0, (double) ccseg_max_train_memory_in_force() * 1024.0 / per_row);
 	INSTR_TIME_SET_CURRENT(start);
-	p->x = ccseg_read_matrix_sample(relid, &p->f, id_column, max_rows, seed, cxt,
-									&p->n_read, &p->n_source);
+	p->x = ccseg_read_training_rows(relid, &p->f, id_column, max_rows, seed, cxt,
+									&p->n_read, &p->n_source, &distributed);
 	p->read_seconds = ccseg_seconds_since(start);
 	INSTR_TIME_SET_CURRENT(start);
 	p->sampled = p->n_source > p->n_read;
-	if (p->sampled && ccseg_max_train_memory_limited())
+	if (p->sampled && distributed && p->n_read < max_rows)
+		ereport(NOTICE,
+				(errmsg("training on a sample of %zu of the %zu rows of distributed table \"%s\"",
+						p->n_read, p->n_source, p->relname),
+				 errdetail("The sample is drawn on the Citus workers, and the Lloyd passes over every row run there."),
+				 errhint("A distributed table of more than %d rows is trained this way, whatever ccseg.max_train_memory allows.",
+						 CCSEG_DISTRIBUTED_SAMPLE_ROWS)));
+	else if (p->sampled && distributed)
+		ereport(NOTICE,
+				(errmsg("training on a sample of %zu of the %zu rows of distributed table \"%s\"",
+						p->n_read, p->n_source, p->relname),
+				 errdetail("All rows would need more than ccseg.max_train_memory; the sample is drawn on the Citus workers, and the Lloyd passes over every row run there.")));
+	else if (distributed)
+		ereport(NOTICE,
+				(errmsg("training on all %zu rows of distributed table \"%s\", read on the coordinator",
+						p->n_read, p->relname)));
+	else if (p->sampled && ccseg_max_train_memory_limited())
 		ereport(NOTICE,
 				(errmsg("training on a sample of %zu of the %zu rows of relation \"%s\"",
 						p->n_read, p->n_source, p->relname),

@@ -6,11 +6,12 @@
  *		sample was, and memory stays bounded whatever the size of the
  *		relation.
  *
- * Each pass is one query, SELECT _ccseg_lloyd_pass(model, features...)
+ * Each pass is one query, SELECT _ccseg_lloyd_pass(model, ARRAY[features])
  * FROM relation: the aggregate (lloyd_pass.c) keeps order-independent statistics,
  * so PostgreSQL may run the pass with parallel workers (as for any query:
  * max_parallel_workers_per_gather, the table's size) and the result is the
- * same, bit for bit.  Models too wide for the aggregate's statistics
+ * same, bit for bit; on a Citus distributed table Citus runs it on every
+ * shard and combines the shards' states.  Models too wide for the aggregate's statistics
  * (k * (d + 1) above CC_PASS_MAX_CELLS) take a serial pass instead, reading
  * the rows in id order batch by batch.
  */
@@ -57,21 +58,23 @@ pass_query(const CcsegPrepared *p)
 	int			j;
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s($1",
+	appendStringInfo(&q, "SELECT %s($1, ARRAY[",
 					 quote_qualified_identifier(schema, "_ccseg_lloyd_pass"));
+	/* the casts give the values ccseg_datum_to_double gives, bit for bit */
 	for (j = 0; j < p->f.d; j++)
-		appendStringInfo(&q, ", %s", quote_identifier(p->f.names[j]));
-	appendStringInfo(&q, ") FROM %s",
+		appendStringInfo(&q, "%s%s::pg_catalog.float8", j > 0 ? ", " : "",
+						 quote_identifier(p->f.names[j]));
+	appendStringInfo(&q, "]) FROM %s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(p->relid)),
 												get_rel_name(p->relid)));
 	return q.data;
 }
 
-/* Whether _ccseg_lloyd_pass(ccseg_model, VARIADIC "any") is installed. */
+/* Whether _ccseg_lloyd_pass(ccseg_model, float8[]) is installed. */
 static bool
 pass_aggregate_exists(Oid model_type)
 {
-	Oid			argtypes[2] = {model_type, ANYOID};
+	Oid			argtypes[2] = {model_type, FLOAT8ARRAYOID};
 	List	   *name = list_make2(makeString(get_namespace_name(ccseg_extension_schema())),
 								  makeString("_ccseg_lloyd_pass"));
 
@@ -187,7 +190,7 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 									 ObjectIdGetDatum(ccseg_extension_schema()));
 		if (!OidIsValid(model_type))
 			elog(ERROR, "type ccseg_model not found in the extension's schema");
-		/* an install still on 0.2.0's SQL objects lacks the aggregate */
+		/* an install still on the SQL objects of an older version lacks it */
 		use_query = pass_aggregate_exists(model_type);
 	}
 	if (use_query)

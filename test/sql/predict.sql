@@ -77,11 +77,22 @@ ANALYZE many;
 SELECT k FROM ccseg_train('many', 'many', 4, id_column => 'id', n_init => 2, seed => 5);
 CREATE TEMP TABLE serial_counts AS
 	SELECT ccseg_predict('many', m) AS seg, count(*) AS n FROM many m GROUP BY 1;
+-- EXPLAIN (VERBOSE, COSTS OFF) of q, each model value shown as <model>
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || q LOOP
+		RETURN NEXT regexp_replace(line, '''\{"format".*?\}''::ccseg_model', '<model>', 'g');
+	END LOOP;
+END
+$$;
+
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-EXPLAIN (COSTS OFF) SELECT ccseg_predict('many', m) AS seg, count(*) FROM many m GROUP BY 1;
+SELECT pg_temp.plan_of($$SELECT ccseg_predict('many', m) AS seg, count(*) FROM many m GROUP BY 1$$);
 SELECT count(*) AS segments, bool_and(p.n = s.n) AS same_counts
 FROM (SELECT ccseg_predict('many', m) AS seg, count(*) AS n FROM many m GROUP BY 1) p
 JOIN serial_counts s USING (seg);

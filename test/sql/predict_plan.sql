@@ -4,6 +4,18 @@
 -- wherever the rewrite could change a result.
 SET extra_float_digits = 0;
 
+-- EXPLAIN (VERBOSE, COSTS OFF) of q, each model value shown as <model>
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || q LOOP
+		RETURN NEXT regexp_replace(line, '''\{"format".*?\}''::ccseg_model', '<model>', 'g');
+	END LOOP;
+END
+$$;
+
+
 CREATE TABLE cust (id int, spend numeric, visits int, basket float4, note text);
 INSERT INTO cust SELECT g,
 	CASE WHEN g % 3 = 0 THEN 100 + g ELSE 1000 + g END,
@@ -16,8 +28,8 @@ UPDATE cust SET spend = NULL WHERE id % 17 = 0;
 UPDATE cust SET basket = NULL WHERE id % 23 = 0;
 SELECT k FROM ccseg_train('cust', 'cust', 3, features => ARRAY['spend', 'visits', 'basket'], seed => 1);
 
--- the plan names the columns, not the row
-EXPLAIN (VERBOSE, COSTS OFF) SELECT ccseg_predict('cust', c) FROM cust c;
+-- the plan names the columns, not the row, and holds the model's value
+SELECT pg_temp.plan_of($$SELECT ccseg_predict('cust', c) FROM cust c$$);
 
 -- the same segment as the row form (OFFSET 0 keeps the subquery, so its
 -- whole-row reference is not a table's) and as the array form
@@ -29,17 +41,16 @@ FROM (SELECT ccseg_predict('cust', t) AS a,
 			 (SELECT ccseg_predict('cust', s) FROM (SELECT t.* OFFSET 0) s) AS b,
 			 ccseg_predict('cust', ARRAY[t.spend, t.visits, t.basket]::float8[]) AS c
 	  FROM cust t) q;
-EXPLAIN (VERBOSE, COSTS OFF) SELECT ccseg_predict('cust', s) FROM (SELECT * FROM cust OFFSET 0) s;
+SELECT pg_temp.plan_of($$SELECT ccseg_predict('cust', s) FROM (SELECT * FROM cust OFFSET 0) s$$);
 
 -- an outer join keeps the row form: a missing row is NULL, not a segment
-EXPLAIN (VERBOSE, COSTS OFF)
-SELECT g, ccseg_predict('cust', c) FROM generate_series(300, 301) g LEFT JOIN cust c ON c.id = g;
+SELECT pg_temp.plan_of($$SELECT g, ccseg_predict('cust', c) FROM generate_series(300, 301) g LEFT JOIN cust c ON c.id = g$$);
 SELECT g, ccseg_predict('cust', c) FROM generate_series(300, 301) g LEFT JOIN cust c ON c.id = g ORDER BY g;
 
 -- a model name that is not a constant keeps the row form, and works
 CREATE TABLE pick (m text);
 INSERT INTO pick VALUES ('cust');
-EXPLAIN (VERBOSE, COSTS OFF) SELECT ccseg_predict(m, c) FROM cust c, pick;
+SELECT pg_temp.plan_of($$SELECT ccseg_predict(m, c) FROM cust c, pick$$);
 SELECT count(*) FROM cust c, pick
 WHERE ccseg_predict(m, c) IS DISTINCT FROM ccseg_predict('cust', c);
 
@@ -61,7 +72,7 @@ CREATE ROLE regress_ccseg_nocat;
 GRANT SELECT ON cust TO regress_ccseg_nocat;
 REVOKE SELECT ON ccseg_model_versions FROM PUBLIC;
 SET ROLE regress_ccseg_nocat;
-EXPLAIN (VERBOSE, COSTS OFF) SELECT ccseg_predict('cust', c) FROM cust c;
+SELECT pg_temp.plan_of($$SELECT ccseg_predict('cust', c) FROM cust c$$);
 \set SHOW_CONTEXT never
 SELECT ccseg_predict('cust', c) FROM cust c LIMIT 1;
 \set SHOW_CONTEXT errors
@@ -70,8 +81,9 @@ GRANT SELECT ON ccseg_model_versions TO PUBLIC;
 REVOKE SELECT ON cust FROM regress_ccseg_nocat;
 DROP ROLE regress_ccseg_nocat;
 
--- a prepared statement's generic plan passes every feature of every
--- version; activating another version needs no new plan
+-- a prepared statement's generic plan holds the active version's value;
+-- any change to the catalog (training, activating) makes it planned again,
+-- so it scores with the version active at each execution
 ALTER TABLE cust ADD COLUMN tenure int DEFAULT 12;
 SET plan_cache_mode = force_generic_plan;
 PREPARE seg AS SELECT ccseg_predict('cust', c) AS s, count(*) FROM cust c GROUP BY 1 ORDER BY 1;
@@ -80,7 +92,7 @@ SELECT k FROM ccseg_train('cust', 'cust', 2, features => ARRAY['spend', 'visits'
 EXECUTE seg;
 SELECT ccseg_activate('cust', 1);
 EXECUTE seg;
--- a version with a feature the plan does not pass: a clear error, then a new plan works
+-- a version with a feature the old plan did not read: planned again, it works
 SELECT k FROM ccseg_train('cust', 'cust', 3, features => ARRAY['spend', 'visits', 'tenure'], seed => 1);
 EXECUTE seg;
 DEALLOCATE seg;
@@ -117,6 +129,29 @@ SET max_parallel_workers_per_gather = 2;
 SELECT count(*) FILTER (WHERE a IS DISTINCT FROM b) AS differ
 FROM (SELECT ccseg_predict('cust', t) AS a,
 			 ccseg_predict('cust', ARRAY[t.spend, t.visits, t.tenure]::float8[]) AS b FROM cust t) q;
+
+-- ccseg_get_model with constant arguments is read once, when planned: the
+-- plan holds the value, not a call per row
+SELECT pg_temp.plan_of($$SELECT ccseg_predict(ccseg_get_model('cust'), ARRAY[spend, visits, tenure]::float8[]) FROM cust$$);
+SELECT pg_temp.plan_of($$SELECT ccseg_get_model('cust', 1)$$);
+-- with the same segments as by name
+SELECT count(*) FILTER (WHERE ccseg_predict(ccseg_get_model('cust'), ARRAY[spend, visits, tenure]::float8[])
+						IS DISTINCT FROM ccseg_predict('cust', c)) AS differ
+FROM cust c;
+-- a prepared statement is planned again when the active version changes
+SET plan_cache_mode = force_generic_plan;
+PREPARE active_k AS SELECT (ccseg_model_summary(ccseg_get_model('cust'))).k;
+EXECUTE active_k;
+SELECT ccseg_activate('cust', 2);
+EXECUTE active_k;
+SELECT ccseg_activate('cust', 3);
+EXECUTE active_k;
+DEALLOCATE active_k;
+RESET plan_cache_mode;
+-- a name or version that does not exist is left to fail at run time
+SELECT pg_temp.plan_of($$SELECT ccseg_get_model('cust', 99)$$);
+SELECT ccseg_get_model('cust', 99);
+SELECT ccseg_get_model('no_such_model');
 
 RESET ALL;
 SELECT ccseg_drop_model('cust');

@@ -16,12 +16,14 @@ CREATE TEMP TABLE sampled_fit AS
 SELECT s.* FROM ccseg_model_summary(ccseg_build_model('cc_general', 5,
 	id_column => 'cust_id', impute => 'drop', scale => 'none', seed => 7)) s;
 
--- every kept row is counted, and the result is as good as the full fit
+-- every kept row is counted, and the result is close to the full fit (a
+-- sample of about 290 rows: over seeds 1..10 the inertia is within 0.995
+-- to 1.064 times the full fit's)
 SELECT f.rows AS full_rows, s.rows AS sampled_rows,
 	   (SELECT sum(v) FROM unnest(s.sizes) v) = s.rows AS sizes_cover_rows,
 	   (SELECT sum(v) FROM unnest(s.sse) v) BETWEEN s.inertia * (1 - 1e-9)
 			AND s.inertia * (1 + 1e-9) AS sse_adds_up,
-	   s.inertia / f.inertia < 1.02 AS within_2_percent
+	   s.inertia / f.inertia < 1.10 AS within_10_percent
 FROM full_fit f, sampled_fit s;
 
 -- same seed, same model
@@ -42,6 +44,24 @@ stored AS (
 		 unnest(s.sizes) WITH ORDINALITY AS u(size, ord))
 SELECT count(*) AS segments, bool_and(scored.n = stored.size) AS sizes_match
 FROM scored JOIN stored USING (segment);
+
+-- the sample is chosen by a seeded hash of each row's values: the physical
+-- order of the rows does not matter, with or without an id column, and
+-- another seed chooses another sample
+CREATE TABLE shuffled AS SELECT * FROM cc_general ORDER BY md5(cust_id);
+SELECT ccseg_build_model('cc_general', 4, seed => 11)::text
+	   = ccseg_build_model('shuffled', 4, seed => 11)::text AS same_without_id,
+	   ccseg_build_model('cc_general', 4, id_column => 'cust_id', seed => 11)::text
+	   = ccseg_build_model('shuffled', 4, id_column => 'cust_id', seed => 11)::text AS same_with_id,
+	   (ccseg_model_summary(ccseg_build_model('cc_general', 4, seed => 11))).centroids
+	   <> (ccseg_model_summary(ccseg_build_model('cc_general', 4, seed => 12))).centroids AS seed_matters;
+DROP TABLE shuffled;
+-- the key each row is chosen by: a function of the seed and the values only
+SELECT _ccseg_sample_key(1, ARRAY[1.5, NULL, 3]) = _ccseg_sample_key(1, ARRAY[1.5, NULL, 3]) AS same_key,
+	   _ccseg_sample_key(1, ARRAY[1.5, NULL, 3]) <> _ccseg_sample_key(2, ARRAY[1.5, NULL, 3]) AS seeded,
+	   _ccseg_sample_key(1, ARRAY[1.5, NULL, 3]) <> _ccseg_sample_key(1, ARRAY[1.5, 0, 3]) AS null_counts,
+	   _ccseg_sample_key(1, ARRAY[1.5, NULL, 3]) >= 0 AS non_negative;
+SELECT _ccseg_sample_key(1, ARRAY[[1.5]]);
 
 -- the elbow works on the sample
 SELECT k, inertia > 0 AS has_inertia
@@ -82,10 +102,10 @@ SELECT (ccseg_model_summary(s.m)).rows AS rows, s.m::text = p.m::text AS same_mo
 FROM serial_fit s, parallel_fit p;
 -- the pass query, as training runs it, has a parallel plan here
 PREPARE pass(ccseg_model) AS
-SELECT _ccseg_lloyd_pass($1, balance, balance_frequency, purchases, oneoff_purchases,
+SELECT _ccseg_lloyd_pass($1, ARRAY[balance, balance_frequency, purchases, oneoff_purchases,
 	installments_purchases, cash_advance, purchases_frequency, oneoff_purchases_frequency,
 	purchases_installments_frequency, cash_advance_frequency, cash_advance_trx, purchases_trx,
-	credit_limit, payments, minimum_payments, prc_full_payment, tenure) FROM pass_rows;
+	credit_limit, payments, minimum_payments, prc_full_payment, tenure]::float8[]) FROM pass_rows;
 SET plan_cache_mode = force_custom_plan;
 SELECT m AS fit_model FROM serial_fit \gset
 EXPLAIN (COSTS OFF) EXECUTE pass(:'fit_model');
@@ -97,8 +117,20 @@ SELECT length(s._ccseg_lloyd_pass) > 0 AS has_bytes,
 	   s._ccseg_lloyd_pass = p._ccseg_lloyd_pass AS same_bytes
 FROM pass_serial s, pass_parallel p;
 -- the aggregate checks what it is given
-SELECT _ccseg_lloyd_pass(m, 1.0, 2.0) FROM serial_fit;
-SELECT _ccseg_lloyd_pass(NULL::ccseg_model, 1.0);
+SELECT _ccseg_lloyd_pass(m, ARRAY[1.0, 2.0]) FROM serial_fit;
+SELECT _ccseg_lloyd_pass(NULL::ccseg_model, ARRAY[1.0]);
+SELECT _ccseg_lloyd_pass(m, NULL) FROM serial_fit;
+SELECT _ccseg_lloyd_pass(m, ARRAY[[1.0, 2.0]]) FROM serial_fit;
+SELECT _ccseg_lloyd_pass(m, array_fill('NaN'::float8, ARRAY[17])) FROM serial_fit;
+-- NULL elements are imputed as the model says (here: the median)
+SELECT length(_ccseg_lloyd_pass(m, array_fill(NULL::float8, ARRAY[17]))) > 0 AS imputed
+FROM serial_fit;
+-- a state from elsewhere is checked, not trusted
+CREATE AGGREGATE forged_pass(ccseg_model, float8[]) (
+	SFUNC = _ccseg_lloyd_pass_transition, STYPE = bytea,
+	FINALFUNC = _ccseg_lloyd_pass_final, INITCOND = '\x0102');
+SELECT forged_pass(m, array_fill(1.0::float8, ARRAY[17])) FROM serial_fit;
+DROP AGGREGATE forged_pass(ccseg_model, float8[]);
 DEALLOCATE pass;
 RESET ALL;
 DROP TABLE pass_rows;
