@@ -635,9 +635,9 @@ cc_model_to_json(const CcModel *m, const CcJsonOut *out)
 	{
 		const CcModelField *f = &cc_model_fields[fi];
 		const void *values = cc_model_field_values(f, m);
+		bool		matrix = f->shape == CC_SHAPE_KD || f->shape == CC_SHAPE_PD;
 		size_t		n = cc_model_field_count(f, m),
-					row = f->shape == CC_SHAPE_KD || f->shape == CC_SHAPE_PD ?
-			(size_t) m->d : n,
+					row = matrix ? (size_t) m->d : n,
 					i;
 
 		out->text(out->arg, ", \"");
@@ -652,7 +652,7 @@ cc_model_to_json(const CcModel *m, const CcJsonOut *out)
 			continue;
 		}
 		if (f->shape != CC_SHAPE_SCALAR)
-			out->text(out->arg, row < n ? "[[" : "[");
+			out->text(out->arg, matrix ? "[[" : "[");
 		for (i = 0; i < n; i++)
 		{
 			if (i > 0)
@@ -679,7 +679,7 @@ cc_model_to_json(const CcModel *m, const CcJsonOut *out)
 			}
 		}
 		if (f->shape != CC_SHAPE_SCALAR)
-			out->text(out->arg, row < n ? "]]" : "]");
+			out->text(out->arg, matrix ? "]]" : "]");
 	}
 	out->text(out->arg, "}");
 }
