@@ -12,7 +12,8 @@
  *	this build knows reads the missing (optional) ones as their initial
  *	values.
  *
- * Flat form of format 1 (releases up to 0.4.0), still read:
+ * Flat form of format 1 (releases 0.2.0 to 0.4.0), still read, as is that
+ * of release 0.1.0, which lacks changed_share and segment_drift:
  *
  *	uint32 magic, int32 format = 1, int32 k, int32 d, int32 impute,
  *	int32 scale, int32 iterations, int32 reserved (0), int64 rows,
@@ -93,7 +94,7 @@ const CcModelField cc_model_fields[] = {
 	{"pca_ratio", CC_FIELD_DOUBLE, CC_SHAPE_D, F(pca_ratio), NAN, true, 0, 1.0 + 1e-9,
 	"explained variance ratios must be between 0 and 1", false, "pca_ratio", false},
 	{"pca_components", CC_FIELD_DOUBLE, CC_SHAPE_PD, F(pca_components), NAN, true, ANY,
-	NULL, false, "pca_ratio", false},
+	"principal components must be finite", false, "pca_ratio", false},
 };
 
 const int	cc_model_nfields = (int) (sizeof(cc_model_fields) / sizeof(cc_model_fields[0]));
@@ -636,8 +637,10 @@ cc_model_flatten(const CcModel *m, char *buf)
 
 /*
  * The order of the fields in a flat value of format 1: three int32 in the
- * header, a reserved int32, seven 8-byte numbers, the arrays, and then the
- * names, NUL-terminated.
+ * header, a reserved int32, 8-byte numbers (scalars, then arrays), and then
+ * the names, NUL-terminated.  Release 0.1.0 wrote it without changed_share
+ * and segment_drift, under the same format number: such a value is told
+ * from a later one by whether it reads and validates as one.
  */
 static const char *const v1_header[] = {"impute", "scale", "iterations"};
 static const char *const v1_numbers[] = {
@@ -647,12 +650,22 @@ static const char *const v1_numbers[] = {
 	"segment_drift", "feature_mean", "feature_std", "pca_ratio",
 	"pca_components"
 };
+static const char *const v1_numbers_010[] = {
+	"rows", "inertia", "silhouette", "silhouette_rows", "calinski_harabasz",
+	"davies_bouldin", "impute_values", "scale_center", "scale_scale",
+	"centroids", "sizes", "sse", "segment_silhouette", "feature_mean",
+	"feature_std", "pca_ratio", "pca_components"
+};
 
 #define LENGTH(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Read a flat value of format 1 (after its magic and format) into m. */
+/*
+ * Read a flat value of format 1 (after its magic and format) into m, its
+ * 8-byte numbers in the order of numbers[0..nnumbers-1].
+ */
 static const char *
-unflatten_v1(const unsigned char *p, const unsigned char *end, CcModel *m,
+unflatten_v1(const unsigned char *p, const unsigned char *end,
+			 const char *const *numbers, size_t nnumbers, CcModel *m,
 			 const CcAllocator *alloc)
 {
 	int32_t		k,
@@ -677,8 +690,8 @@ unflatten_v1(const unsigned char *p, const unsigned char *end, CcModel *m,
 		memset(&shape, 0, sizeof(shape));
 		shape.k = k;
 		shape.d = d;
-		for (i = 0; i < LENGTH(v1_numbers); i++)
-			fixed += 8 * cc_model_field_count(cc_model_field_find(v1_numbers[i]), &shape);
+		for (i = 0; i < nnumbers; i++)
+			fixed += 8 * cc_model_field_count(cc_model_field_find(numbers[i]), &shape);
 	}
 	if ((size_t) (end - p) < 24 + fixed + (size_t) d)
 		return "model value is truncated";
@@ -688,8 +701,8 @@ unflatten_v1(const unsigned char *p, const unsigned char *end, CcModel *m,
 	for (i = 0; i < LENGTH(v1_header); i++)
 		read_values(&p, end, cc_model_field_find(v1_header[i]), false, m);
 	p += 4;
-	for (i = 0; i < LENGTH(v1_numbers); i++)
-		read_values(&p, end, cc_model_field_find(v1_numbers[i]), false, m);
+	for (i = 0; i < nnumbers; i++)
+		read_values(&p, end, cc_model_field_find(numbers[i]), false, m);
 	for (j = 0; j < d; j++)
 	{
 		const unsigned char *nul = memchr(p, '\0', (size_t) (end - p));
@@ -727,7 +740,21 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 		return "model value has a wrong magic number";
 	format = (int32_t) get_u32(p + 4, false);
 	if (format == 1)
-		return unflatten_v1(p + 8, end, m, alloc);
+	{
+		/* the layout of 0.2.0 to 0.4.0, else that of 0.1.0 */
+		bad = unflatten_v1(p + 8, end, v1_numbers, LENGTH(v1_numbers), m, alloc);
+		if (bad != NULL)
+		{
+			cc_model_free(m, alloc);
+			if (unflatten_v1(p + 8, end, v1_numbers_010, LENGTH(v1_numbers_010),
+							 m, alloc) != NULL)
+			{
+				cc_model_free(m, alloc);
+				return bad;
+			}
+		}
+		return NULL;
+	}
 	if (format != CC_MODEL_FORMAT)
 		return "model value has an unsupported format version";
 	if (len < HEADER_BYTES)

@@ -1,9 +1,10 @@
 /*
  * test_model_format.c
  *		Unit tests of the description of a model's fields (cc_model_fields)
- *		and of the forms it drives: values of format 1 as release 0.4.0
- *		wrote them (fixture_model_v1.h) read back to the model they were
- *		written from, and the JSON writer's text reads back to its model.
+ *		and of the forms it drives: values of format 1 as releases 0.4.0
+ *		and 0.1.0 wrote them (fixture_model_v1.h) read back to the model
+ *		they were written from, and the JSON writer's text reads back to
+ *		its model.
  */
 #include <math.h>
 #include <stdio.h>
@@ -237,6 +238,31 @@ test_model_format1(void)
 		tfree(big);
 	}
 	cc_model_free(&want, A);
+
+	/* 0.1.0's flat form: the same format, without the alignment fields */
+	{
+		size_t		size = sizeof(model_flat_v1_010),
+					len;
+		bool		all_refused = true;
+		int			c;
+
+		set_ctx("format 1 flat of 0.1.0");
+		fixture_model(&want);
+		want.changed_share = NAN;
+		for (c = 0; c < want.k; c++)
+			want.segment_drift[c] = NAN;
+		CHECK(read_exact(model_flat_v1_010, size, false, &got) == NULL &&
+			  models_equal(&want, &got));
+		cc_model_free(&got, A);
+		for (len = 0; len < size; len++)
+		{
+			if (read_exact(model_flat_v1_010, len, false, &got) == NULL)
+				all_refused = false;
+			cc_model_free(&got, A);
+		}
+		CHECK(all_refused);
+		cc_model_free(&want, A);
+	}
 	set_ctx("%s", "");
 }
 
