@@ -61,9 +61,10 @@ typedef struct CcModel
  * forms; d is the number of feature names.  Allocation, release, the
  * shape and range checks of validation, the flat, binary and JSON forms,
  * and ccseg_model_summary's columns (which carry the same names) all come
- * from this table: a new field is one line in it (appended at the end),
- * a member of CcModel, a column of ccseg_model_summary, and the code that
- * computes it.
+ * from this table: a new field is one line in it (appended at the end and
+ * optional, so that values stored before it still read), a member of
+ * CcModel, an OUT column of ccseg_model_summary in the SQL scripts, and
+ * the code that computes it.
  */
 typedef enum CcFieldKind
 {
@@ -96,7 +97,9 @@ typedef struct CcModelField
 	double		hi;
 	const char *bad;			/* validation message when it is not; NULL:
 								 * cc_model_validate checks the field by hand */
-	bool		optional;		/* may be missing from a stored value (read as init) */
+	bool		optional;		/* may be missing from a stored value, read as init:
+								 * anywhere in JSON, at the end in the flat and
+								 * binary forms */
 	const char *absent_with;	/* ccseg_model_summary: SQL NULL when the first
 								 * value of this field is NaN */
 	bool		null_elements;	/* ccseg_model_summary: NaN values are NULL elements */
@@ -114,12 +117,11 @@ extern void *cc_model_field_values(const CcModelField *f, const CcModel *m);
 /* The field of that name, or NULL. */
 extern const CcModelField *cc_model_field_find(const char *name);
 
-
 /*
  * The fields in the flat and binary forms of format 2: field after field in
  * the table's order, numbers in native (flat) or network (binary) byte
- * order, names as a uint32 length and their bytes.  Size of the first
- * nfields fields of m; writing them at p (returns the end); and reading
+ * order, names as a uint32 length and their bytes.  Size of all the fields
+ * of m; writing them at p (returns the end); and reading the first
  * nfields fields into m, allocated for k and d by cc_model_alloc, from
  * *p..end (advancing *p), with the fields after them left at their
  * initial values.  The reader never reads past end and returns NULL or a
@@ -148,7 +150,8 @@ extern size_t cc_model_flat_size(const CcModel *m);
 extern void cc_model_flatten(const CcModel *m, char *buf);
 
 /*
- * Read a flat form of len bytes into m, copying arrays and names with alloc.
+ * Read a flat form (format 2, or 1 as releases up to 0.4.0 stored it) of
+ * len bytes into m, copying arrays and names with alloc.
  * Returns NULL on success or a message saying what is wrong; never reads
  * outside buf.
  */

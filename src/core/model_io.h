@@ -17,7 +17,8 @@
 #include "model.h"
 
 /*
- * Parse the JSON text form (len bytes, not necessarily NUL-terminated) into
+ * Parse the JSON text form (len bytes, not necessarily NUL-terminated;
+ * format 2 or 1, which have the same keys) into
  * m.  Returns NULL on success, or a message saying what is wrong (possibly
  * written into errbuf, of errlen bytes); on failure m may hold allocations
  * (free with cc_model_free).
@@ -50,8 +51,8 @@ extern size_t cc_model_wire_size(const CcModel *m);
 extern void cc_model_to_wire(const CcModel *m, unsigned char *buf);
 
 /*
- * Read the binary form (len bytes) into m; NULL on success, else a message.
- * The whole buffer must be consumed.
+ * Read the binary form (len bytes, format 2 or 1) into m; NULL on success,
+ * else a message.  The whole buffer must be consumed.
  */
 extern const char *cc_model_from_wire(const unsigned char *buf, size_t len,
 									  CcModel *m, const CcAllocator *alloc);
