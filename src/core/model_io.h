@@ -18,10 +18,10 @@
 
 /*
  * Parse the JSON text form (len bytes, not necessarily NUL-terminated;
- * format 2 or 1, which have the same keys) into
- * m.  Returns NULL on success, or a message saying what is wrong (possibly
- * written into errbuf, of errlen bytes); on failure m may hold allocations
- * (free with cc_model_free).
+ * format 2 or 1, which have the same keys) into m.  Returns NULL on
+ * success, or a message saying what is wrong (possibly written into
+ * errbuf, of errlen bytes); on failure m may hold allocations (free with
+ * cc_model_free).
  */
 extern const char *cc_model_from_json(const char *text, size_t len, CcModel *m,
 									  const CcAllocator *alloc, char *errbuf,

@@ -18,35 +18,44 @@
 static void
 check_models_equal(const CcModel *a, const CcModel *b)
 {
-	int			j;
-	bool		names = true;
-	size_t		kd = (size_t) a->k * a->d;
+	int			i;
+	size_t		j;
 
 	CHECK(a->k == b->k);
 	CHECK(a->d == b->d);
 	if (a->k != b->k || a->d != b->d)
 		return;
-	CHECK(a->impute == b->impute);
-	CHECK(a->scale == b->scale);
-	for (j = 0; j < a->d; j++)
-		if (strcmp(a->features[j], b->features[j]) != 0)
-			names = false;
-	CHECK(names);
-	CHECK(memcmp(a->impute_values, b->impute_values, a->d * sizeof(double)) == 0);
-	CHECK(memcmp(a->center, b->center, a->d * sizeof(double)) == 0);
-	CHECK(memcmp(a->scale_values, b->scale_values, a->d * sizeof(double)) == 0);
-	CHECK(memcmp(a->centroids, b->centroids, kd * sizeof(double)) == 0);
-	CHECK(memcmp(a->sizes, b->sizes, a->k * sizeof(int64_t)) == 0);
-	CHECK(memcmp(a->sse, b->sse, a->k * sizeof(double)) == 0);
-	CHECK(memcmp(&a->inertia, &b->inertia, sizeof(double)) == 0);
-	CHECK(a->iterations == b->iterations);
-	CHECK(a->rows == b->rows);
-	CHECK(memcmp(&a->silhouette, &b->silhouette, sizeof(double)) == 0);
-	CHECK(a->silhouette_rows == b->silhouette_rows);
-	CHECK(memcmp(a->segment_silhouette, b->segment_silhouette,
-				 a->k * sizeof(double)) == 0);
-	CHECK(memcmp(&a->calinski_harabasz, &b->calinski_harabasz, sizeof(double)) == 0);
-	CHECK(memcmp(&a->davies_bouldin, &b->davies_bouldin, sizeof(double)) == 0);
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+		size_t		n = cc_model_field_count(f, a);
+		const void *va = cc_model_field_values(f, a);
+		const void *vb = cc_model_field_values(f, b);
+		bool		same = true;
+
+		for (j = 0; j < n; j++)
+			switch (f->kind)
+			{
+				case CC_FIELD_NAMES:
+					same &= strcmp(((char *const *) va)[j], ((char *const *) vb)[j]) == 0;
+					break;
+				case CC_FIELD_INT:
+					same &= ((const int *) va)[j] == ((const int *) vb)[j];
+					break;
+				case CC_FIELD_IMPUTE:
+					same &= ((const CcImpute *) va)[j] == ((const CcImpute *) vb)[j];
+					break;
+				case CC_FIELD_SCALE:
+					same &= ((const CcScale *) va)[j] == ((const CcScale *) vb)[j];
+					break;
+				default:
+					same &= memcmp((const char *) va + 8 * j, (const char *) vb + 8 * j, 8) == 0;
+					break;
+			}
+		if (!same)
+			printf("  field %s differs\n", f->name);
+		CHECK(same);
+	}
 }
 
 /* Offset of the first occurrence of the 8 bytes of v in buf, or -1. */
