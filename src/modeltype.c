@@ -69,106 +69,40 @@ ccseg_model_parse(struct varlena *value, CcModel *m, MemoryContext cxt)
 
 /* ---------- text output ---------- */
 
+/* CcJsonOut callbacks appending to a StringInfo. */
 static void
-append_double(StringInfo out, double v)
+json_text(void *arg, const char *s)
+{
+	appendStringInfoString((StringInfo) arg, s);
+}
+
+/* A double in the shortest form that reads back to it (as float8out). */
+static void
+json_number(void *arg, double v)
 {
 	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
 
-	if (isnan(v))
-		appendStringInfoString(out, "null");
-	else
-	{
-		double_to_shortest_decimal_buf(v, buf);
-		appendStringInfoString(out, buf);
-	}
+	double_to_shortest_decimal_buf(v, buf);
+	appendStringInfoString((StringInfo) arg, buf);
 }
 
 static void
-append_doubles(StringInfo out, const double *v, int n)
+json_string(void *arg, const char *s)
 {
-	int			i;
-
-	appendStringInfoChar(out, '[');
-	for (i = 0; i < n; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(out, ", ");
-		append_double(out, v[i]);
-	}
-	appendStringInfoChar(out, ']');
+	escape_json((StringInfo) arg, s);
 }
 
-/* Text form: a JSON object with every field of the model. */
+/* Text form: a JSON object with every field of the model (model_io.c). */
 Datum
 ccseg_model_out(PG_FUNCTION_ARGS)
 {
 	CcModel		m;
 	StringInfoData out;
-	int			j,
-				c;
+	CcJsonOut	sink = {json_text, json_number, json_string, &out};
 
 	ccseg_model_parse(PG_GETARG_VARLENA_P(0), &m, CurrentMemoryContext);
 	initStringInfo(&out);
-	appendStringInfo(&out, "{\"format\": %d, \"k\": %d, \"features\": [",
-					 CC_MODEL_FORMAT, m.k);
-	for (j = 0; j < m.d; j++)
-	{
-		if (j > 0)
-			appendStringInfoString(&out, ", ");
-		escape_json(&out, m.features[j]);
-	}
-	appendStringInfo(&out, "], \"impute\": \"%s\", \"impute_values\": ",
-					 cc_impute_name(m.impute));
-	append_doubles(&out, m.impute_values, m.d);
-	appendStringInfo(&out, ", \"scale\": \"%s\", \"scale_center\": ",
-					 cc_scale_name(m.scale));
-	append_doubles(&out, m.center, m.d);
-	appendStringInfoString(&out, ", \"scale_scale\": ");
-	append_doubles(&out, m.scale_values, m.d);
-	appendStringInfoString(&out, ", \"centroids\": [");
-	for (c = 0; c < m.k; c++)
-	{
-		if (c > 0)
-			appendStringInfoString(&out, ", ");
-		append_doubles(&out, m.centroids + (size_t) c * m.d, m.d);
-	}
-	appendStringInfoString(&out, "], \"sizes\": [");
-	for (c = 0; c < m.k; c++)
-		appendStringInfo(&out, "%s" INT64_FORMAT, c > 0 ? ", " : "",
-						 (int64) m.sizes[c]);
-	appendStringInfoString(&out, "], \"sse\": ");
-	append_doubles(&out, m.sse, m.k);
-	appendStringInfoString(&out, ", \"inertia\": ");
-	append_double(&out, m.inertia);
-	appendStringInfo(&out, ", \"iterations\": %d, \"rows\": " INT64_FORMAT,
-					 m.iterations, (int64) m.rows);
-	appendStringInfoString(&out, ", \"silhouette\": ");
-	append_double(&out, m.silhouette);
-	appendStringInfo(&out, ", \"silhouette_rows\": " INT64_FORMAT
-					 ", \"segment_silhouette\": ", (int64) m.silhouette_rows);
-	append_doubles(&out, m.segment_silhouette, m.k);
-	appendStringInfoString(&out, ", \"calinski_harabasz\": ");
-	append_double(&out, m.calinski_harabasz);
-	appendStringInfoString(&out, ", \"davies_bouldin\": ");
-	append_double(&out, m.davies_bouldin);
-	appendStringInfoString(&out, ", \"changed_share\": ");
-	append_double(&out, m.changed_share);
-	appendStringInfoString(&out, ", \"segment_drift\": ");
-	append_doubles(&out, m.segment_drift, m.k);
-	appendStringInfoString(&out, ", \"feature_mean\": ");
-	append_doubles(&out, m.feature_mean, m.d);
-	appendStringInfoString(&out, ", \"feature_std\": ");
-	append_doubles(&out, m.feature_std, m.d);
-	appendStringInfoString(&out, ", \"pca_ratio\": ");
-	append_doubles(&out, m.pca_ratio, m.d);
-	appendStringInfoString(&out, ", \"pca_components\": [");
-	for (c = 0; c < CC_PCA_COMPONENTS; c++)
-	{
-		if (c > 0)
-			appendStringInfoString(&out, ", ");
-		append_doubles(&out, m.pca_components + (size_t) c * m.d, m.d);
-	}
-	appendStringInfoString(&out, "]}");
+	cc_model_to_json(&m, &sink);
 	PG_RETURN_CSTRING(out.data);
 }
 
@@ -257,99 +191,128 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 
 /* ---------- inspection ---------- */
 
-/* Every field of a model as a record, for the catalog and for users. */
+/*
+ * One model field as a SQL value of ccseg_model_summary: arrays of k or d
+ * values one-dimensional, k x d and CC_PCA_COMPONENTS x d matrices
+ * two-dimensional (the principal axes cut to the d that exist), NaN as
+ * NULL for scalars and for fields with null_elements, and the whole
+ * column NULL when the field named by absent_with has no first value.
+ */
+static Datum
+field_datum(const CcModelField *f, const CcModel *m, bool *isnull)
+{
+	const void *values = cc_model_field_values(f, m);
+	int			n = (int) cc_model_field_count(f, m);
+	int			rows = f->shape == CC_SHAPE_KD ? m->k :
+		f->shape == CC_SHAPE_PD ? Min(m->d, CC_PCA_COMPONENTS) : 0;
+	Datum	   *elems;
+	bool	   *elem_nulls = NULL;
+	int			i;
+
+	*isnull = false;
+	if (f->absent_with != NULL &&
+		isnan(*(const double *) cc_model_field_values(cc_model_field_find(f->absent_with), m)))
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	switch (f->kind)
+	{
+		case CC_FIELD_IMPUTE:
+			return CStringGetTextDatum(cc_impute_name(m->impute));
+		case CC_FIELD_SCALE:
+			return CStringGetTextDatum(cc_scale_name(m->scale));
+		case CC_FIELD_INT:
+			return Int32GetDatum(*(const int *) values);
+		case CC_FIELD_INT64:
+			if (f->shape == CC_SHAPE_SCALAR)
+				return Int64GetDatum(*(const int64_t *) values);
+			elems = palloc(sizeof(Datum) * n);
+			for (i = 0; i < n; i++)
+				elems[i] = Int64GetDatum(((const int64_t *) values)[i]);
+			return PointerGetDatum(construct_array(elems, n, INT8OID, 8,
+												   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		case CC_FIELD_NAMES:
+			elems = palloc(sizeof(Datum) * n);
+			for (i = 0; i < n; i++)
+				elems[i] = CStringGetTextDatum(((char *const *) values)[i]);
+			return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+												   TYPALIGN_INT));
+		case CC_FIELD_DOUBLE:
+			break;
+	}
+	if (f->shape == CC_SHAPE_SCALAR)
+	{
+		*isnull = isnan(*(const double *) values);
+		return Float8GetDatum(*(const double *) values);
+	}
+	if (rows > 0)
+		return PointerGetDatum(ccseg_float8_matrix(values, rows, m->d));
+	if (!f->null_elements)
+		return PointerGetDatum(ccseg_float8_array(values, n));
+	{
+		int			dims[1] = {n};
+		int			lbs[1] = {1};
+
+		elems = palloc(sizeof(Datum) * n);
+		elem_nulls = palloc(sizeof(bool) * n);
+		for (i = 0; i < n; i++)
+		{
+			elems[i] = Float8GetDatum(((const double *) values)[i]);
+			elem_nulls[i] = isnan(((const double *) values)[i]);
+		}
+		return PointerGetDatum(construct_md_array(elems, elem_nulls, 1, dims, lbs,
+												  FLOAT8OID, sizeof(float8),
+												  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+}
+
+/*
+ * Every field of a model as a record, for the catalog and for users.  The
+ * result's columns are named as the fields (cc_model_fields), in the order
+ * the SQL declaration gives them, plus k and centroids_original (the
+ * centroids in original units).
+ */
 Datum
 ccseg_model_summary(PG_FUNCTION_ARGS)
 {
 	CcModel		m;
 	TupleDesc	desc;
-	Datum		values[25];
-	bool		nulls[25];
-	Datum	   *segsil;
-	bool	   *segsil_null;
-	int			dims[1];
-	int			lbs[1] = {1};
-	Datum	   *names;
-	double	   *orig;
-	Datum	   *sizes;
-	int			j,
-				c;
+	Datum	   *values;
+	bool	   *nulls;
+	int			i = 0;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	desc = BlessTupleDesc(desc);
 	ccseg_model_parse(PG_GETARG_VARLENA_P(0), &m, CurrentMemoryContext);
 
-	names = palloc(sizeof(Datum) * m.d);
-	for (j = 0; j < m.d; j++)
-		names[j] = CStringGetTextDatum(m.features[j]);
-	orig = palloc(sizeof(double) * m.k * m.d);
-	for (c = 0; c < m.k; c++)
-		cc_model_centroid_original(&m, c, orig + (size_t) c * m.d);
-	sizes = palloc(sizeof(Datum) * m.k);
-	for (c = 0; c < m.k; c++)
-		sizes[c] = Int64GetDatum(m.sizes[c]);
+	values = palloc0(sizeof(Datum) * desc->natts);
+	nulls = palloc0(sizeof(bool) * desc->natts);
+	while (i < desc->natts)
+	{
+		const char *column = NameStr(TupleDescAttr(desc, i)->attname);
+		const CcModelField *f = cc_model_field_find(column);
 
-	memset(nulls, 0, sizeof(nulls));
-	values[0] = Int32GetDatum(m.k);
-	values[1] = PointerGetDatum(construct_array(names, m.d, TEXTOID, -1, false,
-												TYPALIGN_INT));
-	values[2] = CStringGetTextDatum(cc_impute_name(m.impute));
-	if (m.impute == CC_IMPUTE_DROP)
-		nulls[3] = true;
-	else
-		values[3] = PointerGetDatum(ccseg_float8_array(m.impute_values, m.d));
-	values[4] = CStringGetTextDatum(cc_scale_name(m.scale));
-	values[5] = PointerGetDatum(ccseg_float8_array(m.center, m.d));
-	values[6] = PointerGetDatum(ccseg_float8_array(m.scale_values, m.d));
-	values[7] = PointerGetDatum(ccseg_float8_matrix(m.centroids, m.k, m.d));
-	values[8] = PointerGetDatum(ccseg_float8_matrix(orig, m.k, m.d));
-	values[9] = PointerGetDatum(construct_array(sizes, m.k, INT8OID, 8,
-												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	values[10] = PointerGetDatum(ccseg_float8_array(m.sse, m.k));
-	values[11] = Float8GetDatum(m.inertia);
-	values[12] = Int32GetDatum(m.iterations);
-	values[13] = Int64GetDatum(m.rows);
-	values[14] = Float8GetDatum(m.silhouette);
-	nulls[14] = isnan(m.silhouette);
-	values[15] = Int64GetDatum(m.silhouette_rows);
-	segsil = palloc(sizeof(Datum) * m.k);
-	segsil_null = palloc(sizeof(bool) * m.k);
-	for (c = 0; c < m.k; c++)
-	{
-		segsil[c] = Float8GetDatum(m.segment_silhouette[c]);
-		segsil_null[c] = isnan(m.segment_silhouette[c]);
-	}
-	dims[0] = m.k;
-	values[16] = PointerGetDatum(construct_md_array(segsil, segsil_null, 1, dims,
-													lbs, FLOAT8OID, sizeof(float8),
-													FLOAT8PASSBYVAL,
-													TYPALIGN_DOUBLE));
-	values[17] = Float8GetDatum(m.calinski_harabasz);
-	nulls[17] = isnan(m.calinski_harabasz);
-	values[18] = Float8GetDatum(m.davies_bouldin);
-	nulls[18] = isnan(m.davies_bouldin);
-	values[19] = PointerGetDatum(ccseg_float8_array(m.feature_mean, m.d));
-	values[20] = PointerGetDatum(ccseg_float8_array(m.feature_std, m.d));
-	if (isnan(m.pca_ratio[0]))
-		nulls[21] = nulls[22] = true;
-	else
-	{
-		int			keep = Min(m.d, CC_PCA_COMPONENTS);
+		if (f != NULL)
+		{
+			values[i] = field_datum(f, &m, &nulls[i]);
+			i++;
+		}
+		else if (strcmp(column, "k") == 0)
+			values[i++] = Int32GetDatum(m.k);
+		else if (strcmp(column, "centroids_original") == 0)
+		{
+			double	   *orig = palloc(sizeof(double) * m.k * m.d);
+			int			c;
 
-		values[21] = PointerGetDatum(ccseg_float8_array(m.pca_ratio, m.d));
-		values[22] = PointerGetDatum(ccseg_float8_matrix(m.pca_components, keep, m.d));
+			for (c = 0; c < m.k; c++)
+				cc_model_centroid_original(&m, c, orig + (size_t) c * m.d);
+			values[i++] = PointerGetDatum(ccseg_float8_matrix(orig, m.k, m.d));
+		}
+		else
+			elog(ERROR, "ccseg_model_summary has no field \"%s\"", column);
 	}
-	values[23] = Float8GetDatum(m.changed_share);
-	nulls[23] = isnan(m.changed_share);
-	for (c = 0; c < m.k; c++)
-	{
-		segsil[c] = Float8GetDatum(m.segment_drift[c]);
-		segsil_null[c] = isnan(m.segment_drift[c]);
-	}
-	values[24] = PointerGetDatum(construct_md_array(segsil, segsil_null, 1, dims,
-													lbs, FLOAT8OID, sizeof(float8),
-													FLOAT8PASSBYVAL,
-													TYPALIGN_DOUBLE));
+	Assert(i == desc->natts);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -1,14 +1,24 @@
 /*
  * model.c
- *		Validation, flat serialization and scoring of ccseg models.
+ *		The description of a model's fields, and from it allocation,
+ *		validation and the flat serialization; scoring with a model.
  *
- * Flat form (native byte order; the portable forms are the JSON text and
- * the network-order binary send/receive, both in the PostgreSQL glue):
+ * Flat form of format 2 (native byte order; the portable forms are the
+ * JSON text and the network-order binary form, model_io.c):
  *
- *	uint32 magic, int32 format, int32 k, int32 d, int32 impute, int32 scale,
- *	int32 iterations, int32 reserved, int64 rows, double inertia,
- *	double silhouette, int64 silhouette_rows, double calinski_harabasz,
- *	double davies_bouldin, double changed_share,
+ *	uint32 magic "CCSM", int32 format = 2, int32 k, int32 d, int32 nfields,
+ *	then the first nfields fields of cc_model_fields, each as
+ *	cc_model_fields_write puts it.  A value written with fewer fields than
+ *	this build knows reads the missing (optional) ones as their initial
+ *	values.
+ *
+ * Flat form of format 1 (releases 0.2.0 to 0.4.0), still read, as is that
+ * of release 0.1.0, which lacks changed_share and segment_drift:
+ *
+ *	uint32 magic, int32 format = 1, int32 k, int32 d, int32 impute,
+ *	int32 scale, int32 iterations, int32 reserved (0), int64 rows,
+ *	double inertia, double silhouette, int64 silhouette_rows,
+ *	double calinski_harabasz, double davies_bouldin, double changed_share,
  *	double impute_values[d], center[d], scale_values[d], centroids[k*d],
  *	int64 sizes[k], double sse[k], double segment_silhouette[k],
  *	double segment_drift[k],
@@ -16,6 +26,7 @@
  *	pca_components[CC_PCA_COMPONENTS * d],
  *	then d NUL-terminated feature names.
  */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -23,102 +34,239 @@
 #include "model.h"
 
 #define CC_MODEL_MAGIC	0x4D534343	/* "CCSM" */
-#define HEADER_BYTES	(8 * 4 + 8 + 8 + 5 * 8)
+#define HEADER_BYTES	(5 * 4)
+#define V1_HEADER_BYTES (8 * 4 + 8 + 8 + 5 * 8)
 
-/* Allocate the arrays of a model of k segments and d features. */
+#define F(member)	offsetof(CcModel, member)
+#define ANY			-HUGE_VAL, HUGE_VAL
+#define INT64_HI	9223372036854775807.0
+#define DBL_TINY	4.9406564584124654e-324 /* the smallest positive double */
+
+/*
+ * The fields (see model.h).  Columns: name, kind, shape, member, initial
+ * value, NaN allowed, range of the other values, message when out of it,
+ * optional in stored values, summary NULL with the first value of, summary
+ * NULL elements.
+ */
+const CcModelField cc_model_fields[] = {
+	{"features", CC_FIELD_NAMES, CC_SHAPE_D, F(features), 0, false, 0, 0, NULL, false, NULL, false},
+	{"impute", CC_FIELD_IMPUTE, CC_SHAPE_SCALAR, F(impute), 0, false, 0, CC_IMPUTE_COUNT - 1,
+	"unknown imputation method", false, NULL, false},
+	{"impute_values", CC_FIELD_DOUBLE, CC_SHAPE_D, F(impute_values), 0, true, ANY,
+	"imputation values must be finite (null for impute = drop)", false, "impute_values", false},
+	{"scale", CC_FIELD_SCALE, CC_SHAPE_SCALAR, F(scale), 0, false, 0, CC_SCALE_COUNT - 1,
+	"unknown scaling method", false, NULL, false},
+	{"scale_center", CC_FIELD_DOUBLE, CC_SHAPE_D, F(center), 0, false, ANY,
+	"scaler centers must be finite", false, NULL, false},
+	{"scale_scale", CC_FIELD_DOUBLE, CC_SHAPE_D, F(scale_values), 0, false, DBL_TINY, HUGE_VAL,
+	"scaler scales must be finite and positive", false, NULL, false},
+	{"centroids", CC_FIELD_DOUBLE, CC_SHAPE_KD, F(centroids), 0, false, ANY,
+	"centroids must be finite", false, NULL, false},
+	{"sizes", CC_FIELD_INT64, CC_SHAPE_K, F(sizes), 0, false, 0, INT64_HI,
+	"segment sizes must be non-negative", false, NULL, false},
+	{"sse", CC_FIELD_DOUBLE, CC_SHAPE_K, F(sse), 0, false, 0, HUGE_VAL,
+	"segment squared errors must be finite and non-negative", false, NULL, false},
+	{"inertia", CC_FIELD_DOUBLE, CC_SHAPE_SCALAR, F(inertia), 0, false, 0, HUGE_VAL,
+	"inertia must be finite and non-negative", false, NULL, false},
+	{"iterations", CC_FIELD_INT, CC_SHAPE_SCALAR, F(iterations), 0, false, 0, INT_MAX,
+	"iterations must be non-negative", false, NULL, false},
+	{"rows", CC_FIELD_INT64, CC_SHAPE_SCALAR, F(rows), 0, false, 0, INT64_HI,
+	"segment sizes do not add up to the number of rows", false, NULL, false},
+	{"silhouette", CC_FIELD_DOUBLE, CC_SHAPE_SCALAR, F(silhouette), NAN, true, -1, 1,
+	"silhouette must be between -1 and 1", false, NULL, false},
+	{"silhouette_rows", CC_FIELD_INT64, CC_SHAPE_SCALAR, F(silhouette_rows), 0, false, 0, INT64_HI,
+		"silhouette rows must be between 1 and the rows when a silhouette is present, else 0",
+	false, NULL, false},
+	{"segment_silhouette", CC_FIELD_DOUBLE, CC_SHAPE_K, F(segment_silhouette), NAN, true, -1, 1,
+	"segment silhouettes must be between -1 and 1", false, NULL, true},
+	{"calinski_harabasz", CC_FIELD_DOUBLE, CC_SHAPE_SCALAR, F(calinski_harabasz), NAN, true, 0, HUGE_VAL,
+	"the Calinski-Harabasz index must be finite and non-negative", false, NULL, false},
+	{"davies_bouldin", CC_FIELD_DOUBLE, CC_SHAPE_SCALAR, F(davies_bouldin), NAN, true, 0, HUGE_VAL,
+	"the Davies-Bouldin index must be finite and non-negative", false, NULL, false},
+	{"changed_share", CC_FIELD_DOUBLE, CC_SHAPE_SCALAR, F(changed_share), NAN, true, 0, 1,
+	"the share of changed rows must be between 0 and 1", true, NULL, false},
+	{"segment_drift", CC_FIELD_DOUBLE, CC_SHAPE_K, F(segment_drift), NAN, true, 0, HUGE_VAL,
+	"segment drifts must be finite and non-negative", true, NULL, true},
+	{"feature_mean", CC_FIELD_DOUBLE, CC_SHAPE_D, F(feature_mean), 0, false, ANY,
+	"feature means must be finite", false, NULL, false},
+	{"feature_std", CC_FIELD_DOUBLE, CC_SHAPE_D, F(feature_std), 0, false, 0, HUGE_VAL,
+	"feature standard deviations must be finite and non-negative", false, NULL, false},
+	{"pca_ratio", CC_FIELD_DOUBLE, CC_SHAPE_D, F(pca_ratio), NAN, true, 0, 1.0 + 1e-9,
+	"explained variance ratios must be between 0 and 1", false, "pca_ratio", false},
+	{"pca_components", CC_FIELD_DOUBLE, CC_SHAPE_PD, F(pca_components), NAN, true, ANY,
+	"principal components must be finite", false, "pca_ratio", false},
+};
+
+const int	cc_model_nfields = (int) (sizeof(cc_model_fields) / sizeof(cc_model_fields[0]));
+
+/* Number of values of field f in m. */
+size_t
+cc_model_field_count(const CcModelField *f, const CcModel *m)
+{
+	switch (f->shape)
+	{
+		case CC_SHAPE_SCALAR:
+			return 1;
+		case CC_SHAPE_K:
+			return (size_t) m->k;
+		case CC_SHAPE_D:
+			return (size_t) m->d;
+		case CC_SHAPE_KD:
+			return (size_t) m->k * m->d;
+		case CC_SHAPE_PD:
+			return (size_t) CC_PCA_COMPONENTS * m->d;
+	}
+	return 0;
+}
+
+/* Address of the first value of f in m: the member, or what it points to. */
+void *
+cc_model_field_values(const CcModelField *f, const CcModel *m)
+{
+	char	   *member = (char *) m + f->offset;
+
+	return f->shape == CC_SHAPE_SCALAR ? (void *) member : *(void **) member;
+}
+
+/* The field called name, or NULL. */
+const CcModelField *
+cc_model_field_find(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < cc_model_nfields; i++)
+		if (strcmp(cc_model_fields[i].name, name) == 0)
+			return &cc_model_fields[i];
+	return NULL;
+}
+
+/* Bytes of one value of a numeric kind, in CcModel. */
+static size_t
+value_bytes(CcFieldKind kind)
+{
+	switch (kind)
+	{
+		case CC_FIELD_INT:
+			return sizeof(int);
+		case CC_FIELD_INT64:
+			return sizeof(int64_t);
+		case CC_FIELD_DOUBLE:
+			return sizeof(double);
+		case CC_FIELD_NAMES:
+			return sizeof(char *);
+		case CC_FIELD_IMPUTE:
+			return sizeof(CcImpute);
+		case CC_FIELD_SCALE:
+			return sizeof(CcScale);
+	}
+	return 0;
+}
+
+/* The value i of an integer-like field (int, int64, enumeration). */
+static int64_t
+int_value(const CcModelField *f, const void *values, size_t i)
+{
+	switch (f->kind)
+	{
+		case CC_FIELD_INT:
+			return ((const int *) values)[i];
+		case CC_FIELD_INT64:
+			return ((const int64_t *) values)[i];
+		case CC_FIELD_IMPUTE:
+			return (int64_t) ((const CcImpute *) values)[i];
+		case CC_FIELD_SCALE:
+			return (int64_t) ((const CcScale *) values)[i];
+		default:
+			return 0;
+	}
+}
+
+/* Set value i of an integer-like field. */
+static void
+set_int_value(const CcModelField *f, void *values, size_t i, int64_t v)
+{
+	switch (f->kind)
+	{
+		case CC_FIELD_INT:
+			((int *) values)[i] = (int) v;
+			break;
+		case CC_FIELD_INT64:
+			((int64_t *) values)[i] = v;
+			break;
+		case CC_FIELD_IMPUTE:
+			((CcImpute *) values)[i] = (CcImpute) v;
+			break;
+		case CC_FIELD_SCALE:
+			((CcScale *) values)[i] = (CcScale) v;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Allocate the arrays of a model of k segments and d features, every value
+ * at its field's initial value (names NULL, quality measures NaN).
+ */
 void
 cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc)
 {
-	int			c;
+	int			i;
 
 	memset(m, 0, sizeof(*m));
 	m->k = k;
 	m->d = d;
-	m->features = cc_alloc_array(alloc, d, sizeof(char *));
-	memset(m->features, 0, sizeof(char *) * d);
-	m->impute_values = cc_alloc_array(alloc, d, sizeof(double));
-	m->center = cc_alloc_array(alloc, d, sizeof(double));
-	m->scale_values = cc_alloc_array(alloc, d, sizeof(double));
-	m->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	m->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
-	m->sse = cc_alloc_array(alloc, k, sizeof(double));
-	m->segment_silhouette = cc_alloc_array(alloc, k, sizeof(double));
-	m->segment_drift = cc_alloc_array(alloc, k, sizeof(double));
-	for (c = 0; c < k; c++)
-		m->segment_silhouette[c] = m->segment_drift[c] = NAN;
-	m->changed_share = NAN;
-	m->feature_mean = cc_alloc_array(alloc, d, sizeof(double));
-	m->feature_std = cc_alloc_array(alloc, d, sizeof(double));
-	m->pca_ratio = cc_alloc_array(alloc, d, sizeof(double));
-	m->pca_components = cc_alloc_array(alloc, (size_t) CC_PCA_COMPONENTS * d,
-									   sizeof(double));
-	for (c = 0; c < d; c++)
+	for (i = 0; i < cc_model_nfields; i++)
 	{
-		m->feature_mean[c] = 0.0;
-		m->feature_std[c] = 0.0;
-		m->pca_ratio[c] = NAN;
+		const CcModelField *f = &cc_model_fields[i];
+		size_t		n = cc_model_field_count(f, m),
+					j;
+		void	   *values;
+
+		if (f->shape != CC_SHAPE_SCALAR)
+			*(void **) ((char *) m + f->offset) =
+				cc_alloc_array(alloc, n, value_bytes(f->kind));
+		values = cc_model_field_values(f, m);
+		if (f->kind == CC_FIELD_NAMES)
+			memset(values, 0, sizeof(char *) * n);
+		else if (f->kind == CC_FIELD_DOUBLE)
+			for (j = 0; j < n; j++)
+				((double *) values)[j] = f->init;
+		else
+			for (j = 0; j < n; j++)
+				set_int_value(f, values, j, (int64_t) f->init);
 	}
-	for (c = 0; c < CC_PCA_COMPONENTS * d; c++)
-		m->pca_components[c] = NAN;
-	m->silhouette = NAN;
-	m->silhouette_rows = 0;
-	m->calinski_harabasz = NAN;
-	m->davies_bouldin = NAN;
 }
 
-/* Release the arrays and names of a model; fields may be NULL. */
+/* Release the arrays and names of a model; arrays and names may be NULL. */
 void
 cc_model_free(CcModel *m, const CcAllocator *alloc)
 {
-	int			j;
+	int			i,
+				j;
 
-	if (m->features)
-		for (j = 0; j < m->d; j++)
-			cc_release(alloc, m->features[j]);
-	cc_release(alloc, m->features);
-	cc_release(alloc, m->impute_values);
-	cc_release(alloc, m->center);
-	cc_release(alloc, m->scale_values);
-	cc_release(alloc, m->centroids);
-	cc_release(alloc, m->sizes);
-	cc_release(alloc, m->sse);
-	cc_release(alloc, m->segment_silhouette);
-	cc_release(alloc, m->segment_drift);
-	cc_release(alloc, m->feature_mean);
-	cc_release(alloc, m->feature_std);
-	cc_release(alloc, m->pca_ratio);
-	cc_release(alloc, m->pca_components);
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+		void	  **array = (void **) ((char *) m + f->offset);
+
+		if (f->shape == CC_SHAPE_SCALAR)
+			continue;
+		if (f->kind == CC_FIELD_NAMES && *array != NULL)
+			for (j = 0; j < m->d; j++)
+				cc_release(alloc, ((char **) *array)[j]);
+		cc_release(alloc, *array);
+	}
 	memset(m, 0, sizeof(*m));
 }
 
-static bool
-all_finite(const double *v, size_t n)
-{
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-		if (!isfinite(v[i]))
-			return false;
-	return true;
-}
-
-/* Check a model's fields; return NULL if valid, else what is wrong. */
-const char *
-cc_model_validate(const CcModel *m)
+/* Check the feature names: present, at most 63 bytes, unique. */
+static const char *
+check_names(const CcModel *m)
 {
 	int			j,
-				j2,
-				c;
-	int64_t		total = 0;
+				j2;
 
-	if (m->k < 1 || m->k > CC_MAX_K)
-		return "k is out of range";
-	if (m->d < 1 || m->d > CC_MAX_FEATURES)
-		return "number of features is out of range";
-	if ((int) m->impute < CC_IMPUTE_MEDIAN || (int) m->impute >= CC_IMPUTE_COUNT)
-		return "unknown imputation method";
-	if ((int) m->scale < CC_SCALE_STANDARD || (int) m->scale >= CC_SCALE_COUNT)
-		return "unknown scaling method";
 	for (j = 0; j < m->d; j++)
 	{
 		const char *f = m->features[j];
@@ -131,62 +279,84 @@ cc_model_validate(const CcModel *m)
 		for (j2 = 0; j2 < j; j2++)
 			if (strcmp(f, m->features[j2]) == 0)
 				return "feature names are not unique";
-		if (m->impute == CC_IMPUTE_DROP ? !isnan(m->impute_values[j])
-			: !isfinite(m->impute_values[j]))
-			return "imputation values must be finite (null for impute = drop)";
-		if (!isfinite(m->center[j]))
-			return "scaler centers must be finite";
-		if (!isfinite(m->scale_values[j]) || !(m->scale_values[j] > 0.0))
-			return "scaler scales must be finite and positive";
 	}
-	if (!all_finite(m->centroids, (size_t) m->k * m->d))
-		return "centroids must be finite";
+	return NULL;
+}
+
+/* Check every value of field f against its kind and range. */
+static const char *
+check_field(const CcModelField *f, const CcModel *m)
+{
+	size_t		n = cc_model_field_count(f, m),
+				i;
+	const void *values = cc_model_field_values(f, m);
+
+	if (f->kind == CC_FIELD_NAMES)
+		return check_names(m);
+	if (f->bad == NULL)
+		return NULL;			/* checked by hand in cc_model_validate */
+	for (i = 0; i < n; i++)
+	{
+		if (f->kind == CC_FIELD_DOUBLE)
+		{
+			double		v = ((const double *) values)[i];
+
+			if (isnan(v) ? !f->nulls : !(isfinite(v) && v >= f->lo && v <= f->hi))
+				return f->bad;
+		}
+		else
+		{
+			double		v = (double) int_value(f, values, i);
+
+			if (!(v >= f->lo && v <= f->hi))
+				return f->bad;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Check a model's fields; return NULL if valid, else what is wrong.  Each
+ * field is checked against its description, then the relations between
+ * fields by hand.
+ */
+const char *
+cc_model_validate(const CcModel *m)
+{
+	const char *bad;
+	int			i,
+				j,
+				c;
+	int64_t		total = 0;
+
+	if (m->k < 1 || m->k > CC_MAX_K)
+		return "k is out of range";
+	if (m->d < 1 || m->d > CC_MAX_FEATURES)
+		return "number of features is out of range";
+	for (i = 0; i < cc_model_nfields; i++)
+		if ((bad = check_field(&cc_model_fields[i], m)) != NULL)
+			return bad;
+
+	for (j = 0; j < m->d; j++)
+		if (isnan(m->impute_values[j]) != (m->impute == CC_IMPUTE_DROP))
+			return "imputation values must be finite (null for impute = drop)";
 	for (c = 0; c < m->k; c++)
 	{
-		if (m->sizes[c] < 0 || m->sizes[c] > INT64_MAX - total)
+		if (m->sizes[c] > INT64_MAX - total)
 			return "segment sizes must be non-negative";
 		total += m->sizes[c];
-		if (!isfinite(m->sse[c]) || m->sse[c] < 0.0)
-			return "segment squared errors must be finite and non-negative";
 	}
-	if (m->rows < 0 || total != m->rows)
+	if (total != m->rows)
 		return "segment sizes do not add up to the number of rows";
-	if (!isfinite(m->inertia) || m->inertia < 0.0)
-		return "inertia must be finite and non-negative";
-	if (m->iterations < 0)
-		return "iterations must be non-negative";
-	if (m->silhouette_rows < 0 || m->silhouette_rows > m->rows ||
+	if (m->silhouette_rows > m->rows ||
 		(m->silhouette_rows == 0) != isnan(m->silhouette))
 		return "silhouette rows must be between 1 and the rows when a silhouette is present, else 0";
-	if (!isnan(m->silhouette) && !(m->silhouette >= -1.0 && m->silhouette <= 1.0))
-		return "silhouette must be between -1 and 1";
-	for (c = 0; c < m->k; c++)
-		if (!isnan(m->segment_silhouette[c]) &&
-			!(m->segment_silhouette[c] >= -1.0 && m->segment_silhouette[c] <= 1.0))
-			return "segment silhouettes must be between -1 and 1";
-	if (!isnan(m->calinski_harabasz) &&
-		!(isfinite(m->calinski_harabasz) && m->calinski_harabasz >= 0.0))
-		return "the Calinski-Harabasz index must be finite and non-negative";
-	if (!isnan(m->davies_bouldin) &&
-		!(isfinite(m->davies_bouldin) && m->davies_bouldin >= 0.0))
-		return "the Davies-Bouldin index must be finite and non-negative";
-	if (!isnan(m->changed_share) &&
-		!(m->changed_share >= 0.0 && m->changed_share <= 1.0))
-		return "the share of changed rows must be between 0 and 1";
-	for (c = 0; c < m->k; c++)
-		if (!isnan(m->segment_drift[c]) &&
-			!(isfinite(m->segment_drift[c]) && m->segment_drift[c] >= 0.0))
-			return "segment drifts must be finite and non-negative";
-	if (!all_finite(m->feature_mean, m->d))
-		return "feature means must be finite";
-	for (j = 0; j < m->d; j++)
-		if (!isfinite(m->feature_std[j]) || m->feature_std[j] < 0.0)
-			return "feature standard deviations must be finite and non-negative";
 	if (!isnan(m->pca_ratio[0]))
 	{
 		for (j = 0; j < m->d; j++)
-			if (!(m->pca_ratio[j] >= 0.0 && m->pca_ratio[j] <= 1.0 + 1e-9))
+			if (isnan(m->pca_ratio[j]))
 				return "explained variance ratios must be between 0 and 1";
+		/* rows past the d-th may be NaN: there are only d axes */
 		for (j = 0; j < CC_PCA_COMPONENTS * m->d; j++)
 			if (!isfinite(m->pca_components[j]) &&
 				!(j >= m->d * m->d && isnan(m->pca_components[j])))
@@ -212,152 +382,330 @@ cc_model_validate(const CcModel *m)
 	return NULL;
 }
 
+/* ---------- fields in the flat and binary forms ---------- */
+
+/* Bytes of one value of f in the flat and binary forms (names aside). */
+static size_t
+stored_bytes(const CcModelField *f)
+{
+	return f->kind == CC_FIELD_INT64 || f->kind == CC_FIELD_DOUBLE ? 8 : 4;
+}
+
+static unsigned char *
+put_u32(unsigned char *p, uint32_t v, bool network)
+{
+	int			i;
+
+	if (!network)
+	{
+		memcpy(p, &v, 4);
+		return p + 4;
+	}
+	for (i = 3; i >= 0; i--)
+		*p++ = (unsigned char) (v >> (8 * i));
+	return p;
+}
+
+static unsigned char *
+put_u64(unsigned char *p, uint64_t v, bool network)
+{
+	int			i;
+
+	if (!network)
+	{
+		memcpy(p, &v, 8);
+		return p + 8;
+	}
+	for (i = 7; i >= 0; i--)
+		*p++ = (unsigned char) (v >> (8 * i));
+	return p;
+}
+
+static uint32_t
+get_u32(const unsigned char *p, bool network)
+{
+	uint32_t	v = 0;
+	int			i;
+
+	if (!network)
+		memcpy(&v, p, 4);
+	else
+		for (i = 0; i < 4; i++)
+			v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t
+get_u64(const unsigned char *p, bool network)
+{
+	uint64_t	v = 0;
+	int			i;
+
+	if (!network)
+		memcpy(&v, p, 8);
+	else
+		for (i = 0; i < 8; i++)
+			v = (v << 8) | p[i];
+	return v;
+}
+
+/* Bytes of the fields of m in the flat and binary forms. */
+size_t
+cc_model_fields_size(const CcModel *m)
+{
+	size_t		size = 0;
+	int			i,
+				j;
+
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+
+		if (f->kind == CC_FIELD_NAMES)
+			for (j = 0; j < m->d; j++)
+				size += 4 + strlen(m->features[j]);
+		else
+			size += stored_bytes(f) * cc_model_field_count(f, m);
+	}
+	return size;
+}
+
+/* The fewest bytes nfields fields of a k x d model can take (empty names). */
+size_t
+cc_model_fields_min_size(int k, int d, int nfields)
+{
+	CcModel		shape;
+	size_t		size = 0;
+	int			i;
+
+	memset(&shape, 0, sizeof(shape));
+	shape.k = k;
+	shape.d = d;
+	for (i = 0; i < nfields && i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+
+		size += f->kind == CC_FIELD_NAMES ? 4 * (size_t) d :
+			stored_bytes(f) * cc_model_field_count(f, &shape);
+	}
+	return size;
+}
+
+/* Write every field of m at p in the chosen byte order; return the end. */
+unsigned char *
+cc_model_fields_write(const CcModel *m, unsigned char *p, bool network)
+{
+	int			i;
+	size_t		j;
+
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+		size_t		n = cc_model_field_count(f, m);
+		const void *values = cc_model_field_values(f, m);
+
+		if (f->kind == CC_FIELD_NAMES)
+			for (j = 0; j < n; j++)
+			{
+				const char *name = ((char *const *) values)[j];
+				size_t		len = strlen(name);
+
+				p = put_u32(p, (uint32_t) len, network);
+				memcpy(p, name, len);
+				p += len;
+			}
+		else if (f->kind == CC_FIELD_DOUBLE && !network)
+		{
+			memcpy(p, values, sizeof(double) * n);
+			p += sizeof(double) * n;
+		}
+		else if (f->kind == CC_FIELD_DOUBLE)
+			for (j = 0; j < n; j++)
+			{
+				uint64_t	u;
+
+				memcpy(&u, &((const double *) values)[j], 8);
+				p = put_u64(p, u, network);
+			}
+		else if (f->kind == CC_FIELD_INT64)
+			for (j = 0; j < n; j++)
+				p = put_u64(p, (uint64_t) int_value(f, values, j), network);
+		else
+			for (j = 0; j < n; j++)
+				p = put_u32(p, (uint32_t) (int32_t) int_value(f, values, j), network);
+	}
+	return p;
+}
+
+/* Read the values of one numeric field f of m from *p..end. */
+static bool
+read_values(const unsigned char **p, const unsigned char *end,
+			const CcModelField *f, bool network, CcModel *m)
+{
+	size_t		n = cc_model_field_count(f, m),
+				w = stored_bytes(f),
+				j;
+	void	   *values = cc_model_field_values(f, m);
+
+	if ((size_t) (end - *p) / w < n)
+		return false;
+	for (j = 0; j < n; j++, *p += w)
+	{
+		if (f->kind == CC_FIELD_DOUBLE)
+		{
+			uint64_t	u = get_u64(*p, network);
+
+			memcpy(&((double *) values)[j], &u, 8);
+		}
+		else if (f->kind == CC_FIELD_INT64)
+			set_int_value(f, values, j, (int64_t) get_u64(*p, network));
+		else
+			set_int_value(f, values, j, (int32_t) get_u32(*p, network));
+	}
+	return true;
+}
+
+/* Read the first nfields fields into m; see model.h. */
+const char *
+cc_model_fields_read(const unsigned char **p, const unsigned char *end,
+					 int nfields, bool network, CcModel *m,
+					 const CcAllocator *alloc)
+{
+	int			i,
+				j;
+
+	if (nfields > cc_model_nfields)
+		return "model value has fields this build does not know";
+	for (i = nfields; i < cc_model_nfields; i++)
+		if (!cc_model_fields[i].optional)
+			return "model value lacks a field";
+	for (i = 0; i < nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+
+		if (f->kind != CC_FIELD_NAMES)
+		{
+			if (!read_values(p, end, f, network, m))
+				return "model value is truncated";
+			continue;
+		}
+		for (j = 0; j < m->d; j++)
+		{
+			uint32_t	len;
+			char	   *name;
+
+			if (end - *p < 4)
+				return "model value is truncated";
+			len = get_u32(*p, network);
+			*p += 4;
+			if (len > (uint32_t) (end - *p))
+				return "model value has a feature name of an invalid length";
+			if (memchr(*p, '\0', len) != NULL)
+				return "model value has a feature name with a zero byte";
+			name = cc_alloc_array(alloc, (size_t) len + 1, 1);
+			memcpy(name, *p, len);
+			name[len] = '\0';
+			m->features[j] = name;
+			*p += len;
+		}
+	}
+	return NULL;
+}
+
+/* ---------- the flat form ---------- */
+
 /* Bytes of the flat form of m. */
 size_t
 cc_model_flat_size(const CcModel *m)
 {
-	size_t		size = HEADER_BYTES;
-	int			j;
-
-	size += sizeof(double) * (size_t) m->d * 3;
-	size += sizeof(double) * (size_t) m->k * m->d;
-	size += (sizeof(int64_t) + 3 * sizeof(double)) * (size_t) m->k;
-	size += sizeof(double) * (size_t) m->d * (3 + CC_PCA_COMPONENTS);
-	for (j = 0; j < m->d; j++)
-		size += strlen(m->features[j]) + 1;
-	return size;
+	return HEADER_BYTES + cc_model_fields_size(m);
 }
 
-static char *
-put(char *p, const void *src, size_t len)
-{
-	memcpy(p, src, len);
-	return p + len;
-}
-
-/* Write the flat form of m into buf. */
+/* Write the flat form of m (format 2) into buf. */
 void
 cc_model_flatten(const CcModel *m, char *buf)
 {
-	uint32_t	magic = CC_MODEL_MAGIC;
-	int32_t		hdr[7];
-	char	   *p = buf;
-	int			j;
+	unsigned char *p = (unsigned char *) buf;
 
-	hdr[0] = CC_MODEL_FORMAT;
-	hdr[1] = m->k;
-	hdr[2] = m->d;
-	hdr[3] = (int32_t) m->impute;
-	hdr[4] = (int32_t) m->scale;
-	hdr[5] = m->iterations;
-	hdr[6] = 0;
-	p = put(p, &magic, 4);
-	p = put(p, hdr, sizeof(hdr));
-	p = put(p, &m->rows, 8);
-	p = put(p, &m->inertia, 8);
-	p = put(p, &m->silhouette, 8);
-	p = put(p, &m->silhouette_rows, 8);
-	p = put(p, &m->calinski_harabasz, 8);
-	p = put(p, &m->davies_bouldin, 8);
-	p = put(p, &m->changed_share, 8);
-	p = put(p, m->impute_values, sizeof(double) * m->d);
-	p = put(p, m->center, sizeof(double) * m->d);
-	p = put(p, m->scale_values, sizeof(double) * m->d);
-	p = put(p, m->centroids, sizeof(double) * (size_t) m->k * m->d);
-	p = put(p, m->sizes, sizeof(int64_t) * m->k);
-	p = put(p, m->sse, sizeof(double) * m->k);
-	p = put(p, m->segment_silhouette, sizeof(double) * m->k);
-	p = put(p, m->segment_drift, sizeof(double) * m->k);
-	p = put(p, m->feature_mean, sizeof(double) * m->d);
-	p = put(p, m->feature_std, sizeof(double) * m->d);
-	p = put(p, m->pca_ratio, sizeof(double) * m->d);
-	p = put(p, m->pca_components, sizeof(double) * m->d * CC_PCA_COMPONENTS);
-	for (j = 0; j < m->d; j++)
-		p = put(p, m->features[j], strlen(m->features[j]) + 1);
+	p = put_u32(p, CC_MODEL_MAGIC, false);
+	p = put_u32(p, CC_MODEL_FORMAT, false);
+	p = put_u32(p, (uint32_t) m->k, false);
+	p = put_u32(p, (uint32_t) m->d, false);
+	p = put_u32(p, (uint32_t) cc_model_nfields, false);
+	cc_model_fields_write(m, p, false);
 }
 
-/* Read a flat form into m; see model.h. */
-const char *
-cc_model_unflatten(const char *buf, size_t len, CcModel *m,
-				   const CcAllocator *alloc)
-{
-	uint32_t	magic;
-	int32_t		hdr[7];
-	int64_t		rows;
-	double		inertia;
-	double		quality[5];
-	size_t		fixed;
-	const char *p = buf;
-	const char *end = buf + len;
-	int			k,
-				d,
-				j;
+/*
+ * The order of the fields in a flat value of format 1: three int32 in the
+ * header, a reserved int32, 8-byte numbers (scalars, then arrays), and then
+ * the names, NUL-terminated.  Release 0.1.0 wrote it without changed_share
+ * and segment_drift, under the same format number: such a value is told
+ * from a later one by whether it reads and validates as one.
+ */
+static const char *const v1_header[] = {"impute", "scale", "iterations"};
+static const char *const v1_numbers[] = {
+	"rows", "inertia", "silhouette", "silhouette_rows", "calinski_harabasz",
+	"davies_bouldin", "changed_share", "impute_values", "scale_center",
+	"scale_scale", "centroids", "sizes", "sse", "segment_silhouette",
+	"segment_drift", "feature_mean", "feature_std", "pca_ratio",
+	"pca_components"
+};
+static const char *const v1_numbers_010[] = {
+	"rows", "inertia", "silhouette", "silhouette_rows", "calinski_harabasz",
+	"davies_bouldin", "impute_values", "scale_center", "scale_scale",
+	"centroids", "sizes", "sse", "segment_silhouette", "feature_mean",
+	"feature_std", "pca_ratio", "pca_components"
+};
 
-	if (len < HEADER_BYTES)
+#define LENGTH(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Read a flat value of format 1 (after its magic and format) into m, its
+ * 8-byte numbers in the order of numbers[0..nnumbers-1].
+ */
+static const char *
+unflatten_v1(const unsigned char *p, const unsigned char *end,
+			 const char *const *numbers, size_t nnumbers, CcModel *m,
+			 const CcAllocator *alloc)
+{
+	int32_t		k,
+				d,
+				reserved;
+	size_t		fixed = 0,
+				i;
+	int			j;
+
+	if (end - p < V1_HEADER_BYTES - 8)
 		return "model value is truncated";
-	memcpy(&magic, p, 4);
-	memcpy(hdr, p + 4, sizeof(hdr));
-	memcpy(&rows, p + 32, 8);
-	memcpy(&inertia, p + 40, 8);
-	memcpy(quality, p + 48, sizeof(quality));
-	p += HEADER_BYTES;
-	if (magic != CC_MODEL_MAGIC)
-		return "model value has a wrong magic number";
-	if (hdr[0] != CC_MODEL_FORMAT)
-		return "model value has an unsupported format version";
-	if (hdr[6] != 0)
+	k = (int32_t) get_u32(p, false);
+	d = (int32_t) get_u32(p + 4, false);
+	reserved = (int32_t) get_u32(p + 20, false);
+	if (reserved != 0)
 		return "model value has a reserved field set";
-	k = hdr[1];
-	d = hdr[2];
 	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES)
 		return "model value has k or the number of features out of range";
-	if (hdr[3] < CC_IMPUTE_MEDIAN || hdr[3] >= CC_IMPUTE_COUNT ||
-		hdr[4] < CC_SCALE_STANDARD || hdr[4] >= CC_SCALE_COUNT)
-		return "model value has an unknown preprocessing method";
-	fixed = sizeof(double) * ((size_t) d * (6 + CC_PCA_COMPONENTS) +
-							  (size_t) k * d + 3 * (size_t) k) +
-		sizeof(int64_t) * k;
-	if ((size_t) (end - p) < fixed + (size_t) d)
+	{
+		CcModel		shape;
+
+		memset(&shape, 0, sizeof(shape));
+		shape.k = k;
+		shape.d = d;
+		for (i = 0; i < nnumbers; i++)
+			fixed += 8 * cc_model_field_count(cc_model_field_find(numbers[i]), &shape);
+	}
+	if ((size_t) (end - p) < 24 + fixed + (size_t) d)
 		return "model value is truncated";
 
 	cc_model_alloc(m, k, d, alloc);
-	m->impute = (CcImpute) hdr[3];
-	m->scale = (CcScale) hdr[4];
-	m->iterations = hdr[5];
-	m->rows = rows;
-	m->inertia = inertia;
-	m->silhouette = quality[0];
-	memcpy(&m->silhouette_rows, &quality[1], 8);
-	m->calinski_harabasz = quality[2];
-	m->davies_bouldin = quality[3];
-	m->changed_share = quality[4];
-	memcpy(m->impute_values, p, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(m->center, p, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(m->scale_values, p, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(m->centroids, p, sizeof(double) * (size_t) k * d);
-	p += sizeof(double) * (size_t) k * d;
-	memcpy(m->sizes, p, sizeof(int64_t) * k);
-	p += sizeof(int64_t) * k;
-	memcpy(m->sse, p, sizeof(double) * k);
-	p += sizeof(double) * k;
-	memcpy(m->segment_silhouette, p, sizeof(double) * k);
-	p += sizeof(double) * k;
-	memcpy(m->segment_drift, p, sizeof(double) * k);
-	p += sizeof(double) * k;
-	memcpy(m->feature_mean, p, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(m->feature_std, p, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(m->pca_ratio, p, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(m->pca_components, p, sizeof(double) * d * CC_PCA_COMPONENTS);
-	p += sizeof(double) * d * CC_PCA_COMPONENTS;
+	p += 8;
+	for (i = 0; i < LENGTH(v1_header); i++)
+		read_values(&p, end, cc_model_field_find(v1_header[i]), false, m);
+	p += 4;
+	for (i = 0; i < nnumbers; i++)
+		read_values(&p, end, cc_model_field_find(numbers[i]), false, m);
 	for (j = 0; j < d; j++)
 	{
-		const char *nul = memchr(p, '\0', (size_t) (end - p));
+		const unsigned char *nul = memchr(p, '\0', (size_t) (end - p));
 		size_t		nlen;
 
 		if (nul == NULL)
@@ -367,6 +715,63 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 		memcpy(m->features[j], p, nlen + 1);
 		p = nul + 1;
 	}
+	if (p != end)
+		return "model value has trailing bytes";
+	return cc_model_validate(m);
+}
+
+/* Read a flat form of format 1 or 2 into m; see model.h. */
+const char *
+cc_model_unflatten(const char *buf, size_t len, CcModel *m,
+				   const CcAllocator *alloc)
+{
+	const unsigned char *p = (const unsigned char *) buf;
+	const unsigned char *end = p + len;
+	int32_t		format,
+				k,
+				d,
+				nfields;
+	const char *bad;
+
+	memset(m, 0, sizeof(*m));
+	if (len < 8)
+		return "model value is truncated";
+	if (get_u32(p, false) != CC_MODEL_MAGIC)
+		return "model value has a wrong magic number";
+	format = (int32_t) get_u32(p + 4, false);
+	if (format == 1)
+	{
+		/* the layout of 0.2.0 to 0.4.0, else that of 0.1.0 */
+		bad = unflatten_v1(p + 8, end, v1_numbers, LENGTH(v1_numbers), m, alloc);
+		if (bad != NULL)
+		{
+			cc_model_free(m, alloc);
+			if (unflatten_v1(p + 8, end, v1_numbers_010, LENGTH(v1_numbers_010),
+							 m, alloc) != NULL)
+			{
+				cc_model_free(m, alloc);
+				return bad;
+			}
+		}
+		return NULL;
+	}
+	if (format != CC_MODEL_FORMAT)
+		return "model value has an unsupported format version";
+	if (len < HEADER_BYTES)
+		return "model value is truncated";
+	k = (int32_t) get_u32(p + 8, false);
+	d = (int32_t) get_u32(p + 12, false);
+	nfields = (int32_t) get_u32(p + 16, false);
+	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES)
+		return "model value has k or the number of features out of range";
+	if (nfields < 0 || nfields > cc_model_nfields)
+		return "model value has fields this build does not know";
+	p += HEADER_BYTES;
+	if ((size_t) (end - p) < cc_model_fields_min_size(k, d, nfields))
+		return "model value is truncated";
+	cc_model_alloc(m, k, d, alloc);
+	if ((bad = cc_model_fields_read(&p, end, nfields, false, m, alloc)) != NULL)
+		return bad;
 	if (p != end)
 		return "model value has trailing bytes";
 	return cc_model_validate(m);

@@ -13,7 +13,8 @@
 #include "alloc.h"
 #include "preprocess.h"
 
-#define CC_MODEL_FORMAT		1
+#define CC_MODEL_FORMAT		2		/* of the flat, binary and JSON forms written */
+#define CC_MODEL_FORMAT_MIN 1		/* the oldest format still read */
 #define CC_MAX_K			10000
 #define CC_MAX_FEATURES		1600	/* PostgreSQL's column limit */
 #define CC_MAX_NAME_BYTES	63		/* NAMEDATALEN - 1 */
@@ -53,6 +54,88 @@ typedef struct CcModel
 	double	   *segment_drift;	/* k: distance moved by each centroid */
 } CcModel;
 
+/*
+ * The model's fields, described once.  cc_model_fields lists every field of
+ * CcModel but k (the number of segments, and of rows of the per-segment
+ * arrays), in the order of the JSON text form and of the flat and binary
+ * forms; d is the number of feature names.  Allocation, release, the
+ * shape and range checks of validation, the flat, binary and JSON forms,
+ * and ccseg_model_summary's columns (which carry the same names) all come
+ * from this table: a new field is one line in it (appended at the end and
+ * optional, so that values stored before it still read), a member of
+ * CcModel, an OUT column of ccseg_model_summary in the SQL scripts, and
+ * the code that computes it.
+ */
+typedef enum CcFieldKind
+{
+	CC_FIELD_INT,				/* int; int32 in the flat and binary forms */
+	CC_FIELD_INT64,				/* int64_t */
+	CC_FIELD_DOUBLE,			/* double; NaN is null in JSON and SQL */
+	CC_FIELD_NAMES,				/* char *: the feature names */
+	CC_FIELD_IMPUTE,			/* CcImpute: by name in JSON and SQL, int32 in binary */
+	CC_FIELD_SCALE				/* CcScale: likewise */
+} CcFieldKind;
+
+typedef enum CcFieldShape
+{
+	CC_SHAPE_SCALAR,			/* one value, a member of CcModel */
+	CC_SHAPE_K,					/* an array of k values, one per segment */
+	CC_SHAPE_D,					/* an array of d values, one per feature */
+	CC_SHAPE_KD,				/* k x d, row-major */
+	CC_SHAPE_PD					/* CC_PCA_COMPONENTS x d, row-major */
+} CcFieldShape;
+
+typedef struct CcModelField
+{
+	const char *name;			/* JSON key and ccseg_model_summary column */
+	CcFieldKind kind;
+	CcFieldShape shape;
+	size_t		offset;			/* of the member, or of the array pointer, in CcModel */
+	double		init;			/* each value after cc_model_alloc (numbers) */
+	bool		nulls;			/* NaN is a valid value (doubles) */
+	double		lo;				/* any other value is finite and in [lo, hi] */
+	double		hi;
+	const char *bad;			/* validation message when it is not; NULL:
+								 * cc_model_validate checks the field by hand */
+	bool		optional;		/* may be missing from a stored value, read as init:
+								 * anywhere in JSON, at the end in the flat and
+								 * binary forms */
+	const char *absent_with;	/* ccseg_model_summary: SQL NULL when the first
+								 * value of this field is NaN */
+	bool		null_elements;	/* ccseg_model_summary: NaN values are NULL elements */
+} CcModelField;
+
+extern const CcModelField cc_model_fields[];
+extern const int cc_model_nfields;
+
+/* Number of values of field f in model m (d names for CC_FIELD_NAMES). */
+extern size_t cc_model_field_count(const CcModelField *f, const CcModel *m);
+
+/* Address of field f's first value in m (the member itself for a scalar). */
+extern void *cc_model_field_values(const CcModelField *f, const CcModel *m);
+
+/* The field of that name, or NULL. */
+extern const CcModelField *cc_model_field_find(const char *name);
+
+/*
+ * The fields in the flat and binary forms of format 2: field after field in
+ * the table's order, numbers in native (flat) or network (binary) byte
+ * order, names as a uint32 length and their bytes.  Size of all the fields
+ * of m; writing them at p (returns the end); and reading the first
+ * nfields fields into m, allocated for k and d by cc_model_alloc, from
+ * *p..end (advancing *p), with the fields after them left at their
+ * initial values.  The reader never reads past end and returns NULL or a
+ * message; cc_model_fields_min_size bounds the bytes before allocating.
+ */
+extern size_t cc_model_fields_size(const CcModel *m);
+extern size_t cc_model_fields_min_size(int k, int d, int nfields);
+extern unsigned char *cc_model_fields_write(const CcModel *m, unsigned char *p,
+											bool network);
+extern const char *cc_model_fields_read(const unsigned char **p,
+										const unsigned char *end, int nfields,
+										bool network, CcModel *m,
+										const CcAllocator *alloc);
+
 /* Allocate the arrays of a model with k segments and d features (names NULL, metrics NaN). */
 extern void cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc);
 
@@ -67,7 +150,8 @@ extern size_t cc_model_flat_size(const CcModel *m);
 extern void cc_model_flatten(const CcModel *m, char *buf);
 
 /*
- * Read a flat form of len bytes into m, copying arrays and names with alloc.
+ * Read a flat form (format 2, or 1 as releases up to 0.4.0 stored it) of
+ * len bytes into m, copying arrays and names with alloc.
  * Returns NULL on success or a message saying what is wrong; never reads
  * outside buf.
  */

@@ -1,12 +1,15 @@
 /*
  * model_io.c
- *		JSON text form (reading) and network-order binary form of a model.
+ *		JSON text form and network-order binary form of a model.
  *
  * The JSON reader first parses the text into a small tree (any valid JSON
- * up to a nesting depth of 8), then takes the model's fields from it: k and
- * the number of features must be known before the arrays can be checked,
- * and keys may come in any order.
+ * up to a nesting depth of 8), then takes the model's fields from it by
+ * their descriptions (cc_model_fields): k and the number of features must
+ * be known before the arrays can be checked, and keys may come in any
+ * order.  The writer emits the fields in the table's order; the number
+ * format is the caller's (PostgreSQL's shortest exact form in the glue).
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -385,16 +388,6 @@ free_node(JNode *node, const CcAllocator *alloc)
 
 /* ---------- taking the model's fields from the tree ---------- */
 
-static const char *const model_keys[] = {
-	"format", "k", "features", "impute", "impute_values", "scale",
-	"scale_center", "scale_scale", "centroids", "sizes", "sse", "inertia",
-	"iterations", "rows", "silhouette", "silhouette_rows", "segment_silhouette",
-	"calinski_harabasz", "davies_bouldin", "feature_mean", "feature_std",
-	"pca_ratio", "pca_components", "changed_share", "segment_drift"
-};
-
-#define N_KEYS (sizeof(model_keys) / sizeof(model_keys[0]))
-
 static const JNode *
 field(const JNode *obj, const char *key)
 {
@@ -462,6 +455,112 @@ say(char *buf, size_t size, const char *fmt, ...)
 /* A key for a message: at most 40 bytes of it. */
 #define KEY40(key) 40, (key)
 
+/*
+ * The pass in which extract takes a field: names and methods, arrays of
+ * one dimension, matrices, segment sizes, then the scalars; within a pass,
+ * the table's order.
+ */
+static int
+extract_pass(const CcModelField *f)
+{
+	if (f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_IMPUTE ||
+		f->kind == CC_FIELD_SCALE)
+		return 0;
+	if (f->kind == CC_FIELD_DOUBLE)
+		return f->shape == CC_SHAPE_SCALAR ? 4 :
+			f->shape == CC_SHAPE_K || f->shape == CC_SHAPE_D ? 1 : 2;
+	if (f->shape != CC_SHAPE_SCALAR)
+		return 3;
+	return f->kind == CC_FIELD_INT ? 5 : 6;
+}
+
+#define EXTRACT_PASSES 7
+
+/* Take field f (present as v) into m, allocated for k x d; NULL or a message. */
+static const char *
+take_field(const CcModelField *f, const JNode *v, CcModel *m, const CcAllocator *alloc,
+		   char *eb, size_t es)
+{
+	void	   *values = cc_model_field_values(f, m);
+	size_t		n = cc_model_field_count(f, m),
+				i;
+	int64_t		i64;
+	int			how;
+
+	switch (f->kind)
+	{
+		case CC_FIELD_NAMES:
+			for (i = 0; i < n; i++)
+			{
+				if (v->items[i].type != J_STRING)
+					return say(eb, es, "\"%s\" must hold strings.", f->name);
+				((char **) values)[i] = cc_alloc_array(alloc, strlen(v->items[i].string) + 1, 1);
+				strcpy(((char **) values)[i], v->items[i].string);
+			}
+			return NULL;
+		case CC_FIELD_IMPUTE:
+		case CC_FIELD_SCALE:
+			how = v->type != J_STRING ? -1 : f->kind == CC_FIELD_IMPUTE ?
+				cc_impute_parse(v->string) : cc_scale_parse(v->string);
+			if (how < 0)
+				return say(eb, es, "Unknown %s method \"%.*s\".",
+						   f->kind == CC_FIELD_IMPUTE ? "imputation" : "scaling",
+						   KEY40(v->type == J_STRING ? v->string : "?"));
+			if (f->kind == CC_FIELD_IMPUTE)
+				*(CcImpute *) values = (CcImpute) how;
+			else
+				*(CcScale *) values = (CcScale) how;
+			return NULL;
+		case CC_FIELD_INT:
+			if (!take_int64(v, &i64) || i64 < 0 || i64 > 2147483647)
+				return say(eb, es, "\"%s\" must be a whole number.", f->name);
+			*(int *) values = (int) i64;
+			return NULL;
+		case CC_FIELD_INT64:
+			if (f->shape == CC_SHAPE_SCALAR)
+			{
+				if (!take_int64(v, (int64_t *) values))
+					return say(eb, es, "\"%s\" must be a whole number.", f->name);
+				return NULL;
+			}
+			if (v->type != J_ARRAY || v->count != n)
+				return say(eb, es, "\"%s\" must have %d entries, one per segment.",
+						   f->name, (int) n);
+			for (i = 0; i < n; i++)
+				if (!take_int64(&v->items[i], &((int64_t *) values)[i]))
+					return say(eb, es, "\"%s\" must hold whole numbers.", f->name);
+			return NULL;
+		case CC_FIELD_DOUBLE:
+			break;
+	}
+	if (f->shape == CC_SHAPE_SCALAR)
+		return take_double(v, f->nulls, (double *) values) ? NULL :
+			"A measure is not a number.";
+	if (f->shape == CC_SHAPE_K || f->shape == CC_SHAPE_D)
+		return take_doubles(v, n, f->nulls, (double *) values) ? NULL :
+			say(eb, es, "\"%s\" must be an array of %d numbers%s.", f->name,
+				(int) n, f->nulls ? " or nulls" : "");
+	/* a matrix: k or CC_PCA_COMPONENTS rows of d */
+	{
+		size_t		rows = n / (size_t) m->d;
+
+		if (v->type != J_ARRAY || v->count != rows)
+			return say(eb, es, "\"%s\" must have %d rows%s.", f->name, (int) rows,
+					   f->shape == CC_SHAPE_KD ? ", one per segment" : "");
+		for (i = 0; i < rows; i++)
+			if (!take_doubles(&v->items[i], (size_t) m->d, f->nulls,
+							  (double *) values + i * (size_t) m->d))
+				return say(eb, es, "\"%s\" rows must hold %d numbers%s.", f->name,
+						   m->d, f->nulls ? " or nulls" : "");
+	}
+	return NULL;
+}
+
+/*
+ * Take the model from the parsed tree: the keys are "format", "k" and the
+ * names of the fields, each once; a key may be missing only for an
+ * optional field, which keeps its initial value.
+ */
 static const char *
 extract(const JNode *root, CcModel *m, const CcAllocator *alloc, char *eb,
 		size_t es)
@@ -471,114 +570,118 @@ extract(const JNode *root, CcModel *m, const CcAllocator *alloc, char *eb,
 	size_t		i,
 				j;
 	int			k,
-				d,
-				how;
+				fi,
+				pass;
+	const char *bad;
 
 	if (root->type != J_OBJECT)
 		return "A ccseg_model value must be a JSON object.";
 	for (i = 0; i < root->count; i++)
 	{
-		bool		known = false;
-
-		for (j = 0; j < N_KEYS; j++)
-			if (strcmp(root->keys[i], model_keys[j]) == 0)
-				known = true;
-		if (!known)
+		if (strcmp(root->keys[i], "format") != 0 && strcmp(root->keys[i], "k") != 0 &&
+			cc_model_field_find(root->keys[i]) == NULL)
 			return say(eb, es, "Unknown key \"%.*s\".", KEY40(root->keys[i]));
 		for (j = 0; j < i; j++)
 			if (strcmp(root->keys[i], root->keys[j]) == 0)
 				return say(eb, es, "Key \"%.*s\" appears twice.", KEY40(root->keys[i]));
 	}
-	for (j = 0; j < N_KEYS; j++)
-		if (field(root, model_keys[j]) == NULL)
-			return say(eb, es, "Key \"%s\" is missing.", model_keys[j]);
+	if (field(root, "format") == NULL)
+		return "Key \"format\" is missing.";
+	if (field(root, "k") == NULL)
+		return "Key \"k\" is missing.";
+	for (fi = 0; fi < cc_model_nfields; fi++)
+		if (!cc_model_fields[fi].optional && field(root, cc_model_fields[fi].name) == NULL)
+			return say(eb, es, "Key \"%s\" is missing.", cc_model_fields[fi].name);
 
-	if (!take_int64(field(root, "format"), &i64) || i64 != CC_MODEL_FORMAT)
-		return say(eb, es, "Unsupported format version; this build reads format %d.",
-				   CC_MODEL_FORMAT);
+	if (!take_int64(field(root, "format"), &i64) ||
+		i64 < CC_MODEL_FORMAT_MIN || i64 > CC_MODEL_FORMAT)
+		return say(eb, es, "Unsupported format version; this build reads formats %d to %d.",
+				   CC_MODEL_FORMAT_MIN, CC_MODEL_FORMAT);
 	if (!take_int64(field(root, "k"), &i64) || i64 < 1 || i64 > CC_MAX_K)
 		return "\"k\" is out of range.";
 	k = (int) i64;
 	v = field(root, "features");
 	if (v->type != J_ARRAY || v->count < 1 || v->count > CC_MAX_FEATURES)
 		return "\"features\" must be an array of 1 to 1600 names.";
-	d = (int) v->count;
 
-	cc_model_alloc(m, k, d, alloc);
-	for (j = 0; j < (size_t) d; j++)
-	{
-		if (v->items[j].type != J_STRING)
-			return "\"features\" must hold strings.";
-		m->features[j] = cc_alloc_array(alloc, strlen(v->items[j].string) + 1, 1);
-		strcpy(m->features[j], v->items[j].string);
-	}
-	v = field(root, "impute");
-	if (v->type != J_STRING || (how = cc_impute_parse(v->string)) < 0)
-		return say(eb, es, "Unknown imputation method \"%.*s\".",
-				   KEY40(v->type == J_STRING ? v->string : "?"));
-	m->impute = (CcImpute) how;
-	v = field(root, "scale");
-	if (v->type != J_STRING || (how = cc_scale_parse(v->string)) < 0)
-		return say(eb, es, "Unknown scaling method \"%.*s\".",
-				   KEY40(v->type == J_STRING ? v->string : "?"));
-	m->scale = (CcScale) how;
-
-	{
-		static const struct
+	cc_model_alloc(m, k, (int) v->count, alloc);
+	for (pass = 0; pass < EXTRACT_PASSES; pass++)
+		for (fi = 0; fi < cc_model_nfields; fi++)
 		{
-			const char *key;
-			bool		per_segment;
-			bool		nulls;
-		}			arrays[] = {
-			{"impute_values", false, true}, {"scale_center", false, false},
-			{"scale_scale", false, false}, {"sse", true, false},
-			{"segment_silhouette", true, true}, {"segment_drift", true, true},
-			{"feature_mean", false, false}, {"feature_std", false, false},
-			{"pca_ratio", false, true}
-		};
-		double	   *dest[] = {m->impute_values, m->center, m->scale_values, m->sse,
-			m->segment_silhouette, m->segment_drift, m->feature_mean,
-		m->feature_std, m->pca_ratio};
+			const CcModelField *f = &cc_model_fields[fi];
 
-		for (j = 0; j < sizeof(arrays) / sizeof(arrays[0]); j++)
-			if (!take_doubles(field(root, arrays[j].key),
-							  arrays[j].per_segment ? (size_t) k : (size_t) d,
-							  arrays[j].nulls, dest[j]))
-				return say(eb, es, "\"%s\" must be an array of %d %s%s.", arrays[j].key,
-						   arrays[j].per_segment ? k : d, "numbers",
-						   arrays[j].nulls ? " or nulls" : "");
-	}
-	v = field(root, "centroids");
-	if (v->type != J_ARRAY || v->count != (size_t) k)
-		return say(eb, es, "\"centroids\" must have %d rows, one per segment.", k);
-	for (i = 0; i < (size_t) k; i++)
-		if (!take_doubles(&v->items[i], d, false, m->centroids + i * d))
-			return say(eb, es, "\"centroids\" rows must hold %d numbers.", d);
-	v = field(root, "pca_components");
-	if (v->type != J_ARRAY || v->count != CC_PCA_COMPONENTS)
-		return say(eb, es, "\"pca_components\" must have %d rows.", CC_PCA_COMPONENTS);
-	for (i = 0; i < CC_PCA_COMPONENTS; i++)
-		if (!take_doubles(&v->items[i], d, true, m->pca_components + i * d))
-			return say(eb, es, "\"pca_components\" rows must hold %d numbers or nulls.", d);
-	v = field(root, "sizes");
-	if (v->type != J_ARRAY || v->count != (size_t) k)
-		return say(eb, es, "\"sizes\" must have %d entries, one per segment.", k);
-	for (i = 0; i < (size_t) k; i++)
-		if (!take_int64(&v->items[i], &m->sizes[i]))
-			return "\"sizes\" must hold whole numbers.";
-	if (!take_double(field(root, "inertia"), false, &m->inertia) ||
-		!take_double(field(root, "silhouette"), true, &m->silhouette) ||
-		!take_double(field(root, "calinski_harabasz"), true, &m->calinski_harabasz) ||
-		!take_double(field(root, "davies_bouldin"), true, &m->davies_bouldin) ||
-		!take_double(field(root, "changed_share"), true, &m->changed_share))
-		return "A measure is not a number.";
-	if (!take_int64(field(root, "iterations"), &i64) || i64 < 0 || i64 > 2147483647)
-		return "\"iterations\" must be a whole number.";
-	m->iterations = (int) i64;
-	if (!take_int64(field(root, "rows"), &m->rows) ||
-		!take_int64(field(root, "silhouette_rows"), &m->silhouette_rows))
-		return "\"rows\" and \"silhouette_rows\" must be whole numbers.";
+			if (extract_pass(f) != pass || (v = field(root, f->name)) == NULL)
+				continue;
+			if ((bad = take_field(f, v, m, alloc, eb, es)) != NULL)
+				return bad;
+		}
 	return cc_model_validate(m);
+}
+
+/* Write the JSON text form of m through out; see model_io.h. */
+void
+cc_model_to_json(const CcModel *m, const CcJsonOut *out)
+{
+	char		num[32];
+	int			fi;
+
+	snprintf(num, sizeof(num), "%d", CC_MODEL_FORMAT);
+	out->text(out->arg, "{\"format\": ");
+	out->text(out->arg, num);
+	snprintf(num, sizeof(num), "%d", m->k);
+	out->text(out->arg, ", \"k\": ");
+	out->text(out->arg, num);
+	for (fi = 0; fi < cc_model_nfields; fi++)
+	{
+		const CcModelField *f = &cc_model_fields[fi];
+		const void *values = cc_model_field_values(f, m);
+		bool		matrix = f->shape == CC_SHAPE_KD || f->shape == CC_SHAPE_PD;
+		size_t		n = cc_model_field_count(f, m),
+					row = matrix ? (size_t) m->d : n,
+					i;
+
+		out->text(out->arg, ", \"");
+		out->text(out->arg, f->name);
+		out->text(out->arg, "\": ");
+		if (f->kind == CC_FIELD_IMPUTE || f->kind == CC_FIELD_SCALE)
+		{
+			out->text(out->arg, "\"");
+			out->text(out->arg, f->kind == CC_FIELD_IMPUTE ?
+					  cc_impute_name(m->impute) : cc_scale_name(m->scale));
+			out->text(out->arg, "\"");
+			continue;
+		}
+		if (f->shape != CC_SHAPE_SCALAR)
+			out->text(out->arg, matrix ? "[[" : "[");
+		for (i = 0; i < n; i++)
+		{
+			if (i > 0)
+				out->text(out->arg, i % row == 0 ? "], [" : ", ");
+			switch (f->kind)
+			{
+				case CC_FIELD_NAMES:
+					out->string(out->arg, ((char *const *) values)[i]);
+					break;
+				case CC_FIELD_DOUBLE:
+					if (isnan(((const double *) values)[i]))
+						out->text(out->arg, "null");
+					else
+						out->number(out->arg, ((const double *) values)[i]);
+					break;
+				case CC_FIELD_INT:
+					snprintf(num, sizeof(num), "%d", ((const int *) values)[i]);
+					out->text(out->arg, num);
+					break;
+				default:
+					snprintf(num, sizeof(num), "%" PRId64, ((const int64_t *) values)[i]);
+					out->text(out->arg, num);
+					break;
+			}
+		}
+		if (f->shape != CC_SHAPE_SCALAR)
+			out->text(out->arg, matrix ? "]]" : "]");
+	}
+	out->text(out->arg, "}");
 }
 
 /* Parse the JSON text form; see model_io.h. */
@@ -613,39 +716,56 @@ cc_model_from_json(const char *text, size_t len, CcModel *m,
 
 /* ---------- binary form ---------- */
 
-typedef struct Wire
-{
-	unsigned char *p;			/* writing */
-	const unsigned char *r;		/* reading */
-	const unsigned char *end;
-} Wire;
+/*
+ * Format 2: uint32 format, k, d and the number of fields, then the fields
+ * as the flat form holds them (cc_model_fields_write), in network byte
+ * order.
+ */
+#define WIRE_HEADER_BYTES	(4 * 4)
 
 static void
-w_u32(Wire *w, uint32_t v)
+w_u32(unsigned char **p, uint32_t v)
 {
 	int			i;
 
 	for (i = 3; i >= 0; i--)
-		*w->p++ = (unsigned char) (v >> (8 * i));
+		*(*p)++ = (unsigned char) (v >> (8 * i));
 }
 
-static void
-w_u64(Wire *w, uint64_t v)
+/* Bytes of the binary form. */
+size_t
+cc_model_wire_size(const CcModel *m)
 {
-	int			i;
-
-	for (i = 7; i >= 0; i--)
-		*w->p++ = (unsigned char) (v >> (8 * i));
+	return WIRE_HEADER_BYTES + cc_model_fields_size(m);
 }
 
-static void
-w_f64(Wire *w, double v)
+/* Write the binary form of m (format 2) into buf. */
+void
+cc_model_to_wire(const CcModel *m, unsigned char *buf)
 {
-	uint64_t	u;
+	unsigned char *p = buf;
 
-	memcpy(&u, &v, 8);
-	w_u64(w, u);
+	w_u32(&p, CC_MODEL_FORMAT);
+	w_u32(&p, (uint32_t) m->k);
+	w_u32(&p, (uint32_t) m->d);
+	w_u32(&p, (uint32_t) cc_model_nfields);
+	cc_model_fields_write(m, p, true);
 }
+
+/*
+ * Format 1 (releases up to 0.4.0), still read: uint32 format, k, d,
+ * impute, scale, iterations; uint64 rows; double inertia; each name as a
+ * uint32 length and its bytes; for each feature its imputation value,
+ * center, scale, mean, standard deviation and explained variance ratio;
+ * the centroids; the principal axes; for each segment its size, squared
+ * error, silhouette and drift; then silhouette, silhouette rows,
+ * Calinski-Harabasz, Davies-Bouldin and the share of changed rows.
+ */
+typedef struct Wire
+{
+	const unsigned char *r;
+	const unsigned char *end;
+} Wire;
 
 static bool
 r_u32(Wire *w, uint32_t *v)
@@ -684,83 +804,11 @@ r_f64(Wire *w, double *v)
 	return true;
 }
 
-/* Bytes of the binary form. */
-size_t
-cc_model_wire_size(const CcModel *m)
+/* Read the rest of a format-1 binary value (after its format word). */
+static const char *
+from_wire_v1(Wire *w, CcModel *m, const CcAllocator *alloc)
 {
-	size_t		size = 6 * 4 + 8 + 8;
-	int			j;
-
-	for (j = 0; j < m->d; j++)
-		size += 4 + strlen(m->features[j]);
-	size += (size_t) m->d * 6 * 8;		/* impute, center, scale, mean, std, ratio */
-	size += (size_t) m->k * m->d * 8;
-	size += (size_t) CC_PCA_COMPONENTS * m->d * 8;
-	size += (size_t) m->k * 4 * 8;		/* sizes, sse, segment silhouette, drift */
-	size += 5 * 8;						/* silhouette, rows, CH, DB, changed */
-	return size;
-}
-
-/* Write the binary form: big-endian, names as length + bytes. */
-void
-cc_model_to_wire(const CcModel *m, unsigned char *buf)
-{
-	Wire		w;
-	size_t		i;
-	int			j;
-
-	w.p = buf;
-	w_u32(&w, CC_MODEL_FORMAT);
-	w_u32(&w, (uint32_t) m->k);
-	w_u32(&w, (uint32_t) m->d);
-	w_u32(&w, (uint32_t) m->impute);
-	w_u32(&w, (uint32_t) m->scale);
-	w_u32(&w, (uint32_t) m->iterations);
-	w_u64(&w, (uint64_t) m->rows);
-	w_f64(&w, m->inertia);
-	for (j = 0; j < m->d; j++)
-	{
-		size_t		len = strlen(m->features[j]);
-
-		w_u32(&w, (uint32_t) len);
-		memcpy(w.p, m->features[j], len);
-		w.p += len;
-	}
-	for (j = 0; j < m->d; j++)
-	{
-		w_f64(&w, m->impute_values[j]);
-		w_f64(&w, m->center[j]);
-		w_f64(&w, m->scale_values[j]);
-		w_f64(&w, m->feature_mean[j]);
-		w_f64(&w, m->feature_std[j]);
-		w_f64(&w, m->pca_ratio[j]);
-	}
-	for (i = 0; i < (size_t) m->k * m->d; i++)
-		w_f64(&w, m->centroids[i]);
-	for (i = 0; i < (size_t) CC_PCA_COMPONENTS * m->d; i++)
-		w_f64(&w, m->pca_components[i]);
-	for (j = 0; j < m->k; j++)
-	{
-		w_u64(&w, (uint64_t) m->sizes[j]);
-		w_f64(&w, m->sse[j]);
-		w_f64(&w, m->segment_silhouette[j]);
-		w_f64(&w, m->segment_drift[j]);
-	}
-	w_f64(&w, m->silhouette);
-	w_u64(&w, (uint64_t) m->silhouette_rows);
-	w_f64(&w, m->calinski_harabasz);
-	w_f64(&w, m->davies_bouldin);
-	w_f64(&w, m->changed_share);
-}
-
-/* Read the binary form; see model_io.h. */
-const char *
-cc_model_from_wire(const unsigned char *buf, size_t len, CcModel *m,
-				   const CcAllocator *alloc)
-{
-	Wire		w;
-	uint32_t	format,
-				k,
+	uint32_t	k,
 				d,
 				impute,
 				scale,
@@ -769,69 +817,102 @@ cc_model_from_wire(const unsigned char *buf, size_t len, CcModel *m,
 	size_t		i;
 	uint32_t	j;
 
-	memset(m, 0, sizeof(*m));
-	w.r = buf;
-	w.end = buf + len;
-	if (!r_u32(&w, &format) || !r_u32(&w, &k) || !r_u32(&w, &d) ||
-		!r_u32(&w, &impute) || !r_u32(&w, &scale) || !r_u32(&w, &iterations))
+	if (!r_u32(w, &k) || !r_u32(w, &d) ||
+		!r_u32(w, &impute) || !r_u32(w, &scale) || !r_u32(w, &iterations))
 		return "The value is truncated.";
-	if (format != CC_MODEL_FORMAT)
-		return "Unsupported format version.";
 	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES ||
 		impute >= CC_IMPUTE_COUNT || scale >= CC_SCALE_COUNT || iterations > 2147483647u)
 		return "k, the number of features, a method or the iterations are out of range.";
 	/* the fixed-size part must fit before anything is allocated */
-	if ((size_t) (w.end - w.r) < 16 + (size_t) d * (4 + 48) + (size_t) k * d * 8 +
+	if ((size_t) (w->end - w->r) < 16 + (size_t) d * (4 + 48) + (size_t) k * d * 8 +
 		(size_t) CC_PCA_COMPONENTS * d * 8 + (size_t) k * 32 + 40)
 		return "The value is truncated.";
 	cc_model_alloc(m, (int) k, (int) d, alloc);
 	m->impute = (CcImpute) impute;
 	m->scale = (CcScale) scale;
 	m->iterations = (int) iterations;
-	if (!r_u64(&w, &u))
+	if (!r_u64(w, &u))
 		return "The value is truncated.";
 	m->rows = (int64_t) u;
-	if (!r_f64(&w, &m->inertia))
+	if (!r_f64(w, &m->inertia))
 		return "The value is truncated.";
 	for (j = 0; j < d; j++)
 	{
 		uint32_t	nlen;
 
-		if (!r_u32(&w, &nlen) || nlen > (uint32_t) (w.end - w.r))
+		if (!r_u32(w, &nlen) || nlen > (uint32_t) (w->end - w->r))
 			return "A feature name has an invalid length.";
-		if (memchr(w.r, '\0', nlen) != NULL)
+		if (memchr(w->r, '\0', nlen) != NULL)
 			return "A feature name holds a zero byte.";
 		m->features[j] = cc_alloc_array(alloc, (size_t) nlen + 1, 1);
-		memcpy(m->features[j], w.r, nlen);
+		memcpy(m->features[j], w->r, nlen);
 		m->features[j][nlen] = '\0';
-		w.r += nlen;
+		w->r += nlen;
 	}
 	for (j = 0; j < d; j++)
-		if (!r_f64(&w, &m->impute_values[j]) || !r_f64(&w, &m->center[j]) ||
-			!r_f64(&w, &m->scale_values[j]) || !r_f64(&w, &m->feature_mean[j]) ||
-			!r_f64(&w, &m->feature_std[j]) || !r_f64(&w, &m->pca_ratio[j]))
+		if (!r_f64(w, &m->impute_values[j]) || !r_f64(w, &m->center[j]) ||
+			!r_f64(w, &m->scale_values[j]) || !r_f64(w, &m->feature_mean[j]) ||
+			!r_f64(w, &m->feature_std[j]) || !r_f64(w, &m->pca_ratio[j]))
 			return "The value is truncated.";
 	for (i = 0; i < (size_t) k * d; i++)
-		if (!r_f64(&w, &m->centroids[i]))
+		if (!r_f64(w, &m->centroids[i]))
 			return "The value is truncated.";
 	for (i = 0; i < (size_t) CC_PCA_COMPONENTS * d; i++)
-		if (!r_f64(&w, &m->pca_components[i]))
+		if (!r_f64(w, &m->pca_components[i]))
 			return "The value is truncated.";
 	for (j = 0; j < k; j++)
 	{
-		if (!r_u64(&w, &u))
+		if (!r_u64(w, &u))
 			return "The value is truncated.";
 		m->sizes[j] = (int64_t) u;
-		if (!r_f64(&w, &m->sse[j]) || !r_f64(&w, &m->segment_silhouette[j]) ||
-			!r_f64(&w, &m->segment_drift[j]))
+		if (!r_f64(w, &m->sse[j]) || !r_f64(w, &m->segment_silhouette[j]) ||
+			!r_f64(w, &m->segment_drift[j]))
 			return "The value is truncated.";
 	}
-	if (!r_f64(&w, &m->silhouette) || !r_u64(&w, &u))
+	if (!r_f64(w, &m->silhouette) || !r_u64(w, &u))
 		return "The value is truncated.";
 	m->silhouette_rows = (int64_t) u;
-	if (!r_f64(&w, &m->calinski_harabasz) || !r_f64(&w, &m->davies_bouldin) ||
-		!r_f64(&w, &m->changed_share))
+	if (!r_f64(w, &m->calinski_harabasz) || !r_f64(w, &m->davies_bouldin) ||
+		!r_f64(w, &m->changed_share))
 		return "The value is truncated.";
+	if (w->r != w->end)
+		return "The value has trailing bytes.";
+	return cc_model_validate(m);
+}
+
+/* Read the binary form of format 1 or 2; see model_io.h. */
+const char *
+cc_model_from_wire(const unsigned char *buf, size_t len, CcModel *m,
+				   const CcAllocator *alloc)
+{
+	Wire		w;
+	uint32_t	format,
+				k,
+				d,
+				nfields;
+	const char *bad;
+
+	memset(m, 0, sizeof(*m));
+	w.r = buf;
+	w.end = buf + len;
+	if (!r_u32(&w, &format))
+		return "The value is truncated.";
+	if (format == 1)
+		return from_wire_v1(&w, m, alloc);
+	if (format != CC_MODEL_FORMAT)
+		return "Unsupported format version.";
+	if (!r_u32(&w, &k) || !r_u32(&w, &d) || !r_u32(&w, &nfields))
+		return "The value is truncated.";
+	if (k < 1 || k > CC_MAX_K || d < 1 || d > CC_MAX_FEATURES)
+		return "k or the number of features is out of range.";
+	if (nfields > (uint32_t) cc_model_nfields)
+		return "The value has fields this build does not know.";
+	/* the fixed-size part must fit before anything is allocated */
+	if ((size_t) (w.end - w.r) < cc_model_fields_min_size((int) k, (int) d, (int) nfields))
+		return "The value is truncated.";
+	cc_model_alloc(m, (int) k, (int) d, alloc);
+	if ((bad = cc_model_fields_read(&w.r, w.end, (int) nfields, true, m, alloc)) != NULL)
+		return bad;
 	if (w.r != w.end)
 		return "The value has trailing bytes.";
 	return cc_model_validate(m);

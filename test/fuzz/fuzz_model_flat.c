@@ -3,7 +3,9 @@
  *		libFuzzer target: cc_model_unflatten on arbitrary bytes.  The stored
  *		form of ccseg_model goes through this parser whenever a value is read
  *		back, so no input may crash it or read out of bounds; a value it
- *		accepts must be valid, flatten back to the same bytes, and score.
+ *		accepts must be valid and score; one of format 2 flattens back to
+ *		the same bytes, one of format 1 to a format-2 value that reads back
+ *		and flattens to the same bytes again.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,7 +34,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cc_model_validate(&m) != NULL)
 			abort();
 		cc_model_flatten(&m, buf);
-		if (flat != size || memcmp(buf, data, size) != 0)
+		if (size >= 8 && data[4] == 1)
+		{
+			/* format 1: rewritten in the current format */
+			CcModel		again;
+			char	   *buf2 = malloc(flat);
+
+			if (cc_model_unflatten(buf, flat, &again, &cc_malloc_allocator) != NULL ||
+				cc_model_flat_size(&again) != flat)
+				abort();
+			cc_model_flatten(&again, buf2);
+			if (memcmp(buf, buf2, flat) != 0)
+				abort();
+			free(buf2);
+			cc_model_free(&again, &cc_malloc_allocator);
+		}
+		else if (flat != size || memcmp(buf, data, size) != 0)
 			abort();
 		if (cc_model_transform(&m, raw, z))
 		{

@@ -2,60 +2,52 @@
  * seed_model.c
  *		Writes a small valid model in its flat, JSON and binary forms: the
  *		seeds of the fuzzers' corpora, so that they start from a valid value.
+ *		Next to the flat and binary seeds go the format-1 values of the unit
+ *		tests' fixture (FILE.v1, and FILE.v1_010 for 0.1.0's flat form), so
+ *		that the readers of format 1 are fuzzed too.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/fixture_model_v1.h"
 #include "matrix.h"
 #include "model_io.h"
 #include "pass.h"
 
-/* The JSON text form of m, as ccseg_model's output writes it (%.17g numbers). */
+/* CcJsonOut callbacks writing to a FILE: numbers with 17 digits. */
 static void
-write_json(FILE *f, const CcModel *m)
+f_text(void *arg, const char *s)
 {
-	int			c,
-				j;
+	fputs(s, (FILE *) arg);
+}
 
-	fprintf(f, "{\"format\": %d, \"k\": %d, \"features\": [", CC_MODEL_FORMAT, m->k);
-	for (j = 0; j < m->d; j++)
-		fprintf(f, "%s\"%s\"", j ? ", " : "", m->features[j]);
-	fprintf(f, "], \"impute\": \"%s\", \"scale\": \"%s\"", cc_impute_name(m->impute),
-			cc_scale_name(m->scale));
-#define ARR(key, v, n) do { fprintf(f, ", \"%s\": [", key); \
-		for (j = 0; j < (n); j++) fprintf(f, "%s%.17g", j ? ", " : "", (v)[j]); \
-		fprintf(f, "]"); } while (0)
-	ARR("impute_values", m->impute_values, m->d);
-	ARR("scale_center", m->center, m->d);
-	ARR("scale_scale", m->scale_values, m->d);
-	fprintf(f, ", \"centroids\": [");
-	for (c = 0; c < m->k; c++)
+static void
+f_number(void *arg, double v)
+{
+	fprintf((FILE *) arg, "%.17g", v);
+}
+
+/* The seed's names need no escaping. */
+static void
+f_string(void *arg, const char *s)
+{
+	fprintf((FILE *) arg, "\"%s\"", s);
+}
+
+/* Write len bytes to path; false (with a message) on failure. */
+static bool
+write_file(const char *path, const void *buf, size_t len)
+{
+	FILE	   *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
 	{
-		fprintf(f, "%s[", c ? ", " : "");
-		for (j = 0; j < m->d; j++)
-			fprintf(f, "%s%.17g", j ? ", " : "", m->centroids[c * m->d + j]);
-		fprintf(f, "]");
+		perror(path);
+		return false;
 	}
-	fprintf(f, "], \"sizes\": [");
-	for (c = 0; c < m->k; c++)
-		fprintf(f, "%s%lld", c ? ", " : "", (long long) m->sizes[c]);
-	fprintf(f, "]");
-	ARR("sse", m->sse, m->k);
-	fprintf(f, ", \"inertia\": %.17g, \"iterations\": %d, \"rows\": %lld",
-			m->inertia, m->iterations, (long long) m->rows);
-	fprintf(f, ", \"silhouette\": %.17g, \"silhouette_rows\": %lld", m->silhouette,
-			(long long) m->silhouette_rows);
-	ARR("segment_silhouette", m->segment_silhouette, m->k);
-	fprintf(f, ", \"calinski_harabasz\": %.17g, \"davies_bouldin\": %.17g",
-			m->calinski_harabasz, m->davies_bouldin);
-	ARR("feature_mean", m->feature_mean, m->d);
-	ARR("feature_std", m->feature_std, m->d);
-	ARR("pca_ratio", m->pca_ratio, m->d);
-	fprintf(f, ", \"pca_components\": [[1, 0], [0, 1], [null, null]]");
-	fprintf(f, ", \"changed_share\": null, \"segment_drift\": [null, null, null]}");
-#undef ARR
+	return true;
 }
 
 int
@@ -70,6 +62,7 @@ main(int argc, char **argv)
 				j;
 	static char *names[] = {"spend", "visits"};
 	FILE	   *f;
+	char		path[4096];
 
 	if (argc != 4 && argc != 5)
 	{
@@ -112,31 +105,36 @@ main(int argc, char **argv)
 	size = cc_model_flat_size(&m);
 	buf = malloc(size);
 	cc_model_flatten(&m, buf);
-	f = fopen(argv[1], "wb");
-	if (f == NULL || fwrite(buf, 1, size, f) != size || fclose(f) != 0)
-	{
-		perror(argv[1]);
+	if (!write_file(argv[1], buf, size))
 		return 1;
-	}
 	free(buf);
+	snprintf(path, sizeof(path), "%s.v1", argv[1]);
+	if (!write_file(path, model_flat_v1, sizeof(model_flat_v1)))
+		return 1;
+	snprintf(path, sizeof(path), "%s.v1_010", argv[1]);
+	if (!write_file(path, model_flat_v1_010, sizeof(model_flat_v1_010)))
+		return 1;
 	f = fopen(argv[2], "w");
 	if (f == NULL)
 	{
 		perror(argv[2]);
 		return 1;
 	}
-	write_json(f, &m);
+	{
+		CcJsonOut	out = {f_text, f_number, f_string, f};
+
+		cc_model_to_json(&m, &out);
+	}
 	fclose(f);
 	size = cc_model_wire_size(&m);
 	buf = malloc(size);
 	cc_model_to_wire(&m, (unsigned char *) buf);
-	f = fopen(argv[3], "wb");
-	if (f == NULL || fwrite(buf, 1, size, f) != size || fclose(f) != 0)
-	{
-		perror(argv[3]);
+	if (!write_file(argv[3], buf, size))
 		return 1;
-	}
 	free(buf);
+	snprintf(path, sizeof(path), "%s.v1", argv[3]);
+	if (!write_file(path, model_wire_v1, sizeof(model_wire_v1)))
+		return 1;
 	if (argc == 5)
 	{
 		/* a pass of the model over a few rows, behind fuzz_exact's selector byte 0 */

@@ -83,7 +83,7 @@ FROM (VALUES
 	('JSON array', '[1, 2]'),
 	('missing key', '{"format": 1}'),
 	('unknown key', (SELECT jsonb_set(model::text::jsonb, '{extra}', '1')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
-	('wrong format', (SELECT jsonb_set(model::text::jsonb, '{format}', '2')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
+	('wrong format', (SELECT jsonb_set(model::text::jsonb, '{format}', '3')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('k disagrees with centroids', (SELECT jsonb_set(model::text::jsonb, '{k}', '3')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('zero scale', (SELECT jsonb_set(model::text::jsonb, '{scale_scale,0}', '0')::text FROM ccseg_model_versions WHERE model_name = 'ok')),
 	('string centroid', (SELECT jsonb_set(model::text::jsonb, '{centroids,0,0}', '"x"')::text FROM ccseg_model_versions WHERE model_name = 'ok')),

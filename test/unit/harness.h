@@ -56,6 +56,7 @@ extern const UnitModule stats_module;
 extern const UnitModule linalg_module;
 extern const UnitModule align_module;
 extern const UnitModule model_module;
+extern const UnitModule model_format_module;
 extern const UnitModule decimal_module;
 extern const UnitModule exactsum_module;
 extern const UnitModule pass_module;

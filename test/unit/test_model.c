@@ -18,35 +18,44 @@
 static void
 check_models_equal(const CcModel *a, const CcModel *b)
 {
-	int			j;
-	bool		names = true;
-	size_t		kd = (size_t) a->k * a->d;
+	int			i;
+	size_t		j;
 
 	CHECK(a->k == b->k);
 	CHECK(a->d == b->d);
 	if (a->k != b->k || a->d != b->d)
 		return;
-	CHECK(a->impute == b->impute);
-	CHECK(a->scale == b->scale);
-	for (j = 0; j < a->d; j++)
-		if (strcmp(a->features[j], b->features[j]) != 0)
-			names = false;
-	CHECK(names);
-	CHECK(memcmp(a->impute_values, b->impute_values, a->d * sizeof(double)) == 0);
-	CHECK(memcmp(a->center, b->center, a->d * sizeof(double)) == 0);
-	CHECK(memcmp(a->scale_values, b->scale_values, a->d * sizeof(double)) == 0);
-	CHECK(memcmp(a->centroids, b->centroids, kd * sizeof(double)) == 0);
-	CHECK(memcmp(a->sizes, b->sizes, a->k * sizeof(int64_t)) == 0);
-	CHECK(memcmp(a->sse, b->sse, a->k * sizeof(double)) == 0);
-	CHECK(memcmp(&a->inertia, &b->inertia, sizeof(double)) == 0);
-	CHECK(a->iterations == b->iterations);
-	CHECK(a->rows == b->rows);
-	CHECK(memcmp(&a->silhouette, &b->silhouette, sizeof(double)) == 0);
-	CHECK(a->silhouette_rows == b->silhouette_rows);
-	CHECK(memcmp(a->segment_silhouette, b->segment_silhouette,
-				 a->k * sizeof(double)) == 0);
-	CHECK(memcmp(&a->calinski_harabasz, &b->calinski_harabasz, sizeof(double)) == 0);
-	CHECK(memcmp(&a->davies_bouldin, &b->davies_bouldin, sizeof(double)) == 0);
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+		size_t		n = cc_model_field_count(f, a);
+		const void *va = cc_model_field_values(f, a);
+		const void *vb = cc_model_field_values(f, b);
+		bool		same = true;
+
+		for (j = 0; j < n; j++)
+			switch (f->kind)
+			{
+				case CC_FIELD_NAMES:
+					same &= strcmp(((char *const *) va)[j], ((char *const *) vb)[j]) == 0;
+					break;
+				case CC_FIELD_INT:
+					same &= ((const int *) va)[j] == ((const int *) vb)[j];
+					break;
+				case CC_FIELD_IMPUTE:
+					same &= ((const CcImpute *) va)[j] == ((const CcImpute *) vb)[j];
+					break;
+				case CC_FIELD_SCALE:
+					same &= ((const CcScale *) va)[j] == ((const CcScale *) vb)[j];
+					break;
+				default:
+					same &= memcmp((const char *) va + 8 * j, (const char *) vb + 8 * j, 8) == 0;
+					break;
+			}
+		if (!same)
+			printf("  field %s differs\n", f->name);
+		CHECK(same);
+	}
 }
 
 /* Offset of the first occurrence of the 8 bytes of v in buf, or -1. */
@@ -132,20 +141,25 @@ test_model_round_trip(void)
 		}
 		CHECK(cc_model_validate(&m) == NULL);
 		buf = flatten(&m, &size);
-		/* the flat form ends with the NUL-terminated names, in order */
+		/* the flat form starts with its header, then the names: length, bytes */
 		{
-			size_t		pos;
+			size_t		pos = 20;
+			uint32_t	word;
 
-			for (j = 0; j < m.d; j++)
-				names += strlen(m.features[j]) + 1;
-			pos = size - names;
+			memcpy(&word, buf + 4, 4);
+			CHECK(word == CC_MODEL_FORMAT);
+			memcpy(&word, buf + 16, 4);
+			CHECK(word == (uint32_t) cc_model_nfields);
 			for (j = 0; j < m.d; j++)
 			{
-				size_t		len = strlen(m.features[j]) + 1;
+				size_t		len = strlen(m.features[j]);
 
-				CHECK(memcmp(buf + pos, m.features[j], len) == 0);
-				pos += len;
+				memcpy(&word, buf + pos, 4);
+				CHECK(word == len && memcmp(buf + pos + 4, m.features[j], len) == 0);
+				pos += 4 + len;
+				names += 4 + len;
 			}
+			CHECK(size == 20 + names + 4 * 3 + 8 * (m.k * (m.d + 4) + m.d * (6 + CC_PCA_COMPONENTS) + 7));
 		}
 		err = unflatten_exact(buf, size, &u);
 		CHECK(err == NULL);
@@ -472,7 +486,7 @@ test_model_unflatten_rejects(void)
 	CHECK(u32 == 0x4D534343);	/* "CCSM" in native order */
 
 	set_ctx("unflatten format version");
-	i32 = 2;
+	i32 = CC_MODEL_FORMAT + 1;
 	CHECK(DAMAGED(memcpy(big + 4, &i32, 4)));
 	cc_model_free(&u, A);
 	i32 = 0;
@@ -497,16 +511,43 @@ test_model_unflatten_rejects(void)
 	CHECK(DAMAGED(memcpy(big + 12, &i32, 4)));
 	cc_model_free(&u, A);
 
-	set_ctx("unflatten unknown methods");
-	i32 = 4;
+	set_ctx("unflatten number of fields");
+	i32 = cc_model_nfields + 1;
+	CHECK(DAMAGED(memcpy(big + 16, &i32, 4)));
+	cc_model_free(&u, A);
+	i32 = cc_model_nfields - 1;
 	CHECK(DAMAGED(memcpy(big + 16, &i32, 4)));
 	cc_model_free(&u, A);
 	i32 = -1;
-	CHECK(DAMAGED(memcpy(big + 20, &i32, 4)));
+	CHECK(DAMAGED(memcpy(big + 16, &i32, 4)));
 	cc_model_free(&u, A);
 
-	set_ctx("unflatten unterminated last name");
-	CHECK(DAMAGED(big[size - 1] = 'z'));
+	set_ctx("unflatten unknown methods");
+	{
+		/* the method follows the names, which follow the header */
+		size_t		at = 20;
+		int			j;
+
+		for (j = 0; j < m.d; j++)
+			at += 4 + strlen(m.features[j]);
+		memcpy(&i32, buf + at, 4);
+		CHECK(i32 == (int32_t) m.impute);
+		i32 = CC_IMPUTE_COUNT;
+		CHECK(DAMAGED(memcpy(big + at, &i32, 4)));
+		cc_model_free(&u, A);
+		i32 = -1;
+		CHECK(DAMAGED(memcpy(big + at, &i32, 4)));
+		cc_model_free(&u, A);
+	}
+
+	set_ctx("unflatten name lengths");
+	u32 = (uint32_t) size;
+	CHECK(DAMAGED(memcpy(big + 20, &u32, 4)));
+	cc_model_free(&u, A);
+	u32 = 0;
+	CHECK(DAMAGED(memcpy(big + 20, &u32, 4)));
+	cc_model_free(&u, A);
+	CHECK(DAMAGED(big[24] = '\0'));
 	cc_model_free(&u, A);
 
 	set_ctx("unflatten invalid contents");
@@ -571,8 +612,7 @@ test_model_unflatten_rejects(void)
 
 /*
  * Flip random bytes of a flat form: unflatten must either reject it or
- * accept a valid model that flattens back to the same bytes (the reserved
- * header word aside).  Run under ASan or valgrind this also shows that no
+ * accept a valid model that flattens back to the same bytes.  Run under ASan or valgrind this also shows that no
  * damaged input makes it read outside the buffer.
  */
 static void
@@ -614,8 +654,7 @@ test_model_unflatten_fuzz(void)
 			if (cc_model_validate(&u) != NULL)
 				consistent = false;
 			again = flatten(&u, &s2);
-			if (s2 != len || memcmp(again, dam, 28) != 0 ||
-				memcmp(again + 32, dam + 32, len - 32) != 0)
+			if (s2 != len || memcmp(again, dam, len) != 0)
 				consistent = false;
 			tfree(again);
 		}
@@ -1009,7 +1048,7 @@ test_model_json(void)
 		{"[\"a\\u00e9\"", "[\"a\\ud800\""}, {"\"mean\"", "\"average\""},
 		{"[1, 2], \"scale_center\"", "[1], \"scale_center\""},
 		{"\"inertia\": 4", "\"inertia\": 1e999"}, {"\"rows\": 7", "\"rows\": 8"},
-		{"\"format\": 1", "\"format\": 2"}, {"\"iterations\": 9", "\"iterations\": -9"},
+		{"\"format\": 1", "\"format\": 3"}, {"\"format\": 1", "\"format\": 0"}, {"\"iterations\": 9", "\"iterations\": -9"},
 		{"\"silhouette\": null", "\"silhouette\": 2"}, {"[0, null]}", "[0, null]} x"},
 		{"\"sse\"", "\"sse2\""}, {"\"changed_share\": 0.5", "\"changed_share\": 0.5, \"changed_share\": 0.5"},
 		{"[[1, 0]", "[[1, 0x]"}, {"\"b\\\"q\"", "\"b\\q\""}, {"12.5", "012"},

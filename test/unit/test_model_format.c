@@ -1,0 +1,384 @@
+/*
+ * test_model_format.c
+ *		Unit tests of the description of a model's fields (cc_model_fields)
+ *		and of the forms it drives: values of format 1 as releases 0.4.0
+ *		and 0.1.0 wrote them (fixture_model_v1.h) read back to the model
+ *		they were written from, and the JSON writer's text reads back to
+ *		its model.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fixture_model_v1.h"
+#include "harness.h"
+#include "model.h"
+#include "model_io.h"
+
+/*
+ * The model whose format-1 forms fixture_model_v1.h holds: every kind of
+ * field, NaN among the quality measures, a UTF-8 name, aligned.
+ */
+static void
+fixture_model(CcModel *m)
+{
+	static const char *const names[] = {"balance", "gr\xc3\xb6\xc3\x9f" "e", "visits_per_month"};
+	static const double comps[9] = {0.6, 0.8, 0.0, -0.8, 0.6, 0.0, 0.0, 0.0, 1.0};
+	int			k = 3,
+				d = 3,
+				c,
+				j;
+
+	cc_model_alloc(m, k, d, A);
+	m->impute = CC_IMPUTE_MEAN;
+	m->scale = CC_SCALE_ROBUST;
+	for (j = 0; j < d; j++)
+	{
+		m->features[j] = talloc(strlen(names[j]) + 1, 1);
+		strcpy(m->features[j], names[j]);
+		m->impute_values[j] = 1.25 * (j + 1);
+		m->center[j] = -0.5 + j;
+		m->scale_values[j] = 0.1 + 2.0 * j;
+		m->feature_mean[j] = 3.0 - j / 3.0;
+		m->feature_std[j] = 0.75 * j;
+		m->pca_ratio[j] = j == 0 ? 0.7 : j == 1 ? 0.2 : 0.1;
+	}
+	memcpy(m->pca_components, comps, sizeof(comps));
+	for (c = 0; c < k; c++)
+	{
+		for (j = 0; j < d; j++)
+			m->centroids[c * d + j] = c - 1.0 + 0.1 * j + 1e-17 * c;
+		m->sizes[c] = 100 + 7 * c;
+		m->sse[c] = 2.5 * c + 1.0 / 3.0;
+		m->segment_silhouette[c] = c == 1 ? NAN : 0.2 * c - 0.1;
+		m->segment_drift[c] = 0.125 * c;
+	}
+	m->rows = 100 + 107 + 114;
+	m->inertia = m->sse[0] + m->sse[1] + m->sse[2];
+	m->iterations = 12;
+	m->silhouette = 0.3125;
+	m->silhouette_rows = 200;
+	m->calinski_harabasz = 123.456;
+	m->davies_bouldin = NAN;
+	m->changed_share = 0.0625;
+}
+
+/* Whether a and b hold the same value in every field (NaN bits included). */
+static bool
+models_equal(const CcModel *a, const CcModel *b)
+{
+	int			i;
+	size_t		j;
+
+	if (a->k != b->k || a->d != b->d)
+		return false;
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+		size_t		n = cc_model_field_count(f, a);
+		const void *va = cc_model_field_values(f, a);
+		const void *vb = cc_model_field_values(f, b);
+		size_t		bytes = f->kind == CC_FIELD_INT ? sizeof(int) :
+			f->kind == CC_FIELD_IMPUTE ? sizeof(CcImpute) :
+			f->kind == CC_FIELD_SCALE ? sizeof(CcScale) : 8;
+
+		if (f->kind == CC_FIELD_NAMES)
+		{
+			for (j = 0; j < n; j++)
+				if (strcmp(((char *const *) va)[j], ((char *const *) vb)[j]) != 0)
+					return false;
+		}
+		else if (memcmp(va, vb, bytes * n) != 0)
+		{
+			set_ctx("field %s differs", f->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The table describes each member once, and cc_model_alloc follows it. */
+static void
+test_model_fields_table(void)
+{
+	CcModel		m;
+	int			i,
+				i2;
+	bool		unique = true,
+				found = true,
+				initial = true;
+
+	set_ctx("model fields table");
+	CHECK(cc_model_nfields == 23);
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		for (i2 = 0; i2 < i; i2++)
+			if (strcmp(cc_model_fields[i].name, cc_model_fields[i2].name) == 0 ||
+				cc_model_fields[i].offset == cc_model_fields[i2].offset)
+				unique = false;
+		if (cc_model_field_find(cc_model_fields[i].name) != &cc_model_fields[i])
+			found = false;
+	}
+	CHECK(unique);
+	CHECK(found);
+	CHECK(cc_model_field_find("k") == NULL && cc_model_field_find("format") == NULL);
+	CHECK(cc_model_fields[0].kind == CC_FIELD_NAMES);
+
+	cc_model_alloc(&m, 4, 3, A);
+	for (i = 0; i < cc_model_nfields; i++)
+	{
+		const CcModelField *f = &cc_model_fields[i];
+		size_t		n = cc_model_field_count(f, &m),
+					j;
+		const void *v = cc_model_field_values(f, &m);
+
+		for (j = 0; j < n; j++)
+			if (f->kind == CC_FIELD_DOUBLE &&
+				memcmp(&((const double *) v)[j], &f->init, 8) != 0)
+				initial = false;
+	}
+	CHECK(initial);
+	CHECK(cc_model_field_count(cc_model_field_find("centroids"), &m) == 12);
+	CHECK(cc_model_field_count(cc_model_field_find("pca_components"), &m) ==
+		  (size_t) CC_PCA_COMPONENTS * 3);
+	CHECK(cc_model_field_values(cc_model_field_find("sse"), &m) == (void *) m.sse);
+	CHECK(cc_model_field_values(cc_model_field_find("inertia"), &m) == (void *) &m.inertia);
+	cc_model_free(&m, A);
+
+	/* the bound checked before allocating is that of names of length 0 */
+	fixture_model(&m);
+	CHECK(cc_model_fields_min_size(3, 3, cc_model_nfields) + strlen(m.features[0]) +
+		  strlen(m.features[1]) + strlen(m.features[2]) == cc_model_fields_size(&m));
+	CHECK(cc_model_validate(&m) == NULL);
+	cc_model_free(&m, A);
+	set_ctx("%s", "");
+}
+
+/* Read len bytes of a copy of buf (an exact block) with the flat or binary reader. */
+static const char *
+read_exact(const unsigned char *buf, size_t len, bool wire, CcModel *out)
+{
+	unsigned char *copy = talloc(len > 0 ? len : 1, 1);
+	const char *err;
+
+	memcpy(copy, buf, len);
+	err = wire ? cc_model_from_wire(copy, len, out, A) :
+		cc_model_unflatten((const char *) copy, len, out, A);
+	tfree(copy);
+	return err;
+}
+
+/* Values of format 1 written by 0.4.0 read back to their model, and only whole. */
+static void
+test_model_format1(void)
+{
+	CcModel		want,
+				got,
+				again;
+	int			wire;
+
+	fixture_model(&want);
+	for (wire = 0; wire < 2; wire++)
+	{
+		const unsigned char *v1 = wire ? model_wire_v1 : model_flat_v1;
+		size_t		size = wire ? sizeof(model_wire_v1) : sizeof(model_flat_v1);
+		size_t		len;
+		bool		all_refused = true;
+		unsigned char *buf,
+				   *big;
+		size_t		size2;
+		const char *err;
+
+		set_ctx("format 1 %s", wire ? "binary" : "flat");
+		err = read_exact(v1, size, wire, &got);
+		CHECK(err == NULL);
+		if (err != NULL)
+			printf("  said: %s\n", err);
+		CHECK(err == NULL && models_equal(&want, &got));
+
+		/* written again in format 2, it reads back the same */
+		size2 = wire ? cc_model_wire_size(&got) : cc_model_flat_size(&got);
+		buf = talloc(size2, 1);
+		if (wire)
+			cc_model_to_wire(&got, buf);
+		else
+			cc_model_flatten(&got, (char *) buf);
+		CHECK(buf[wire ? 3 : 4] == CC_MODEL_FORMAT);
+		CHECK(read_exact(buf, size2, wire, &again) == NULL && models_equal(&want, &again));
+		cc_model_free(&again, A);
+		/* format 2 without its last field: that field is not optional */
+		if (wire)
+			buf[15]--;
+		else
+			buf[16]--;
+		CHECK(read_exact(buf, size2, wire, &again) != NULL);
+		cc_model_free(&again, A);
+		tfree(buf);
+		cc_model_free(&got, A);
+
+		for (len = 0; len < size; len++)
+		{
+			if (read_exact(v1, len, wire, &got) == NULL)
+				all_refused = false;
+			cc_model_free(&got, A);
+		}
+		CHECK(all_refused);
+		big = talloc(size + 1, 1);
+		memcpy(big, v1, size);
+		big[size] = 0;
+		CHECK(read_exact(big, size + 1, wire, &got) != NULL);
+		cc_model_free(&got, A);
+		if (!wire)
+		{
+			/* the reserved word of format 1 must be 0 */
+			big[28] = 1;
+			CHECK(read_exact(big, size, wire, &got) != NULL);
+			cc_model_free(&got, A);
+		}
+		tfree(big);
+	}
+	cc_model_free(&want, A);
+
+	/* 0.1.0's flat form: the same format, without the alignment fields */
+	{
+		size_t		size = sizeof(model_flat_v1_010),
+					len;
+		bool		all_refused = true;
+		int			c;
+
+		set_ctx("format 1 flat of 0.1.0");
+		fixture_model(&want);
+		want.changed_share = NAN;
+		for (c = 0; c < want.k; c++)
+			want.segment_drift[c] = NAN;
+		CHECK(read_exact(model_flat_v1_010, size, false, &got) == NULL &&
+			  models_equal(&want, &got));
+		cc_model_free(&got, A);
+		for (len = 0; len < size; len++)
+		{
+			if (read_exact(model_flat_v1_010, len, false, &got) == NULL)
+				all_refused = false;
+			cc_model_free(&got, A);
+		}
+		CHECK(all_refused);
+		cc_model_free(&want, A);
+	}
+	set_ctx("%s", "");
+}
+
+/* A CcJsonOut writing into a fixed buffer, numbers with 17 digits. */
+typedef struct TextBuf
+{
+	char		data[16384];
+	size_t		len;
+} TextBuf;
+
+static void
+tb_text(void *arg, const char *s)
+{
+	TextBuf    *tb = arg;
+	size_t		n = strlen(s);
+
+	if (tb->len + n < sizeof(tb->data))
+	{
+		memcpy(tb->data + tb->len, s, n + 1);
+		tb->len += n;
+	}
+}
+
+static void
+tb_number(void *arg, double v)
+{
+	char		num[40];
+
+	snprintf(num, sizeof(num), "%.17g", v);
+	tb_text(arg, num);
+}
+
+static void
+tb_string(void *arg, const char *s)
+{
+	char		c[8];
+
+	tb_text(arg, "\"");
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			snprintf(c, sizeof(c), "\\%c", *s);
+		else if ((unsigned char) *s < 0x20)
+			snprintf(c, sizeof(c), "\\u%04x", (unsigned) *s);
+		else
+			snprintf(c, sizeof(c), "%c", *s);
+		tb_text(arg, c);
+	}
+	tb_text(arg, "\"");
+}
+
+/* The JSON writer's text reads back to its model, in format 2 and 1. */
+static void
+test_model_json_writer(void)
+{
+	static TextBuf tb;
+	CcJsonOut	out = {tb_text, tb_number, tb_string, &tb};
+	CcModel		m,
+				back;
+	char		err[256];
+	int			trial;
+
+	for (trial = 0; trial < 5; trial++)
+	{
+		char	   *at;
+
+		if (trial == 0)
+			fixture_model(&m);
+		else
+			make_model(&m, trial * 3 - 2, trial, (CcImpute) (trial % 4),
+					   (CcScale) ((trial + 1) % 4), 1200 + trial);
+		if (trial == 2)
+			set_name(&m, 0, "q\"uote\\back\tslash");
+		set_ctx("json writer, trial %d", trial);
+		tb.len = 0;
+		cc_model_to_json(&m, &out);
+		CHECK(strncmp(tb.data, "{\"format\": 2, \"k\": ", 19) == 0);
+		CHECK(strstr(tb.data, "\"features\": [") == strstr(tb.data, "\"k\": ") +
+			  strlen("\"k\": ") + (m.k >= 10 ? 2 : 1) + 2);
+		if (!CHECK(cc_model_from_json(tb.data, tb.len, &back, A, err, sizeof(err)) == NULL))
+			printf("  said: %s\n  of: %s\n", err, tb.data);
+		CHECK(models_equal(&m, &back));
+		cc_model_free(&back, A);
+
+		/* the same text as format 1 */
+		tb.data[11] = '1';
+		CHECK(cc_model_from_json(tb.data, tb.len, &back, A, err, sizeof(err)) == NULL);
+		CHECK(models_equal(&m, &back));
+		cc_model_free(&back, A);
+
+		/* without the optional alignment fields (as 0.1.0 wrote): NaN */
+		at = strstr(tb.data, ", \"changed_share\"");
+		CHECK(at != NULL);
+		if (at != NULL)
+		{
+			char	   *after = strstr(at, ", \"feature_mean\"");
+
+			memmove(at, after, strlen(after) + 1);
+			CHECK(cc_model_from_json(tb.data, strlen(tb.data), &back, A, err,
+									 sizeof(err)) == NULL);
+			CHECK(isnan(back.changed_share) && isnan(back.segment_drift[0]) &&
+				  isnan(back.segment_drift[back.k - 1]));
+			CHECK(back.inertia == m.inertia &&
+				  memcmp(&back.pca_ratio[0], &m.pca_ratio[0], 8) == 0);
+			cc_model_free(&back, A);
+		}
+		cc_model_free(&m, A);
+	}
+	set_ctx("%s", "");
+}
+
+/* The tests of this file; the order numbers place them in a full run. */
+static const UnitTest tests[] = {
+	UNIT_TEST(model_fields_table, 635),
+	UNIT_TEST(model_format1, 645),
+	UNIT_TEST(model_json_writer, 655),
+};
+
+const UnitModule model_format_module = {"model_format", tests, lengthof(tests)};
