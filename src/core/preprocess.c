@@ -10,6 +10,14 @@
 #include "matrix.h"
 #include "preprocess.h"
 
+/*
+ * Columns gathered per walk over the rows for medians and quantiles: their
+ * buffers take 8 * CC_GATHER_COLUMNS bytes per row at most, less than the
+ * per-row state of k-means (ccseg.max_train_memory counts it) that is not
+ * allocated yet while the preprocessing is fitted.
+ */
+#define CC_GATHER_COLUMNS	8
+
 /* The words of the methods, indexed by CcImpute and CcScale. */
 static const char *const impute_names[CC_IMPUTE_COUNT] = {"median", "mean", "zero", "drop"};
 static const char *const scale_names[CC_SCALE_COUNT] = {"standard", "minmax", "robust", "none"};
@@ -50,21 +58,36 @@ cc_scale_name(CcScale how)
 	return scale_names[how];
 }
 
-/* Copy the non-missing values of column j into buf; return how many. */
-static size_t
-gather_column(const double *x, size_t n, int d, int j, double *buf)
+/*
+ * Copy the non-missing values of the w columns from j0 into bufs[0..w-1],
+ * in row order, in one walk over the rows in memory order (a walk per
+ * column would read the whole matrix for each one); m[c] gets how many
+ * went into bufs[c].  Each buffer needs room for one more value than it
+ * gets: a missing value is stored past the last one kept, then overwritten
+ * or left there.
+ */
+static void
+gather_columns(const double *x, size_t n, int d, int j0, int w,
+			   double *const *bufs, size_t *m)
 {
-	size_t		m = 0;
 	size_t		i;
+	int			c;
 
+	for (c = 0; c < w; c++)
+		m[c] = 0;
 	for (i = 0; i < n; i++)
 	{
-		double		v = x[i * d + j];
+		const double *row = x + i * d + j0;
 
-		if (!isnan(v))
-			buf[m++] = v;
+		for (c = 0; c < w; c++)
+		{
+			double		v = row[c];
+
+			/* store always, advance only past a value: no branch on it */
+			bufs[c][m[c]] = v;
+			m[c] += !isnan(v);
+		}
 	}
-	return m;
 }
 
 /* Median of buf[0..m-1] (reorders buf); the mean of the middle pair when m is even. */
@@ -93,58 +116,132 @@ median_of(double *buf, size_t m)
 	}
 }
 
-/* Fit imputation values; returns -1, or the first column that is all missing. */
+/*
+ * Count the non-missing values of each column in one walk over the rows:
+ * count[j] for j < d.
+ */
+static void
+count_present(const double *x, size_t n, int d, size_t *count)
+{
+	size_t		i;
+	int			j;
+
+	for (j = 0; j < d; j++)
+		count[j] = 0;
+	for (i = 0; i < n; i++)
+	{
+		const double *row = x + i * d;
+
+		for (j = 0; j < d; j++)
+			count[j] += !isnan(row[j]);
+	}
+}
+
+/*
+ * Sum the non-missing values of each column, compensated (CcSum), in row
+ * order, in one walk over the rows: the sums of a column-by-column loop that
+ * skips missing values, bit for bit.  A missing value adds +0 in its place,
+ * which leaves a compensated sum unchanged bit for bit (neither part of it
+ * is ever -0: both start at +0, and a sum is -0 only when both terms are).
+ */
+static CC_SIMD_CLONES void
+sum_present(const double *x, size_t n, int d, double *sums)
+{
+	int			j0;
+
+	for (j0 = 0; j0 < d; j0 += CC_COLUMN_BLOCK)
+	{
+		int			w = (d - j0 < CC_COLUMN_BLOCK) ? d - j0 : CC_COLUMN_BLOCK;
+		CcSum		s[CC_COLUMN_BLOCK];
+		size_t		i;
+		int			c;
+
+		for (c = 0; c < w; c++)
+			s[c].sum = s[c].comp = 0.0;
+		for (i = 0; i < n; i++)
+		{
+			const double *row = x + i * d + j0;
+
+			for (c = 0; c < w; c++)
+			{
+				double		v = row[c];
+
+				cc_sum_add(&s[c], isnan(v) ? 0.0 : v);
+			}
+		}
+		for (c = 0; c < w; c++)
+			sums[j0 + c] = cc_sum_value(&s[c]);
+	}
+}
+
+/*
+ * Fit imputation values; returns -1, or the first column that is all
+ * missing (then values is not filled).  The rows are read in memory order,
+ * several columns per walk: medians gather CC_GATHER_COLUMNS columns at a
+ * time into buffers of their non-missing values.
+ */
 int
 cc_impute_fit(const double *x, size_t n, int d, CcImpute how, double *values,
 			  const CcAllocator *alloc)
 {
-	double	   *buf = NULL;
+	size_t	   *count = cc_alloc_array(alloc, d ? d : 1, sizeof(size_t));
 	int			bad = -1;
 	int			j;
 
-	if (how == CC_IMPUTE_MEDIAN)
-		buf = cc_alloc_array(alloc, n ? n : 1, sizeof(double));
-
+	count_present(x, n, d, count);
 	for (j = 0; j < d; j++)
-	{
-		size_t		m = 0;
-		size_t		i;
-
-		for (i = 0; i < n; i++)
-			if (!isnan(x[i * d + j]))
-				m++;
-		if (m == 0)
+		if (count[j] == 0)
 		{
 			bad = j;
 			break;
 		}
-		switch (how)
-		{
-			case CC_IMPUTE_MEDIAN:
-				m = gather_column(x, n, d, j, buf);
-				values[j] = median_of(buf, m);
-				break;
-			case CC_IMPUTE_MEAN:
-				{
-					CcSum		s = {0, 0};
-
-					for (i = 0; i < n; i++)
-						if (!isnan(x[i * d + j]))
-							cc_sum_add(&s, x[i * d + j]);
-					values[j] = cc_sum_value(&s) / (double) m;
-					break;
-				}
-			case CC_IMPUTE_ZERO:
-				values[j] = 0.0;
-				break;
-			case CC_IMPUTE_DROP:
-				values[j] = NAN;
-				break;
-			case CC_IMPUTE_COUNT:
-				break;			/* not a method */
-		}
+	if (bad >= 0)
+	{
+		cc_release(alloc, count);
+		return bad;
 	}
-	cc_release(alloc, buf);
+
+	switch (how)
+	{
+		case CC_IMPUTE_MEDIAN:
+			{
+				double	   *bufs[CC_GATHER_COLUMNS];
+				size_t		m[CC_GATHER_COLUMNS];
+				int			j0,
+							c;
+
+				for (j0 = 0; j0 < d; j0 += CC_GATHER_COLUMNS)
+				{
+					int			w = (d - j0 < CC_GATHER_COLUMNS) ? d - j0 : CC_GATHER_COLUMNS;
+
+					for (c = 0; c < w; c++)
+						bufs[c] = cc_alloc_array(alloc, count[j0 + c] + 1, sizeof(double));
+					gather_columns(x, n, d, j0, w, bufs, m);
+					for (c = 0; c < w; c++)
+					{
+						values[j0 + c] = median_of(bufs[c], m[c]);
+						cc_release(alloc, bufs[c]);
+					}
+				}
+				break;
+			}
+		case CC_IMPUTE_MEAN:
+			sum_present(x, n, d, values);
+			for (j = 0; j < d; j++)
+				values[j] /= (double) count[j];
+			break;
+		case CC_IMPUTE_ZERO:
+			for (j = 0; j < d; j++)
+				values[j] = 0.0;
+			break;
+		case CC_IMPUTE_DROP:
+			for (j = 0; j < d; j++)
+				values[j] = NAN;
+			break;
+		case CC_IMPUTE_COUNT:
+			break;				/* not a method */
+	}
+	cc_release(alloc, count);
 	return bad;
 }
 
@@ -187,36 +284,93 @@ cc_impute_apply(double *x, size_t n, int d, CcImpute how, const double *values)
 	}
 }
 
-/* Fit center and scale per column; spread-less columns get scale 1. */
+/*
+ * Smallest and largest value of each column, in one walk over the rows: the
+ * same comparisons, in the same row order, as a walk down each column.
+ */
+static void
+columns_min_max(const double *x, size_t n, int d, double *lo, double *hi)
+{
+	size_t		i;
+	int			j;
+
+	for (j = 0; j < d; j++)
+		lo[j] = hi[j] = x[j];
+	for (i = 1; i < n; i++)
+	{
+		const double *row = x + i * d;
+
+		for (j = 0; j < d; j++)
+		{
+			double		v = row[j];
+
+			if (v < lo[j])
+				lo[j] = v;
+			if (v > hi[j])
+				hi[j] = v;
+		}
+	}
+}
+
+/*
+ * Fit center and scale per column; spread-less columns get scale 1.  The
+ * rows are read in memory order, all columns (or CC_GATHER_COLUMNS of them
+ * for quantiles) per walk.
+ */
 void
 cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 			 double *scale, bool *constant, const CcAllocator *alloc)
 {
-	double	   *buf = NULL;
-	double	   *means = NULL;
-	double	   *vars = NULL;
+	double	   *a = NULL;
+	double	   *b = NULL;
 	int			j;
 
-	if (how == CC_SCALE_ROBUST)
-		buf = cc_alloc_array(alloc, n ? n : 1, sizeof(double));
-	if (how == CC_SCALE_STANDARD)
+	if (how == CC_SCALE_STANDARD || how == CC_SCALE_MINMAX)
 	{
-		means = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
-		vars = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
-		cc_columns_mean_var(x, n, d, 0, d, means, vars);
+		a = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
+		b = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
+		if (how == CC_SCALE_STANDARD)
+			cc_columns_mean_var(x, n, d, 0, d, a, b);	/* means, variances */
+		else
+			columns_min_max(x, n, d, a, b); /* lows, highs */
+	}
+	else if (how == CC_SCALE_ROBUST)
+	{
+		double	   *bufs[CC_GATHER_COLUMNS];
+		size_t		m[CC_GATHER_COLUMNS];
+		int			j0,
+					c;
+
+		a = cc_alloc_array(alloc, d ? d : 1, sizeof(double));	/* quartile 1 */
+		b = cc_alloc_array(alloc, d ? d : 1, sizeof(double));	/* quartile 3 */
+		for (j0 = 0; j0 < d; j0 += CC_GATHER_COLUMNS)
+		{
+			int			w = (d - j0 < CC_GATHER_COLUMNS) ? d - j0 : CC_GATHER_COLUMNS;
+
+			for (c = 0; c < w; c++)
+				bufs[c] = cc_alloc_array(alloc, n ? n : 1, sizeof(double));
+			gather_columns(x, n, d, j0, w, bufs, m);
+			for (c = 0; c < w; c++)
+			{
+				/* the same selections in the same order as ever: same bits */
+				a[j0 + c] = cc_quantile(bufs[c], m[c], 0.25);
+				b[j0 + c] = cc_quantile(bufs[c], m[c], 0.75);
+				center[j0 + c] = median_of(bufs[c], m[c]);
+				cc_release(alloc, bufs[c]);
+			}
+		}
 	}
 
 	for (j = 0; j < d; j++)
 	{
 		bool		zero = false;
-		size_t		i;
 
 		switch (how)
 		{
 			case CC_SCALE_STANDARD:
 				{
-					double		mean = means[j],
-								var = vars[j];
+					double		mean = a[j],
+								var = b[j];
 					double		nd = (double) n;
 					double		bound;
 
@@ -229,38 +383,14 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 					break;
 				}
 			case CC_SCALE_MINMAX:
-				{
-					double		lo = x[j];
-					double		hi = x[j];
-
-					for (i = 1; i < n; i++)
-					{
-						double		v = x[i * d + j];
-
-						if (v < lo)
-							lo = v;
-						if (v > hi)
-							hi = v;
-					}
-					center[j] = lo;
-					scale[j] = hi - lo;
-					zero = !(scale[j] > 10.0 * DBL_EPSILON);
-					break;
-				}
+				center[j] = a[j];
+				scale[j] = b[j] - a[j];
+				zero = !(scale[j] > 10.0 * DBL_EPSILON);
+				break;
 			case CC_SCALE_ROBUST:
-				{
-					double		q25,
-								q75;
-
-					for (i = 0; i < n; i++)
-						buf[i] = x[i * d + j];
-					q25 = cc_quantile(buf, n, 0.25);
-					q75 = cc_quantile(buf, n, 0.75);
-					center[j] = median_of(buf, n);
-					scale[j] = q75 - q25;
-					zero = !(scale[j] > 10.0 * DBL_EPSILON);
-					break;
-				}
+				scale[j] = b[j] - a[j];
+				zero = !(scale[j] > 10.0 * DBL_EPSILON);
+				break;
 			case CC_SCALE_NONE:
 				center[j] = 0.0;
 				scale[j] = 1.0;
@@ -273,9 +403,8 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 		if (constant)
 			constant[j] = zero;
 	}
-	cc_release(alloc, buf);
-	cc_release(alloc, means);
-	cc_release(alloc, vars);
+	cc_release(alloc, a);
+	cc_release(alloc, b);
 }
 
 /* Scale rows in place: (x - center) / scale, the same operations as scikit-learn. */
