@@ -262,8 +262,7 @@ cc_quantile(double *a, size_t n, double q)
 	size_t		lo = (size_t) pos;
 	double		t = pos - (double) lo;
 	double		vlo,
-				vhi,
-				diff;
+				vhi;
 
 	if (lo >= n - 1)
 	{
@@ -275,7 +274,15 @@ cc_quantile(double *a, size_t n, double q)
 	if (t == 0.0)
 		return vlo;
 	vhi = cc_min(a + lo + 1, n - lo - 1);
-	diff = vhi - vlo;
+	return cc_lerp(vlo, vhi, t);
+}
+
+/* Interpolate t of the way from vlo to vhi (t in (0, 1)), as cc_quantile does. */
+double
+cc_lerp(double vlo, double vhi, double t)
+{
+	double		diff = vhi - vlo;
+
 	/*
 	 * The difference of two finite values of opposite signs can overflow
 	 * (-1.7e308 and 1.7e308): then weigh the ends, which cannot.

@@ -657,6 +657,146 @@ test_wide_blocks(void)
 	set_ctx("%s", "");
 }
 
+/*
+ * cc_order_pairs against sorting, on columns long enough for its sampling:
+ * ties (a few distinct values, one value in most rows, a constant column),
+ * missing values (a column mostly missing), ranks at both ends and in the
+ * middle, the pairs of k and k + 1; then the imputers and scalers that use
+ * it against a walk down each column, bit for bit.
+ */
+static void
+test_order_pairs(void)
+{
+	const size_t n = CC_ORDER_PAIRS_MIN_ROWS + 1001;
+	const int	d = 7;
+	double	   *x = dalloc(n * d);
+	double	   *sorted = dalloc(n);
+	double	   *v = dalloc(d);
+	double	   *v2 = dalloc(d);
+	size_t		present[7];
+	size_t		rank[7 * 4];
+	double		lo[7 * 4],
+				hi[7 * 4];
+	TRand		r;
+	uint32_t	found;
+	size_t		i;
+	int			j,
+				p;
+	bool		same = true;
+
+	tr_seed(&r, 99);
+	for (i = 0; i < n; i++)
+	{
+		x[i * d + 0] = tr_normal(&r);
+		x[i * d + 1] = (double) tr_below(&r, 5);	/* few distinct values */
+		x[i * d + 2] = tr_unif(&r) < 0.9 ? 0.0 : exp(tr_normal(&r));	/* mostly zero */
+		x[i * d + 3] = 4.25;	/* constant */
+		x[i * d + 4] = tr_unif(&r) < 0.97 ? NAN : tr_normal(&r);	/* mostly missing */
+		x[i * d + 5] = tr_unif(&r) < 0.3 ? NAN : 1e300 * tr_normal(&r);	/* wide */
+		x[i * d + 6] = (double) i;	/* sorted */
+	}
+	for (j = 0; j < d; j++)
+	{
+		size_t		m = 0;
+
+		for (i = 0; i < n; i++)
+			if (!isnan(x[i * d + j]))
+				m++;
+		present[j] = m;
+		rank[j * 4 + 0] = 0;
+		rank[j * 4 + 1] = m / 4;
+		rank[j * 4 + 2] = (m - 1) / 2;
+		rank[j * 4 + 3] = m - 1;
+	}
+	set_ctx("order pairs");
+	found = cc_order_pairs(x, n, d, 0, d, 4, present, rank, lo, hi, A);
+	/* the ends of a column lie outside brackets drawn from a sample */
+	for (j = 0; j < d; j++)
+	{
+		size_t		m = 0;
+
+		for (i = 0; i < n; i++)
+			if (!isnan(x[i * d + j]))
+				sorted[m++] = x[i * d + j];
+		qsort(sorted, m, sizeof(double), cmp_double);
+		if (!(found & (1u << j)))
+			continue;
+		for (p = 0; p < 4; p++)
+		{
+			size_t		k = rank[j * 4 + p];
+			double		want_hi = (k + 1 < m) ? sorted[k + 1] : sorted[k];
+
+			if (lo[j * 4 + p] != sorted[k] || hi[j * 4 + p] != want_hi)
+				same = false;
+		}
+	}
+	CHECK(same);
+	/* the constant and the few-valued columns are always found: their ranks sit on ties */
+	CHECK((found & (1u << 1)) && (found & (1u << 3)));
+
+	/* the middle ranks alone are found in every column */
+	for (j = 0; j < d; j++)
+		rank[j] = (present[j] - 1) / 2;
+	found = cc_order_pairs(x, n, d, 0, d, 1, present, rank, lo, hi, A);
+	set_ctx("order pairs middle");
+	CHECK(found == (1u << d) - 1);
+	for (j = 0; j < d; j++)
+	{
+		size_t		m = 0;
+
+		for (i = 0; i < n; i++)
+			if (!isnan(x[i * d + j]))
+				sorted[m++] = x[i * d + j];
+		qsort(sorted, m, sizeof(double), cmp_double);
+		CHECK(lo[j] == sorted[rank[j]] && hi[j] == sorted[rank[j] + 1]);
+	}
+
+	/* the imputer and the robust scaler: the bits of a walk down each column */
+	set_ctx("order pairs median impute");
+	CHECK(cc_impute_fit(x, n, d, CC_IMPUTE_MEDIAN, v, A) == -1);
+	same = true;
+	for (j = 0; j < d; j++)
+	{
+		double		want[3];
+
+		ref_column_fit(x, n, d, j, 1, want);
+		if (memcmp(&want[0], &v[j], sizeof(double)) != 0)
+			same = false;
+	}
+	CHECK(same);
+	set_ctx("order pairs robust");
+	cc_impute_apply(x, n, d, CC_IMPUTE_MEDIAN, v);
+	{
+		double		c[7],
+					s[7];
+		bool		k[7];
+
+		cc_scale_fit(x, n, d, CC_SCALE_ROBUST, c, s, k, A);
+		same = true;
+		for (j = 0; j < d; j++)
+		{
+			double		want[3],
+						iqr;
+
+			ref_column_fit(x, n, d, j, 3, want);
+			iqr = want[2] - want[1];
+			if (!(iqr > 10.0 * DBL_EPSILON))
+				iqr = 1.0;
+			if (memcmp(&want[0], &c[j], sizeof(double)) != 0 ||
+				memcmp(&iqr, &s[j], sizeof(double)) != 0)
+				same = false;
+		}
+		CHECK(same);
+		CHECK(k[3] && !k[0]);
+	}
+	(void) v2;
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(sorted);
+	tfree(v);
+	tfree(v2);
+}
+
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(method_names, 130),
@@ -665,6 +805,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(impute_all_missing, 160),
 	UNIT_TEST(scalers, 170),
 	UNIT_TEST(wide_blocks, 175),
+	UNIT_TEST(order_pairs, 176),
 };
 
 const UnitModule preprocess_module = {"preprocess", tests, lengthof(tests)};
