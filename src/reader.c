@@ -413,6 +413,19 @@ ccseg_scan_end(CcsegScan *scan)
  * no copy of the row in between (a cursor's fetch copies every row into a
  * tuple table first).
  */
+/*
+ * Why the receiver stopped the query early.  It reports the error after
+ * the query, so that the message does not come with the text of a query
+ * that the user did not write as its context.
+ */
+typedef enum ReadStop
+{
+	READ_STOP_NONE,
+	READ_STOP_NOT_FINITE,		/* a NaN or infinite value */
+	READ_STOP_REFUSE,			/* a row beyond max_rows, refuse set */
+	READ_STOP_TOO_LARGE			/* the matrix would exceed MaxAllocHugeSize */
+} ReadStop;
+
 typedef struct ReadReceiver
 {
 	DestReceiver pub;
@@ -428,6 +441,9 @@ typedef struct ReadReceiver
 	size_t		n;				/* rows kept */
 	size_t		seen;			/* rows received */
 	double	   *row;			/* d: the current row, converted */
+	ReadStop	stop;			/* why the receiver stopped the query */
+	int			stop_column;	/* the feature, for READ_STOP_NOT_FINITE */
+	size_t		stop_rows;		/* the rows, for READ_STOP_TOO_LARGE */
 } ReadReceiver;
 
 /* Report a NaN or infinite value: it would poison every mean. */
@@ -443,7 +459,8 @@ report_not_finite(Oid relid, const char *name)
 
 /*
  * Take one row: convert its features (NULL as NaN), then keep it at the
- * end of the matrix, or in the reservoir, or refuse it; see read_rows.
+ * end of the matrix, or in the reservoir; see read_rows.  Returns false,
+ * which ends the query, on a value or a row that read_rows reports.
  */
 static bool
 read_receive(TupleTableSlot *slot, DestReceiver *self)
@@ -463,7 +480,11 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 		{
 			row[j] = ccseg_datum_to_double(slot->tts_values[r->skip + j], f->conv[j]);
 			if (!isfinite(row[j]))
-				report_not_finite(r->relid, f->names[j]);
+			{
+				r->stop = READ_STOP_NOT_FINITE;
+				r->stop_column = j;
+				return false;
+			}
 		}
 	}
 	r->seen++;
@@ -472,14 +493,10 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 		uint64		k;
 
 		if (r->refuse != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-					 errmsg("relation \"%s\" has too many rows for %s within ccseg.max_train_memory",
-							get_rel_name(r->relid), r->refuse),
-					 errdetail("%s holds every row in memory: more than %zu rows of %d features need more than %s.",
-							   r->refuse, r->max_rows, d, ccseg_memory_in_force_text()),
-					 ccseg_errhint_memory(psprintf("run %s on a view with fewer rows",
-												   r->refuse))));
+		{
+			r->stop = READ_STOP_REFUSE;
+			return false;
+		}
 		/* reservoir full: keep this row with probability max_rows / seen */
 		k = cc_rng_below(&r->rng, r->seen);
 		if (k < r->max_rows)
@@ -493,17 +510,50 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 		if (r->max_rows > 0 && newcap > r->max_rows)
 			newcap = r->max_rows;
 		if (newcap > MaxAllocHugeSize / sizeof(double) / d)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("training data of %zu rows and %d features is too large",
-							newcap, d),
-					 errhint("Lower ccseg.max_train_memory to train on a sample.")));
+		{
+			r->stop = READ_STOP_TOO_LARGE;
+			r->stop_rows = newcap;
+			return false;
+		}
 		r->x = repalloc_huge(r->x, sizeof(double) * newcap * d);
 		r->cap = newcap;
 	}
 	memcpy(r->x + r->n * d, row, sizeof(double) * d);
 	r->n++;
 	return true;
+}
+
+/* Report why the receiver r stopped the query, if it did. */
+static void
+read_report_stop(const ReadReceiver *r)
+{
+	int			d = r->f->d;
+
+	switch (r->stop)
+	{
+		case READ_STOP_NONE:
+			break;
+		case READ_STOP_NOT_FINITE:
+			report_not_finite(r->relid, r->f->names[r->stop_column]);
+			break;
+		case READ_STOP_REFUSE:
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("relation \"%s\" has too many rows for %s within ccseg.max_train_memory",
+							get_rel_name(r->relid), r->refuse),
+					 errdetail("%s holds every row in memory: more than %zu rows of %d features need more than %s.",
+							   r->refuse, r->max_rows, d, ccseg_memory_in_force_text()),
+					 ccseg_errhint_memory(psprintf("run %s on a view with fewer rows",
+												   r->refuse))));
+			break;
+		case READ_STOP_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("training data of %zu rows and %d features is too large",
+							r->stop_rows, d),
+					 errhint("Lower ccseg.max_train_memory to train on a sample.")));
+			break;
+	}
 }
 
 static void
@@ -583,6 +633,7 @@ read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
 		elog(ERROR, "SPI_execute_plan_extended failed for \"%s\": %s", query,
 			 SPI_result_code_string(rc));
 	SPI_finish();
+	read_report_stop(&r);
 	pfree(r.row);
 	*n_out = r.n;
 	if (total)
