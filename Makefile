@@ -12,7 +12,8 @@ CORE_OBJS = src/core/alloc.o src/core/rng.o src/core/matrix.o src/core/preproces
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o \
 	src/train.o src/refine.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/row_insight.o src/profile.o src/generate.o src/aggregate.o \
-	src/predict.o src/support.o src/lloyd_pass.o src/catalog_write.o
+	src/predict.o src/support.o src/lloyd_pass.o src/catalog_write.o \
+	src/parallel_read.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # the complete script of the current version (what CREATE EXTENSION runs), the

@@ -25,6 +25,7 @@
 #include "utils/rel.h"
 
 #include "ccseg.h"
+#include "parallel_read.h"
 #include "reader.h"
 
 #include "decimal.h"
@@ -458,35 +459,15 @@ report_not_finite(Oid relid, const char *name)
 }
 
 /*
- * Take one row: convert its features (NULL as NaN), then keep it at the
- * end of the matrix, or in the reservoir; see read_rows.  Returns false,
- * which ends the query, on a value or a row that read_rows reports.
+ * Keep a converted row (d doubles, NULL as NaN) at the end of the matrix,
+ * or in the reservoir; see read_rows.  Returns false, with the reason in
+ * r->stop, on a row that read_rows reports.
  */
 static bool
-read_receive(TupleTableSlot *slot, DestReceiver *self)
+read_keep(ReadReceiver *r, const double *row)
 {
-	ReadReceiver *r = (ReadReceiver *) self;
-	const CcsegFeatures *f = r->f;
-	int			d = f->d;
-	double	   *row = r->row;
-	int			j;
+	int			d = r->f->d;
 
-	slot_getsomeattrs(slot, r->skip + d);
-	for (j = 0; j < d; j++)
-	{
-		if (slot->tts_isnull[r->skip + j])
-			row[j] = NAN;
-		else
-		{
-			row[j] = ccseg_datum_to_double(slot->tts_values[r->skip + j], f->conv[j]);
-			if (!isfinite(row[j]))
-			{
-				r->stop = READ_STOP_NOT_FINITE;
-				r->stop_column = j;
-				return false;
-			}
-		}
-	}
 	r->seen++;
 	if (r->max_rows > 0 && r->n == r->max_rows)
 	{
@@ -521,6 +502,57 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 	memcpy(r->x + r->n * d, row, sizeof(double) * d);
 	r->n++;
 	return true;
+}
+
+
+/*
+ * Take one row: convert its features (NULL as NaN), then keep it at the
+ * end of the matrix, or in the reservoir; see read_rows.  Returns false,
+ * which ends the query, on a value or a row that read_rows reports.
+ */
+static bool
+read_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	ReadReceiver *r = (ReadReceiver *) self;
+	const CcsegFeatures *f = r->f;
+	int			d = f->d;
+	double	   *row = r->row;
+	int			j;
+
+	slot_getsomeattrs(slot, r->skip + d);
+	for (j = 0; j < d; j++)
+	{
+		if (slot->tts_isnull[r->skip + j])
+			row[j] = NAN;
+		else
+		{
+			row[j] = ccseg_datum_to_double(slot->tts_values[r->skip + j], f->conv[j]);
+			if (!isfinite(row[j]))
+			{
+				r->stop = READ_STOP_NOT_FINITE;
+				r->stop_column = j;
+				return false;
+			}
+		}
+	}
+	return read_keep(r, row);
+}
+
+/* The row function of the parallel read: keep a row, see read_keep. */
+static bool
+read_parallel_row(void *arg, const double *row)
+{
+	return read_keep((ReadReceiver *) arg, row);
+}
+
+/* The bad-value function of the parallel read: stop on a NaN or infinity. */
+static void
+read_parallel_bad(void *arg, int column)
+{
+	ReadReceiver *r = (ReadReceiver *) arg;
+
+	r->stop = READ_STOP_NOT_FINITE;
+	r->stop_column = column;
 }
 
 /* Report why the receiver r stopped the query, if it did. */
@@ -580,12 +612,15 @@ read_destroy(DestReceiver *self)
  * *total; or, when refuse names the work that needs every row, an error as
  * soon as a row beyond max_rows arrives.
  *
- * The query runs through SPI, so privileges, row-level security and views
- * apply as to a plain SELECT, with a receiver that fills the matrix from
- * each row the executor produces.  The plan is prepared without the option
- * of parallel workers: a Gather would hand the rows over in an order that
- * changes from run to run, and with it the sample and the model.  The
- * executor checks for interrupts at every row.
+ * Without order_by, a plain table is read by parallel workers when it is
+ * large enough and one may read it so (parallel_read.c): the rows arrive in
+ * the order of a serial scan, so the sample and the model are the same.
+ * Otherwise the query runs through SPI, so privileges, row-level security
+ * and views apply as to a plain SELECT, with a receiver that fills the
+ * matrix from each row the executor produces.  The plan is prepared
+ * without the option of parallel workers: a Gather would hand the rows
+ * over in an order that changes from run to run, and with it the sample
+ * and the model.  The executor checks for interrupts at every row.
  */
 static double *
 read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
@@ -617,6 +652,18 @@ read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
 		r.cap = max_rows;
 	r.x = MemoryContextAllocHuge(cxt, sizeof(double) * r.cap * d);
 	r.row = MemoryContextAlloc(cxt, sizeof(double) * d);
+
+	/* a plain table in scan order: with parallel workers when it can */
+	if (order_by == NULL &&
+		ccseg_parallel_read(relid, f, read_parallel_row, read_parallel_bad, &r))
+	{
+		read_report_stop(&r);
+		pfree(r.row);
+		*n_out = r.n;
+		if (total)
+			*total = r.seen;
+		return r.x;
+	}
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
