@@ -5,7 +5,7 @@ Run with Debian's interpreter (/usr/bin/python3: scikit-learn 1.2.1, pandas,
 numpy, psycopg2) against a running server reachable through the libpq
 environment (PGHOST, PGPORT, PGUSER) on which ccseg is installed:
 
-    /usr/bin/python3 test/bench/bench_train.py [--repeat N] [--quick]
+    /usr/bin/python3 test/bench/bench_train.py [--repeat N] [--quick] [--phase-rows N]
 
 All of it runs in one process, side by side, k=8 and n_init=10 throughout:
 
@@ -35,8 +35,11 @@ the same 17 columns costs:
                        max_parallel_workers_per_gather = 0
   scan, 2 workers      the same with max_parallel_workers_per_gather = 2
   train, id order      ccseg_build_model(..., id_column => 'cust_id',
-                       verbose => true): rows read in id order (a sort)
-  train, scan order    the same without id_column: rows in scan order
+                       verbose => true), no workers: rows read in id order
+                       (the executor sorts them)
+  train, scan order,   the same without id_column: rows in the order of a
+    serial / 2 workers serial scan, read by the backend alone, or by 2
+                       parallel workers (max_parallel_workers_per_gather)
 
 and reports the read and impute-and-scale phases of the log lines, and
 their ratio to the serial scan.
@@ -180,10 +183,11 @@ def run_scan(conn, workers):
     return elapsed, 0.0, {}
 
 
-def run_phase_train(conn, seed, by_id):
+def run_phase_train(conn, seed, by_id, workers):
     """ccseg_build_model on the generated table with verbose => true: its read and preprocess phases."""
     with conn.cursor() as cur:
         cur.execute("SET ccseg.threads = 1")
+        cur.execute("SET max_parallel_workers_per_gather = %s", (workers,))
     try:
         elapsed, _, phases = ccsegtest.timed_query_phases(
             conn, f"SELECT 1 FROM ccseg_build_model('{GEN_TABLE}', 8, "
@@ -192,6 +196,7 @@ def run_phase_train(conn, seed, by_id):
     finally:
         with conn.cursor() as cur:
             cur.execute("RESET ccseg.threads")
+            cur.execute("RESET max_parallel_workers_per_gather")
     if "read" not in phases:
         raise RuntimeError("no log line for read")
     return elapsed, 0.0, {"phases": {"read": float(phases["read"][1]), "preprocess": float(phases["read"][2])}}
@@ -210,7 +215,7 @@ def phase_markdown(results, rows):
         if r and not r.get("error"):
             out.append(f"| {name} | whole query | {fmt_s(statistics.median(r['times']))} | "
                        f"{fmt_s(min(r['times']))} | {statistics.median(r['times']) / base:.2f} |")
-    for name in ("train, id order", "train, scan order"):
+    for name in ("train, id order", "train, scan order, serial", "train, scan order, 2 workers"):
         r = results.get(name)
         if not r or r.get("error") or not r["phases"]:
             continue
@@ -354,8 +359,9 @@ def main():
             phase_jobs = [
                 ("scan, serial", lambda: run_scan(conn, 0)),
                 ("scan, 2 workers", lambda: run_scan(conn, 2)),
-                ("train, id order", lambda: run_phase_train(conn, args.seed, True)),
-                ("train, scan order", lambda: run_phase_train(conn, args.seed, False)),
+                ("train, id order", lambda: run_phase_train(conn, args.seed, True, 0)),
+                ("train, scan order, serial", lambda: run_phase_train(conn, args.seed, False, 0)),
+                ("train, scan order, 2 workers", lambda: run_phase_train(conn, args.seed, False, 2)),
             ]
             phase_results = {name: {"times": [], "inertias": [], "server_seconds": [], "phases": []}
                              for name, _ in phase_jobs}
