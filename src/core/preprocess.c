@@ -672,6 +672,51 @@ robust_fit(const double *x, size_t n, int d, double *q1, double *q3,
 }
 
 /*
+ * The standard scaler of a column from its mean and population variance
+ * over n rows: center and scale; returns whether the variance is within
+ * rounding error of zero (then the caller sets the scale to 1).
+ */
+static bool
+standard_from_moments(double mean, double var, size_t n, double *center,
+					  double *scale)
+{
+	double		nd = (double) n;
+	double		bound;
+
+	/* rounding-error bound on the variance of a constant column */
+	bound = nd * DBL_EPSILON * var +
+		(nd * mean * DBL_EPSILON) * (nd * mean * DBL_EPSILON);
+	*center = mean;
+	*scale = sqrt(var);
+	return var <= bound;
+}
+
+/*
+ * The standard scaler from the means and population variances of the d
+ * columns (cc_columns_mean_var's, over the n rows): what cc_scale_fit
+ * gives with CC_SCALE_STANDARD, bit for bit, without reading the rows again
+ * when the caller has the moments already.
+ */
+void
+cc_scale_fit_standard_moments(const double *mean, const double *var, size_t n,
+							  int d, double *center, double *scale,
+							  bool *constant)
+{
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		bool		zero = standard_from_moments(mean[j], var[j], n, &center[j],
+												 &scale[j]);
+
+		if (zero)
+			scale[j] = 1.0;
+		if (constant)
+			constant[j] = zero;
+	}
+}
+
+/*
  * Fit center and scale per column; spread-less columns get scale 1.  The
  * rows are read in memory order, all columns (or CC_GATHER_COLUMNS of them
  * for quantiles) per walk.
@@ -707,20 +752,8 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 		switch (how)
 		{
 			case CC_SCALE_STANDARD:
-				{
-					double		mean = a[j],
-								var = b[j];
-					double		nd = (double) n;
-					double		bound;
-
-					/* rounding-error bound on the variance of a constant column */
-					bound = nd * DBL_EPSILON * var +
-						(nd * mean * DBL_EPSILON) * (nd * mean * DBL_EPSILON);
-					center[j] = mean;
-					scale[j] = sqrt(var);
-					zero = (var <= bound);
-					break;
-				}
+				zero = standard_from_moments(a[j], b[j], n, &center[j], &scale[j]);
+				break;
 			case CC_SCALE_MINMAX:
 				center[j] = a[j];
 				scale[j] = b[j] - a[j];

@@ -60,6 +60,15 @@ extern void cc_scale_fit(const double *x, size_t n, int d, CcScale how,
 						 double *center, double *scale, bool *constant,
 						 const CcAllocator *alloc);
 
+/*
+ * The standard scaler from the columns' means and population variances over
+ * n rows (as cc_columns_mean_var gives them): the same bits as cc_scale_fit
+ * with CC_SCALE_STANDARD, without another walk over the rows.
+ */
+extern void cc_scale_fit_standard_moments(const double *mean, const double *var,
+										  size_t n, int d, double *center,
+										  double *scale, bool *constant);
+
 /* Apply a fitted scaler to n rows in place. */
 extern void cc_scale_apply(double *x, size_t n, int d, const double *center,
 						   const double *scale);

@@ -621,6 +621,27 @@ test_wide_blocks(void)
 				same_minmax = false;
 		}
 		CHECK(same_minmax);
+		/* the standard scaler from moments computed once: the same bits */
+		set_ctx("wide blocks d=%d standard from moments", d);
+		{
+			double	   *mean = dalloc(d),
+					   *var = dalloc(d),
+					   *c2 = dalloc(d),
+					   *s2 = dalloc(d);
+			bool	   *k2 = malloc(sizeof(bool) * d);
+
+			cc_scale_fit(full, n, d, CC_SCALE_STANDARD, c, s, k, A);
+			cc_columns_mean_var(full, n, d, 0, d, mean, var);
+			cc_scale_fit_standard_moments(mean, var, n, d, c2, s2, k2);
+			CHECK(memcmp(c, c2, sizeof(double) * d) == 0);
+			CHECK(memcmp(s, s2, sizeof(double) * d) == 0);
+			CHECK(memcmp(k, k2, sizeof(bool) * d) == 0);
+			tfree(mean);
+			tfree(var);
+			tfree(c2);
+			tfree(s2);
+			free(k2);
+		}
 		set_ctx("wide blocks d=%d robust", d);
 		cc_scale_fit(full, n, d, CC_SCALE_ROBUST, c, s, k, A);
 		for (j = 0; j < d; j++)
