@@ -1194,7 +1194,7 @@ COMMENT ON FUNCTION @extschema@.ccseg_report(text, integer) IS
 -- A self-contained HTML page that explores the numeric columns of a
 -- relation before training: the statistics of ccseg_describe with the
 -- missing values of each column, a histogram per column (ccseg_histogram;
--- the count axis logarithmic when the column is skewed), and the
+-- on a log1p scale when the column is skewed), and the
 -- correlation heat map (ccseg_correlation).  The C functions read the
 -- relation with the caller's privileges and within their memory limits.
 CREATE OR REPLACE FUNCTION @extschema@.ccseg_explore_report(source regclass, features text[] DEFAULT NULL, bins integer DEFAULT 30)
@@ -1215,6 +1215,7 @@ DECLARE
 	cnt bigint[];
 	miss bigint[];
 	skew float8[];
+	mins float8[];
 	d integer;
 	n_rows bigint;
 	html text;
@@ -1228,6 +1229,7 @@ DECLARE
 	lo float8; hi float8;
 	max_c float8;
 	log_axis boolean;
+	log_values boolean;
 	tick float8;
 	tx float8; tw float8;
 	label_w float8 := 0;
@@ -1266,6 +1268,7 @@ BEGIN
 		cnt := cnt || s.count;
 		miss := miss || s.missing;
 		skew := skew || s.skewness;
+		mins := mins || s.min;
 		html := html || format('<tr><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td>'
 							   || '<td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
 							   @extschema@._ccseg_html(s.feature), to_char(s.count, 'FM999,999,999,990'),
@@ -1303,14 +1306,18 @@ BEGIN
 	FOR j IN 1 .. d LOOP
 		px := ((j - 1) % cols) * (panel_w + gap);
 		py := ((j - 1) / cols) * (panel_h + gap);
-		log_axis := abs(skew[j]) > 1;
+		-- a feature skewed to the right: buckets of equal width in log(1 + x)
+		-- where it is defined; else, when skewed, a logarithmic count axis
+		log_values := skew[j] > 1 AND mins[j] > -1;
+		log_axis := abs(skew[j]) > 1 AND NOT log_values;
 		body := body || @extschema@._ccseg_svg_text(px, py + fs, @extschema@._ccseg_wrap(words[j], fs, panel_w - 8), fs, 'font-weight="bold"')
 			|| format('<text x="%s" y="%s" font-size="10" fill="#666">%s</text>', px, round((py + title_lines * fs * 1.25 + 12)::numeric, 1),
-					  'skewness ' || @extschema@._ccseg_num(skew[j]) || CASE WHEN log_axis THEN ', count axis logarithmic' ELSE '' END);
+					  'skewness ' || @extschema@._ccseg_num(skew[j])
+					  || CASE WHEN log_values THEN ', log scale' WHEN log_axis THEN ', count axis logarithmic' ELSE '' END);
 		py := py + title_lines * fs * 1.25 + 24;
 		SELECT min(b.lower), max(b.upper), max(b.count), array_agg(b.count ORDER BY b.bucket)
 		INTO lo, hi, max_c, counts
-		FROM @extschema@.ccseg_histogram(source, names[j], bins) b;
+		FROM @extschema@.ccseg_histogram(source, names[j], bins, CASE WHEN log_values THEN 'log1p' ELSE 'linear' END) b;
 		IF max_c IS NULL OR NOT @extschema@._ccseg_finite(lo) OR NOT @extschema@._ccseg_finite(hi) THEN
 			body := body || format('<text x="%s" y="%s" font-size="11" fill="#666">no values</text>', px, round((py + 12)::numeric, 1));
 			CONTINUE;
@@ -1336,7 +1343,21 @@ BEGIN
 								   round(greatest(0.5, (plot_x1 - plot_x0) / cardinality(counts) - 0.5)::numeric, 2),
 								   round((plot_h * v)::numeric, 1));
 		END LOOP;
-		IF hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307 THEN
+		IF log_values AND hi > lo THEN
+			-- 0 and the powers of ten in range (at most 4), at log(1 + x)
+			FOREACH tick IN ARRAY ARRAY(SELECT t FROM (SELECT 0::float8 AS t WHERE lo <= 0
+													 UNION ALL
+													 SELECT power(10::float8, e) FROM generate_series(0, 300) e
+													 WHERE power(10::float8, e) BETWEEN lo AND hi) u
+										ORDER BY t DESC LIMIT 4) LOOP
+				tx := px + plot_x0 + (plot_x1 - plot_x0) * (ln(1 + tick) - ln(1 + lo)) / (ln(1 + hi) - ln(1 + lo));
+				tw := @extschema@._ccseg_text_width(@extschema@._ccseg_num(tick, 2), 10);
+				body := body || format('<line x1="%1$s" y1="%2$s" x2="%1$s" y2="%3$s" stroke="#888"/><text x="%4$s" y="%5$s" font-size="10" text-anchor="middle" fill="#444">%6$s</text>',
+									   round(tx::numeric, 1), round((py + plot_h)::numeric, 1), round((py + plot_h + 3)::numeric, 1),
+									   round(least(greatest(tx, px + tw / 2 + 1), px + panel_w - tw / 2 - 1)::numeric, 1),
+									   round((py + plot_h + 15)::numeric, 1), @extschema@._ccseg_num(tick, 2));
+			END LOOP;
+		ELSIF hi / 2 - lo / 2 BETWEEN 1e-300 AND 1e307 THEN
 			FOREACH tick IN ARRAY @extschema@._ccseg_ticks(lo, hi, 3) LOOP
 				tx := px + plot_x0 + (plot_x1 - plot_x0) * (tick - lo) / (hi - lo);
 				tw := @extschema@._ccseg_text_width(@extschema@._ccseg_num(tick, 2), 10);
@@ -1354,8 +1375,9 @@ BEGIN
 	html := html || '<h2>Distributions</h2>'
 		|| @extschema@._ccseg_svg_open(least(d, cols) * (panel_w + gap) - gap, ((d - 1) / cols + 1) * (panel_h + gap) - gap, 'Histograms')
 		|| body || '</svg>'
-		|| format('<figcaption>%s equal-width buckets from each feature''s minimum to its maximum (ccseg_histogram); missing values are not counted. '
-				  || 'For a skewed feature the count axis is logarithmic, so that the few large values stay visible.</figcaption>', bins);
+		|| format('<figcaption>%s buckets from each feature''s minimum to its maximum (ccseg_histogram); missing values are not counted. '
+				  || 'The buckets of a feature skewed to the right have equal widths in log(1 + x) (ccseg_histogram''s log1p scale), so that its many small values '
+				  || 'and few large ones both show; another skewed feature (to the left, or with values at or below -1) has equal-width buckets and a logarithmic count axis.</figcaption>', bins);
 
 	-- missing values
 	n_missing := (SELECT count(*) FROM unnest(miss) m WHERE m > 0);
@@ -1454,7 +1476,7 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.ccseg_explore_report(regclass, text[], integer) IS
-'a self-contained HTML page (inline SVG, no scripts) exploring the numeric columns of a relation: statistics, a histogram per feature (log count axis when skewed), missing values and the correlation heat map';
+'a self-contained HTML page (inline SVG, no scripts) exploring the numeric columns of a relation: statistics, a histogram per feature (buckets on a log1p scale when skewed), missing values and the correlation heat map';
 
 -- _ccseg_train_defaults(): the training defaults of the C code, so that a
 -- test can compare them with the parameter defaults of this script
@@ -1571,3 +1593,15 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@._ccseg_sample_key(bigint, float8[]) IS
 'internal: the key (a seeded 63-bit hash of the feature values) by which a sampled training chooses its rows, the smallest first';
+
+-- ---------------------------------------------------------------------------
+-- ccseg_histogram with a log1p scale: buckets of equal width in log(1 + x)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.ccseg_histogram(source regclass, feature text, bins integer, scale text)
+RETURNS TABLE (bucket integer, lower float8, upper float8, count bigint)
+AS 'MODULE_PATHNAME', 'ccseg_histogram'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_histogram(regclass, text, integer, text) IS
+'histogram of a numeric column with buckets of equal width in x (scale ''linear'') or in log(1 + x) (scale ''log1p'', for skewed columns with values above -1): bucket, bounds, count (the last bucket includes the maximum)';

@@ -140,7 +140,14 @@ ccseg_correlation(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* ccseg_histogram(source, feature, bins): equal-width buckets and counts. */
+/*
+ * ccseg_histogram(source, feature, bins [, scale]): buckets and counts.
+ * With scale 'linear' (the default) the buckets have equal widths from the
+ * minimum to the maximum; with 'log1p' they have equal widths in log(1 + x),
+ * so that a skewed money column's many small values and few large ones
+ * each get buckets.  A value falls in the bucket whose bounds hold it in
+ * either case; log1p refuses values at or below -1, where it is undefined.
+ */
 Datum
 ccseg_histogram(PG_FUNCTION_ARGS)
 {
@@ -152,8 +159,12 @@ ccseg_histogram(PG_FUNCTION_ARGS)
 	double	   *edges;
 	int64_t    *counts;
 	size_t		n;
+	size_t		i;
 	int			bins,
 				b;
+	bool		log1p_scale = false;
+	double		lo = INFINITY,
+				hi = -INFINITY;
 
 	ccseg_require_arg(fcinfo, 1, "feature");
 	ccseg_require_arg(fcinfo, 2, "bins");
@@ -162,27 +173,70 @@ ccseg_histogram(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bins must be between 1 and 10000")));
+	if (PG_NARGS() > 3)
+	{
+		char	   *scale;
+
+		ccseg_require_arg(fcinfo, 3, "scale");
+		scale = text_to_cstring(PG_GETARG_TEXT_PP(3));
+		if (strcmp(scale, "log1p") == 0)
+			log1p_scale = true;
+		else if (strcmp(scale, "linear") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown histogram scale \"%s\"", scale),
+					 errhint("Valid scales are \"linear\" and \"log1p\".")));
+	}
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg histogram",
 								ALLOCSET_DEFAULT_SIZES);
 	one = PG_GETARG_DATUM(1);
 	x = read_source(fcinfo, construct_array(&one, 1, TEXTOID, -1, false,
 											TYPALIGN_INT),
 					"ccseg_histogram", 0.0, &f, cxt, &n);
+	if (log1p_scale)
+	{
+		/* bucket log(1 + x); the outer bounds stay the exact extremes */
+		for (i = 0; i < n; i++)
+		{
+			if (isnan(x[i]))
+				continue;
+			if (!(x[i] > -1.0))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("feature \"%s\" has the value %g, at or below -1, where log1p is undefined",
+								f.names[0], x[i]),
+						 errhint("Use scale => 'linear' for this column.")));
+			lo = Min(lo, x[i]);
+			hi = Max(hi, x[i]);
+			x[i] = log1p(x[i]);
+		}
+	}
 	edges = MemoryContextAlloc(cxt, sizeof(double) * (bins + 1));
 	counts = MemoryContextAlloc(cxt, sizeof(int64_t) * bins);
 	InitMaterializedSRF(fcinfo, 0);
 	if (cc_histogram(x, n, 1, 0, bins, edges, counts) > 0)
+	{
+		if (log1p_scale)
+		{
+			for (b = 1; b < bins; b++)
+				edges[b] = expm1(edges[b]);
+			edges[0] = lo;
+			edges[bins] = hi;
+		}
 		for (b = 0; b < bins; b++)
 		{
 			Datum		values[4];
 			bool		nulls[4] = {false};
+			int			c = 0;
 
-			values[0] = Int32GetDatum(b + 1);
-			values[1] = Float8GetDatum(edges[b]);
-			values[2] = Float8GetDatum(edges[b + 1]);
-			values[3] = Int64GetDatum(counts[b]);
+			values[c++] = Int32GetDatum(b + 1);
+			values[c++] = Float8GetDatum(edges[b]);
+			values[c++] = Float8GetDatum(edges[b + 1]);
+			values[c++] = Int64GetDatum(counts[b]);
+			Assert(c == lengthof(values));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
+	}
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
 }

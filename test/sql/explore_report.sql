@@ -31,10 +31,29 @@ SELECT count(*) AS skewed_missing FROM explore.t WHERE skewed_spend IS NULL;
 -- one bar per non-empty bucket of ccseg_histogram
 SELECT (length(s) - length(replace(s, 'fill-opacity="0.8"', ''))) / length('fill-opacity="0.8"') AS bars,
 	   (SELECT count(*) FROM ccseg_histogram('explore.t', 'even', 5) WHERE count > 0)
-	   + (SELECT count(*) FROM ccseg_histogram('explore.t', 'skewed_spend', 5) WHERE count > 0)
+	   + (SELECT count(*) FROM ccseg_histogram('explore.t', 'skewed_spend', 5, 'log1p') WHERE count > 0)
 	   + (SELECT count(*) FROM ccseg_histogram('explore.t', 'constant', 5) WHERE count > 0) AS buckets
 FROM ccseg_explore_report('explore.t', ARRAY['even', 'skewed_spend', 'constant'], 5) h,
 	 substring(h FROM '<svg[^>]*aria-label="Histograms".*?</svg>') s;
+-- ccseg_histogram's log1p scale: buckets of equal width in ln(1 + x),
+-- the same counts as width_bucket over ln(1 + x), the extremes exact
+SELECT h.bucket, round(ln(1 + h.lower)::numeric, 6) AS ln_lower, round(ln(1 + h.upper)::numeric, 6) AS ln_upper,
+	   h.count, w.count AS width_bucket_count
+FROM ccseg_histogram('explore.t', 'skewed_spend', 4, 'log1p') h
+LEFT JOIN (SELECT least(width_bucket(ln(1 + t.skewed_spend), ln(1 + m.lo), ln(1 + m.hi), 4), 4) AS bucket, count(*) AS count
+		   FROM explore.t t, (SELECT min(skewed_spend) AS lo, max(skewed_spend) AS hi FROM explore.t) m
+		   WHERE t.skewed_spend IS NOT NULL GROUP BY 1) w USING (bucket)
+ORDER BY h.bucket;
+SELECT min(lower) = (SELECT min(skewed_spend) FROM explore.t) AS lowest_exact,
+	   max(upper) = (SELECT max(skewed_spend) FROM explore.t) AS highest_exact
+FROM ccseg_histogram('explore.t', 'skewed_spend', 4, 'log1p');
+-- the three-argument form is the linear scale
+SELECT (SELECT array_agg(count ORDER BY bucket) FROM ccseg_histogram('explore.t', 'even', 4))
+	   = (SELECT array_agg(count ORDER BY bucket) FROM ccseg_histogram('explore.t', 'even', 4, 'linear')) AS same;
+CREATE TABLE explore.below AS SELECT x::float8 AS x FROM (VALUES (-1), (0), (5)) v(x);
+SELECT * FROM ccseg_histogram('explore.below', 'x', 3, 'log1p');
+SELECT * FROM ccseg_histogram('explore.t', 'even', 3, 'sqrt');
+SELECT * FROM ccseg_histogram('explore.t', 'even', 3, NULL);
 -- the missing values chart: a bar per feature with missing values
 SELECT substring(h FROM '<figcaption>Rows without a value[^<]*</figcaption>') AS missing
 FROM ccseg_explore_report('explore.t', ARRAY['even', 'skewed_spend']) h;
