@@ -5,6 +5,39 @@
 \echo Use "ALTER EXTENSION ccseg UPDATE TO '0.5.0'" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
+-- Before anything changes: ccseg_segments gains columns, so it is dropped
+-- and created again below, which objects of the user's that call it (views,
+-- materialized views, SQL functions with a BEGIN ATOMIC body) would stop
+-- with a hint to use CASCADE.  Name them instead, and say what to do.
+-- ---------------------------------------------------------------------------
+
+DO $$
+DECLARE
+	dependents text;
+BEGIN
+	SELECT string_agg(DISTINCT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::regclass
+									THEN (SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END
+												 || c.oid::regclass::text
+										  FROM pg_catalog.pg_rewrite w
+										  JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
+										  WHERE w.oid = d.objid)
+									ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END,
+					  ', ')
+	INTO dependents
+	FROM pg_catalog.pg_depend d
+	WHERE d.refclassid = 'pg_catalog.pg_proc'::regclass
+	  AND d.refobjid = '@extschema@.ccseg_segments(text)'::regprocedure
+	  AND d.deptype = 'n';
+	IF dependents IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot update ccseg to 0.5.0 while other objects depend on ccseg_segments(text): %', dependents
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = 'The update creates ccseg_segments again with two more columns, rule and small.',
+				  HINT = 'Save the definitions of these objects, drop them, run ALTER EXTENSION ccseg UPDATE, and create them again.';
+	END IF;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
 -- Segment names for any data: rules match feature names
 -- in any case and may be limited to one model (existing rules apply to
 -- every model); every segment gets a name, its label when no rule matches,

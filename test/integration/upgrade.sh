@@ -35,6 +35,21 @@ q "$old" "INSERT INTO ccseg_rules (rule, feature_pattern, direction, min_z, prio
 q "$old" "CREATE TABLE before AS SELECT cust_id, ccseg_predict('cards', c) AS a, ccseg_predict('small', c) AS b FROM cc_general c"
 echo "0.1.0: $(q "$old" "SELECT string_agg(model || ' v' || version || ' k=' || k, ', ' ORDER BY model) FROM ccseg_models")"
 
+# a view on ccseg_segments, which the update creates again with more
+# columns: the update stops before changing anything, naming the view
+q "$old" "CREATE VIEW my_segments AS SELECT segment, name FROM ccseg_segments('cards')"
+if out="$(ccseg_psql -d "$old" -At -v VERBOSITY=verbose -c "ALTER EXTENSION ccseg UPDATE" 2>&1)"; then
+    echo "FAILED: the update ran over a view on ccseg_segments"; exit 1
+fi
+case "$out" in
+*"2BP01"*"cannot update ccseg to 0.5.0 while other objects depend on ccseg_segments(text): view my_segments"*"HINT:  Save the definitions"*) ;;
+*) echo "FAILED: unexpected error for a view on ccseg_segments: $out"; exit 1 ;;
+esac
+[ "$(q "$old" "SELECT extversion FROM pg_extension WHERE extname = 'ccseg'")" = 0.1.0 ] ||
+    { echo "FAILED: a failed update changed the version"; exit 1; }
+q "$old" "DROP VIEW my_segments"
+echo "ok: a view on ccseg_segments stops the update with its name and a hint"
+
 q "$old" "ALTER EXTENSION ccseg UPDATE" >/dev/null
 version="$(q "$old" "SELECT extversion FROM pg_extension WHERE extname = 'ccseg'")"
 current="$(sed -n "s/^default_version = '\(.*\)'/\1/p" ccseg.control)"
