@@ -33,7 +33,12 @@
  *
  * Restarts are independent and may run in threads (see kmeans.h); a worker
  * owns a KmWork with every buffer it needs, allocated beforehand by the
- * calling thread, and keeps the best of its own runs.
+ * calling thread, and keeps the best of its own runs.  With fewer restarts
+ * than threads, the one worker splits its rows into parts instead
+ * (work_split): each step's row loop runs in threads (run_parts), each part
+ * with its own exact sums, merged into the worker's before the update, so
+ * that the centroids and labels are the same, bit for bit, however the rows
+ * are split.
  */
 #include <math.h>
 #include <string.h>
