@@ -134,12 +134,18 @@ typedef struct KmWork
 	bool		part_bounds;	/* assign_rows' arguments */
 	bool		part_moved;
 	size_t		part_changed;	/* rows that changed cluster in the part */
+	int			seed_c;			/* seed_note_rows' centroid number */
+	const double *seed_row;		/* and the row it is */
+	double	   *potbuf;			/* n x cc_round4(trials): each row's share of
+								 * each candidate's potential (parts only) */
 } KmWork;
 
 /* what a part of the rows does (run_parts) */
 #define KM_PART_ASSIGN	0		/* assign_rows */
 #define KM_PART_SEEDED	1		/* assign_seeded_rows */
 #define KM_PART_SCORE	2		/* scratch[i]: squared distance to own centroid */
+#define KM_PART_NOTE	3		/* seed_note_rows of seed_row as centroid seed_c */
+#define KM_PART_POT		4		/* potbuf: candidates' potentials per row */
 /* fewest rows per part when a run splits its rows between threads */
 #define CC_PART_MIN_ROWS	(4 * CC_CHECK_ROWS)
 
@@ -237,7 +243,7 @@ seed_note(KmWork *w, int c, const double *dist)
 {
 	size_t		i;
 
-	for (i = 0; i < w->n; i++)
+	for (i = w->lo; i < w->hi; i++)
 	{
 		double		dd = dist[i];
 
@@ -258,6 +264,27 @@ seed_note(KmWork *w, int c, const double *dist)
 		else if (dd < w->seed_second[i])
 			w->seed_second[i] = dd;
 	}
+}
+
+static size_t run_parts(KmWork *w, int op, bool bounds, bool moved);
+
+/*
+ * Note the row "row" as chosen centroid c: the distances of every row to it
+ * (into cum) and seed_note, split between the parts' threads when w has
+ * parts.  Each row's results depend on that row alone.
+ */
+static CC_ALWAYS_INLINE void
+seed_choose(KmWork *w, int c, const double *row)
+{
+	if (w->nparts > 1)
+	{
+		w->seed_c = c;
+		w->seed_row = row;
+		run_parts(w, KM_PART_NOTE, false, false);
+		return;
+	}
+	cc_sqdist_rows(w->x, w->n, w->d, row, w->cum);
+	seed_note(w, c, w->cum);
 }
 
 /*
@@ -303,8 +330,9 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 				return;
 			memcpy(centroids + (size_t) c * d, x + cached->rows[c] * d,
 				   sizeof(double) * d);
-			cc_sqdist_rows(x, n, d, centroids + (size_t) c * d, w->cum);
-			seed_note(w, c, w->cum);
+			seed_choose(w, c, centroids + (size_t) c * d);
+			if (w->stopped)
+				return;
 		}
 		if (m == w->k)
 		{
@@ -321,8 +349,9 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 		cc_rng_seed(&rng, seed, stream);
 		first = (size_t) cc_rng_below(&rng, n);
 		memcpy(centroids, x + first * d, sizeof(double) * d);
-		cc_sqdist_rows(x, n, d, centroids, w->cum);
-		seed_note(w, 0, w->cum);
+		seed_choose(w, 0, centroids);
+		if (w->stopped)
+			return;
 		if (cached != NULL)
 			cached->rows[0] = first;
 		start = 1;
@@ -354,6 +383,20 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 		 * them, the sums in registers (2 + ln k trials: never above 24)
 		 */
 		cc_transpose_padded(w->cand, trials, d, tp, w->cand_t);
+		if (w->nparts > 1)
+		{
+			double		pot_t[CC_MAX_TRIALS] = {0.0};
+
+			/* each row's shares in threads, summed here in row order */
+			run_parts(w, KM_PART_POT, false, false);
+			if (w->stopped)
+				return;
+			for (i = 0; i < n; i++)
+				for (t = 0; t < trials; t++)
+					pot_t[t] += w->potbuf[i * tp + t];
+			memcpy(w->pot_t, pot_t, sizeof(double) * trials);
+		}
+		else
 		{
 			double		pot_t[CC_MAX_TRIALS] = {0.0};
 			double		dist[4 * CC_MAX_TRIALS];
@@ -384,8 +427,9 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 			if (w->pot_t[t] < w->pot_t[best])
 				best = t;
 		best_x = x + w->cand_id[best] * d;
-		cc_sqdist_rows(x, n, d, best_x, w->cum);
-		seed_note(w, c, w->cum);
+		seed_choose(w, c, best_x);
+		if (w->stopped)
+			return;
 		pot = w->pot_t[best];
 		memcpy(centroids + (size_t) c * d, best_x, sizeof(double) * d);
 		if (cached != NULL)
@@ -908,6 +952,59 @@ part_score(KmWork *pw)
 	}
 }
 
+CC_SIMD_CLONES KM_FLATTEN static void
+part_note(KmWork *pw)
+{
+	size_t		i;
+
+	for (i = pw->lo; i < pw->hi; i += CC_CHECK_ROWS)
+	{
+		size_t		m = (pw->hi - i < CC_CHECK_ROWS) ? pw->hi - i : CC_CHECK_ROWS;
+
+		if (km_poll(pw, i))
+			break;
+		cc_sqdist_rows(pw->x + i * pw->d, m, pw->d, pw->seed_row, pw->cum + i);
+	}
+	if (!pw->stopped)
+		seed_note(pw, pw->seed_c, pw->cum);
+}
+
+/*
+ * Each row's share of each candidate's potential: its squared distance to
+ * the candidate or to its nearest centroid so far, whichever is less, as
+ * seed_kmeanspp's serial loop adds it.
+ */
+CC_SIMD_CLONES KM_FLATTEN static void
+part_pot(KmWork *pw)
+{
+	int			trials = pw->trials;
+	int			tp = cc_round4(trials);
+	double		dist[4 * CC_MAX_TRIALS];
+	size_t		i;
+
+	for (i = pw->lo; i < pw->hi; i += 4)
+	{
+		const double *rows[4];
+		int			nr = (pw->hi - i < 4) ? (int) (pw->hi - i) : 4;
+		int			r,
+					t;
+
+		if (km_poll(pw, i))
+			break;
+		for (r = 0; r < nr; r++)
+			rows[r] = pw->x + (i + r) * pw->d;
+		cc_sqdist_block(rows, nr, pw->cand_t, tp, pw->d, dist);
+		for (r = 0; r < nr; r++)
+		{
+			double		ci = pw->closest[i + r];
+			double	   *out = pw->potbuf + (i + r) * tp;
+
+			for (t = 0; t < trials; t++)
+				out[t] = dist[r * tp + t] < ci ? dist[r * tp + t] : ci;
+		}
+	}
+}
+
 /* One part's share of a step (run_parts): a worker task. */
 static void
 part_task(void *arg, int t)
@@ -924,6 +1021,12 @@ part_task(void *arg, int t)
 			break;
 		case KM_PART_SCORE:
 			part_score(pw);
+			break;
+		case KM_PART_NOTE:
+			part_note(pw);
+			break;
+		case KM_PART_POT:
+			part_pot(pw);
 			break;
 	}
 }
@@ -1314,6 +1417,7 @@ work_free(KmWork *w, const CcAllocator *alloc)
 		cc_release(alloc, w->parts[t].dist);
 	}
 	cc_release(alloc, w->parts);
+	cc_release(alloc, w->potbuf);
 	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
 		cc_release(alloc, bufs[i]);
 }
@@ -1331,6 +1435,9 @@ work_split(KmWork *w, int parts, const CcAllocator *alloc)
 
 	w->parts = cc_alloc_array(alloc, parts, sizeof(KmWork));
 	w->nparts = parts;
+	if (w->p->init == CC_INIT_KMEANSPP)
+		w->potbuf = cc_alloc_array(alloc, w->n,
+								   sizeof(double) * cc_round4(w->trials));
 	for (t = 0; t < parts; t++)
 	{
 		KmWork	   *pw = &w->parts[t];
