@@ -63,14 +63,14 @@ same_features(const CcModel *a, const CcsegPrepared *p)
  */
 static void
 refine_over_all_rows(const CcsegPrepared *p, CcKmeansResult *kr,
-					 const CcKmeansParams *kp, size_t *rows)
+					 const CcKmeansParams *kp, size_t *rows, int *passes)
 {
 	int			d = p->f.d;
 	double	   *sums = palloc0(sizeof(double) * kp->k * d);
 	int64_t    *counts = palloc0(sizeof(int64_t) * kp->k);
 	double	   *sse = palloc0(sizeof(double) * kp->k);
 
-	ccseg_refine_full(p, kr, kp->k, kp->tol, kp->max_iter, rows);
+	ccseg_refine_full(p, kr, kp->k, kp->tol, kp->max_iter, rows, passes);
 	cc_kmeans_accumulate(p->x, p->n, d, kr->centroids, kp->k, sums,
 						 counts, sse, kr->labels);
 	pfree(sums);
@@ -171,14 +171,14 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 				(errmsg("k-means in %.3f s", ccseg_seconds_since(phase))));
 	if (p->sampled)
 	{
-		int			before = kr->iterations;
+		int			passes = 0;
 
 		INSTR_TIME_SET_CURRENT(phase);
-		refine_over_all_rows(p, kr, &kp, &t->rows);
+		refine_over_all_rows(p, kr, &kp, &t->rows, &passes);
 		if (o->verbose)
 			ereport(LOG,
 					(errmsg("%d passes over all %zu rows in %.3f s",
-							kr->iterations - before + 1, t->rows,
+							passes, t->rows,
 							ccseg_seconds_since(phase))));
 	}
 	INSTR_TIME_SET_CURRENT(phase);

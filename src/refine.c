@@ -172,7 +172,7 @@ refine_pass(const CcsegPrepared *p, const double *centroids, int k,
 /* Refine the centroids of kr over every row of p's relation; see refine.h. */
 void
 ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
-				  double tol, int max_iter, size_t *rows)
+				  double tol, int max_iter, size_t *rows, int *passes_run)
 {
 	int			d = p->f.d;
 	bool		use_query = (int64) k * ((int64) d + 1) <= CC_PASS_MAX_CELLS;
@@ -181,7 +181,9 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	Oid			model_type = InvalidOid;
 	RefinePass	pass;
 	int			passes = 0;
+	int			queries = 0;
 	bool		done = (max_iter <= 0);
+	double	   *before = palloc(sizeof(double) * k * d);
 
 	if (use_query)
 	{
@@ -212,19 +214,33 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 			refine_pass_query(p, query, model_type, kr->centroids, k, &pass);
 		else
 			refine_pass(p, kr->centroids, k, batch, &pass);
+		queries++;
 		if (done)
 			break;
+		memcpy(before, kr->centroids, sizeof(double) * k * d);
 		shift = cc_kmeans_lloyd_update(kr->centroids, k, d, pass.sums,
 									   pass.counts);
 		passes++;
 		if (shift <= tol)
 			kr->converged = true;
+		/*
+		 * Centroids that kept every bit: the pass just run measured them
+		 * already, and another one would give the same bytes.
+		 */
+		if (memcmp(before, kr->centroids, sizeof(double) * k * d) == 0)
+		{
+			kr->converged = true;
+			break;
+		}
 		done = kr->converged || passes >= max_iter;
 	}
 
 	cc_kmeans_take_pass(kr, k, pass.counts, pass.sse);
 	kr->iterations += passes;
 	*rows = pass.rows;
+	if (passes_run)
+		*passes_run = queries;
+	pfree(before);
 	if (batch)
 		pfree(batch);
 	pfree(pass.sums);

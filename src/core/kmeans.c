@@ -33,7 +33,12 @@
  *
  * Restarts are independent and may run in threads (see kmeans.h); a worker
  * owns a KmWork with every buffer it needs, allocated beforehand by the
- * calling thread, and keeps the best of its own runs.
+ * calling thread, and keeps the best of its own runs.  With fewer restarts
+ * than threads, the one worker splits its rows into parts instead
+ * (work_split): each step's row loop runs in threads (run_parts), each part
+ * with its own exact sums, merged into the worker's before the update, so
+ * that the centroids and labels are the same, bit for bit, however the rows
+ * are split.
  */
 #include <math.h>
 #include <string.h>
@@ -45,6 +50,12 @@
 #include "rng.h"
 
 #define CC_BOUND_SLACK	1e-12
+/* everything a function calls inlined into it (its SIMD clones included) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KM_FLATTEN __attribute__((flatten))
+#else
+#define KM_FLATTEN
+#endif
 /* rows between two interrupt checks in long loops */
 #define CC_CHECK_ROWS	16384
 /* rows that Elkan's bounds test before the rows in doubt among them are searched; divides CC_CHECK_ROWS */
@@ -113,7 +124,30 @@ typedef struct KmWork
 	bool	   *run_converged;
 	volatile int *stop;			/* NULL when not threaded */
 	bool		stopped;
+	/* rows of one run split between threads (see run_parts) */
+	size_t		lo;				/* the rows [lo, hi) this work assigns */
+	size_t		hi;
+	int			nparts;			/* parts of the rows; 0: no split */
+	struct KmWork *parts;		/* nparts views of this work, each with its
+								 * own xsum, count, dirty and dist */
+	int			part_op;		/* what run_parts asks of a part */
+	bool		part_bounds;	/* assign_rows' arguments */
+	bool		part_moved;
+	size_t		part_changed;	/* rows that changed cluster in the part */
+	int			seed_c;			/* seed_note_rows' centroid number */
+	const double *seed_row;		/* and the row it is */
+	double	   *potbuf;			/* n x cc_round4(trials): each row's share of
+								 * each candidate's potential (parts only) */
 } KmWork;
+
+/* what a part of the rows does (run_parts) */
+#define KM_PART_ASSIGN	0		/* assign_rows */
+#define KM_PART_SEEDED	1		/* assign_seeded_rows */
+#define KM_PART_SCORE	2		/* scratch[i]: squared distance to own centroid */
+#define KM_PART_NOTE	3		/* seed_note_rows of seed_row as centroid seed_c */
+#define KM_PART_POT		4		/* potbuf: candidates' potentials per row */
+/* fewest rows per part when a run splits its rows between threads */
+#define CC_PART_MIN_ROWS	(4 * CC_CHECK_ROWS)
 
 /* One restart's entry of a CcSeedCache: its first "count" centroids. */
 typedef struct SeedRun
@@ -209,7 +243,7 @@ seed_note(KmWork *w, int c, const double *dist)
 {
 	size_t		i;
 
-	for (i = 0; i < w->n; i++)
+	for (i = w->lo; i < w->hi; i++)
 	{
 		double		dd = dist[i];
 
@@ -230,6 +264,27 @@ seed_note(KmWork *w, int c, const double *dist)
 		else if (dd < w->seed_second[i])
 			w->seed_second[i] = dd;
 	}
+}
+
+static size_t run_parts(KmWork *w, int op, bool bounds, bool moved);
+
+/*
+ * Note the row "row" as chosen centroid c: the distances of every row to it
+ * (into cum) and seed_note, split between the parts' threads when w has
+ * parts.  Each row's results depend on that row alone.
+ */
+static CC_ALWAYS_INLINE void
+seed_choose(KmWork *w, int c, const double *row)
+{
+	if (w->nparts > 1)
+	{
+		w->seed_c = c;
+		w->seed_row = row;
+		run_parts(w, KM_PART_NOTE, false, false);
+		return;
+	}
+	cc_sqdist_rows(w->x, w->n, w->d, row, w->cum);
+	seed_note(w, c, w->cum);
 }
 
 /*
@@ -275,8 +330,9 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 				return;
 			memcpy(centroids + (size_t) c * d, x + cached->rows[c] * d,
 				   sizeof(double) * d);
-			cc_sqdist_rows(x, n, d, centroids + (size_t) c * d, w->cum);
-			seed_note(w, c, w->cum);
+			seed_choose(w, c, centroids + (size_t) c * d);
+			if (w->stopped)
+				return;
 		}
 		if (m == w->k)
 		{
@@ -293,8 +349,9 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 		cc_rng_seed(&rng, seed, stream);
 		first = (size_t) cc_rng_below(&rng, n);
 		memcpy(centroids, x + first * d, sizeof(double) * d);
-		cc_sqdist_rows(x, n, d, centroids, w->cum);
-		seed_note(w, 0, w->cum);
+		seed_choose(w, 0, centroids);
+		if (w->stopped)
+			return;
 		if (cached != NULL)
 			cached->rows[0] = first;
 		start = 1;
@@ -326,6 +383,20 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 		 * them, the sums in registers (2 + ln k trials: never above 24)
 		 */
 		cc_transpose_padded(w->cand, trials, d, tp, w->cand_t);
+		if (w->nparts > 1)
+		{
+			double		pot_t[CC_MAX_TRIALS] = {0.0};
+
+			/* each row's shares in threads, summed here in row order */
+			run_parts(w, KM_PART_POT, false, false);
+			if (w->stopped)
+				return;
+			for (i = 0; i < n; i++)
+				for (t = 0; t < trials; t++)
+					pot_t[t] += w->potbuf[i * tp + t];
+			memcpy(w->pot_t, pot_t, sizeof(double) * trials);
+		}
+		else
 		{
 			double		pot_t[CC_MAX_TRIALS] = {0.0};
 			double		dist[4 * CC_MAX_TRIALS];
@@ -356,8 +427,9 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 			if (w->pot_t[t] < w->pot_t[best])
 				best = t;
 		best_x = x + w->cand_id[best] * d;
-		cc_sqdist_rows(x, n, d, best_x, w->cum);
-		seed_note(w, c, w->cum);
+		seed_choose(w, c, best_x);
+		if (w->stopped)
+			return;
 		pot = w->pot_t[best];
 		memcpy(centroids + (size_t) c * d, best_x, sizeof(double) * d);
 		if (cached != NULL)
@@ -720,70 +792,87 @@ hamerly_visit(KmWork *w, size_t i, bool moved)
 }
 
 /*
- * The first assignment, as k-means++ left it (seed_note): every row takes
- * its nearest centroid, with the bounds the full search would give.
+ * The first assignment of the rows [lo, hi), as k-means++ left it
+ * (seed_note): every row takes its nearest centroid, with the bounds the
+ * full search would give.
  */
 static CC_ALWAYS_INLINE size_t
-assign_seeded(KmWork *w)
+assign_seeded_rows(KmWork *w)
 {
 	size_t		i;
 
-	for (i = 0; i < w->n; i++)
+	for (i = w->lo; i < w->hi; i++)
 	{
 		w->upper[i] = sqrt(w->closest[i]) * (1.0 + CC_BOUND_SLACK);
 		if (w->algorithm != CC_ALGO_ELKAN)
 			w->lower[i] = sqrt(w->seed_second[i]) * (1.0 - CC_BOUND_SLACK);
 		relabel(w, i, w->seed_label[i]);
 	}
-	return w->n;
+	return w->hi - w->lo;
 }
 
 /*
- * Assignment step over all rows; returns how many rows changed cluster.
- * With bounds, each row's bounds are first widened by the moves of the
- * last update (in the same pass, so that the rows are read once).
+ * What an assignment step needs before it visits the rows, computed once
+ * for all of them: the largest and second largest move (Hamerly), each
+ * move's slack, and the half distances between centroids.  Returns whether
+ * any centroid moved.
  */
-static CC_ALWAYS_INLINE size_t
-assign_step(KmWork *w, bool use_bounds)
+static bool
+assign_prepare(KmWork *w, bool use_bounds)
 {
-	size_t		changed = 0;
-	size_t		i;
 	bool		moved = false;
 	int			c;
 
-	if (use_bounds && w->k > 1)
+	if (!use_bounds || w->k <= 1)
+		return false;
+	w->shift_max1 = 0.0;
+	w->shift_max2 = 0.0;
+	w->shift_arg1 = -1;
+	for (c = 0; c < w->k; c++)
 	{
-		/* largest and second largest move, for Hamerly */
-		w->shift_max1 = 0.0;
-		w->shift_max2 = 0.0;
-		w->shift_arg1 = -1;
-		for (c = 0; c < w->k; c++)
-		{
-			double		s = w->shift[c];
+		double		s = w->shift[c];
 
-			if (s != 0.0)
-				moved = true;
-			w->shift_slack[c] = CC_BOUND_SLACK * s;
-			if (s > w->shift_max1)
-			{
-				w->shift_max2 = w->shift_max1;
-				w->shift_max1 = s;
-				w->shift_arg1 = c;
-			}
-			else if (s > w->shift_max2)
-				w->shift_max2 = s;
+		if (s != 0.0)
+			moved = true;
+		w->shift_slack[c] = CC_BOUND_SLACK * s;
+		if (s > w->shift_max1)
+		{
+			w->shift_max2 = w->shift_max1;
+			w->shift_max1 = s;
+			w->shift_arg1 = c;
 		}
+		else if (s > w->shift_max2)
+			w->shift_max2 = s;
 	}
+	if (w->algorithm == CC_ALGO_ELKAN)
+		centroid_gaps(w, true);
+	else if (w->algorithm == CC_ALGO_HAMERLY)
+		centroid_gaps(w, false);
+	return moved;
+}
+
+/*
+ * Assignment step over the rows [lo, hi), after assign_prepare; returns
+ * how many rows changed cluster.  With bounds, each row's bounds are first
+ * widened by the moves of the last update (in the same pass, so that the
+ * rows are read once).  lo is a multiple of CC_CHECK_ROWS, so that the
+ * interrupt checks come as often in a part as in the whole.
+ */
+static CC_ALWAYS_INLINE size_t
+assign_rows(KmWork *w, bool use_bounds, bool moved)
+{
+	size_t		changed = 0;
+	size_t		i;
+	size_t		hi = w->hi;
 
 	if (use_bounds && w->k > 1 && w->algorithm == CC_ALGO_ELKAN)
 	{
 		size_t		doubt[CC_BATCH_ROWS];
 
-		centroid_gaps(w, true);
 		/* a batch of rows through the bounds, then those still in doubt */
-		for (i = 0; i < w->n; i += CC_BATCH_ROWS)
+		for (i = w->lo; i < hi; i += CC_BATCH_ROWS)
 		{
-			size_t		end = (w->n - i < CC_BATCH_ROWS) ? w->n : i + CC_BATCH_ROWS;
+			size_t		end = (hi - i < CC_BATCH_ROWS) ? hi : i + CC_BATCH_ROWS;
 			size_t		m = 0;
 			size_t		full;
 			size_t		r;
@@ -802,8 +891,7 @@ assign_step(KmWork *w, bool use_bounds)
 	}
 	else if (use_bounds && w->k > 1 && w->algorithm == CC_ALGO_HAMERLY)
 	{
-		centroid_gaps(w, false);
-		for (i = 0; i < w->n; i++)
+		for (i = w->lo; i < hi; i++)
 		{
 			if (km_poll(w, i))
 				break;
@@ -816,9 +904,9 @@ assign_step(KmWork *w, bool use_bounds)
 		size_t		rows[CC_BATCH_ROWS];
 
 		/* every row searched in full, a batch at a time */
-		for (i = 0; i < w->n; i += CC_BATCH_ROWS)
+		for (i = w->lo; i < hi; i += CC_BATCH_ROWS)
 		{
-			size_t		end = (w->n - i < CC_BATCH_ROWS) ? w->n : i + CC_BATCH_ROWS;
+			size_t		end = (hi - i < CC_BATCH_ROWS) ? hi : i + CC_BATCH_ROWS;
 			size_t		r;
 
 			if (km_poll(w, i))
@@ -830,6 +918,223 @@ assign_step(KmWork *w, bool use_bounds)
 		}
 	}
 	return changed;
+}
+
+/*
+ * A part's share of each kind of step, cloned for SIMD like single_run and
+ * flattened, so that the helpers of each clone (the distance kernels
+ * among them) are compiled into it for its instruction set.
+ */
+CC_SIMD_CLONES KM_FLATTEN static size_t
+part_assign(KmWork *pw)
+{
+	return assign_rows(pw, pw->part_bounds, pw->part_moved);
+}
+
+CC_SIMD_CLONES KM_FLATTEN static size_t
+part_seeded(KmWork *pw)
+{
+	return assign_seeded_rows(pw);
+}
+
+CC_SIMD_CLONES KM_FLATTEN static void
+part_score(KmWork *pw)
+{
+	size_t		i;
+
+	for (i = pw->lo; i < pw->hi; i++)
+	{
+		if (km_poll(pw, i))
+			break;
+		pw->scratch[i] = cc_sqdist(pw->x + i * pw->d,
+								   pw->cent + (size_t) pw->labels[i] * pw->d,
+								   pw->d);
+	}
+}
+
+CC_SIMD_CLONES KM_FLATTEN static void
+part_note(KmWork *pw)
+{
+	size_t		i;
+
+	for (i = pw->lo; i < pw->hi; i += CC_CHECK_ROWS)
+	{
+		size_t		m = (pw->hi - i < CC_CHECK_ROWS) ? pw->hi - i : CC_CHECK_ROWS;
+
+		if (km_poll(pw, i))
+			break;
+		cc_sqdist_rows(pw->x + i * pw->d, m, pw->d, pw->seed_row, pw->cum + i);
+	}
+	if (!pw->stopped)
+		seed_note(pw, pw->seed_c, pw->cum);
+}
+
+/*
+ * Each row's share of each candidate's potential: its squared distance to
+ * the candidate or to its nearest centroid so far, whichever is less, as
+ * seed_kmeanspp's serial loop adds it.
+ */
+CC_SIMD_CLONES KM_FLATTEN static void
+part_pot(KmWork *pw)
+{
+	int			trials = pw->trials;
+	int			tp = cc_round4(trials);
+	double		dist[4 * CC_MAX_TRIALS];
+	size_t		i;
+
+	for (i = pw->lo; i < pw->hi; i += 4)
+	{
+		const double *rows[4];
+		int			nr = (pw->hi - i < 4) ? (int) (pw->hi - i) : 4;
+		int			r,
+					t;
+
+		if (km_poll(pw, i))
+			break;
+		for (r = 0; r < nr; r++)
+			rows[r] = pw->x + (i + r) * pw->d;
+		cc_sqdist_block(rows, nr, pw->cand_t, tp, pw->d, dist);
+		for (r = 0; r < nr; r++)
+		{
+			double		ci = pw->closest[i + r];
+			double	   *out = pw->potbuf + (i + r) * tp;
+
+			for (t = 0; t < trials; t++)
+				out[t] = dist[r * tp + t] < ci ? dist[r * tp + t] : ci;
+		}
+	}
+}
+
+/* One part's share of a step (run_parts): a worker task. */
+static void
+part_task(void *arg, int t)
+{
+	KmWork	   *pw = &((KmWork *) arg)[t];
+
+	switch (pw->part_op)
+	{
+		case KM_PART_ASSIGN:
+			pw->part_changed = part_assign(pw);
+			break;
+		case KM_PART_SEEDED:
+			pw->part_changed = part_seeded(pw);
+			break;
+		case KM_PART_SCORE:
+			part_score(pw);
+			break;
+		case KM_PART_NOTE:
+			part_note(pw);
+			break;
+		case KM_PART_POT:
+			part_pot(pw);
+			break;
+	}
+}
+
+/*
+ * Run one step of a single run over w's parts of the rows, in threads
+ * (the calling thread waits, polling p->stop), and fold the parts' exact
+ * sums and counts into w's in part order.  The sums are exact, so they are
+ * the same, bit for bit, whatever the number of parts; every other per-row
+ * state (labels, bounds) belongs to one part.  Each part is a copy of w
+ * with its own xsum, count, dirty and dist, refreshed here because the
+ * centroid buffers swap at every update.  Returns the rows that changed
+ * cluster.
+ */
+static size_t
+run_parts(KmWork *w, int op, bool bounds, bool moved)
+{
+	volatile int stop = 0;
+	size_t		changed = 0;
+	int			in_threads;
+	int			t,
+				c,
+				j;
+	int			k = w->k;
+	int			d = w->d;
+
+	for (t = 0; t < w->nparts; t++)
+	{
+		KmWork	   *pw = &w->parts[t];
+		CcXsum	   *xsum = pw->xsum;
+		int64_t    *count = pw->count;
+		bool	   *dirty = pw->dirty;
+		double	   *dist = pw->dist;
+		size_t		lo = pw->lo,
+					hi = pw->hi;
+
+		*pw = *w;
+		pw->xsum = xsum;
+		pw->count = count;
+		pw->dirty = dirty;
+		pw->dist = dist;
+		pw->lo = lo;
+		pw->hi = hi;
+		pw->nparts = 0;
+		pw->parts = NULL;
+		pw->part_op = op;
+		pw->part_bounds = bounds;
+		pw->part_moved = moved;
+		pw->part_changed = 0;
+		pw->stop = &stop;
+		for (c = 0; c < k * d; c++)
+			cc_xsum_init(&xsum[c]);
+		memset(count, 0, sizeof(int64_t) * k);
+		memset(dirty, 0, sizeof(bool) * k);
+	}
+	in_threads = cc_run_workers(part_task, w->parts, w->nparts, w->p->stop,
+								w->p->cb_arg, &stop);
+	/* what did not run in a thread runs here, with the check callback */
+	for (t = in_threads; t < w->nparts; t++)
+	{
+		w->parts[t].stop = NULL;
+		if (!stop)
+			part_task(w->parts, t);
+	}
+	if (stop)
+		w->stopped = true;
+	for (t = 0; t < w->nparts; t++)
+	{
+		KmWork	   *pw = &w->parts[t];
+
+		if (pw->stopped)
+			w->stopped = true;
+		changed += pw->part_changed;
+		for (c = 0; c < k; c++)
+		{
+			if (!pw->dirty[c])
+				continue;
+			for (j = 0; j < d; j++)
+				cc_xsum_merge(&w->xsum[(size_t) c * d + j],
+							  &pw->xsum[(size_t) c * d + j]);
+			w->count[c] += pw->count[c];
+			w->dirty[c] = true;
+		}
+	}
+	return changed;
+}
+
+/*
+ * The first assignment (k-means++ found every row's nearest centroid);
+ * returns n.
+ */
+static CC_ALWAYS_INLINE size_t
+assign_seeded(KmWork *w)
+{
+	if (w->nparts > 1)
+		return run_parts(w, KM_PART_SEEDED, false, false);
+	return assign_seeded_rows(w);
+}
+
+/* Assignment step over all rows; returns how many rows changed cluster. */
+static CC_ALWAYS_INLINE size_t
+assign_step(KmWork *w, bool use_bounds)
+{
+	bool		moved = assign_prepare(w, use_bounds);
+
+	if (w->nparts > 1)
+		return run_parts(w, KM_PART_ASSIGN, use_bounds, moved);
+	return assign_rows(w, use_bounds, moved);
 }
 
 /*
@@ -989,15 +1294,36 @@ single_run(KmWork *w, double tol, bool *converged)
 	return iter < w->p->max_iter ? iter + 1 : w->p->max_iter;
 }
 
-/* Inertia, sizes and per-cluster squared error of labels against centroids. */
+/*
+ * Inertia, sizes and per-cluster squared error of labels against
+ * centroids, summed in row order.  With parts, the distances are computed
+ * in threads first (into scratch, free after the run), then summed here in
+ * the same order.
+ */
 static double
-score_run(const KmWork *w, int64_t *sizes, double *sse)
+score_run(KmWork *w, int64_t *sizes, double *sse)
 {
 	double		inertia = 0.0;
 	size_t		i;
 
 	memset(sizes, 0, sizeof(int64_t) * w->k);
 	memset(sse, 0, sizeof(double) * w->k);
+	if (w->nparts > 1)
+	{
+		run_parts(w, KM_PART_SCORE, false, false);
+		if (w->stopped)
+			return 0.0;
+		for (i = 0; i < w->n; i++)
+		{
+			int			a = w->labels[i];
+			double		dist = w->scratch[i];
+
+			inertia += dist;
+			sse[a] += dist;
+			sizes[a]++;
+		}
+		return inertia;
+	}
 	for (i = 0; i < w->n; i++)
 	{
 		int			a = w->labels[i];
@@ -1021,6 +1347,8 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	memset(w, 0, sizeof(*w));
 	w->x = x;
 	w->n = n;
+	w->lo = 0;
+	w->hi = n;
 	w->d = d;
 	w->k = k;
 	w->p = p;
@@ -1079,9 +1407,51 @@ work_free(KmWork *w, const CcAllocator *alloc)
 		w->pot_t, w->perm, w->seed_label, w->sizes, w->sse, w->best_cent,
 		w->best_labels, w->best_sizes, w->best_sse};
 	size_t		i;
+	int			t;
 
+	for (t = 0; t < w->nparts; t++)
+	{
+		cc_release(alloc, w->parts[t].xsum);
+		cc_release(alloc, w->parts[t].count);
+		cc_release(alloc, w->parts[t].dirty);
+		cc_release(alloc, w->parts[t].dist);
+	}
+	cc_release(alloc, w->parts);
+	cc_release(alloc, w->potbuf);
 	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
 		cc_release(alloc, bufs[i]);
+}
+
+/*
+ * Split w's rows into "parts" parts for run_parts: each part starts on a
+ * multiple of CC_CHECK_ROWS and gets its own sums, counts, dirty flags and
+ * distance buffer; the rest of a part is refreshed from w at every step.
+ */
+static void
+work_split(KmWork *w, int parts, const CcAllocator *alloc)
+{
+	size_t		blocks = (w->n + CC_CHECK_ROWS - 1) / CC_CHECK_ROWS;
+	int			t;
+
+	w->parts = cc_alloc_array(alloc, parts, sizeof(KmWork));
+	w->nparts = parts;
+	if (w->p->init == CC_INIT_KMEANSPP)
+		w->potbuf = cc_alloc_array(alloc, w->n,
+								   sizeof(double) * cc_round4(w->trials));
+	for (t = 0; t < parts; t++)
+	{
+		KmWork	   *pw = &w->parts[t];
+		size_t		lo = blocks * t / parts * CC_CHECK_ROWS;
+		size_t		hi = blocks * (t + 1) / parts * CC_CHECK_ROWS;
+
+		memset(pw, 0, sizeof(*pw));
+		pw->lo = lo < w->n ? lo : w->n;
+		pw->hi = hi < w->n ? hi : w->n;
+		pw->xsum = cc_alloc_array(alloc, (size_t) w->k * w->d, sizeof(CcXsum));
+		pw->count = cc_alloc_array(alloc, w->k, sizeof(int64_t));
+		pw->dirty = cc_alloc_array(alloc, w->k, sizeof(bool));
+		pw->dist = cc_alloc_array(alloc, (size_t) 4 * w->kp, sizeof(double));
+	}
 }
 
 /* Run this worker's restarts, keeping the best of them. */
@@ -1119,6 +1489,8 @@ work_runs(KmWork *w)
 		if (w->stopped)
 			return;
 		inertia = score_run(w, w->sizes, w->sse);
+		if (w->stopped)
+			return;
 		w->run_iters[run] = iters;
 		w->run_inertia[run] = inertia;
 		w->run_converged[run] = converged;
@@ -1179,6 +1551,18 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	works = cc_alloc_array(alloc, nworkers, sizeof(KmWork));
 	for (t = 0; t < nworkers; t++)
 		work_init(&works[t], x, n, d, p, algorithm, alloc);
+	/*
+	 * Fewer restarts than threads (n_init = 1): the one worker splits its
+	 * rows between the threads instead, when there are enough of them.
+	 */
+	if (nworkers == 1 && p->threads > 1 && n >= (size_t) 2 * CC_PART_MIN_ROWS)
+	{
+		int			parts = p->threads;
+
+		if ((size_t) parts > n / CC_PART_MIN_ROWS)
+			parts = (int) (n / CC_PART_MIN_ROWS);
+		work_split(&works[0], parts, alloc);
+	}
 	res->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
 	res->labels = cc_alloc_array(alloc, n, sizeof(int));
 	res->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
@@ -1215,6 +1599,10 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 		for (t = in_threads; t < nworkers; t++)
 			if (!stop)
 				work_runs(&works[t]);
+		/* a worker whose parts ran in threads may have stopped on its own */
+		for (t = 0; t < nworkers; t++)
+			if (works[t].stopped)
+				stop = 1;
 		if (stop)
 			res->stopped = true;
 		else

@@ -103,7 +103,9 @@ extern double cc_kmeans_tolerance(const double *x, size_t n, int d, double tol);
  * lowest inertia, the earliest on ties.  With threads > 1 (and POSIX
  * threads), restarts run in worker threads that allocate nothing, call no
  * callback and receive no signals; the calling thread waits, polling
- * p->stop.
+ * p->stop.  With a single restart (n_init = 1, or init given) and at least
+ * 131072 rows, the rows of that restart are split between the threads
+ * instead, step by step, with the same result.
  */
 extern void cc_kmeans(const double *x, size_t n, int d,
 					  const CcKmeansParams *p, CcKmeansResult *res,

@@ -1824,6 +1824,76 @@ test_kmeans_threads(void)
 	tfree(x);
 }
 
+/*
+ * Check that one restart whose rows are split between threads (n_init = 1,
+ * at least twice 65536 rows: each part starts on a multiple of 16384 and
+ * the last one ends short) gives the same result, bit for bit, as in one
+ * thread, for every algorithm and seeding, and that a stop request voids
+ * it.
+ */
+static void
+test_kmeans_row_parts(void)
+{
+	size_t		n = 2 * 65536 + 3001;
+	int			d = 3,
+				k = 5;
+	double	   *x = dalloc(n * d);
+	TRand		r;
+	int			ai,
+				threads;
+	static const CcAlgorithm algos[] = {CC_ALGO_LLOYD, CC_ALGO_HAMERLY, CC_ALGO_ELKAN};
+
+	tr_seed(&r, 777);
+	make_blobs(&r, x, NULL, n, d, k, 2.0, 1.5);
+	for (ai = 0; ai < 3; ai++)
+	{
+		int			init;
+
+		for (init = 0; init < 2; init++)
+		{
+			CcKmeansParams p = km_params(k, init ? CC_INIT_RANDOM : CC_INIT_KMEANSPP,
+										 algos[ai], 11, 1, 300, 1e-7, NULL);
+			CcKmeansResult one;
+
+			set_ctx("row parts algorithm=%d init=%d", (int) algos[ai], init);
+			p.threads = 1;
+			cc_kmeans(x, n, d, &p, &one, A);
+			CHECK(!one.stopped);
+			CHECK(one.iterations > 2);
+			for (threads = 2; threads <= 3; threads++)
+			{
+				CcKmeansResult many;
+
+				p.threads = threads;
+				cc_kmeans(x, n, d, &p, &many, A);
+				CHECK(!many.stopped);
+				CHECK(many.iterations == one.iterations);
+				CHECK(many.converged == one.converged);
+				CHECK(memcmp(&many.inertia, &one.inertia, sizeof(double)) == 0);
+				CHECK(memcmp(many.centroids, one.centroids, sizeof(double) * k * d) == 0);
+				CHECK(memcmp(many.labels, one.labels, sizeof(int) * n) == 0);
+				CHECK(memcmp(many.sizes, one.sizes, sizeof(int64_t) * k) == 0);
+				CHECK(memcmp(many.sse, one.sse, sizeof(double) * k) == 0);
+				km_free(&many);
+			}
+			km_free(&one);
+		}
+	}
+	{
+		CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_ELKAN, 1, 1,
+									 300, 0.0, NULL);
+		CcKmeansResult res;
+
+		set_ctx("row parts asked to stop");
+		p.threads = 2;
+		p.stop = stop_always;
+		cc_kmeans(x, n, d, &p, &res, A);
+		CHECK(res.stopped);
+		km_free(&res);
+	}
+	tfree(x);
+}
+
 /* FNV-1a over bytes, for the digest below. */
 static uint64_t
 fnv_bytes(uint64_t h, const void *p, size_t len)
@@ -1894,6 +1964,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(kmeans_relocation_at_convergence, 200),
 	UNIT_TEST(kmeans_row_order, 210),
 	UNIT_TEST(kmeans_threads, 220),
+	UNIT_TEST(kmeans_row_parts, 225),
 	UNIT_TEST(kmeans_determinism, 250),
 	UNIT_TEST(seed_cache, 290),
 	UNIT_TEST(kmeans_blobs, 320),
