@@ -13,7 +13,7 @@ GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o src/pipeline.o 
 	src/train.o src/refine.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/row_insight.o src/profile.o src/generate.o src/aggregate.o \
 	src/predict.o src/support.o src/lloyd_pass.o src/catalog_write.o \
-	src/sample.o
+	src/sample.o src/parallel_read.o
 OBJS = $(CORE_OBJS) $(GLUE_OBJS)
 
 # the complete script of the current version (what CREATE EXTENSION runs), the

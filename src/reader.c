@@ -15,6 +15,8 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "tcop/dest.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -24,6 +26,7 @@
 #include "utils/varlena.h"
 
 #include "ccseg.h"
+#include "parallel_read.h"
 #include "reader.h"
 
 #include "decimal.h"
@@ -541,6 +544,201 @@ ccseg_scan_end(CcsegScan *scan)
 }
 
 /*
+ * The receiver of read_rows: the executor hands it each row of the query
+ * as a slot, and it converts the features straight into the matrix, with
+ * no copy of the row in between (a cursor's fetch copies every row into a
+ * tuple table first).
+ */
+/*
+ * Why the receiver stopped the query early.  It reports the error after
+ * the query, so that the message does not come with the text of a query
+ * that the user did not write as its context.
+ */
+typedef enum ReadStop
+{
+	READ_STOP_NONE,
+	READ_STOP_NOT_FINITE,		/* a NaN or infinite value */
+	READ_STOP_REFUSE,			/* a row beyond max_rows, refuse set */
+	READ_STOP_TOO_LARGE			/* the matrix would exceed MaxAllocHugeSize */
+} ReadStop;
+
+typedef struct ReadReceiver
+{
+	DestReceiver pub;
+	Oid			relid;
+	const CcsegFeatures *f;
+	int			skip;			/* columns before the features (the id) */
+	size_t		max_rows;		/* 0: no limit */
+	const char *refuse;			/* see read_rows */
+	MemoryContext cxt;			/* of the matrix */
+	CcRng		rng;
+	double	   *x;				/* cap x d */
+	size_t		cap;
+	size_t		n;				/* rows kept */
+	size_t		seen;			/* rows received */
+	double	   *row;			/* d: the current row, converted */
+	ReadStop	stop;			/* why the receiver stopped the query */
+	int			stop_column;	/* the feature, for READ_STOP_NOT_FINITE */
+	size_t		stop_rows;		/* the rows, for READ_STOP_TOO_LARGE */
+} ReadReceiver;
+
+/* Report a NaN or infinite value: it would poison every mean. */
+static void
+report_not_finite(Oid relid, const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("column \"%s\" of relation \"%s\" contains NaN or infinity",
+					name, get_rel_name(relid)),
+			 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
+}
+
+/*
+ * Keep a converted row (d doubles, NULL as NaN) at the end of the matrix,
+ * or in the reservoir; see read_rows.  Returns false, with the reason in
+ * r->stop, on a row that read_rows reports.
+ */
+static bool
+read_keep(ReadReceiver *r, const double *row)
+{
+	int			d = r->f->d;
+
+	r->seen++;
+	if (r->max_rows > 0 && r->n == r->max_rows)
+	{
+		uint64		k;
+
+		if (r->refuse != NULL)
+		{
+			r->stop = READ_STOP_REFUSE;
+			return false;
+		}
+		/* reservoir full: keep this row with probability max_rows / seen */
+		k = cc_rng_below(&r->rng, r->seen);
+		if (k < r->max_rows)
+			memcpy(r->x + k * d, row, sizeof(double) * d);
+		return true;
+	}
+	if (r->n == r->cap)
+	{
+		size_t		newcap = r->cap * 2;
+
+		if (r->max_rows > 0 && newcap > r->max_rows)
+			newcap = r->max_rows;
+		if (newcap > MaxAllocHugeSize / sizeof(double) / d)
+		{
+			r->stop = READ_STOP_TOO_LARGE;
+			r->stop_rows = newcap;
+			return false;
+		}
+		r->x = repalloc_huge(r->x, sizeof(double) * newcap * d);
+		r->cap = newcap;
+	}
+	memcpy(r->x + r->n * d, row, sizeof(double) * d);
+	r->n++;
+	return true;
+}
+
+
+/*
+ * Take one row: convert its features (NULL as NaN), then keep it at the
+ * end of the matrix, or in the reservoir; see read_rows.  Returns false,
+ * which ends the query, on a value or a row that read_rows reports.
+ */
+static bool
+read_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	ReadReceiver *r = (ReadReceiver *) self;
+	const CcsegFeatures *f = r->f;
+	int			d = f->d;
+	double	   *row = r->row;
+	int			j;
+
+	slot_getsomeattrs(slot, r->skip + d);
+	for (j = 0; j < d; j++)
+	{
+		if (slot->tts_isnull[r->skip + j])
+			row[j] = NAN;
+		else
+		{
+			row[j] = ccseg_datum_to_double(slot->tts_values[r->skip + j], f->conv[j]);
+			if (!isfinite(row[j]))
+			{
+				r->stop = READ_STOP_NOT_FINITE;
+				r->stop_column = j;
+				return false;
+			}
+		}
+	}
+	return read_keep(r, row);
+}
+
+/* The row function of the parallel read: keep a row, see read_keep. */
+static bool
+read_parallel_row(void *arg, const double *row)
+{
+	return read_keep((ReadReceiver *) arg, row);
+}
+
+/* The bad-value function of the parallel read: stop on a NaN or infinity. */
+static void
+read_parallel_bad(void *arg, int column)
+{
+	ReadReceiver *r = (ReadReceiver *) arg;
+
+	r->stop = READ_STOP_NOT_FINITE;
+	r->stop_column = column;
+}
+
+/* Report why the receiver r stopped the query, if it did. */
+static void
+read_report_stop(const ReadReceiver *r)
+{
+	int			d = r->f->d;
+
+	switch (r->stop)
+	{
+		case READ_STOP_NONE:
+			break;
+		case READ_STOP_NOT_FINITE:
+			report_not_finite(r->relid, r->f->names[r->stop_column]);
+			break;
+		case READ_STOP_REFUSE:
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("relation \"%s\" has too many rows for %s within ccseg.max_train_memory",
+							get_rel_name(r->relid), r->refuse),
+					 errdetail("%s holds every row in memory: more than %zu rows of %d features need more than %s.",
+							   r->refuse, r->max_rows, d, ccseg_memory_in_force_text()),
+					 ccseg_errhint_memory(psprintf("run %s on a view with fewer rows",
+												   r->refuse))));
+			break;
+		case READ_STOP_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("training data of %zu rows and %d features is too large",
+							r->stop_rows, d),
+					 errhint("Lower ccseg.max_train_memory to train on a sample.")));
+			break;
+	}
+}
+
+static void
+read_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+read_shutdown(DestReceiver *self)
+{
+}
+
+static void
+read_destroy(DestReceiver *self)
+{
+}
+
+/*
  * Read the features of every row of relid into a row-major matrix allocated
  * in cxt (NULL as NaN), in order_by order when given, which makes training
  * independent of the physical row order.  With max_rows > 0, keep at most
@@ -548,6 +746,16 @@ ccseg_scan_end(CcsegScan *scan)
  * Vitter's Algorithm R, seeded) when refuse is NULL, and count them all in
  * *total; or, when refuse names the work that needs every row, an error as
  * soon as a row beyond max_rows arrives.
+ *
+ * Without order_by, a plain table is read by parallel workers when it is
+ * large enough and one may read it so (parallel_read.c): the rows arrive in
+ * the order of a serial scan, so the sample and the model are the same.
+ * Otherwise the query runs through SPI, so privileges, row-level security
+ * and views apply as to a plain SELECT, with a receiver that fills the
+ * matrix from each row the executor produces.  The plan is prepared
+ * without the option of parallel workers: a Gather would hand the rows
+ * over in an order that changes from run to run, and with it the sample
+ * and the model.  The executor checks for interrupts at every row.
  */
 static double *
 read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
@@ -555,64 +763,64 @@ read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
 		  size_t *n_out, size_t *total)
 {
 	int			d = f->d;
-	size_t		cap = 1024;
-	size_t		n = 0;
-	size_t		seen = 0;
-	double	   *x;
-	double	   *row = MemoryContextAlloc(cxt, sizeof(double) * d);
-	CcsegScan	scan;
-	CcRng		rng;
+	ReadReceiver r;
+	SPIExecuteOptions opts;
+	SPIPlanPtr	plan;
+	char	   *query = build_query(relid, f, order_by);
+	int			rc;
 
-	cc_rng_seed(&rng, seed, 0x5a3f1e);
-	if (max_rows > 0 && cap > max_rows)
-		cap = max_rows;
-	x = MemoryContextAllocHuge(cxt, sizeof(double) * cap * d);
-	ccseg_scan_begin(&scan, relid, f, order_by);
-	while (ccseg_scan_next(&scan, row, 1) == 1)
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = read_receive;
+	r.pub.rStartup = read_startup;
+	r.pub.rShutdown = read_shutdown;
+	r.pub.rDestroy = read_destroy;
+	r.pub.mydest = DestNone;
+	r.relid = relid;
+	r.f = f;
+	r.skip = (order_by != NULL) ? 1 : 0;
+	r.max_rows = max_rows;
+	r.refuse = refuse;
+	r.cxt = cxt;
+	cc_rng_seed(&r.rng, seed, 0x5a3f1e);
+	r.cap = 1024;
+	if (max_rows > 0 && r.cap > max_rows)
+		r.cap = max_rows;
+	r.x = MemoryContextAllocHuge(cxt, sizeof(double) * r.cap * d);
+	r.row = MemoryContextAlloc(cxt, sizeof(double) * d);
+
+	/* a plain table in scan order: with parallel workers when it can */
+	if (order_by == NULL &&
+		ccseg_parallel_read(relid, f, read_parallel_row, read_parallel_bad, &r))
 	{
-		seen++;
-		if (max_rows > 0 && n == max_rows)
-		{
-			uint64		j;
-
-			if (refuse != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-						 errmsg("relation \"%s\" has too many rows for %s within ccseg.max_train_memory",
-								get_rel_name(relid), refuse),
-						 errdetail("%s holds every row in memory: more than %zu rows of %d features need more than %s.",
-								   refuse, max_rows, d, ccseg_memory_in_force_text()),
-						 ccseg_errhint_memory(psprintf("run %s on a view with fewer rows",
-													   refuse))));
-			/* reservoir full: keep this row with probability max_rows / seen */
-			j = cc_rng_below(&rng, seen);
-			if (j < max_rows)
-				memcpy(x + j * d, row, sizeof(double) * d);
-			continue;
-		}
-		if (n == cap)
-		{
-			size_t		newcap = cap * 2;
-
-			if (max_rows > 0 && newcap > max_rows)
-				newcap = max_rows;
-			if (newcap > MaxAllocHugeSize / sizeof(double) / d)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("training data of %zu rows and %d features is too large",
-								newcap, d),
-						 errhint("Lower ccseg.max_train_memory to train on a sample.")));
-			x = repalloc_huge(x, sizeof(double) * newcap * d);
-			cap = newcap;
-		}
-		memcpy(x + n * d, row, sizeof(double) * d);
-		n++;
+		read_report_stop(&r);
+		pfree(r.row);
+		*n_out = r.n;
+		if (total)
+			*total = r.seen;
+		return r.x;
 	}
-	ccseg_scan_end(&scan);
-	*n_out = n;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	/* SPI_prepare: cursor options 0, so no parallel plan */
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query,
+			 SPI_result_code_string(SPI_result));
+	memset(&opts, 0, sizeof(opts));
+	opts.read_only = true;
+	opts.dest = &r.pub;
+	rc = SPI_execute_plan_extended(plan, &opts);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan_extended failed for \"%s\": %s", query,
+			 SPI_result_code_string(rc));
+	SPI_finish();
+	read_report_stop(&r);
+	pfree(r.row);
+	*n_out = r.n;
 	if (total)
-		*total = seen;
-	return x;
+		*total = r.seen;
+	return r.x;
 }
 
 /* Read every row, or a sample of max_rows of them; see read_rows. */

@@ -31,52 +31,99 @@ cc_column_mean_var(const double *x, size_t n, int d, int j, double *mean,
 
 #if defined(__GNUC__)
 /*
- * Mean and population variance of the 4 * g columns from j (g = 1 or 2: one
- * or two vectors of four), the sums of cc_column_mean_var lane by lane: the
- * same additions in the same row order, so the same bits.  Each sum's chain
- * of additions is as long as the column, so two vectors side by side keep
- * the adder busy while one waits.
+ * Load the r < 4 values of row x from column j as a vector; the other lanes
+ * hold zero, which leaves their sums zero (they are never stored).
  */
 static CC_ALWAYS_INLINE void
-columns_mean_var4(const double *x, size_t n, int d, int j, int g,
-				  double *mean, double *var)
+load_part(CcV4d *v, const double *x, int j, int r)
+{
+	double		t[4] = {0.0, 0.0, 0.0, 0.0};
+
+	memcpy(t, x + j, sizeof(double) * r);
+	memcpy(v, t, sizeof(*v));
+}
+
+/*
+ * Mean and population variance of the w <= CC_COLUMN_BLOCK columns from j0,
+ * the sums of cc_column_mean_var lane by lane: the same additions in the
+ * same row order, so the same bits.  The rows are walked in memory order,
+ * every column of a row at once (four to a vector), so that each of the two
+ * passes reads the matrix once whatever the number of columns.
+ */
+static CC_ALWAYS_INLINE void
+columns_mean_var_block(const double *x, size_t n, int d, int j0, int w,
+					   double *mean, double *var)
 {
 	const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
 	const CcV4d nn = {(double) n, (double) n, (double) n, (double) n};
-	CcV4d		s[2] = {zero, zero},
-				sc[2] = {zero, zero},
-				q[2] = {zero, zero},
-				qc[2] = {zero, zero},
-				mu[2] = {zero, zero};
+	CcV4d		s[CC_COLUMN_BLOCK / 4],
+				sc[CC_COLUMN_BLOCK / 4],
+				mu[CC_COLUMN_BLOCK / 4];
+	int			full = w / 4;	/* groups of four columns */
+	int			rest = w % 4;	/* columns in a last, partial group */
+	int			groups = full + (rest > 0);
 	size_t		i;
-	int			h;
+	int			g;
 
+	for (g = 0; g < groups; g++)
+		s[g] = sc[g] = zero;
 	for (i = 0; i < n; i++)
-		for (h = 0; h < g; h++)
-		{
-			CcV4d		v;
-
-			memcpy(&v, x + i * d + j + 4 * h, sizeof(v));
-			cc_sum4_add(&s[h], &sc[h], &v);
-		}
-	for (h = 0; h < g; h++)
-		mu[h] = (s[h] + sc[h]) / nn;
-	for (i = 0; i < n; i++)
-		for (h = 0; h < g; h++)
-		{
-			CcV4d		t;
-
-			memcpy(&t, x + i * d + j + 4 * h, sizeof(t));
-			t -= mu[h];
-			t *= t;
-			cc_sum4_add(&q[h], &qc[h], &t);
-		}
-	for (h = 0; h < g; h++)
 	{
-		CcV4d		v = (q[h] + qc[h]) / nn;
+		const double *row = x + i * d + j0;
 
-		memcpy(mean + 4 * h, &mu[h], sizeof(mu[h]));
-		memcpy(var + 4 * h, &v, sizeof(v));
+		CcV4d		v;
+
+		for (g = 0; g < full; g++)
+		{
+			memcpy(&v, row + 4 * g, sizeof(v));
+			cc_sum4_add(&s[g], &sc[g], &v);
+		}
+		if (rest > 0)
+		{
+			load_part(&v, row, 4 * full, rest);
+			cc_sum4_add(&s[full], &sc[full], &v);
+		}
+	}
+	for (g = 0; g < groups; g++)
+	{
+		mu[g] = (s[g] + sc[g]) / nn;
+		s[g] = sc[g] = zero;
+	}
+	for (i = 0; i < n; i++)
+	{
+		const double *row = x + i * d + j0;
+
+		CcV4d		t;
+
+		for (g = 0; g < full; g++)
+		{
+			memcpy(&t, row + 4 * g, sizeof(t));
+			t -= mu[g];
+			t *= t;
+			cc_sum4_add(&s[g], &sc[g], &t);
+		}
+		if (rest > 0)
+		{
+			load_part(&t, row, 4 * full, rest);
+			t -= mu[full];
+			t *= t;
+			cc_sum4_add(&s[full], &sc[full], &t);
+		}
+	}
+	for (g = 0; g < groups; g++)
+	{
+		double		m[4],
+					v[4];
+		CcV4d		q = (s[g] + sc[g]) / nn;
+		int			c;
+
+		memcpy(m, &mu[g], sizeof(m));
+		memcpy(v, &q, sizeof(v));
+		for (c = 0; c < 4 && 4 * g + c < w; c++)
+		{
+			mean[4 * g + c] = m[c];
+			var[4 * g + c] = v[c];
+		}
 	}
 }
 #endif
@@ -84,9 +131,9 @@ columns_mean_var4(const double *x, size_t n, int d, int j, int g,
 /*
  * Mean and population variance of columns j0 .. j0 + w - 1 into mean[0..w-1]
  * and var[0..w-1], bit-identical to calling cc_column_mean_var for each: the
- * same compensated sums in the same row order.  With GCC or clang, eight
- * columns at a time, then four, in vector types (matrix.h); the last few,
- * or all of them elsewhere, one at a time.
+ * same compensated sums in the same row order.  With GCC or clang, up to
+ * CC_COLUMN_BLOCK columns per two passes over the rows, in vector types
+ * (matrix.h); elsewhere one column at a time.
  */
 CC_SIMD_CLONES void
 cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
@@ -95,10 +142,10 @@ cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
 	int			c = 0;
 
 #if defined(__GNUC__)
-	for (; c + 8 <= w; c += 8)
-		columns_mean_var4(x, n, d, j0 + c, 2, mean + c, var + c);
-	for (; c + 4 <= w; c += 4)
-		columns_mean_var4(x, n, d, j0 + c, 1, mean + c, var + c);
+	for (; c < w; c += CC_COLUMN_BLOCK)
+		columns_mean_var_block(x, n, d, j0 + c,
+							   (w - c < CC_COLUMN_BLOCK) ? w - c : CC_COLUMN_BLOCK,
+							   mean + c, var + c);
 #endif
 	for (; c < w; c++)
 		cc_column_mean_var(x, n, d, j0 + c, mean + c, var + c);
@@ -215,8 +262,7 @@ cc_quantile(double *a, size_t n, double q)
 	size_t		lo = (size_t) pos;
 	double		t = pos - (double) lo;
 	double		vlo,
-				vhi,
-				diff;
+				vhi;
 
 	if (lo >= n - 1)
 	{
@@ -228,7 +274,15 @@ cc_quantile(double *a, size_t n, double q)
 	if (t == 0.0)
 		return vlo;
 	vhi = cc_min(a + lo + 1, n - lo - 1);
-	diff = vhi - vlo;
+	return cc_lerp(vlo, vhi, t);
+}
+
+/* Interpolate t of the way from vlo to vhi (t in (0, 1)), as cc_quantile does. */
+double
+cc_lerp(double vlo, double vhi, double t)
+{
+	double		diff = vhi - vlo;
+
 	/*
 	 * The difference of two finite values of opposite signs can overflow
 	 * (-1.7e308 and 1.7e308): then weigh the ends, which cannot.

@@ -437,6 +437,12 @@ extern void cc_select(double *a, size_t n, size_t kth);
  */
 extern double cc_quantile(double *a, size_t n, double q);
 
+/*
+ * The quantile between the values vlo and vhi of two neighbouring ranks, t
+ * of the way (0 < t < 1): what cc_quantile returns from them.
+ */
+extern double cc_lerp(double vlo, double vhi, double t);
+
 /* Smallest value of a[0..n-1], n > 0. */
 extern double cc_min(const double *a, size_t n);
 

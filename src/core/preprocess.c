@@ -5,10 +5,23 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "matrix.h"
 #include "preprocess.h"
+#include "rng.h"
+
+/*
+ * Columns gathered per walk over the rows for medians and quantiles: their
+ * buffers take 8 * CC_GATHER_COLUMNS bytes per row at most, less than the
+ * per-row state of k-means (ccseg.max_train_memory counts it) that is not
+ * allocated yet while the preprocessing is fitted.
+ */
+#define CC_GATHER_COLUMNS	8
+
+/* rows per block of a walk that goes column by column within a block */
+#define CC_ROW_BLOCK		256
 
 /* The words of the methods, indexed by CcImpute and CcScale. */
 static const char *const impute_names[CC_IMPUTE_COUNT] = {"median", "mean", "zero", "drop"};
@@ -50,21 +63,71 @@ cc_scale_name(CcScale how)
 	return scale_names[how];
 }
 
-/* Copy the non-missing values of column j into buf; return how many. */
-static size_t
-gather_column(const double *x, size_t n, int d, int j, double *buf)
+/*
+ * Copy the non-missing values of the w columns from j0 into bufs[0..w-1],
+ * in row order, in one walk over the rows in memory order (a walk per
+ * column would read the whole matrix for each one); m[c] gets how many
+ * went into bufs[c].  Each buffer needs room for one more value than it
+ * gets: a missing value is stored past the last one kept, then overwritten
+ * or left there.
+ */
+static CC_ALWAYS_INLINE void
+gather_columns_w(const double *x, size_t n, int d, int j0, int w,
+				 double *const *bufs, size_t *m)
 {
-	size_t		m = 0;
+	double	   *out[CC_GATHER_COLUMNS];
 	size_t		i;
+	int			c;
 
+	/* local write positions, so that the stores do not make them reload */
+	for (c = 0; c < w; c++)
+		out[c] = bufs[c];
 	for (i = 0; i < n; i++)
 	{
-		double		v = x[i * d + j];
+		const double *row = x + i * d + j0;
 
-		if (!isnan(v))
-			buf[m++] = v;
+		for (c = 0; c < w; c++)
+		{
+			double		v = row[c];
+
+			/* store always, advance only past a value: no branch on it */
+			*out[c] = v;
+			out[c] += !isnan(v);
+		}
 	}
-	return m;
+	for (c = 0; c < w; c++)
+		m[c] = (size_t) (out[c] - bufs[c]);
+}
+
+static void
+gather_columns(const double *x, size_t n, int d, int j0, int w,
+			   double *const *bufs, size_t *m)
+{
+	/* a constant width lets the compiler unroll the loop over the columns */
+	switch (w)
+	{
+		case CC_GATHER_COLUMNS:
+			gather_columns_w(x, n, d, j0, CC_GATHER_COLUMNS, bufs, m);
+			break;
+		case 4:
+			gather_columns_w(x, n, d, j0, 4, bufs, m);
+			break;
+		default:
+			gather_columns_w(x, n, d, j0, w, bufs, m);
+			break;
+	}
+}
+
+/* The mean of the middle pair lo and hi, as median_of takes it. */
+static double
+middle_mean(double lo, double hi)
+{
+	double		sum = lo + hi;
+
+	/* halves first only when the sum overflows (they round subnormals) */
+	if (isfinite(sum))
+		return sum / 2.0;
+	return lo / 2.0 + hi / 2.0;
 }
 
 /* Median of buf[0..m-1] (reorders buf); the mean of the middle pair when m is even. */
@@ -79,72 +142,385 @@ median_of(double *buf, size_t m)
 	/* lower middle is the largest value before mid */
 	{
 		double		lo = buf[0];
-		double		sum;
 		size_t		i;
 
 		for (i = 1; i < mid; i++)
 			if (buf[i] > lo)
 				lo = buf[i];
-		/* halves first only when the sum overflows (they round subnormals) */
-		sum = lo + buf[mid];
-		if (isfinite(sum))
-			return sum / 2.0;
-		return lo / 2.0 + buf[mid] / 2.0;
+		return middle_mean(lo, buf[mid]);
 	}
 }
 
-/* Fit imputation values; returns -1, or the first column that is all missing. */
+/* qsort comparison of two doubles (no NaN). */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The order statistics of cc_order_pairs for one pair of one column: the
+ * bracket [lo, hi] from the sample, counts of the values below lo, equal to
+ * lo, strictly inside and equal to hi, and the inside values (up to cap).
+ */
+typedef struct OrderPair
+{
+	double		lo,
+				hi;
+	size_t		below,
+				at_lo,
+				inside,
+				at_hi;
+	double	   *buf;			/* cap values strictly inside */
+	size_t		cap;
+} OrderPair;
+
+/*
+ * The value of rank r (0-based, in ascending order) from the counts of op,
+ * selecting among the inside values (reorders them); false when r is
+ * outside the bracket or the inside values overflowed their buffer.
+ */
+static bool
+pair_rank_value(OrderPair *op, size_t r, double *out)
+{
+	if (r < op->below)
+		return false;
+	r -= op->below;
+	if (r < op->at_lo)
+	{
+		*out = op->lo;
+		return true;
+	}
+	r -= op->at_lo;
+	if (r < op->inside)
+	{
+		if (op->inside > op->cap)
+			return false;
+		cc_select(op->buf, op->inside, r);
+		*out = op->buf[r];
+		return true;
+	}
+	r -= op->inside;
+	if (r < op->at_hi)
+	{
+		*out = op->hi;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Values of ranks k and k + 1 of the present values of the columns j0 ..
+ * j0 + w - 1, without sorting or copying the columns (R. W. Floyd and R. L.
+ * Rivest, "Expected time bounds for selection", CACM 18(3), 1975: a sample
+ * brackets each rank tightly, one walk counts what falls below and keeps
+ * the few values inside).  For column c (0 <= c < w) and pair p (0 <= p <
+ * npairs), rank[c * npairs + p] = k < present[c] (the number of present
+ * values); lo_out[c * npairs + p] gets the value of rank k and hi_out[...]
+ * that of rank k + 1 (of rank k when k + 1 = present[c]).  Returns a mask
+ * of the columns whose every pair was found (bit c for column c; w <= 32);
+ * the others, whose values fell outside a bracket (rare: the brackets hold
+ * the rank with a margin of several standard deviations), are left to the
+ * caller.  The values are those of a sort, but of a +0/-0 tie either may
+ * come out.  The sample's generator is seeded with a constant: the same
+ * input gives the same result.
+ */
+uint32_t
+cc_order_pairs(const double *x, size_t n, int d, int j0, int w, int npairs,
+			   const size_t *present, const size_t *rank, double *lo_out,
+			   double *hi_out, const CcAllocator *alloc)
+{
+	enum
+	{
+		SAMPLE = 4096,			/* values drawn per column */
+		MARGIN = 128			/* sample positions on each side of a rank */
+	};
+	int			np = w * npairs;
+	OrderPair  *ops = cc_alloc_array(alloc, np, sizeof(OrderPair));
+	double	   *sample = cc_alloc_array(alloc, SAMPLE, sizeof(double));
+	uint32_t	found = 0;
+	CcRng		rng;
+	size_t		i,
+				i0;
+	int			c,
+				p;
+
+	cc_rng_seed(&rng, 0x0dd5a3, 0);
+	for (c = 0; c < w; c++)
+	{
+		size_t		got = 0;
+		size_t		tries;
+
+		/* draw present values; a column mostly missing gives fewer */
+		for (tries = 0; tries < 4 * SAMPLE && got < SAMPLE; tries++)
+		{
+			double		v = x[cc_rng_below(&rng, n) * d + j0 + c];
+
+			if (!isnan(v))
+				sample[got++] = v;
+		}
+		qsort(sample, got, sizeof(double), cmp_double);
+		for (p = 0; p < npairs; p++)
+		{
+			OrderPair  *op = &ops[c * npairs + p];
+			size_t		k = rank[c * npairs + p];
+			double		at = got > 0 ?
+				((double) k + 1.0) / (double) present[c] * (double) got : 0.0;
+			double		from = at - MARGIN,
+						to = at + MARGIN;
+
+			memset(op, 0, sizeof(*op));
+			op->lo = (got == 0 || from < 0.0) ? -INFINITY : sample[(size_t) from];
+			op->hi = (got == 0 || to >= (double) got) ? INFINITY : sample[(size_t) to];
+			/* inside values expected: 2 MARGIN / got of them; room for 4x */
+			op->cap = (size_t) ((double) present[c] * (8.0 * MARGIN) / (double) (got > 0 ? got : 1)) + 64;
+			if (op->cap > present[c])
+				op->cap = present[c];
+			op->buf = cc_alloc_array(alloc, op->cap + 1, sizeof(double));
+		}
+	}
+	cc_release(alloc, sample);
+
+	/*
+	 * One walk over the rows: counts, and the values inside each bracket.
+	 * The rows go in blocks that stay in the cache, column by column in a
+	 * block, so that the counts of a column stay in registers.
+	 */
+	for (i0 = 0; i0 < n; i0 += CC_ROW_BLOCK)
+	{
+		size_t		i1 = (n - i0 < CC_ROW_BLOCK) ? n : i0 + CC_ROW_BLOCK;
+
+		for (c = 0; c < w; c++)
+			for (p = 0; p < npairs; p++)
+			{
+				OrderPair  *op = &ops[c * npairs + p];
+				double		lo = op->lo,
+							hi = op->hi;
+				size_t		below = op->below,
+							at_lo = op->at_lo,
+							at_hi = op->at_hi,
+							inside = op->inside,
+							cap = op->cap;
+				double	   *buf = op->buf;
+				const double *col = x + j0 + c;
+				bool		two = (hi != lo);
+
+				for (i = i0; i < i1; i++)
+				{
+					double		v = col[i * d];
+
+					below += (v < lo);
+					at_lo += (v == lo);
+					at_hi += (v == hi) & two;
+					/* store always (there is room for one more), keep only inside */
+					buf[inside < cap ? inside : cap] = v;
+					inside += (v > lo) & (v < hi);
+				}
+				op->below = below;
+				op->at_lo = at_lo;
+				op->at_hi = at_hi;
+				op->inside = inside;
+			}
+	}
+
+	for (c = 0; c < w; c++)
+	{
+		bool		ok = true;
+
+		for (p = 0; p < npairs && ok; p++)
+		{
+			OrderPair  *op = &ops[c * npairs + p];
+			size_t		k = rank[c * npairs + p];
+
+			ok = pair_rank_value(op, k, &lo_out[c * npairs + p]);
+			if (ok && k + 1 < present[c])
+				ok = pair_rank_value(op, k + 1, &hi_out[c * npairs + p]);
+			else if (ok)
+				hi_out[c * npairs + p] = lo_out[c * npairs + p];
+		}
+		if (ok)
+			found |= (uint32_t) 1 << c;
+	}
+	for (p = 0; p < np; p++)
+		cc_release(alloc, ops[p].buf);
+	cc_release(alloc, ops);
+	return found;
+}
+
+/*
+ * Count the non-missing values of each column in one walk over the rows:
+ * count[j] for j < d.
+ */
+static void
+count_present(const double *x, size_t n, int d, size_t *count)
+{
+	size_t		i0;
+	int			j;
+
+	for (j = 0; j < d; j++)
+		count[j] = 0;
+	/* blocks of rows that stay in the cache, a column at a time in each */
+	for (i0 = 0; i0 < n; i0 += CC_ROW_BLOCK)
+	{
+		size_t		i1 = (n - i0 < CC_ROW_BLOCK) ? n : i0 + CC_ROW_BLOCK;
+
+		for (j = 0; j < d; j++)
+		{
+			const double *col = x + j;
+			size_t		m = 0;
+			size_t		i;
+
+			for (i = i0; i < i1; i++)
+				m += !isnan(col[i * d]);
+			count[j] += m;
+		}
+	}
+}
+
+/*
+ * Sum the non-missing values of each column, compensated (CcSum), in row
+ * order, in one walk over the rows: the sums of a column-by-column loop that
+ * skips missing values, bit for bit.  A missing value adds +0 in its place,
+ * which leaves a compensated sum unchanged bit for bit (neither part of it
+ * is ever -0: both start at +0, and a sum is -0 only when both terms are).
+ */
+static CC_SIMD_CLONES void
+sum_present(const double *x, size_t n, int d, double *sums)
+{
+	int			j0;
+
+	for (j0 = 0; j0 < d; j0 += CC_COLUMN_BLOCK)
+	{
+		int			w = (d - j0 < CC_COLUMN_BLOCK) ? d - j0 : CC_COLUMN_BLOCK;
+		CcSum		s[CC_COLUMN_BLOCK];
+		size_t		i;
+		int			c;
+
+		for (c = 0; c < w; c++)
+			s[c].sum = s[c].comp = 0.0;
+		for (i = 0; i < n; i++)
+		{
+			const double *row = x + i * d + j0;
+
+			for (c = 0; c < w; c++)
+			{
+				double		v = row[c];
+
+				cc_sum_add(&s[c], isnan(v) ? 0.0 : v);
+			}
+		}
+		for (c = 0; c < w; c++)
+			sums[j0 + c] = cc_sum_value(&s[c]);
+	}
+}
+
+/*
+ * The ranks of the pair whose values give the median of m values: the
+ * middle one (m odd) or the lower of the middle two (m even).
+ */
+static size_t
+median_rank(size_t m)
+{
+	return (m % 2 == 1) ? m / 2 : m / 2 - 1;
+}
+
+/*
+ * The median of the present values of each column (count[j] of them, at
+ * least one): by cc_order_pairs on long columns, up to 32 columns per walk
+ * over the rows; by gathering the column and selecting in it on short
+ * ones, and for a column whose values fell outside the brackets.
+ */
+static void
+medians(const double *x, size_t n, int d, const size_t *count, double *values,
+		const CcAllocator *alloc)
+{
+	int			j0;
+
+	for (j0 = 0; j0 < d; j0 += 32)
+	{
+		int			w = (d - j0 < 32) ? d - j0 : 32;
+		size_t		rank[32];
+		double		lo[32],
+					hi[32];
+		uint32_t	found = 0;
+		int			c;
+
+		for (c = 0; c < w; c++)
+			rank[c] = median_rank(count[j0 + c]);
+		if (n >= CC_ORDER_PAIRS_MIN_ROWS)
+			found = cc_order_pairs(x, n, d, j0, w, 1, count + j0, rank, lo, hi,
+								   alloc);
+		for (c = 0; c < w; c++)
+		{
+			size_t		m = count[j0 + c];
+
+			if (found & ((uint32_t) 1 << c))
+				values[j0 + c] = (m % 2 == 1) ? lo[c] : middle_mean(lo[c], hi[c]);
+			else
+			{
+				double	   *buf = cc_alloc_array(alloc, m + 1, sizeof(double));
+				size_t		got;
+
+				gather_columns(x, n, d, j0 + c, 1, &buf, &got);
+				values[j0 + c] = median_of(buf, got);
+				cc_release(alloc, buf);
+			}
+		}
+	}
+}
+
+/*
+ * Fit imputation values; returns -1, or the first column that is all
+ * missing (then values is not filled).  The rows are read in memory order,
+ * several columns per walk: medians gather CC_GATHER_COLUMNS columns at a
+ * time into buffers of their non-missing values.
+ */
 int
 cc_impute_fit(const double *x, size_t n, int d, CcImpute how, double *values,
 			  const CcAllocator *alloc)
 {
-	double	   *buf = NULL;
+	size_t	   *count = cc_alloc_array(alloc, d ? d : 1, sizeof(size_t));
 	int			bad = -1;
 	int			j;
 
-	if (how == CC_IMPUTE_MEDIAN)
-		buf = cc_alloc_array(alloc, n ? n : 1, sizeof(double));
-
+	count_present(x, n, d, count);
 	for (j = 0; j < d; j++)
-	{
-		size_t		m = 0;
-		size_t		i;
-
-		for (i = 0; i < n; i++)
-			if (!isnan(x[i * d + j]))
-				m++;
-		if (m == 0)
+		if (count[j] == 0)
 		{
 			bad = j;
 			break;
 		}
-		switch (how)
-		{
-			case CC_IMPUTE_MEDIAN:
-				m = gather_column(x, n, d, j, buf);
-				values[j] = median_of(buf, m);
-				break;
-			case CC_IMPUTE_MEAN:
-				{
-					CcSum		s = {0, 0};
-
-					for (i = 0; i < n; i++)
-						if (!isnan(x[i * d + j]))
-							cc_sum_add(&s, x[i * d + j]);
-					values[j] = cc_sum_value(&s) / (double) m;
-					break;
-				}
-			case CC_IMPUTE_ZERO:
-				values[j] = 0.0;
-				break;
-			case CC_IMPUTE_DROP:
-				values[j] = NAN;
-				break;
-			case CC_IMPUTE_COUNT:
-				break;			/* not a method */
-		}
+	if (bad >= 0)
+	{
+		cc_release(alloc, count);
+		return bad;
 	}
-	cc_release(alloc, buf);
+
+	switch (how)
+	{
+		case CC_IMPUTE_MEDIAN:
+			medians(x, n, d, count, values, alloc);
+			break;
+		case CC_IMPUTE_MEAN:
+			sum_present(x, n, d, values);
+			for (j = 0; j < d; j++)
+				values[j] /= (double) count[j];
+			break;
+		case CC_IMPUTE_ZERO:
+			for (j = 0; j < d; j++)
+				values[j] = 0.0;
+			break;
+		case CC_IMPUTE_DROP:
+			for (j = 0; j < d; j++)
+				values[j] = NAN;
+			break;
+		case CC_IMPUTE_COUNT:
+			break;				/* not a method */
+	}
+	cc_release(alloc, count);
 	return bad;
 }
 
@@ -187,36 +563,153 @@ cc_impute_apply(double *x, size_t n, int d, CcImpute how, const double *values)
 	}
 }
 
-/* Fit center and scale per column; spread-less columns get scale 1. */
+/*
+ * Smallest and largest value of each column, in one walk over the rows: the
+ * same comparisons, in the same row order, as a walk down each column.
+ */
+static void
+columns_min_max(const double *x, size_t n, int d, double *lo, double *hi)
+{
+	size_t		i;
+	int			j;
+
+	for (j = 0; j < d; j++)
+		lo[j] = hi[j] = x[j];
+	for (i = 1; i < n; i++)
+	{
+		const double *row = x + i * d;
+
+		for (j = 0; j < d; j++)
+		{
+			double		v = row[j];
+
+			if (v < lo[j])
+				lo[j] = v;
+			if (v > hi[j])
+				hi[j] = v;
+		}
+	}
+}
+
+/* The rank below quantile q of n values and how far toward the next. */
+static size_t
+quantile_rank(size_t n, double q, double *t)
+{
+	double		pos = q * (double) (n - 1);
+	size_t		lo = (size_t) pos;
+
+	*t = pos - (double) lo;
+	if (lo >= n - 1)
+	{
+		*t = 0.0;
+		return n - 1;
+	}
+	return lo;
+}
+
+/*
+ * The quartiles q1, q3 and the median of each column (n > 0 rows, none
+ * missing), the values cc_quantile and median_of give: three rank pairs per
+ * column by cc_order_pairs on long columns, up to 10 columns per walk; by
+ * gathering and selecting on short ones, and for a column whose values fell
+ * outside the brackets.
+ */
+static void
+robust_fit(const double *x, size_t n, int d, double *q1, double *q3,
+		   double *median, const CcAllocator *alloc)
+{
+	static const double qs[2] = {0.25, 0.75};
+	int			j0;
+
+	for (j0 = 0; j0 < d; j0 += 10)
+	{
+		int			w = (d - j0 < 10) ? d - j0 : 10;
+		size_t		present[10];
+		size_t		rank[30];
+		double		lo[30],
+					hi[30],
+					t[2];
+		uint32_t	found = 0;
+		int			c,
+					p;
+
+		for (c = 0; c < w; c++)
+		{
+			present[c] = n;
+			for (p = 0; p < 2; p++)
+				rank[c * 3 + p] = quantile_rank(n, qs[p], &t[p]);
+			rank[c * 3 + 2] = median_rank(n);
+		}
+		if (n >= CC_ORDER_PAIRS_MIN_ROWS)
+			found = cc_order_pairs(x, n, d, j0, w, 3, present, rank, lo, hi,
+								   alloc);
+		for (c = 0; c < w; c++)
+		{
+			if (found & ((uint32_t) 1 << c))
+			{
+				double	   *out[2] = {q1, q3};
+
+				for (p = 0; p < 2; p++)
+					out[p][j0 + c] = (t[p] == 0.0) ? lo[c * 3 + p] :
+						cc_lerp(lo[c * 3 + p], hi[c * 3 + p], t[p]);
+				median[j0 + c] = (n % 2 == 1) ? lo[c * 3 + 2] :
+					middle_mean(lo[c * 3 + 2], hi[c * 3 + 2]);
+			}
+			else
+			{
+				double	   *buf = cc_alloc_array(alloc, n + 1, sizeof(double));
+				size_t		got;
+
+				/* the selections cc_quantile and median_of make, in this order */
+				gather_columns(x, n, d, j0 + c, 1, &buf, &got);
+				q1[j0 + c] = cc_quantile(buf, got, 0.25);
+				q3[j0 + c] = cc_quantile(buf, got, 0.75);
+				median[j0 + c] = median_of(buf, got);
+				cc_release(alloc, buf);
+			}
+		}
+	}
+}
+
+/*
+ * Fit center and scale per column; spread-less columns get scale 1.  The
+ * rows are read in memory order, all columns (or CC_GATHER_COLUMNS of them
+ * for quantiles) per walk.
+ */
 void
 cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 			 double *scale, bool *constant, const CcAllocator *alloc)
 {
-	double	   *buf = NULL;
-	double	   *means = NULL;
-	double	   *vars = NULL;
+	double	   *a = NULL;
+	double	   *b = NULL;
 	int			j;
 
-	if (how == CC_SCALE_ROBUST)
-		buf = cc_alloc_array(alloc, n ? n : 1, sizeof(double));
-	if (how == CC_SCALE_STANDARD)
+	if (how == CC_SCALE_STANDARD || how == CC_SCALE_MINMAX)
 	{
-		means = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
-		vars = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
-		cc_columns_mean_var(x, n, d, 0, d, means, vars);
+		a = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
+		b = cc_alloc_array(alloc, d ? d : 1, sizeof(double));
+		if (how == CC_SCALE_STANDARD)
+			cc_columns_mean_var(x, n, d, 0, d, a, b);	/* means, variances */
+		else
+			columns_min_max(x, n, d, a, b); /* lows, highs */
+	}
+	else if (how == CC_SCALE_ROBUST)
+	{
+		a = cc_alloc_array(alloc, d ? d : 1, sizeof(double));	/* quartile 1 */
+		b = cc_alloc_array(alloc, d ? d : 1, sizeof(double));	/* quartile 3 */
+		robust_fit(x, n, d, a, b, center, alloc);
 	}
 
 	for (j = 0; j < d; j++)
 	{
 		bool		zero = false;
-		size_t		i;
 
 		switch (how)
 		{
 			case CC_SCALE_STANDARD:
 				{
-					double		mean = means[j],
-								var = vars[j];
+					double		mean = a[j],
+								var = b[j];
 					double		nd = (double) n;
 					double		bound;
 
@@ -229,38 +722,14 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 					break;
 				}
 			case CC_SCALE_MINMAX:
-				{
-					double		lo = x[j];
-					double		hi = x[j];
-
-					for (i = 1; i < n; i++)
-					{
-						double		v = x[i * d + j];
-
-						if (v < lo)
-							lo = v;
-						if (v > hi)
-							hi = v;
-					}
-					center[j] = lo;
-					scale[j] = hi - lo;
-					zero = !(scale[j] > 10.0 * DBL_EPSILON);
-					break;
-				}
+				center[j] = a[j];
+				scale[j] = b[j] - a[j];
+				zero = !(scale[j] > 10.0 * DBL_EPSILON);
+				break;
 			case CC_SCALE_ROBUST:
-				{
-					double		q25,
-								q75;
-
-					for (i = 0; i < n; i++)
-						buf[i] = x[i * d + j];
-					q25 = cc_quantile(buf, n, 0.25);
-					q75 = cc_quantile(buf, n, 0.75);
-					center[j] = median_of(buf, n);
-					scale[j] = q75 - q25;
-					zero = !(scale[j] > 10.0 * DBL_EPSILON);
-					break;
-				}
+				scale[j] = b[j] - a[j];
+				zero = !(scale[j] > 10.0 * DBL_EPSILON);
+				break;
 			case CC_SCALE_NONE:
 				center[j] = 0.0;
 				scale[j] = 1.0;
@@ -273,9 +742,8 @@ cc_scale_fit(const double *x, size_t n, int d, CcScale how, double *center,
 		if (constant)
 			constant[j] = zero;
 	}
-	cc_release(alloc, buf);
-	cc_release(alloc, means);
-	cc_release(alloc, vars);
+	cc_release(alloc, a);
+	cc_release(alloc, b);
 }
 
 /* Scale rows in place: (x - center) / scale, the same operations as scikit-learn. */

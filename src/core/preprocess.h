@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "alloc.h"
 
@@ -62,5 +63,17 @@ extern void cc_scale_fit(const double *x, size_t n, int d, CcScale how,
 /* Apply a fitted scaler to n rows in place. */
 extern void cc_scale_apply(double *x, size_t n, int d, const double *center,
 						   const double *scale);
+
+/*
+ * Values of ranks k and k + 1 of the present values of w <= 32 columns in
+ * one walk over the rows, by sampling (see preprocess.c); returns the mask
+ * of the columns it found.  The imputers and scalers use it from
+ * CC_ORDER_PAIRS_MIN_ROWS rows on.
+ */
+#define CC_ORDER_PAIRS_MIN_ROWS 32768
+extern uint32_t cc_order_pairs(const double *x, size_t n, int d, int j0, int w,
+							   int npairs, const size_t *present,
+							   const size_t *rank, double *lo_out,
+							   double *hi_out, const CcAllocator *alloc);
 
 #endif							/* CC_PREPROCESS_H */

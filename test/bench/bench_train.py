@@ -26,6 +26,21 @@ All of it runs in one process, side by side, k=8 and n_init=10 throughout:
                        impute and scale, k-means, scores; what is left of
                        the client's time is SQL, catalog write and client
 
+A second part times the per-row phases on ccseg_generate_customers(N, 1)
+(--phase-rows N, default 1,000,000; 50,000 with --quick; 0 skips it), k=8,
+n_init=1, max_iter=40, one thread, side by side with what a plain scan of
+the same 17 columns costs:
+
+  scan, serial         SELECT sum(c1 + ... + c17) FROM the table with
+                       max_parallel_workers_per_gather = 0
+  scan, 2 workers      the same with max_parallel_workers_per_gather = 2
+  train, id order      ccseg_build_model(..., id_column => 'cust_id',
+                       verbose => true): rows read in id order (a sort)
+  train, scan order    the same without id_column: rows in scan order
+
+and reports the read and impute-and-scale phases of the log lines, and
+their ratio to the serial scan.
+
 Repetitions are interleaved (one of each per round) after one untimed
 warm-up round.  The script creates its own database (default ccseg_bench,
 dropped first if it exists) and drops it at the end; the server never reads
@@ -146,6 +161,67 @@ def run_ccseg_label(conn, seed, model="b_label"):
     return elapsed, inertia, {"rows": updated}
 
 
+GEN_TABLE = "customers_generated"
+GEN_COLUMNS = ("balance", "balance_frequency", "purchases", "oneoff_purchases", "installments_purchases",
+               "cash_advance", "purchases_frequency", "oneoff_purchases_frequency",
+               "purchases_installments_frequency", "cash_advance_frequency", "cash_advance_trx",
+               "purchases_trx", "credit_limit", "payments", "minimum_payments", "prc_full_payment", "tenure")
+
+
+def run_scan(conn, workers):
+    """SELECT sum of the 17 columns: the cost of a plain scan of them."""
+    with conn.cursor() as cur:
+        cur.execute("SET max_parallel_workers_per_gather = %s", (workers,))
+    try:
+        elapsed, _ = timed_query(conn, "SELECT sum(" + " + ".join(GEN_COLUMNS) + f") FROM {GEN_TABLE}")
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("RESET max_parallel_workers_per_gather")
+    return elapsed, 0.0, {}
+
+
+def run_phase_train(conn, seed, by_id):
+    """ccseg_build_model on the generated table with verbose => true: its read and preprocess phases."""
+    with conn.cursor() as cur:
+        cur.execute("SET ccseg.threads = 1")
+    try:
+        elapsed, _, phases = ccsegtest.timed_query_phases(
+            conn, f"SELECT 1 FROM ccseg_build_model('{GEN_TABLE}', 8, "
+                  + ("id_column => 'cust_id', " if by_id else "")
+                  + "n_init => 1, max_iter => 40, seed => %s, silhouette_sample => 0, verbose => true)", (seed,))
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("RESET ccseg.threads")
+    if "read" not in phases:
+        raise RuntimeError("no log line for read")
+    return elapsed, 0.0, {"phases": {"read": float(phases["read"][1]), "preprocess": float(phases["read"][2])}}
+
+
+def phase_markdown(results, rows):
+    """The table of the per-row phases on the generated table."""
+    scan = results.get("scan, serial")
+    if not scan or scan.get("error"):
+        return ""
+    base = statistics.median(scan["times"])
+    out = [f"### Per-row phases on {rows} generated customers x 17 features (k=8, n_init=1, one thread)", "",
+           "| run | phase | median s | min s | / serial scan |", "|---|---|---:|---:|---:|"]
+    for name in ("scan, serial", "scan, 2 workers"):
+        r = results.get(name)
+        if r and not r.get("error"):
+            out.append(f"| {name} | whole query | {fmt_s(statistics.median(r['times']))} | "
+                       f"{fmt_s(min(r['times']))} | {statistics.median(r['times']) / base:.2f} |")
+    for name in ("train, id order", "train, scan order"):
+        r = results.get(name)
+        if not r or r.get("error") or not r["phases"]:
+            continue
+        for phase in ("read", "preprocess"):
+            vals = [p[phase] for p in r["phases"]]
+            out.append(f"| {name} | {phase} | {fmt_s(statistics.median(vals))} | {fmt_s(min(vals))} | "
+                       f"{statistics.median(vals) / base:.2f} |")
+    out.append("")
+    return "\n".join(out)
+
+
 # --------------------------------------------------------------------------
 # reporting
 
@@ -216,7 +292,14 @@ def markdown(results, info, args, extversion):
 # --------------------------------------------------------------------------
 
 def main():
-    args = ccsegtest.bench_arguments(__doc__, seed=42, dbname="ccseg_bench")
+    def add_options(ap):
+        ap.add_argument("--phase-rows", type=int, default=None,
+                        help="generated customers for the per-row phases (default 1000000, "
+                             "50000 with --quick; 0 skips them)")
+
+    args = ccsegtest.bench_arguments(__doc__, seed=42, dbname="ccseg_bench", add_options=add_options)
+    if args.phase_rows is None:
+        args.phase_rows = 50000 if args.quick else 1000000
 
     with ccsegtest.bench_database(args.dbname, args.keep) as (conn, extversion, features):
         # the copy with a segment column, for the write-back runs
@@ -262,6 +345,22 @@ def main():
             print(f"ccseg_train failed: {results['ccseg_train']['error']}", file=sys.stderr)
             return 1
         text = markdown(results, ccsegtest.machine_info(conn), args, extversion)
+
+        if args.phase_rows > 0:
+            with conn.cursor() as cur:
+                cur.execute(f"CREATE TABLE {GEN_TABLE} AS SELECT * FROM ccseg_generate_customers(%s, 1)",
+                            (args.phase_rows,))
+                cur.execute(f"VACUUM ANALYZE {GEN_TABLE}")
+            phase_jobs = [
+                ("scan, serial", lambda: run_scan(conn, 0)),
+                ("scan, 2 workers", lambda: run_scan(conn, 2)),
+                ("train, id order", lambda: run_phase_train(conn, args.seed, True)),
+                ("train, scan order", lambda: run_phase_train(conn, args.seed, False)),
+            ]
+            phase_results = {name: {"times": [], "inertias": [], "server_seconds": [], "phases": []}
+                             for name, _ in phase_jobs}
+            ccsegtest.run_rounds(phase_jobs, phase_results, args.repeat, not args.no_warmup, record)
+            text += "\n\n" + phase_markdown(phase_results, args.phase_rows)
 
     print(text)
     if args.output:

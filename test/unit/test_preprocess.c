@@ -3,6 +3,7 @@
  *		Unit tests of preprocess.c: method names, imputation and
  *		scaling against closed forms and sorted or long double references.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,6 +475,328 @@ test_scalers(void)
 	tfree(col);
 }
 
+/*
+ * A column's fit the way a walk down the column gives it, for the bits:
+ * how 0 mean (compensated sum of the values present, over their count),
+ * 1 median (cc_select on the values present, in row order), 2 min and max,
+ * 3 the robust quartiles and median (the same selections on one copy).
+ */
+static void
+ref_column_fit(const double *x, size_t n, int d, int j, int how,
+			   double *out)
+{
+	double	   *buf = dalloc(n ? n : 1);
+	size_t		m = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(x[i * d + j]))
+			buf[m++] = x[i * d + j];
+	switch (how)
+	{
+		case 0:
+			{
+				CcSum		s = {0, 0};
+
+				for (i = 0; i < m; i++)
+					cc_sum_add(&s, buf[i]);
+				out[0] = cc_sum_value(&s) / (double) m;
+				break;
+			}
+		case 1:
+		case 3:
+			if (how == 3)
+			{
+				out[1] = cc_quantile(buf, m, 0.25);
+				out[2] = cc_quantile(buf, m, 0.75);
+			}
+			cc_select(buf, m, m / 2);
+			if (m % 2 == 1)
+				out[0] = buf[m / 2];
+			else
+			{
+				double		lo = buf[0];
+
+				for (i = 1; i < m / 2; i++)
+					if (buf[i] > lo)
+						lo = buf[i];
+				out[0] = (lo + buf[m / 2]) / 2.0;
+			}
+			break;
+		default:
+			out[0] = out[1] = buf[0];
+			for (i = 1; i < m; i++)
+			{
+				if (buf[i] < out[0])
+					out[0] = buf[i];
+				if (buf[i] > out[1])
+					out[1] = buf[i];
+			}
+			break;
+	}
+	tfree(buf);
+}
+
+/*
+ * Imputers and scalers walk the rows in memory order, several columns at a
+ * time (blocks of 8 to gather values, of 32 to sum them): on widths around
+ * the blocks, with missing values in the last rows (a gathered value is
+ * stored past the last one kept), the bits of a walk down each column.
+ */
+static void
+test_wide_blocks(void)
+{
+	static const int widths[] = {1, 3, 7, 8, 9, 16, 17, 33, 41};
+	TRand		r;
+	size_t		wi;
+
+	tr_seed(&r, 77);
+	for (wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+	{
+		int			d = widths[wi];
+		size_t		n = 40 + (size_t) tr_below(&r, 160);
+		double	   *x = dalloc(n * d);
+		double	   *full = dalloc(n * d);
+		double	   *v = dalloc(d);
+		double	   *c = dalloc(d);
+		double	   *s = dalloc(d);
+		bool	   *k = malloc(sizeof(bool) * d);
+		bool		same_mean = true,
+					same_median = true,
+					same_minmax = true,
+					same_robust = true;
+		size_t		i;
+		int			j;
+
+		for (i = 0; i < n; i++)
+			for (j = 0; j < d; j++)
+			{
+				/* ties, skew, a missing share growing with j, and the last row missing */
+				double		val = (j % 3 == 0) ? (double) tr_below(&r, 6) :
+					exp(3.0 * tr_normal(&r)) - 1.0;
+
+				if (tr_unif(&r) < (j % 5) / 8.0 || (i == n - 1 && j % 2 == 0))
+					val = NAN;
+				x[i * d + j] = val;
+			}
+		set_ctx("wide blocks d=%d mean", d);
+		CHECK(cc_impute_fit(x, n, d, CC_IMPUTE_MEAN, v, A) == -1);
+		for (j = 0; j < d; j++)
+		{
+			double		want[3];
+
+			ref_column_fit(x, n, d, j, 0, want);
+			if (memcmp(&want[0], &v[j], sizeof(double)) != 0)
+				same_mean = false;
+		}
+		CHECK(same_mean);
+		set_ctx("wide blocks d=%d median", d);
+		CHECK(cc_impute_fit(x, n, d, CC_IMPUTE_MEDIAN, v, A) == -1);
+		for (j = 0; j < d; j++)
+		{
+			double		want[3];
+
+			ref_column_fit(x, n, d, j, 1, want);
+			if (memcmp(&want[0], &v[j], sizeof(double)) != 0)
+				same_median = false;
+		}
+		CHECK(same_median);
+
+		/* the scalers on the imputed matrix */
+		memcpy(full, x, sizeof(double) * n * d);
+		CHECK(cc_impute_apply(full, n, d, CC_IMPUTE_MEDIAN, v) == n);
+		set_ctx("wide blocks d=%d minmax", d);
+		cc_scale_fit(full, n, d, CC_SCALE_MINMAX, c, s, k, A);
+		for (j = 0; j < d; j++)
+		{
+			double		want[3],
+						range;
+
+			ref_column_fit(full, n, d, j, 2, want);
+			range = want[1] - want[0];
+			if (!(range > 10.0 * DBL_EPSILON))
+				range = 1.0;
+			if (memcmp(&want[0], &c[j], sizeof(double)) != 0 ||
+				memcmp(&range, &s[j], sizeof(double)) != 0)
+				same_minmax = false;
+		}
+		CHECK(same_minmax);
+		set_ctx("wide blocks d=%d robust", d);
+		cc_scale_fit(full, n, d, CC_SCALE_ROBUST, c, s, k, A);
+		for (j = 0; j < d; j++)
+		{
+			double		want[3],
+						iqr;
+
+			ref_column_fit(full, n, d, j, 3, want);
+			iqr = want[2] - want[1];
+			if (!(iqr > 10.0 * DBL_EPSILON))
+				iqr = 1.0;
+			if (memcmp(&want[0], &c[j], sizeof(double)) != 0 ||
+				memcmp(&iqr, &s[j], sizeof(double)) != 0)
+				same_robust = false;
+		}
+		CHECK(same_robust);
+
+		/* a column without values in the second block is the one reported */
+		if (d > 9)
+		{
+			for (i = 0; i < n; i++)
+				x[i * d + 9] = NAN;
+			set_ctx("wide blocks d=%d all missing", d);
+			CHECK(cc_impute_fit(x, n, d, CC_IMPUTE_MEDIAN, v, A) == 9);
+			CHECK(cc_impute_fit(x, n, d, CC_IMPUTE_MEAN, v, A) == 9);
+		}
+		tfree(x);
+		tfree(full);
+		tfree(v);
+		tfree(c);
+		tfree(s);
+		free(k);
+	}
+	set_ctx("%s", "");
+}
+
+/*
+ * cc_order_pairs against sorting, on columns long enough for its sampling:
+ * ties (a few distinct values, one value in most rows, a constant column),
+ * missing values (a column mostly missing), ranks at both ends and in the
+ * middle, the pairs of k and k + 1; then the imputers and scalers that use
+ * it against a walk down each column, bit for bit.
+ */
+static void
+test_order_pairs(void)
+{
+	const size_t n = CC_ORDER_PAIRS_MIN_ROWS + 1001;
+	const int	d = 7;
+	double	   *x = dalloc(n * d);
+	double	   *sorted = dalloc(n);
+	double	   *v = dalloc(d);
+	double	   *v2 = dalloc(d);
+	size_t		present[7];
+	size_t		rank[7 * 4];
+	double		lo[7 * 4],
+				hi[7 * 4];
+	TRand		r;
+	uint32_t	found;
+	size_t		i;
+	int			j,
+				p;
+	bool		same = true;
+
+	tr_seed(&r, 99);
+	for (i = 0; i < n; i++)
+	{
+		x[i * d + 0] = tr_normal(&r);
+		x[i * d + 1] = (double) tr_below(&r, 5);	/* few distinct values */
+		x[i * d + 2] = tr_unif(&r) < 0.9 ? 0.0 : exp(tr_normal(&r));	/* mostly zero */
+		x[i * d + 3] = 4.25;	/* constant */
+		x[i * d + 4] = tr_unif(&r) < 0.97 ? NAN : tr_normal(&r);	/* mostly missing */
+		x[i * d + 5] = tr_unif(&r) < 0.3 ? NAN : 1e300 * tr_normal(&r);	/* wide */
+		x[i * d + 6] = (double) i;	/* sorted */
+	}
+	for (j = 0; j < d; j++)
+	{
+		size_t		m = 0;
+
+		for (i = 0; i < n; i++)
+			if (!isnan(x[i * d + j]))
+				m++;
+		present[j] = m;
+		rank[j * 4 + 0] = 0;
+		rank[j * 4 + 1] = m / 4;
+		rank[j * 4 + 2] = (m - 1) / 2;
+		rank[j * 4 + 3] = m - 1;
+	}
+	set_ctx("order pairs");
+	found = cc_order_pairs(x, n, d, 0, d, 4, present, rank, lo, hi, A);
+	/* the ends of a column lie outside brackets drawn from a sample */
+	for (j = 0; j < d; j++)
+	{
+		size_t		m = 0;
+
+		for (i = 0; i < n; i++)
+			if (!isnan(x[i * d + j]))
+				sorted[m++] = x[i * d + j];
+		qsort(sorted, m, sizeof(double), cmp_double);
+		if (!(found & (1u << j)))
+			continue;
+		for (p = 0; p < 4; p++)
+		{
+			size_t		k = rank[j * 4 + p];
+			double		want_hi = (k + 1 < m) ? sorted[k + 1] : sorted[k];
+
+			if (lo[j * 4 + p] != sorted[k] || hi[j * 4 + p] != want_hi)
+				same = false;
+		}
+	}
+	CHECK(same);
+	/* the constant and the few-valued columns are always found: their ranks sit on ties */
+	CHECK((found & (1u << 1)) && (found & (1u << 3)));
+
+	/* the middle ranks alone are found in every column */
+	for (j = 0; j < d; j++)
+		rank[j] = (present[j] - 1) / 2;
+	found = cc_order_pairs(x, n, d, 0, d, 1, present, rank, lo, hi, A);
+	set_ctx("order pairs middle");
+	CHECK(found == (1u << d) - 1);
+	for (j = 0; j < d; j++)
+	{
+		size_t		m = 0;
+
+		for (i = 0; i < n; i++)
+			if (!isnan(x[i * d + j]))
+				sorted[m++] = x[i * d + j];
+		qsort(sorted, m, sizeof(double), cmp_double);
+		CHECK(lo[j] == sorted[rank[j]] && hi[j] == sorted[rank[j] + 1]);
+	}
+
+	/* the imputer and the robust scaler: the bits of a walk down each column */
+	set_ctx("order pairs median impute");
+	CHECK(cc_impute_fit(x, n, d, CC_IMPUTE_MEDIAN, v, A) == -1);
+	same = true;
+	for (j = 0; j < d; j++)
+	{
+		double		want[3];
+
+		ref_column_fit(x, n, d, j, 1, want);
+		if (memcmp(&want[0], &v[j], sizeof(double)) != 0)
+			same = false;
+	}
+	CHECK(same);
+	set_ctx("order pairs robust");
+	cc_impute_apply(x, n, d, CC_IMPUTE_MEDIAN, v);
+	{
+		double		c[7],
+					s[7];
+		bool		k[7];
+
+		cc_scale_fit(x, n, d, CC_SCALE_ROBUST, c, s, k, A);
+		same = true;
+		for (j = 0; j < d; j++)
+		{
+			double		want[3],
+						iqr;
+
+			ref_column_fit(x, n, d, j, 3, want);
+			iqr = want[2] - want[1];
+			if (!(iqr > 10.0 * DBL_EPSILON))
+				iqr = 1.0;
+			if (memcmp(&want[0], &c[j], sizeof(double)) != 0 ||
+				memcmp(&iqr, &s[j], sizeof(double)) != 0)
+				same = false;
+		}
+		CHECK(same);
+		CHECK(k[3] && !k[0]);
+	}
+	(void) v2;
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(sorted);
+	tfree(v);
+	tfree(v2);
+}
+
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(method_names, 130),
@@ -481,6 +804,8 @@ static const UnitTest tests[] = {
 	UNIT_TEST(impute_random, 150),
 	UNIT_TEST(impute_all_missing, 160),
 	UNIT_TEST(scalers, 170),
+	UNIT_TEST(wide_blocks, 175),
+	UNIT_TEST(order_pairs, 176),
 };
 
 const UnitModule preprocess_module = {"preprocess", tests, lengthof(tests)};
