@@ -105,13 +105,14 @@ CREATE FUNCTION @extschema@.ccseg_build_model(
 	algorithm text DEFAULT 'auto',
 	silhouette_sample bigint DEFAULT NULL,
 	verbose boolean DEFAULT false,
-	previous @extschema@.ccseg_model DEFAULT NULL)
+	previous @extschema@.ccseg_model DEFAULT NULL,
+	transform text[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_model
 AS 'MODULE_PATHNAME', 'ccseg_build_model'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model) IS
-'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s';
+COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model, text[]) IS
+'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s; transform names per-feature transforms (log1p, clip) applied before scaling';
 
 CREATE FUNCTION @extschema@._ccseg_train_defaults(
 	OUT impute text,
@@ -372,6 +373,12 @@ BEGIN
 		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'features') f
 					   WHERE jsonb_typeof(f) <> 'string')) THEN
 		bad := '"features" must be an array of strings or null';
+	END IF;
+	IF jsonb_typeof(p -> 'transform') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'transform') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'transform') t
+					   WHERE jsonb_typeof(t) <> 'string')) THEN
+		bad := '"transform" must be an array of strings or null';
 	END IF;
 	IF jsonb_typeof(p -> 'init_centroids') NOT IN ('array', 'null')
 	   OR (jsonb_typeof(p -> 'init_centroids') = 'array'
@@ -949,7 +956,8 @@ CREATE FUNCTION @extschema@.ccseg_train(
 	k_min integer DEFAULT 2,
 	k_max integer DEFAULT 10,
 	verbose boolean DEFAULT false,
-	align boolean DEFAULT true)
+	align boolean DEFAULT true,
+	transform text[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_train_result
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -999,7 +1007,7 @@ BEGIN
 			INTO elbow, use_k
 			FROM @extschema@.ccseg_elbow(source, k_min, k_max, features, id_column,
 				impute, scale, init, n_init, max_iter, tol, seed, algorithm,
-				silhouette_sample) e;
+				silhouette_sample, ccseg_train.transform) e;
 		EXCEPTION WHEN invalid_parameter_value THEN
 			-- a table with fewer rows than k_max (10 unless given): say
 			-- that training without k tries every k up to k_max
@@ -1022,7 +1030,8 @@ BEGIN
 	END IF;
 	built := @extschema@.ccseg_build_model(source, use_k, features,
 		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
-		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model);
+		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model,
+		ccseg_train.transform);
 	s := @extschema@.ccseg_model_summary(built);
 
 	-- segments too small to stand for a group of customers (the first five)
@@ -1065,7 +1074,9 @@ BEGIN
 				'align', align)
 			|| CASE WHEN elbow IS NULL THEN '{}'::jsonb
 			   ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
-									   'k_max', k_max, 'elbow', elbow) END,
+									   'k_max', k_max, 'elbow', elbow) END
+			|| CASE WHEN ccseg_train.transform IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('transform', ccseg_train.transform) END,
 			took, built,
 			CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
 				 THEN previous_version END);
@@ -1083,8 +1094,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean) IS
-'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max';
+COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean, text[]) IS
+'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max; transform names per-feature transforms (log1p, clip), stored with the model and applied when scoring';
 
 -- The current version of a model, or a given version.
 CREATE FUNCTION @extschema@.ccseg_get_model(model text, version integer DEFAULT NULL)
@@ -1200,7 +1211,9 @@ BEGIN
 		seed => coalesce(ccseg_retrain.seed, (p ->> 'seed')::bigint),
 		algorithm => coalesce(p ->> 'algorithm', 'auto'),
 		silhouette_sample => (p ->> 'silhouette_sample')::bigint,
-		align => ccseg_retrain.align);
+		align => ccseg_retrain.align,
+		transform => CASE WHEN jsonb_typeof(p -> 'transform') = 'array'
+						  THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'transform')) END);
 	SELECT t.model, t.version, t.k, t.rows, t.iterations, t.inertia, t.seconds,
 		   v.aligned_to, v.changed_share
 	INTO result
@@ -1336,15 +1349,16 @@ CREATE FUNCTION @extschema@.ccseg_elbow(
 	tol float8 DEFAULT 1e-4,
 	seed bigint DEFAULT 0,
 	algorithm text DEFAULT 'auto',
-	silhouette_sample bigint DEFAULT NULL)
+	silhouette_sample bigint DEFAULT NULL,
+	transform text[] DEFAULT NULL)
 RETURNS TABLE (k integer, inertia float8, silhouette float8,
 			   calinski_harabasz float8, davies_bouldin float8,
 			   iterations integer, seconds float8, recommended boolean)
 AS 'MODULE_PATHNAME', 'ccseg_elbow'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint) IS
-'train k-means for every k in k_min..k_max on data read and preprocessed once; inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
+COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint, text[]) IS
+'train k-means for every k in k_min..k_max on data read and preprocessed once (transform as for ccseg_train); inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
 
 CREATE FUNCTION @extschema@.ccseg_evaluate(model text, version integer DEFAULT NULL)
 RETURNS TABLE (inertia float8, silhouette float8, silhouette_rows bigint,

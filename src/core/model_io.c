@@ -512,9 +512,22 @@ take_field(const CcModelField *f, const JNode *v, CcModel *m, const CcAllocator 
 				*(CcScale *) values = (CcScale) how;
 			return NULL;
 		case CC_FIELD_INT:
-			if (!take_int64(v, &i64) || i64 < 0 || i64 > 2147483647)
-				return say(eb, es, "\"%s\" must be a whole number.", f->name);
-			*(int *) values = (int) i64;
+			if (f->shape == CC_SHAPE_SCALAR)
+			{
+				if (!take_int64(v, &i64) || i64 < 0 || i64 > 2147483647)
+					return say(eb, es, "\"%s\" must be a whole number.", f->name);
+				*(int *) values = (int) i64;
+				return NULL;
+			}
+			if (v->type != J_ARRAY || v->count != n)
+				return say(eb, es, "\"%s\" must have %d entries, one per feature.",
+						   f->name, (int) n);
+			for (i = 0; i < n; i++)
+			{
+				if (!take_int64(&v->items[i], &i64) || i64 < 0 || i64 > 2147483647)
+					return say(eb, es, "\"%s\" must hold whole numbers.", f->name);
+				((int *) values)[i] = (int) i64;
+			}
 			return NULL;
 		case CC_FIELD_INT64:
 			if (f->shape == CC_SHAPE_SCALAR)
@@ -631,7 +644,7 @@ cc_model_to_json(const CcModel *m, const CcJsonOut *out)
 	snprintf(num, sizeof(num), "%d", m->k);
 	out->text(out->arg, ", \"k\": ");
 	out->text(out->arg, num);
-	for (fi = 0; fi < cc_model_nfields; fi++)
+	for (fi = 0; fi < cc_model_fields_used(m); fi++)
 	{
 		const CcModelField *f = &cc_model_fields[fi];
 		const void *values = cc_model_field_values(f, m);
@@ -748,7 +761,7 @@ cc_model_to_wire(const CcModel *m, unsigned char *buf)
 	w_u32(&p, CC_MODEL_FORMAT);
 	w_u32(&p, (uint32_t) m->k);
 	w_u32(&p, (uint32_t) m->d);
-	w_u32(&p, (uint32_t) cc_model_nfields);
+	w_u32(&p, (uint32_t) cc_model_fields_used(m));
 	cc_model_fields_write(m, p, true);
 }
 
