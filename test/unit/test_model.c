@@ -149,7 +149,7 @@ test_model_round_trip(void)
 			memcpy(&word, buf + 4, 4);
 			CHECK(word == CC_MODEL_FORMAT);
 			memcpy(&word, buf + 16, 4);
-			CHECK(word == (uint32_t) cc_model_nfields);
+			CHECK(word == (uint32_t) cc_model_fields_used(&m));
 			for (j = 0; j < m.d; j++)
 			{
 				size_t		len = strlen(m.features[j]);
