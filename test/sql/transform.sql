@@ -1,0 +1,71 @@
+-- Per-feature transforms (transform => text[]): log1p and clip fitted at
+-- training, stored in the model, applied by every scoring function and
+-- undone for the centroids in original units.
+SET extra_float_digits = 0;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+-- skewed spending, a share between 0 and 1 and a signed column
+CREATE TABLE spend AS
+SELECT g AS id,
+	   round((exp((g % 23) / 3.0) - 1)::numeric, 2)::float8 AS amount,
+	   ((g * 7) % 10) / 10.0 AS share,
+	   (g % 5) - 2.0 AS delta
+FROM generate_series(1, 200) g;
+
+-- log1p on every feature but delta, clip on delta
+SELECT k, rows FROM ccseg_train('tr', 'spend', k => 3, id_column => 'id',
+	transform => ARRAY['log1p', 'delta:clip(0.1,0.9)']);
+SELECT parameters -> 'transform' AS stored FROM ccseg_model_versions WHERE model_name = 'tr';
+-- the stored transforms and clip bounds (codes: 0 none, 1 log1p, 2 clip)
+SELECT j -> 'transform' AS transform, j -> 'transform_a' AS lower, j -> 'transform_b' AS upper
+FROM (SELECT ccseg_get_model('tr')::text::jsonb AS j) s;
+-- the scaler was fitted on log1p(amount): its center is the mean of the logs
+SELECT abs(s.scale_center[1] - (SELECT avg(ln(1 + amount)) FROM spend)) < 1e-12 AS log_center
+FROM ccseg_model_summary(ccseg_get_model('tr')) s;
+-- centroids in original units are expm1 of the unscaled log centroid
+SELECT bool_and(abs(c.value - (exp(c.scaled_value * s.scale_scale[f.j] + s.scale_center[f.j]) - 1))
+				<= 1e-9 * greatest(1, abs(c.value))) AS inverse_log
+FROM ccseg_centroids('tr') c
+JOIN unnest(ARRAY['amount', 'share']) WITH ORDINALITY f(name, j) ON f.name = c.feature,
+	 ccseg_model_summary(ccseg_get_model('tr')) s;
+-- every scoring path agrees with the labels of training
+SELECT count(*) FILTER (WHERE ccseg_predict('tr', t) IS NULL) AS unscored,
+	   count(DISTINCT ccseg_predict('tr', t)) AS segments,
+	   sum((ccseg_predict('tr', t) = ccseg_predict(ccseg_get_model('tr'), ARRAY[amount, share, delta]))::int) AS same_by_value
+FROM spend t;
+SELECT array_agg(n ORDER BY s) = (SELECT sizes FROM ccseg_model_summary(ccseg_get_model('tr'))) AS sizes_match
+FROM (SELECT ccseg_predict('tr', t) AS s, count(*) AS n FROM spend t GROUP BY 1) q;
+-- distances are in the transformed, scaled space: the nearest is the label
+SELECT bool_and(d.i = ccseg_predict('tr', t)) AS nearest
+FROM spend t, LATERAL (SELECT i FROM unnest(ccseg_distances('tr', t)) WITH ORDINALITY u(v, i)
+					   ORDER BY v LIMIT 1) d;
+-- explain reports the row's value in original units
+SELECT feature, value FROM ccseg_explain('tr', (SELECT t FROM spend t WHERE id = 22)) ORDER BY feature;
+-- a value past the clip bounds scores as the bound
+SELECT ccseg_predict('tr', ROW(0, 10.0, 0.5, 100.0)::spend) =
+	   ccseg_predict('tr', ROW(0, 10.0, 0.5, 2.0)::spend) AS clipped;
+-- retraining reuses the transforms
+SELECT (ccseg_retrain('tr')).k;
+SELECT parameters -> 'transform' AS retrained FROM ccseg_model_versions WHERE model_name = 'tr' AND version = 2;
+-- the elbow takes them too
+SELECT count(*) AS ks FROM ccseg_elbow('spend', 2, 3, id_column => 'id', transform => ARRAY['log1p', 'delta:none']);
+-- a model without transforms stores no transform fields
+SELECT ccseg_build_model('spend', 2, id_column => 'id')::text LIKE '%transform%' AS has_transform;
+
+-- errors
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['log1p']);
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['log']);
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['clip(0.9,0.1)']);
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['clip(0.1']);
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['amout:log1p']);
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['log1p', 'clip']);
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['amount:log1p', 'amount:clip']);
+SELECT ccseg_train('tr_bad', 'spend', k => 2, id_column => 'id', transform => ARRAY['amount:log1p', NULL]);
+-- a value of -1 or less at scoring
+SELECT ccseg_predict('tr', ROW(0, -1.0, 0.5, 0.0)::spend);
+SELECT ccseg_distances('tr', ROW(0, 1.0, -3.0, 0.0)::spend);
+-- a stored "transform" must be an array of strings
+SELECT _ccseg_check_parameters('{"transform": "log1p"}');
+SELECT _ccseg_check_parameters('{"transform": ["log1p", 1]}');
+SELECT ccseg_drop_model('tr');
