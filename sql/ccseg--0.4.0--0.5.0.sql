@@ -1014,6 +1014,13 @@ DECLARE
 	svg text;
 	n_seg integer := r.k;
 	d integer := array_length(r.features, 1);
+	-- the training mean in the scaled space (of the transformed values
+	-- for a feature with a transform), the origin of the principal axes
+	mean_scaled float8[] := (
+		SELECT array_agg((coalesce(q.transform_mean[j], r.feature_mean[j]) - r.scale_center[j])
+						 / r.scale_scale[j] ORDER BY j)
+		FROM @extschema@.ccseg_model_summary(r.model) q,
+			 generate_subscripts(r.features, 1) j);
 	xs float8[];
 	ys float8[];
 	gs integer[];
@@ -1098,8 +1105,8 @@ BEGIN
 			-- centroids, projected the same way
 			FOR seg IN
 				SELECT s.seg,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[1][j]) AS x,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[2][j]) AS y
+					   sum((r.centroids[s.seg][j] - mean_scaled[j]) * pca_components[1][j]) AS x,
+					   sum((r.centroids[s.seg][j] - mean_scaled[j]) * pca_components[2][j]) AS y
 				FROM generate_series(1, n_seg) s(seg), generate_series(1, d) j GROUP BY s.seg ORDER BY s.seg
 			LOOP
 				IF seg.x BETWEEN xmin AND xmax AND seg.y BETWEEN ymin AND ymax THEN
@@ -1663,6 +1670,47 @@ $$;
 
 COMMENT ON FUNCTION @extschema@._ccseg_check_parameters(jsonb) IS
 'internal: raise an error unless the parameters of a stored version are a JSON object whose known keys have the types and ranges ccseg_train writes';
+
+-- ccseg_model_summary has the transform fields as columns
+DROP FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model);
+
+CREATE FUNCTION @extschema@.ccseg_model_summary(
+	model @extschema@.ccseg_model,
+	OUT k integer,
+	OUT features text[],
+	OUT impute text,
+	OUT impute_values float8[],
+	OUT scale text,
+	OUT scale_center float8[],
+	OUT scale_scale float8[],
+	OUT centroids float8[],
+	OUT centroids_original float8[],
+	OUT sizes bigint[],
+	OUT sse float8[],
+	OUT inertia float8,
+	OUT iterations integer,
+	OUT rows bigint,
+	OUT silhouette float8,
+	OUT silhouette_rows bigint,
+	OUT segment_silhouette float8[],
+	OUT calinski_harabasz float8,
+	OUT davies_bouldin float8,
+	OUT feature_mean float8[],
+	OUT feature_std float8[],
+	OUT pca_ratio float8[],
+	OUT pca_components float8[],
+	OUT changed_share float8,
+	OUT segment_drift float8[],
+	OUT transform text[],
+	OUT transform_a float8[],
+	OUT transform_b float8[],
+	OUT transform_mean float8[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'ccseg_model_summary'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model) IS
+'every field of a model value as columns: features, preprocessing (imputation, per-feature transforms, scaling), centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
 
 DROP FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model);
 

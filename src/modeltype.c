@@ -224,6 +224,12 @@ field_datum(const CcModelField *f, const CcModel *m, bool *isnull)
 			return CStringGetTextDatum(cc_scale_name(m->scale));
 		case CC_FIELD_INT:
 			return Int32GetDatum(*(const int *) values);
+		case CC_FIELD_TRANSFORM:
+			elems = palloc(sizeof(Datum) * n);
+			for (i = 0; i < n; i++)
+				elems[i] = CStringGetTextDatum(cc_transforms[((const int *) values)[i]].name);
+			return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+												   TYPALIGN_INT));
 		case CC_FIELD_INT64:
 			if (f->shape == CC_SHAPE_SCALAR)
 				return Int64GetDatum(*(const int64_t *) values);

@@ -95,7 +95,7 @@ const CcModelField cc_model_fields[] = {
 	"explained variance ratios must be between 0 and 1", false, "pca_ratio", false},
 	{"pca_components", CC_FIELD_DOUBLE, CC_SHAPE_PD, F(pca_components), NAN, true, ANY,
 	"principal components must be finite", false, "pca_ratio", false},
-	{"transform", CC_FIELD_INT, CC_SHAPE_D, F(transform), CC_TRANSFORM_NONE, false, 0, CC_TRANSFORM_COUNT - 1,
+	{"transform", CC_FIELD_TRANSFORM, CC_SHAPE_D, F(transform), CC_TRANSFORM_NONE, false, 0, CC_TRANSFORM_COUNT - 1,
 	"unknown transform", true, NULL, false},
 	{"transform_a", CC_FIELD_DOUBLE, CC_SHAPE_D, F(transform_a), NAN, true, ANY,
 	"transform parameters must be finite or null", true, NULL, true},
@@ -155,6 +155,7 @@ value_bytes(CcFieldKind kind)
 	switch (kind)
 	{
 		case CC_FIELD_INT:
+		case CC_FIELD_TRANSFORM:
 			return sizeof(int);
 		case CC_FIELD_INT64:
 			return sizeof(int64_t);
@@ -177,6 +178,7 @@ int_value(const CcModelField *f, const void *values, size_t i)
 	switch (f->kind)
 	{
 		case CC_FIELD_INT:
+		case CC_FIELD_TRANSFORM:
 			return ((const int *) values)[i];
 		case CC_FIELD_INT64:
 			return ((const int64_t *) values)[i];
@@ -196,6 +198,7 @@ set_int_value(const CcModelField *f, void *values, size_t i, int64_t v)
 	switch (f->kind)
 	{
 		case CC_FIELD_INT:
+		case CC_FIELD_TRANSFORM:
 			((int *) values)[i] = (int) v;
 			break;
 		case CC_FIELD_INT64:

@@ -79,7 +79,9 @@ typedef enum CcFieldKind
 	CC_FIELD_DOUBLE,			/* double; NaN is null in JSON and SQL */
 	CC_FIELD_NAMES,				/* char *: the feature names */
 	CC_FIELD_IMPUTE,			/* CcImpute: by name in JSON and SQL, int32 in binary */
-	CC_FIELD_SCALE				/* CcScale: likewise */
+	CC_FIELD_SCALE,				/* CcScale: likewise */
+	CC_FIELD_TRANSFORM			/* int (CcTransform): by name in JSON and SQL,
+								 * int32 in the flat and binary forms */
 } CcFieldKind;
 
 typedef enum CcFieldShape

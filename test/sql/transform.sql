@@ -17,9 +17,15 @@ FROM generate_series(1, 200) g;
 SELECT k, rows FROM ccseg_train('tr', 'spend', k => 3, id_column => 'id',
 	transform => ARRAY['log1p', 'delta:clip(0.1,0.9)']);
 SELECT parameters -> 'transform' AS stored FROM ccseg_model_versions WHERE model_name = 'tr';
--- the stored transforms and clip bounds (codes: 0 none, 1 log1p, 2 clip)
-SELECT j -> 'transform' AS transform, j -> 'transform_a' AS lower, j -> 'transform_b' AS upper
-FROM (SELECT ccseg_get_model('tr')::text::jsonb AS j) s;
+-- the stored transforms, clip bounds (the 10th and 90th percentiles of
+-- delta) and means of the transformed columns
+SELECT transform, transform_a, transform_b,
+	   abs(transform_mean[1] - (SELECT avg(ln(1 + amount)) FROM spend)) < 1e-12 AS mean_of_logs
+FROM ccseg_model_summary(ccseg_get_model('tr'));
+SELECT percentile_cont(ARRAY[0.1, 0.9]) WITHIN GROUP (ORDER BY delta) AS delta_quantiles FROM spend;
+SELECT ccseg_get_model('tr')::text::jsonb -> 'transform' AS in_json;
+-- the text form reads back to the same value
+SELECT ccseg_get_model('tr')::text::ccseg_model::text = ccseg_get_model('tr')::text AS text_round_trip;
 -- the scaler was fitted on log1p(amount): its center is the mean of the logs
 SELECT abs(s.scale_center[1] - (SELECT avg(ln(1 + amount)) FROM spend)) < 1e-12 AS log_center
 FROM ccseg_model_summary(ccseg_get_model('tr')) s;

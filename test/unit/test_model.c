@@ -40,6 +40,7 @@ check_models_equal(const CcModel *a, const CcModel *b)
 					same &= strcmp(((char *const *) va)[j], ((char *const *) vb)[j]) == 0;
 					break;
 				case CC_FIELD_INT:
+				case CC_FIELD_TRANSFORM:
 					same &= ((const int *) va)[j] == ((const int *) vb)[j];
 					break;
 				case CC_FIELD_IMPUTE:

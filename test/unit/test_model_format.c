@@ -79,7 +79,7 @@ models_equal(const CcModel *a, const CcModel *b)
 		size_t		n = cc_model_field_count(f, a);
 		const void *va = cc_model_field_values(f, a);
 		const void *vb = cc_model_field_values(f, b);
-		size_t		bytes = f->kind == CC_FIELD_INT ? sizeof(int) :
+		size_t		bytes = f->kind == CC_FIELD_INT || f->kind == CC_FIELD_TRANSFORM ? sizeof(int) :
 			f->kind == CC_FIELD_IMPUTE ? sizeof(CcImpute) :
 			f->kind == CC_FIELD_SCALE ? sizeof(CcScale) : 8;
 
@@ -430,7 +430,7 @@ test_model_transforms(void)
 	tb.len = 0;
 	tb.data[0] = '\0';
 	cc_model_to_json(&m, &out);
-	CHECK(strstr(tb.data, "\"transform\": [1, 0, 2]") != NULL);
+	CHECK(strstr(tb.data, "\"transform\": [\"log1p\", \"none\", \"clip\"]") != NULL);
 	CHECK(cc_model_from_json(tb.data, tb.len, &back, A, err, sizeof(err)) == NULL);
 	CHECK(models_equal(&m, &back));
 	cc_model_free(&back, A);
