@@ -46,6 +46,16 @@ FROM (SELECT ccseg_predict('tr', t) AS s, count(*) AS n FROM spend t GROUP BY 1)
 SELECT bool_and(d.i = ccseg_predict('tr', t)) AS nearest
 FROM spend t, LATERAL (SELECT i FROM unnest(ccseg_distances('tr', t)) WITH ORDINALITY u(v, i)
 					   ORDER BY v LIMIT 1) d;
+-- scoring by columns, by value, anomaly score and projection take raw values too
+SELECT bool_and(_ccseg_predict_columns('tr', ARRAY['amount', 'share', 'delta'], amount, share, delta)
+				= ccseg_predict('tr', t)) AS by_columns,
+	   bool_and(ccseg_anomaly_score('tr', t) IS NOT NULL) AS anomaly_scored,
+	   bool_and(ccseg_project('tr', t) IS NOT NULL) AS projected
+FROM spend t;
+-- the Lloyd pass aggregate transforms the rows it reads
+SELECT length(_ccseg_lloyd_pass(ccseg_get_model('tr'), ARRAY[amount, share, delta])) > 0 AS lloyd_pass
+FROM spend;
+SELECT _ccseg_lloyd_pass(ccseg_get_model('tr'), ARRAY[-2.0, 0.5, 0.0]::float8[]);
 -- explain reports the row's value in original units
 SELECT feature, value FROM ccseg_explain('tr', (SELECT t FROM spend t WHERE id = 22)) ORDER BY feature;
 -- a value past the clip bounds scores as the bound
