@@ -1018,7 +1018,7 @@ DECLARE
 	-- for a feature with a transform), the origin of the principal axes
 	mean_scaled float8[] := (
 		SELECT array_agg((coalesce(q.transform_mean[j], r.feature_mean[j]) - r.scale_center[j])
-						 / r.scale_scale[j] ORDER BY j)
+						 / r.scale_scale[j] * q.weights[j] ORDER BY j)
 		FROM @extschema@.ccseg_model_summary(r.model) q,
 			 generate_subscripts(r.features, 1) j);
 	xs float8[];
@@ -1580,10 +1580,12 @@ COMMENT ON FUNCTION @extschema@._ccseg_sample_key(bigint, float8[]) IS
 'internal: the key (a seeded 63-bit hash of the feature values) by which a sampled training chooses its rows, the smallest first';
 
 -- ---------------------------------------------------------------------------
--- Transforms: a transform parameter (text[]: 'log1p', 'clip',
--- 'clip(lo,hi)' or 'none', for every feature or as 'feature:transform') of
--- ccseg_train, ccseg_build_model and ccseg_elbow, added last; stored in the
--- parameters as "transform" (checked) and reused by ccseg_retrain.
+-- Transforms and weights: parameters transform (text[]: 'log1p', 'clip',
+-- 'clip(lo,hi)' or 'none', for every feature or as 'feature:transform') and
+-- weights (float8[], one per feature) of ccseg_train, ccseg_build_model and
+-- ccseg_elbow, added last; stored in the parameters (checked) and reused by
+-- ccseg_retrain; the model's transform fields and weights as columns of
+-- ccseg_model_summary.
 -- ---------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION @extschema@._ccseg_check_parameters(p jsonb)
@@ -1629,6 +1631,14 @@ BEGIN
 					   WHERE jsonb_typeof(t) <> 'string')) THEN
 		bad := '"transform" must be an array of strings or null';
 	END IF;
+	IF jsonb_typeof(p -> 'weights') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'weights') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'weights') w
+					   WHERE CASE WHEN jsonb_typeof(w) = 'number'
+								   AND @extschema@._ccseg_json_number_ok(w, false)
+							  THEN NOT (w::text::float8 > 0) ELSE true END)) THEN
+		bad := '"weights" must be an array of positive numbers or null';
+	END IF;
 	IF jsonb_typeof(p -> 'init_centroids') NOT IN ('array', 'null')
 	   OR (jsonb_typeof(p -> 'init_centroids') = 'array'
 		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'init_centroids') c
@@ -1671,7 +1681,6 @@ $$;
 COMMENT ON FUNCTION @extschema@._ccseg_check_parameters(jsonb) IS
 'internal: raise an error unless the parameters of a stored version are a JSON object whose known keys have the types and ranges ccseg_train writes';
 
--- ccseg_model_summary has the transform fields as columns
 DROP FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model);
 
 CREATE FUNCTION @extschema@.ccseg_model_summary(
@@ -1704,13 +1713,14 @@ CREATE FUNCTION @extschema@.ccseg_model_summary(
 	OUT transform text[],
 	OUT transform_a float8[],
 	OUT transform_b float8[],
-	OUT transform_mean float8[])
+	OUT transform_mean float8[],
+	OUT weights float8[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'ccseg_model_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model) IS
-'every field of a model value as columns: features, preprocessing (imputation, per-feature transforms, scaling), centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
+'every field of a model value as columns: features, preprocessing (imputation, per-feature transforms, scaling, weights), centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
 
 DROP FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model);
 
@@ -1731,13 +1741,14 @@ CREATE FUNCTION @extschema@.ccseg_build_model(
 	silhouette_sample bigint DEFAULT NULL,
 	verbose boolean DEFAULT false,
 	previous @extschema@.ccseg_model DEFAULT NULL,
-	transform text[] DEFAULT NULL)
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_model
 AS 'MODULE_PATHNAME', 'ccseg_build_model'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model, text[]) IS
-'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s; transform names per-feature transforms (log1p, clip) applied before scaling';
+COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model, text[], float8[]) IS
+'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s; transform names per-feature transforms (log1p, clip) applied before scaling, weights multiply the scaled features';
 
 DROP FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint);
 
@@ -1756,15 +1767,16 @@ CREATE FUNCTION @extschema@.ccseg_elbow(
 	seed bigint DEFAULT 0,
 	algorithm text DEFAULT 'auto',
 	silhouette_sample bigint DEFAULT NULL,
-	transform text[] DEFAULT NULL)
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
 RETURNS TABLE (k integer, inertia float8, silhouette float8,
 			   calinski_harabasz float8, davies_bouldin float8,
 			   iterations integer, seconds float8, recommended boolean)
 AS 'MODULE_PATHNAME', 'ccseg_elbow'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint, text[]) IS
-'train k-means for every k in k_min..k_max on data read and preprocessed once (transform as for ccseg_train); inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
+COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint, text[], float8[]) IS
+'train k-means for every k in k_min..k_max on data read and preprocessed once (transform and weights as for ccseg_train); inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
 
 DROP FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean);
 
@@ -1788,7 +1800,8 @@ CREATE FUNCTION @extschema@.ccseg_train(
 	k_max integer DEFAULT 10,
 	verbose boolean DEFAULT false,
 	align boolean DEFAULT true,
-	transform text[] DEFAULT NULL)
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_train_result
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -1838,7 +1851,7 @@ BEGIN
 			INTO elbow, use_k
 			FROM @extschema@.ccseg_elbow(source, k_min, k_max, features, id_column,
 				impute, scale, init, n_init, max_iter, tol, seed, algorithm,
-				silhouette_sample, ccseg_train.transform) e;
+				silhouette_sample, ccseg_train.transform, ccseg_train.weights) e;
 		EXCEPTION WHEN invalid_parameter_value THEN
 			-- a table with fewer rows than k_max (10 unless given): say
 			-- that training without k tries every k up to k_max
@@ -1862,7 +1875,7 @@ BEGIN
 	built := @extschema@.ccseg_build_model(source, use_k, features,
 		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
 		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model,
-		ccseg_train.transform);
+		ccseg_train.transform, ccseg_train.weights);
 	s := @extschema@.ccseg_model_summary(built);
 
 	-- segments too small to stand for a group of customers (the first five)
@@ -1907,7 +1920,9 @@ BEGIN
 			   ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
 									   'k_max', k_max, 'elbow', elbow) END
 			|| CASE WHEN ccseg_train.transform IS NULL THEN '{}'::jsonb
-			   ELSE jsonb_build_object('transform', ccseg_train.transform) END,
+			   ELSE jsonb_build_object('transform', ccseg_train.transform) END
+			|| CASE WHEN ccseg_train.weights IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('weights', ccseg_train.weights) END,
 			took, built,
 			CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
 				 THEN previous_version END);
@@ -1925,8 +1940,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean, text[]) IS
-'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max; transform names per-feature transforms (log1p, clip), stored with the model and applied when scoring';
+COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean, text[], float8[]) IS
+'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max; transform names per-feature transforms (log1p, clip) and weights multiply the scaled features, both stored with the model and applied when scoring';
 
 CREATE OR REPLACE FUNCTION @extschema@.ccseg_retrain(model text, seed bigint DEFAULT NULL,
 	align boolean DEFAULT true)
@@ -1963,7 +1978,9 @@ BEGIN
 		silhouette_sample => (p ->> 'silhouette_sample')::bigint,
 		align => ccseg_retrain.align,
 		transform => CASE WHEN jsonb_typeof(p -> 'transform') = 'array'
-						  THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'transform')) END);
+						  THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'transform')) END,
+		weights => CASE WHEN jsonb_typeof(p -> 'weights') = 'array'
+						THEN ARRAY(SELECT w::float8 FROM jsonb_array_elements_text(p -> 'weights') w) END);
 	SELECT t.model, t.version, t.k, t.rows, t.iterations, t.inertia, t.seconds,
 		   v.aligned_to, v.changed_share
 	INTO result

@@ -35,7 +35,7 @@ enum
 {
 	EA_SOURCE, EA_K_MIN, EA_K_MAX, EA_FEATURES, EA_ID_COLUMN, EA_IMPUTE,
 	EA_SCALE, EA_INIT, EA_N_INIT, EA_MAX_ITER, EA_TOL, EA_SEED, EA_ALGORITHM,
-	EA_SILHOUETTE_SAMPLE, EA_TRANSFORM
+	EA_SILHOUETTE_SAMPLE, EA_TRANSFORM, EA_WEIGHTS
 };
 
 typedef struct ElbowRow
@@ -121,7 +121,9 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 				  ccseg_impute_arg(fcinfo, EA_IMPUTE),
 				  ccseg_scale_arg(fcinfo, EA_SCALE),
 				  (PG_NARGS() <= EA_TRANSFORM || PG_ARGISNULL(EA_TRANSFORM)) ? NULL :
-				  PG_GETARG_ARRAYTYPE_P(EA_TRANSFORM), k_max, base.kmeans.seed,
+				  PG_GETARG_ARRAYTYPE_P(EA_TRANSFORM),
+				  (PG_NARGS() <= EA_WEIGHTS || PG_ARGISNULL(EA_WEIGHTS)) ? NULL :
+				  PG_GETARG_ARRAYTYPE_P(EA_WEIGHTS), k_max, base.kmeans.seed,
 				  cxt, &prep);
 	ccseg_check_k_rows(&prep, "k_max", k_max);
 	/* each k's k-means++ starts from the centroids a smaller k chose */

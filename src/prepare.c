@@ -151,7 +151,74 @@ ccseg_prepared_map(const CcsegPrepared *p, CcFeatureMap *fm)
 	fm->tb = p->transform_b;
 	fm->center = p->center;
 	fm->scale = p->scale_values;
-	fm->weight = NULL;
+	fm->weight = p->weights;
+}
+
+/*
+ * The weights parameter (float8[], one per feature of p->f, each finite and
+ * positive) into p->weights; left NULL when weights is NULL or every weight
+ * is 1, so that such a training is the one without weights, bit for bit.
+ */
+void
+ccseg_resolve_weights(ArrayType *weights, CcsegPrepared *p, MemoryContext cxt)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				j,
+				d = p->f.d;
+	bool		any = false;
+
+	p->weights = NULL;
+	if (weights == NULL)
+		return;
+	if (ARR_NDIM(weights) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("weights must be a one-dimensional array")));
+	deconstruct_array(weights, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	if (n != d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("weights has %d elements, but there are %d features", n, d),
+				 errhint("Give one weight per feature, in the order of features (or of the relation's numeric columns when features is omitted).")));
+	p->weights = MemoryContextAlloc(cxt, sizeof(double) * d);
+	for (j = 0; j < d; j++)
+	{
+		double		w;
+
+		if (nulls[j])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("weights must not contain null elements")));
+		w = DatumGetFloat8(elems[j]);
+		if (!(w > 0.0 && isfinite(w)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weight of feature \"%s\" must be a finite number greater than 0, not %g",
+							p->f.names[j], w),
+					 w == 0.0 ? errhint("Leave a feature out of features rather than give it weight 0.") : 0));
+		p->weights[j] = w;
+		any |= (w != 1.0);
+	}
+	if (!any)
+		p->weights = NULL;
+}
+
+/* Multiply the scaled rows x (n of them) by p's weights, when it has any. */
+void
+ccseg_weight_rows(const CcsegPrepared *p, double *x, size_t n)
+{
+	int			d = p->f.d,
+				j;
+	size_t		i;
+
+	if (p->weights == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+			x[i * d + j] *= p->weights[j];
 }
 
 /*
@@ -222,8 +289,9 @@ transform_matrix(CcsegPrepared *p, MemoryContext cxt, const CcAllocator *alloc)
 /* Read, impute and scale the features of relid; see prepare.h. */
 void
 ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
-			  CcImpute impute, CcScale scale, ArrayType *transforms, int k,
-			  uint64 seed, MemoryContext cxt, CcsegPrepared *p)
+			  CcImpute impute, CcScale scale, ArrayType *transforms,
+			  ArrayType *weights, int k, uint64 seed, MemoryContext cxt,
+			  CcsegPrepared *p)
 {
 	double		per_row;
 	size_t		max_rows;
@@ -239,6 +307,7 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	ccseg_resolve_features(relid, features, id_column, &p->f);
 	d = p->f.d;
 	ccseg_resolve_transforms(transforms, p, cxt);
+	ccseg_resolve_weights(weights, p, cxt);
 	p->impute = impute;
 	p->scale = scale;
 	p->relid = relid;
@@ -378,6 +447,7 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 					 scale == CC_SCALE_ROBUST ? 0 :
 					 errdetail("A feature with the same value in every row does not influence the segments.")));
 	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
+	ccseg_weight_rows(p, p->x, p->n);
 	ccseg_check_scaled(p, p->x, p->n);
 }
 
@@ -454,5 +524,7 @@ ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m)
 		memcpy(m->transform_b, p->transform_b, sizeof(double) * p->f.d);
 		memcpy(m->transform_mean, p->transform_mean, sizeof(double) * p->f.d);
 	}
+	if (p->weights != NULL)
+		memcpy(m->weights, p->weights, sizeof(double) * p->f.d);
 	m->rows = (int64_t) p->n;
 }

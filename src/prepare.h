@@ -31,6 +31,7 @@ typedef struct CcsegPrepared
 	double	   *transform_a;	/* d: fitted parameters (clip bounds) */
 	double	   *transform_b;
 	double	   *transform_mean; /* d: mean of the transformed column, NaN when none */
+	double	   *weights;		/* d: multiply the scaled values; NULL: none */
 	double	   *feature_mean;	/* d: imputed rows, original units */
 	double	   *feature_std;	/* d: population */
 	double	   *x;				/* n x d, imputed and scaled */
@@ -46,8 +47,11 @@ typedef struct CcsegPrepared
 
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						  CcImpute impute, CcScale scale, ArrayType *transforms,
-						  int k, uint64 seed, MemoryContext cxt,
-						  CcsegPrepared *p);
+						  ArrayType *weights, int k, uint64 seed,
+						  MemoryContext cxt, CcsegPrepared *p);
+extern void ccseg_resolve_weights(ArrayType *weights, CcsegPrepared *p,
+								  MemoryContext cxt);
+extern void ccseg_weight_rows(const CcsegPrepared *p, double *x, size_t n);
 extern void ccseg_resolve_transforms(ArrayType *spec, CcsegPrepared *p,
 									 MemoryContext cxt);
 extern void ccseg_transform_rows(const CcsegPrepared *p, double *x, size_t n);

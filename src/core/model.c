@@ -103,6 +103,8 @@ const CcModelField cc_model_fields[] = {
 	"transform parameters must be finite or null", true, NULL, true},
 	{"transform_mean", CC_FIELD_DOUBLE, CC_SHAPE_D, F(transform_mean), NAN, true, ANY,
 	"transformed feature means must be finite or null", true, NULL, true},
+	{"weights", CC_FIELD_DOUBLE, CC_SHAPE_D, F(weights), 1.0, false, DBL_TINY, HUGE_VAL,
+	"feature weights must be finite and positive", true, NULL, false},
 };
 
 const int	cc_model_nfields = (int) (sizeof(cc_model_fields) / sizeof(cc_model_fields[0]));
@@ -848,17 +850,17 @@ cc_model_map(const CcModel *m, CcFeatureMap *fm)
 	fm->tb = m->transform_b;
 	fm->center = m->center;
 	fm->scale = m->scale_values;
-	fm->weight = NULL;
+	fm->weight = m->weights;
 }
 
-/* Whether m transforms any feature. */
+/* Whether m transforms or weights any feature. */
 static bool
 has_transform(const CcModel *m)
 {
 	int			j;
 
 	for (j = 0; j < m->d; j++)
-		if (m->transform[j] != CC_TRANSFORM_NONE)
+		if (m->transform[j] != CC_TRANSFORM_NONE || m->weights[j] != 1.0)
 			return true;
 	return false;
 }
@@ -868,7 +870,7 @@ has_transform(const CcModel *m)
  * value the model cannot fill or, if not, a scaled value beyond limit in
  * absolute value.  Branch-free over the features, so that the divisions go
  * several at a time (the same IEEE quotients as one at a time).  A model
- * with transforms goes through cc_map_forward instead.
+ * with transforms or weights goes through cc_map_forward instead.
  */
 CC_SIMD_CLONES CcRowStatus
 cc_model_transform_checked(const CcModel *m, const double *raw, double *z,
@@ -1014,7 +1016,7 @@ cc_model_scaled_mean(const CcModel *m, int j)
 	double		mean = m->transform[j] == CC_TRANSFORM_NONE ?
 		m->feature_mean[j] : m->transform_mean[j];
 
-	return (mean - m->center[j]) / m->scale_values[j];
+	return (mean - m->center[j]) / m->scale_values[j] * m->weights[j];
 }
 
 /* Coordinates of z on the first principal axes of the training data. */

@@ -58,6 +58,7 @@ typedef struct CcModel
 	double	   *transform_b;	/* d: (clip: upper bound) */
 	double	   *transform_mean; /* d: mean of the transformed training column;
 								 * NaN for a feature without a transform */
+	double	   *weights;		/* d: > 0, multiply the scaled values (1: none) */
 } CcModel;
 
 /*
@@ -171,7 +172,7 @@ extern const char *cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 									  const CcAllocator *alloc);
 
 /*
- * Impute, transform and scale one row of raw feature values (NaN =
+ * Impute, transform, scale and weight one row of raw feature values (NaN =
  * missing) into z.  Returns false when a value is missing and the model
  * drops such rows, or outside the domain of its transform (callers that
  * score a user's rows use cc_model_transform_checked to tell them apart).
@@ -225,14 +226,14 @@ extern void cc_model_contributions(const CcModel *m, const double *z, int a,
 extern bool cc_model_project(const CcModel *m, const double *z, int ncomp,
 							 double *out);
 
-/* The mean of the training rows of feature j in the scaled space. */
+/* The mean of the training rows of feature j in the scaled (and weighted) space. */
 extern double cc_model_scaled_mean(const CcModel *m, int j);
 
 /* The preprocessing of m after imputation, pointing into m. */
 extern void cc_model_map(const CcModel *m, CcFeatureMap *fm);
 
 /*
- * Centroid c in original units (inverse scaling and transform) into out[d];
+ * Centroid c in original units (inverse weight, scaling and transform) into out[d];
  * a clipped feature's value is not unclipped.
  */
 extern void cc_model_centroid_original(const CcModel *m, int c, double *out);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference test: ccseg's transforms against scikit-learn on the credit-card data.
+"""Reference test: ccseg's transforms and weights against scikit-learn on the credit-card data.
 
 Run with Debian's interpreter against a running server reachable through the
 libpq environment, on which the ccseg extension is installed:
@@ -13,8 +13,8 @@ failed"; the exit status is 1 if any check failed.
 
 The scikit-learn pipeline is SimpleImputer(strategy='median') ->
 FunctionTransformer(np.log1p) (or np.clip at np.quantile bounds fitted on
-the imputed column, or a ColumnTransformer mixing them) -> StandardScaler()
--> KMeans, started from the same rows as ccseg (init_centroids, given in
+the imputed column, or a mix of them per column) -> StandardScaler() ->
+multiplication by the feature weights (when given) -> KMeans, started from the same rows as ccseg (init_centroids, given in
 original units, mapped through the same pipeline), so the labels must agree
 exactly (adjusted Rand index 1) and the inertia to 1e-9; the centroids in
 original units (ccseg_centroids) must equal the pipeline's inverse
@@ -83,21 +83,27 @@ def sklearn_transform(Xi, features, spec):
     return forward, inverse
 
 
-def check_pipeline(rep, ctx, name, spec, k):
+def check_pipeline(rep, ctx, name, spec, k, weights=None):
+    """spec: ccseg's transform array; weights: one per feature (None: none).
+
+    scikit-learn multiplies the StandardScaler's output column by column by
+    the weights before KMeans, as ccseg does.
+    """
     fwd, inv = sklearn_transform(ctx.Xi, ctx.features, spec)
     Xt = fwd(ctx.Xi)
     scaler = StandardScaler().fit(Xt)
-    Xs = scaler.transform(Xt)
+    w = np.ones(Xt.shape[1]) if weights is None else np.array(weights, dtype=float)
+    Xs = scaler.transform(Xt) * w
     idx = pick_init_rows(ctx.Xi, k, INIT_ROW_SEED + k)
     init_orig = ctx.Xi[idx]
-    km = KMeans(n_clusters=k, init=scaler.transform(fwd(init_orig)), n_init=1,
+    km = KMeans(n_clusters=k, init=scaler.transform(fwd(init_orig)) * w, n_init=1,
                 algorithm="lloyd", max_iter=300, tol=1e-4).fit(Xs)
     model = f"ref_{name}"
     with ctx.conn.cursor() as cur:
         cur.execute("SELECT inertia FROM ccseg_train(%s, %s::regclass, %s, id_column => %s, "
                     "init_centroids => %s::float8[], n_init => 1, silhouette_sample => 0, "
-                    "transform => %s::text[])",
-                    (model, TABLE, k, ID_COLUMN, init_orig.tolist(), spec))
+                    "transform => %s::text[], weights => %s::float8[])",
+                    (model, TABLE, k, ID_COLUMN, init_orig.tolist(), spec or None, weights))
         inertia = cur.fetchone()[0]
         cur.execute("SELECT segment, feature, value FROM ccseg_centroids(%s)", (model,))
         rows = cur.fetchall()
@@ -114,7 +120,7 @@ def check_pipeline(rep, ctx, name, spec, k):
     got = np.full((k, len(ctx.features)), np.nan)
     for seg, feat, v in rows:
         got[seg - 1, col[feat]] = v
-    want = inv(scaler.inverse_transform(km.cluster_centers_))
+    want = inv(scaler.inverse_transform(km.cluster_centers_ / w))
     order = [int(np.bincount(km.labels_[labels == s + 1]).argmax()) for s in range(k)]
     want = want[order]
     scale = np.maximum(np.abs(want), 1.0)
@@ -165,6 +171,11 @@ def run_checks(rep, ctx):
     rep.guarded("mixed", check_pipeline, rep, ctx, "mixed",
                 ["log1p", "tenure:none", "balance:clip", "prc_full_payment:clip(0,0.9)"], 6)
     rep.guarded("log1p_domain", check_log1p_domain, rep, ctx)
+    # weights: the money columns count twice, the frequencies half
+    weights = [2.0 if f in ("balance", "purchases", "payments", "credit_limit") else
+               0.5 if f.endswith("frequency") else 1.0 for f in ctx.features]
+    rep.guarded("weights", check_pipeline, rep, ctx, "weights", [], 5, weights)
+    rep.guarded("log1p_weights", check_pipeline, rep, ctx, "log1p_weights", ["log1p"], 4, weights)
 
 
 def main():

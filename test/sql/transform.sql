@@ -1,6 +1,7 @@
 -- Per-feature transforms (transform => text[]): log1p and clip fitted at
 -- training, stored in the model, applied by every scoring function and
--- undone for the centroids in original units.
+-- undone for the centroids in original units; feature weights
+-- (weights => float8[]) multiplying the scaled features.
 SET extra_float_digits = 0;
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -85,3 +86,41 @@ SELECT ccseg_distances('tr', ROW(0, 1.0, -3.0, 0.0)::spend);
 SELECT _ccseg_check_parameters('{"transform": "log1p"}');
 SELECT _ccseg_check_parameters('{"transform": ["log1p", 1]}');
 SELECT ccseg_drop_model('tr');
+
+-- weights: share counts three times, delta a tenth
+SELECT k FROM ccseg_train('tw', 'spend', k => 3, id_column => 'id',
+	transform => ARRAY['amount:log1p'], weights => ARRAY[1, 3, 0.1]);
+SELECT parameters -> 'weights' AS stored FROM ccseg_model_versions WHERE model_name = 'tw';
+SELECT weights FROM ccseg_model_summary(ccseg_get_model('tw'));
+-- the scaled centroids are weighted; in original units the weight is undone
+SELECT bool_and(abs(c.value - (c.scaled_value / w.w * s.scale_scale[w.j] + s.scale_center[w.j]))
+				<= 1e-9 * greatest(1, abs(c.value))) AS unweighted
+FROM ccseg_centroids('tw') c
+JOIN (VALUES ('share', 3.0::float8, 2), ('delta', 0.1::float8, 3)) w(name, w, j) ON w.name = c.feature,
+	 ccseg_model_summary(ccseg_get_model('tw')) s;
+-- scoring weights the row: the nearest centroid in the weighted space
+SELECT count(*) FILTER (WHERE ccseg_predict('tw', t) IS NULL) AS unscored,
+	   sum((ccseg_predict('tw', t) = _ccseg_predict_columns('tw', ARRAY['amount', 'share', 'delta'], amount, share, delta))::int) AS same_by_columns
+FROM spend t;
+SELECT array_agg(n ORDER BY s) = (SELECT sizes FROM ccseg_model_summary(ccseg_get_model('tw'))) AS sizes_match
+FROM (SELECT ccseg_predict('tw', t) AS s, count(*) AS n FROM spend t GROUP BY 1) q;
+-- weights change the segments; weights of 1 change nothing, bit for bit
+SELECT ccseg_build_model('spend', 3, id_column => 'id', weights => ARRAY[1, 3, 0.1])::text
+	   <> ccseg_build_model('spend', 3, id_column => 'id')::text AS weighted_differs,
+	   ccseg_build_model('spend', 3, id_column => 'id', weights => ARRAY[1, 1, 1])::text
+	   = ccseg_build_model('spend', 3, id_column => 'id')::text AS ones_same;
+SELECT (ccseg_retrain('tw')).k;
+SELECT parameters -> 'weights' AS retrained FROM ccseg_model_versions WHERE model_name = 'tw' AND version = 2;
+SELECT count(*) AS ks FROM ccseg_elbow('spend', 2, 3, id_column => 'id', weights => ARRAY[1, 3, 0.1]);
+-- errors
+SELECT ccseg_train('tw_bad', 'spend', k => 2, id_column => 'id', weights => ARRAY[1, 2]);
+SELECT ccseg_train('tw_bad', 'spend', k => 2, id_column => 'id', weights => ARRAY[1, 0, 1]);
+SELECT ccseg_train('tw_bad', 'spend', k => 2, id_column => 'id', weights => ARRAY[1, -2, 1]);
+SELECT ccseg_train('tw_bad', 'spend', k => 2, id_column => 'id', weights => ARRAY[1, 'NaN', 1]::float8[]);
+SELECT ccseg_train('tw_bad', 'spend', k => 2, id_column => 'id', weights => ARRAY[1, 'Infinity', 1]::float8[]);
+SELECT ccseg_train('tw_bad', 'spend', k => 2, id_column => 'id', weights => ARRAY[1, NULL, 1]);
+SELECT ccseg_train('tw_bad', 'spend', k => 2, id_column => 'id', weights => ARRAY[[1, 2, 3]]);
+SELECT _ccseg_check_parameters('{"weights": [1, 0]}');
+SELECT _ccseg_check_parameters('{"weights": [1, "2"]}');
+SELECT 'accepted' AS weights_ok FROM (SELECT _ccseg_check_parameters('{"weights": [1, 2.5]}')) c;
+SELECT ccseg_drop_model('tw');

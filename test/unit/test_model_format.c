@@ -110,7 +110,7 @@ test_model_fields_table(void)
 				initial = true;
 
 	set_ctx("model fields table");
-	CHECK(cc_model_nfields == 27);
+	CHECK(cc_model_nfields == 28);
 	for (i = 0; i < cc_model_nfields; i++)
 	{
 		for (i2 = 0; i2 < i; i2++)
@@ -376,7 +376,7 @@ test_model_json_writer(void)
 }
 
 /*
- * Transforms in a model: left out of the stored forms when unused (the
+ * Transforms and weights in a model: left out of the stored forms when unused (the
  * stored value is that of a model without the fields), kept through the
  * flat, binary and JSON forms when used, applied by scoring and undone
  * for the centroids in original units; a value outside the domain is
@@ -399,7 +399,7 @@ test_model_transforms(void)
 	int			j;
 
 	make_model(&m, 2, 3, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 1200);
-	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 4);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 5);
 	plain = cc_model_flat_size(&m);
 	m.transform[0] = CC_TRANSFORM_LOG1P;
 	m.transform_mean[0] = 0.7;
@@ -408,8 +408,11 @@ test_model_transforms(void)
 	m.transform_b[2] = 3.0;
 	m.transform_mean[2] = 1.5;
 	CHECK(cc_model_validate(&m) == NULL);
-	CHECK(cc_model_fields_used(&m) == cc_model_nfields);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 1);
 	CHECK(cc_model_flat_size(&m) == plain + 3 * 4 + 3 * 3 * 8);
+	m.weights[1] = 2.5;
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields);
+	CHECK(cc_model_flat_size(&m) == plain + 3 * 4 + 4 * 3 * 8);
 
 	size = cc_model_flat_size(&m);
 	buf = talloc(size, 1);
@@ -438,7 +441,7 @@ test_model_transforms(void)
 	/* scoring: log1p then scaling; clip at the bounds */
 	CHECK(cc_model_transform_checked(&m, raw, z, INFINITY) == CC_ROW_OK);
 	CHECK(z[0] == (log1p(2.0) - m.center[0]) / m.scale_values[0]);
-	CHECK(z[1] == (5.0 - m.center[1]) / m.scale_values[1]);
+	CHECK(z[1] == (5.0 - m.center[1]) / m.scale_values[1] * 2.5);
 	CHECK(z[2] == (1.0 - m.center[2]) / m.scale_values[2]);
 	raw[2] = 10.0;
 	CHECK(cc_model_transform_checked(&m, raw, z, INFINITY) == CC_ROW_OK);
@@ -452,10 +455,17 @@ test_model_transforms(void)
 	cc_model_centroid_original(&m, 1, orig);
 	CHECK(fabs(orig[0] - expm1(m.centroids[3] * m.scale_values[0] + m.center[0])) <=
 		  1e-12 * fabs(orig[0]));
-	CHECK(orig[1] == m.centroids[4] * m.scale_values[1] + m.center[1]);
+	CHECK(orig[1] == m.centroids[4] / 2.5 * m.scale_values[1] + m.center[1]);
 	CHECK(cc_model_scaled_mean(&m, 0) == (0.7 - m.center[0]) / m.scale_values[0]);
 	CHECK(cc_model_scaled_mean(&m, 1) ==
-		  (m.feature_mean[1] - m.center[1]) / m.scale_values[1]);
+		  (m.feature_mean[1] - m.center[1]) / m.scale_values[1] * 2.5);
+
+	/* invalid: a weight of 0 or infinity */
+	m.weights[1] = 0.0;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.weights[1] = INFINITY;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.weights[1] = 2.5;
 
 	/* invalid: clip without bounds, a mean for an untransformed feature */
 	m.transform_a[2] = NAN;
