@@ -202,10 +202,10 @@ COMMENT ON COLUMN @extschema@.ccseg_model_versions.rows IS 'training rows used (
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.impute IS 'imputation method: median, mean, zero or drop';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.impute_values IS 'value filled in for a missing feature, per feature; null for drop';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale IS 'scaling method: standard, minmax, robust or none';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_center IS 'scaled value = (value - scale_center) / scale_scale, per feature';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_scale IS 'scaled value = (value - scale_center) / scale_scale, per feature';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids IS 'k x d centroids in the scaled space';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids_original IS 'k x d centroids in the units of the source columns';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_center IS 'scaled value = (transformed value - scale_center) / scale_scale * weight, per feature (the transform and weight are in the model value: ccseg_model_summary)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_scale IS 'scaled value = (transformed value - scale_center) / scale_scale * weight, per feature (the transform and weight are in the model value: ccseg_model_summary)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids IS 'k x d centroids in the scaled (and weighted) space';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids_original IS 'k x d centroids in the units of the source columns (weight, scaling and transform undone)';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.sizes IS 'training rows per segment';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.inertia IS 'sum of squared distances of the training rows to their centroids, scaled space';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.iterations IS 'Lloyd iterations of the best restart';
