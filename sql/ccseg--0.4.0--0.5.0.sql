@@ -1047,6 +1047,13 @@ DECLARE
 	svg text;
 	n_seg integer := r.k;
 	d integer := array_length(r.features, 1);
+	-- the training mean in the scaled space (of the transformed values
+	-- for a feature with a transform), the origin of the principal axes
+	mean_scaled float8[] := (
+		SELECT array_agg((coalesce(q.transform_mean[j], r.feature_mean[j]) - r.scale_center[j])
+						 / r.scale_scale[j] * q.weights[j] ORDER BY j)
+		FROM @extschema@.ccseg_model_summary(r.model) q,
+			 generate_subscripts(r.features, 1) j);
 	xs float8[];
 	ys float8[];
 	gs integer[];
@@ -1131,8 +1138,8 @@ BEGIN
 			-- centroids, projected the same way
 			FOR seg IN
 				SELECT s.seg,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[1][j]) AS x,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[2][j]) AS y
+					   sum((r.centroids[s.seg][j] - mean_scaled[j]) * pca_components[1][j]) AS x,
+					   sum((r.centroids[s.seg][j] - mean_scaled[j]) * pca_components[2][j]) AS y
 				FROM generate_series(1, n_seg) s(seg), generate_series(1, d) j GROUP BY s.seg ORDER BY s.seg
 			LOOP
 				IF seg.x BETWEEN xmin AND xmax AND seg.y BETWEEN ymin AND ymax THEN
@@ -1638,3 +1645,417 @@ LANGUAGE C STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_histogram(regclass, text, integer, text) IS
 'histogram of a numeric column with buckets of equal width in x (scale ''linear'') or in log(1 + x) (scale ''log1p'', for skewed columns with values above -1): bucket, bounds, count (the last bucket includes the maximum)';
+
+-- ---------------------------------------------------------------------------
+-- Transforms and weights: parameters transform (text[]: 'log1p', 'clip',
+-- 'clip(lo,hi)' or 'none', for every feature or as 'feature:transform') and
+-- weights (float8[], one per feature) of ccseg_train, ccseg_build_model and
+-- ccseg_elbow, added last; stored in the parameters (checked) and reused by
+-- ccseg_retrain; the model's transform fields and weights as columns of
+-- ccseg_model_summary.
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@._ccseg_check_parameters(p jsonb)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	key text;
+	e jsonb;
+	i integer := 0;
+	bad text;
+BEGIN
+	IF jsonb_typeof(p) IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION 'parameters must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	FOREACH key IN ARRAY ARRAY['k', 'n_init', 'max_iter', 'seed', 'silhouette_sample', 'k_min', 'k_max'] LOOP
+		IF NOT @extschema@._ccseg_json_number_ok(p -> key, true) THEN
+			bad := format('"%s" must be a whole number or null', key);
+		END IF;
+	END LOOP;
+	IF NOT @extschema@._ccseg_json_number_ok(p -> 'tol', false) THEN
+		bad := '"tol" must be a number or null';
+	END IF;
+	FOREACH key IN ARRAY ARRAY['id_column', 'impute', 'scale', 'init', 'algorithm', 'k_chosen_by'] LOOP
+		IF jsonb_typeof(p -> key) NOT IN ('string', 'null') THEN
+			bad := format('"%s" must be a string or null', key);
+		END IF;
+	END LOOP;
+	IF jsonb_typeof(p -> 'align') NOT IN ('boolean', 'null') THEN
+		bad := '"align" must be true, false or null';
+	END IF;
+	IF jsonb_typeof(p -> 'features') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'features') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'features') f
+					   WHERE jsonb_typeof(f) <> 'string')) THEN
+		bad := '"features" must be an array of strings or null';
+	END IF;
+	IF jsonb_typeof(p -> 'transform') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'transform') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'transform') t
+					   WHERE jsonb_typeof(t) <> 'string')) THEN
+		bad := '"transform" must be an array of strings or null';
+	END IF;
+	IF jsonb_typeof(p -> 'weights') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'weights') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'weights') w
+					   WHERE CASE WHEN jsonb_typeof(w) = 'number'
+								   AND @extschema@._ccseg_json_number_ok(w, false)
+							  THEN NOT (w::text::float8 > 0) ELSE true END)) THEN
+		bad := '"weights" must be an array of positive numbers or null';
+	END IF;
+	IF jsonb_typeof(p -> 'init_centroids') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'init_centroids') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'init_centroids') c
+					   WHERE jsonb_typeof(c) <> 'array'
+						  OR EXISTS (SELECT 1 FROM jsonb_array_elements(c) x
+									 WHERE jsonb_typeof(x) <> 'number'
+										OR NOT @extschema@._ccseg_json_number_ok(x, false)))) THEN
+		bad := '"init_centroids" must be an array of arrays of numbers or null';
+	END IF;
+	IF jsonb_typeof(p -> 'elbow') NOT IN ('array', 'null') THEN
+		bad := '"elbow" must be an array or null';
+	ELSIF jsonb_typeof(p -> 'elbow') = 'array' THEN
+		FOR e IN SELECT x FROM jsonb_array_elements(p -> 'elbow') x LOOP
+			i := i + 1;
+			IF jsonb_typeof(e) <> 'object' THEN
+				bad := format('element %s of "elbow" must be an object', i);
+			ELSIF jsonb_typeof(e -> 'k') IS DISTINCT FROM 'number'
+				  OR NOT @extschema@._ccseg_json_number_ok(e -> 'k', true)
+				  OR NOT @extschema@._ccseg_json_number_ok(e -> 'iterations', true) THEN
+				bad := format('element %s of "elbow" must have a whole number "k" and "iterations"', i);
+			ELSIF jsonb_typeof(e -> 'recommended') NOT IN ('boolean', 'null') THEN
+				bad := format('"recommended" of element %s of "elbow" must be true, false or null', i);
+			ELSE
+				FOREACH key IN ARRAY ARRAY['inertia', 'silhouette', 'calinski_harabasz', 'davies_bouldin', 'seconds'] LOOP
+					IF NOT @extschema@._ccseg_json_number_ok(e -> key, false) THEN
+						bad := format('"%s" of element %s of "elbow" must be a number or null', key, i);
+					END IF;
+				END LOOP;
+			END IF;
+		END LOOP;
+	END IF;
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'invalid model parameters: %', bad
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The parameters column holds what ccseg_train stores there; docs/reference.md describes its keys.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ccseg_check_parameters(jsonb) IS
+'internal: raise an error unless the parameters of a stored version are a JSON object whose known keys have the types and ranges ccseg_train writes';
+
+DROP FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model);
+
+CREATE FUNCTION @extschema@.ccseg_model_summary(
+	model @extschema@.ccseg_model,
+	OUT k integer,
+	OUT features text[],
+	OUT impute text,
+	OUT impute_values float8[],
+	OUT scale text,
+	OUT scale_center float8[],
+	OUT scale_scale float8[],
+	OUT centroids float8[],
+	OUT centroids_original float8[],
+	OUT sizes bigint[],
+	OUT sse float8[],
+	OUT inertia float8,
+	OUT iterations integer,
+	OUT rows bigint,
+	OUT silhouette float8,
+	OUT silhouette_rows bigint,
+	OUT segment_silhouette float8[],
+	OUT calinski_harabasz float8,
+	OUT davies_bouldin float8,
+	OUT feature_mean float8[],
+	OUT feature_std float8[],
+	OUT pca_ratio float8[],
+	OUT pca_components float8[],
+	OUT changed_share float8,
+	OUT segment_drift float8[],
+	OUT transform text[],
+	OUT transform_a float8[],
+	OUT transform_b float8[],
+	OUT transform_mean float8[],
+	OUT weights float8[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'ccseg_model_summary'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model) IS
+'every field of a model value as columns: features, preprocessing (imputation, per-feature transforms, scaling, weights), centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
+
+DROP FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model);
+
+CREATE FUNCTION @extschema@.ccseg_build_model(
+	source regclass,
+	k integer,
+	features text[] DEFAULT NULL,
+	id_column text DEFAULT NULL,
+	impute text DEFAULT 'median',
+	scale text DEFAULT 'standard',
+	init text DEFAULT 'k-means++',
+	init_centroids float8[] DEFAULT NULL,
+	n_init integer DEFAULT 10,
+	max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4,
+	seed bigint DEFAULT 0,
+	algorithm text DEFAULT 'auto',
+	silhouette_sample bigint DEFAULT NULL,
+	verbose boolean DEFAULT false,
+	previous @extschema@.ccseg_model DEFAULT NULL,
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
+RETURNS @extschema@.ccseg_model
+AS 'MODULE_PATHNAME', 'ccseg_build_model'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model, text[], float8[]) IS
+'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s; transform names per-feature transforms (log1p, clip) applied before scaling, weights multiply the scaled features';
+
+DROP FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint);
+
+CREATE FUNCTION @extschema@.ccseg_elbow(
+	source regclass,
+	k_min integer DEFAULT 2,
+	k_max integer DEFAULT 10,
+	features text[] DEFAULT NULL,
+	id_column text DEFAULT NULL,
+	impute text DEFAULT 'median',
+	scale text DEFAULT 'standard',
+	init text DEFAULT 'k-means++',
+	n_init integer DEFAULT 10,
+	max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4,
+	seed bigint DEFAULT 0,
+	algorithm text DEFAULT 'auto',
+	silhouette_sample bigint DEFAULT NULL,
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
+RETURNS TABLE (k integer, inertia float8, silhouette float8,
+			   calinski_harabasz float8, davies_bouldin float8,
+			   iterations integer, seconds float8, recommended boolean)
+AS 'MODULE_PATHNAME', 'ccseg_elbow'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint, text[], float8[]) IS
+'train k-means for every k in k_min..k_max on data read and preprocessed once (transform and weights as for ccseg_train); inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
+
+DROP FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean);
+
+CREATE FUNCTION @extschema@.ccseg_train(
+	model text,
+	source regclass,
+	k integer DEFAULT NULL,
+	features text[] DEFAULT NULL,
+	id_column text DEFAULT NULL,
+	impute text DEFAULT 'median',
+	scale text DEFAULT 'standard',
+	init text DEFAULT 'k-means++',
+	init_centroids float8[] DEFAULT NULL,
+	n_init integer DEFAULT 10,
+	max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4,
+	seed bigint DEFAULT 0,
+	algorithm text DEFAULT 'auto',
+	silhouette_sample bigint DEFAULT NULL,
+	k_min integer DEFAULT 2,
+	k_max integer DEFAULT 10,
+	verbose boolean DEFAULT false,
+	align boolean DEFAULT true,
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
+RETURNS @extschema@.ccseg_train_result
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	started timestamptz := clock_timestamp();
+	built @extschema@.ccseg_model;
+	s record;
+	use_k integer := ccseg_train.k;
+	elbow jsonb;
+	next_version integer;
+	model_owner name;
+	previous_model @extschema@.ccseg_model;
+	previous_version integer;
+	took float8;
+	message text;
+	usable text;
+	small_list text;
+	small_count integer;
+BEGIN
+	PERFORM @extschema@._ccseg_check_model_name(ccseg_train.model);
+
+	-- one training of a given model at a time; the lock goes with the transaction
+	PERFORM pg_advisory_xact_lock(hashtext('ccseg'), hashtext(ccseg_train.model));
+	SELECT v.owner, v.model, v.version INTO model_owner, previous_model, previous_version
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = ccseg_train.model AND v.active;
+	IF NOT FOUND THEN
+		-- also the owner of a model the caller may not read, so that it
+		-- learns before training, not after, that the name is taken
+		model_owner := coalesce(@extschema@._ccseg_model_owner(ccseg_train.model), current_user);
+	END IF;
+	IF NOT @extschema@._ccseg_may_manage(model_owner) THEN
+		RAISE EXCEPTION 'must be a member of role "%" to retrain model "%"',
+			model_owner, ccseg_train.model
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+
+	IF use_k IS NULL THEN
+		IF init_centroids IS NOT NULL THEN
+			RAISE EXCEPTION 'k must be given with init_centroids'
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		-- choose k by the elbow rule; keep the curve with the model
+		BEGIN
+			SELECT jsonb_agg(to_jsonb(e) ORDER BY e.k), max(e.k) FILTER (WHERE e.recommended)
+			INTO elbow, use_k
+			FROM @extschema@.ccseg_elbow(source, k_min, k_max, features, id_column,
+				impute, scale, init, n_init, max_iter, tol, seed, algorithm,
+				silhouette_sample, ccseg_train.transform, ccseg_train.weights) e;
+		EXCEPTION WHEN invalid_parameter_value THEN
+			-- a table with fewer rows than k_max (10 unless given): say
+			-- that training without k tries every k up to k_max
+			GET STACKED DIAGNOSTICS message = MESSAGE_TEXT;
+			usable := substring(message FROM '^k_max \([0-9]+\) is greater than the number of (?:usable )?rows \(([0-9]+)\)$');
+			IF usable IS NULL THEN
+				RAISE;
+			END IF;
+			RAISE EXCEPTION '%', message
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = format('Without k, ccseg_train tries every k from k_min (%s) to k_max (%s) and keeps the one the elbow rule recommends: pass k_max => %s%s, or pass k.',
+									k_min, k_max, usable,
+									CASE WHEN usable::integer < k_min
+										 THEN format(' and k_min => %s', usable) ELSE ' or less' END);
+		END;
+	END IF;
+
+	IF NOT align THEN
+		previous_model := NULL;
+	END IF;
+	built := @extschema@.ccseg_build_model(source, use_k, features,
+		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
+		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model,
+		ccseg_train.transform, ccseg_train.weights);
+	s := @extschema@.ccseg_model_summary(built);
+
+	-- segments too small to stand for a group of customers (the first five)
+	SELECT string_agg(format('%s (%s %s)', t.i, t.n, CASE WHEN t.n = 1 THEN 'row' ELSE 'rows' END), ', '
+					  ORDER BY t.i) FILTER (WHERE t.nth <= 5),
+		   count(*)
+	INTO small_list, small_count
+	FROM (SELECT u.n, u.i, row_number() OVER (ORDER BY u.i) AS nth
+		  FROM unnest(s.sizes) WITH ORDINALITY AS u(n, i)
+		  WHERE u.n < @extschema@._ccseg_min_segment_rows()) t;
+	IF small_count > 0 THEN
+		RAISE NOTICE 'model "%" at k = % has % with fewer than % training rows: %',
+			ccseg_train.model, use_k,
+			CASE WHEN small_count = 1 THEN '1 segment' ELSE small_count || ' segments' END,
+			@extschema@._ccseg_min_segment_rows(),
+			CASE WHEN small_count = 1 THEN 'segment ' ELSE 'segments ' END || small_list
+			|| CASE WHEN small_count > 5 THEN format(' and %s more', small_count - 5) ELSE '' END
+			USING DETAIL = 'A segment this small describes a few customers rather than a group, and its centroid may be close to their values; ccseg_segments and the report mark it.',
+				  HINT = CASE WHEN elbow IS NULL
+							  THEN 'Train with a smaller k, or set ccseg.min_segment_rows to the size under which a segment is too small.'
+							  ELSE format('k = %s was chosen by the elbow rule: pass a smaller k, or set ccseg.min_segment_rows to the size under which a segment is too small.', use_k) END;
+	END IF;
+
+	SELECT coalesce(max(v.version), 0) + 1 INTO next_version
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = ccseg_train.model;
+
+	took := extract(epoch FROM clock_timestamp() - started);
+	BEGIN
+		PERFORM @extschema@._ccseg_store_version(ccseg_train.model, next_version,
+			model_owner, source,
+			jsonb_build_object(
+				'k', use_k, 'features', s.features, 'id_column', id_column,
+				'impute', impute, 'scale', scale,
+				'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
+				'init_centroids', init_centroids,
+				'n_init', CASE WHEN init_centroids IS NULL THEN n_init ELSE 1 END,
+				'max_iter', max_iter, 'tol', tol, 'seed', seed,
+				'algorithm', algorithm, 'silhouette_sample', silhouette_sample,
+				'align', align)
+			|| CASE WHEN elbow IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
+									   'k_max', k_max, 'elbow', elbow) END
+			|| CASE WHEN ccseg_train.transform IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('transform', ccseg_train.transform) END
+			|| CASE WHEN ccseg_train.weights IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('weights', ccseg_train.weights) END,
+			took, built,
+			CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
+				 THEN previous_version END);
+	EXCEPTION WHEN unique_violation THEN
+		-- only under REPEATABLE READ or SERIALIZABLE: our snapshot predates
+		-- a training of the same model that committed while we waited
+		RAISE EXCEPTION 'model "%" was trained by another transaction at the same time',
+			ccseg_train.model
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
+
+	RETURN ROW(ccseg_train.model, next_version, s.k, s.rows, s.iterations,
+			   s.inertia, took)::@extschema@.ccseg_train_result;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean, text[], float8[]) IS
+'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max; transform names per-feature transforms (log1p, clip) and weights multiply the scaled features, both stored with the model and applied when scoring';
+
+CREATE OR REPLACE FUNCTION @extschema@.ccseg_retrain(model text, seed bigint DEFAULT NULL,
+	align boolean DEFAULT true)
+RETURNS @extschema@.ccseg_retrain_result
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r @extschema@.ccseg_model_versions;
+	p jsonb;
+	t @extschema@.ccseg_train_result;
+	result @extschema@.ccseg_retrain_result;
+BEGIN
+	r := @extschema@._ccseg_model_row(ccseg_retrain.model);
+	IF r.model_name IS NULL THEN
+		RETURN NULL;
+	END IF;
+	p := r.parameters;
+	t := @extschema@.ccseg_train(
+		r.model_name, @extschema@._ccseg_retrain_source(r),
+		k => (p ->> 'k')::integer,
+		features => ARRAY(SELECT jsonb_array_elements_text(p -> 'features')),
+		id_column => p ->> 'id_column',
+		impute => p ->> 'impute',
+		scale => p ->> 'scale',
+		init => CASE WHEN p ->> 'init' = 'given' THEN 'k-means++' ELSE p ->> 'init' END,
+		init_centroids => CASE WHEN jsonb_typeof(p -> 'init_centroids') = 'array'
+							   THEN translate(p ->> 'init_centroids', '[]', '{}')::float8[] END,
+		n_init => (p ->> 'n_init')::integer,
+		max_iter => (p ->> 'max_iter')::integer,
+		tol => (p ->> 'tol')::float8,
+		seed => coalesce(ccseg_retrain.seed, (p ->> 'seed')::bigint),
+		algorithm => coalesce(p ->> 'algorithm', 'auto'),
+		silhouette_sample => (p ->> 'silhouette_sample')::bigint,
+		align => ccseg_retrain.align,
+		transform => CASE WHEN jsonb_typeof(p -> 'transform') = 'array'
+						  THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'transform')) END,
+		weights => CASE WHEN jsonb_typeof(p -> 'weights') = 'array'
+						THEN ARRAY(SELECT w::float8 FROM jsonb_array_elements_text(p -> 'weights') w) END);
+	SELECT t.model, t.version, t.k, t.rows, t.iterations, t.inertia, t.seconds,
+		   v.aligned_to, v.changed_share
+	INTO result
+	FROM @extschema@.ccseg_model_versions v
+	WHERE v.model_name = t.model AND v.version = t.version;
+	RETURN result;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.ccseg_retrain(text, bigint, boolean) IS
+'train a model again on the relation it was trained on (the same relation, not a new one of the same name) with its stored parameters (another seed if given), keeping segment numbers stable; for scheduled retraining';

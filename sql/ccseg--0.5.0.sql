@@ -77,13 +77,18 @@ CREATE FUNCTION @extschema@.ccseg_model_summary(
 	OUT pca_ratio float8[],
 	OUT pca_components float8[],
 	OUT changed_share float8,
-	OUT segment_drift float8[])
+	OUT segment_drift float8[],
+	OUT transform text[],
+	OUT transform_a float8[],
+	OUT transform_b float8[],
+	OUT transform_mean float8[],
+	OUT weights float8[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'ccseg_model_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model) IS
-'every field of a model value as columns: features, preprocessing, centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
+'every field of a model value as columns: features, preprocessing (imputation, per-feature transforms, scaling, weights), centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
 
 -- ---------------------------------------------------------------------------
 -- Training without storing
@@ -105,13 +110,15 @@ CREATE FUNCTION @extschema@.ccseg_build_model(
 	algorithm text DEFAULT 'auto',
 	silhouette_sample bigint DEFAULT NULL,
 	verbose boolean DEFAULT false,
-	previous @extschema@.ccseg_model DEFAULT NULL)
+	previous @extschema@.ccseg_model DEFAULT NULL,
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_model
 AS 'MODULE_PATHNAME', 'ccseg_build_model'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model) IS
-'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s';
+COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model, text[], float8[]) IS
+'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s; transform names per-feature transforms (log1p, clip) applied before scaling, weights multiply the scaled features';
 
 CREATE FUNCTION @extschema@._ccseg_train_defaults(
 	OUT impute text,
@@ -195,10 +202,10 @@ COMMENT ON COLUMN @extschema@.ccseg_model_versions.rows IS 'training rows used (
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.impute IS 'imputation method: median, mean, zero or drop';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.impute_values IS 'value filled in for a missing feature, per feature; null for drop';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale IS 'scaling method: standard, minmax, robust or none';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_center IS 'scaled value = (value - scale_center) / scale_scale, per feature';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_scale IS 'scaled value = (value - scale_center) / scale_scale, per feature';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids IS 'k x d centroids in the scaled space';
-COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids_original IS 'k x d centroids in the units of the source columns';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_center IS 'scaled value = (transformed value - scale_center) / scale_scale * weight, per feature (the transform and weight are in the model value: ccseg_model_summary)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.scale_scale IS 'scaled value = (transformed value - scale_center) / scale_scale * weight, per feature (the transform and weight are in the model value: ccseg_model_summary)';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids IS 'k x d centroids in the scaled (and weighted) space';
+COMMENT ON COLUMN @extschema@.ccseg_model_versions.centroids_original IS 'k x d centroids in the units of the source columns (weight, scaling and transform undone)';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.sizes IS 'training rows per segment';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.inertia IS 'sum of squared distances of the training rows to their centroids, scaled space';
 COMMENT ON COLUMN @extschema@.ccseg_model_versions.iterations IS 'Lloyd iterations of the best restart';
@@ -372,6 +379,20 @@ BEGIN
 		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'features') f
 					   WHERE jsonb_typeof(f) <> 'string')) THEN
 		bad := '"features" must be an array of strings or null';
+	END IF;
+	IF jsonb_typeof(p -> 'transform') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'transform') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'transform') t
+					   WHERE jsonb_typeof(t) <> 'string')) THEN
+		bad := '"transform" must be an array of strings or null';
+	END IF;
+	IF jsonb_typeof(p -> 'weights') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'weights') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'weights') w
+					   WHERE CASE WHEN jsonb_typeof(w) = 'number'
+								   AND @extschema@._ccseg_json_number_ok(w, false)
+							  THEN NOT (w::text::float8 > 0) ELSE true END)) THEN
+		bad := '"weights" must be an array of positive numbers or null';
 	END IF;
 	IF jsonb_typeof(p -> 'init_centroids') NOT IN ('array', 'null')
 	   OR (jsonb_typeof(p -> 'init_centroids') = 'array'
@@ -949,7 +970,9 @@ CREATE FUNCTION @extschema@.ccseg_train(
 	k_min integer DEFAULT 2,
 	k_max integer DEFAULT 10,
 	verbose boolean DEFAULT false,
-	align boolean DEFAULT true)
+	align boolean DEFAULT true,
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_train_result
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -999,7 +1022,7 @@ BEGIN
 			INTO elbow, use_k
 			FROM @extschema@.ccseg_elbow(source, k_min, k_max, features, id_column,
 				impute, scale, init, n_init, max_iter, tol, seed, algorithm,
-				silhouette_sample) e;
+				silhouette_sample, ccseg_train.transform, ccseg_train.weights) e;
 		EXCEPTION WHEN invalid_parameter_value THEN
 			-- a table with fewer rows than k_max (10 unless given): say
 			-- that training without k tries every k up to k_max
@@ -1022,7 +1045,8 @@ BEGIN
 	END IF;
 	built := @extschema@.ccseg_build_model(source, use_k, features,
 		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
-		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model);
+		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model,
+		ccseg_train.transform, ccseg_train.weights);
 	s := @extschema@.ccseg_model_summary(built);
 
 	-- segments too small to stand for a group of customers (the first five)
@@ -1065,7 +1089,11 @@ BEGIN
 				'align', align)
 			|| CASE WHEN elbow IS NULL THEN '{}'::jsonb
 			   ELSE jsonb_build_object('k_chosen_by', 'elbow', 'k_min', k_min,
-									   'k_max', k_max, 'elbow', elbow) END,
+									   'k_max', k_max, 'elbow', elbow) END
+			|| CASE WHEN ccseg_train.transform IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('transform', ccseg_train.transform) END
+			|| CASE WHEN ccseg_train.weights IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('weights', ccseg_train.weights) END,
 			took, built,
 			CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
 				 THEN previous_version END);
@@ -1083,8 +1111,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean) IS
-'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max';
+COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean, text[], float8[]) IS
+'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max; transform names per-feature transforms (log1p, clip) and weights multiply the scaled features, both stored with the model and applied when scoring';
 
 -- The current version of a model, or a given version.
 CREATE FUNCTION @extschema@.ccseg_get_model(model text, version integer DEFAULT NULL)
@@ -1200,7 +1228,11 @@ BEGIN
 		seed => coalesce(ccseg_retrain.seed, (p ->> 'seed')::bigint),
 		algorithm => coalesce(p ->> 'algorithm', 'auto'),
 		silhouette_sample => (p ->> 'silhouette_sample')::bigint,
-		align => ccseg_retrain.align);
+		align => ccseg_retrain.align,
+		transform => CASE WHEN jsonb_typeof(p -> 'transform') = 'array'
+						  THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'transform')) END,
+		weights => CASE WHEN jsonb_typeof(p -> 'weights') = 'array'
+						THEN ARRAY(SELECT w::float8 FROM jsonb_array_elements_text(p -> 'weights') w) END);
 	SELECT t.model, t.version, t.k, t.rows, t.iterations, t.inertia, t.seconds,
 		   v.aligned_to, v.changed_share
 	INTO result
@@ -1336,15 +1368,17 @@ CREATE FUNCTION @extschema@.ccseg_elbow(
 	tol float8 DEFAULT 1e-4,
 	seed bigint DEFAULT 0,
 	algorithm text DEFAULT 'auto',
-	silhouette_sample bigint DEFAULT NULL)
+	silhouette_sample bigint DEFAULT NULL,
+	transform text[] DEFAULT NULL,
+	weights float8[] DEFAULT NULL)
 RETURNS TABLE (k integer, inertia float8, silhouette float8,
 			   calinski_harabasz float8, davies_bouldin float8,
 			   iterations integer, seconds float8, recommended boolean)
 AS 'MODULE_PATHNAME', 'ccseg_elbow'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint) IS
-'train k-means for every k in k_min..k_max on data read and preprocessed once; inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
+COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint, text[], float8[]) IS
+'train k-means for every k in k_min..k_max on data read and preprocessed once (transform and weights as for ccseg_train); inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
 
 CREATE FUNCTION @extschema@.ccseg_evaluate(model text, version integer DEFAULT NULL)
 RETURNS TABLE (inertia float8, silhouette float8, silhouette_rows bigint,
@@ -2524,6 +2558,13 @@ DECLARE
 	svg text;
 	n_seg integer := r.k;
 	d integer := array_length(r.features, 1);
+	-- the training mean in the scaled space (of the transformed values
+	-- for a feature with a transform), the origin of the principal axes
+	mean_scaled float8[] := (
+		SELECT array_agg((coalesce(q.transform_mean[j], r.feature_mean[j]) - r.scale_center[j])
+						 / r.scale_scale[j] * q.weights[j] ORDER BY j)
+		FROM @extschema@.ccseg_model_summary(r.model) q,
+			 generate_subscripts(r.features, 1) j);
 	xs float8[];
 	ys float8[];
 	gs integer[];
@@ -2608,8 +2649,8 @@ BEGIN
 			-- centroids, projected the same way
 			FOR seg IN
 				SELECT s.seg,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[1][j]) AS x,
-					   sum((r.centroids[s.seg][j] - (r.feature_mean[j] - r.scale_center[j]) / r.scale_scale[j]) * pca_components[2][j]) AS y
+					   sum((r.centroids[s.seg][j] - mean_scaled[j]) * pca_components[1][j]) AS x,
+					   sum((r.centroids[s.seg][j] - mean_scaled[j]) * pca_components[2][j]) AS y
 				FROM generate_series(1, n_seg) s(seg), generate_series(1, d) j GROUP BY s.seg ORDER BY s.seg
 			LOOP
 				IF seg.x BETWEEN xmin AND xmax AND seg.y BETWEEN ymin AND ymax THEN

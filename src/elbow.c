@@ -35,7 +35,7 @@ enum
 {
 	EA_SOURCE, EA_K_MIN, EA_K_MAX, EA_FEATURES, EA_ID_COLUMN, EA_IMPUTE,
 	EA_SCALE, EA_INIT, EA_N_INIT, EA_MAX_ITER, EA_TOL, EA_SEED, EA_ALGORITHM,
-	EA_SILHOUETTE_SAMPLE
+	EA_SILHOUETTE_SAMPLE, EA_TRANSFORM, EA_WEIGHTS
 };
 
 typedef struct ElbowRow
@@ -119,7 +119,11 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 	ccseg_allocator_init(&alloc, cxt);
 	ccseg_prepare(PG_GETARG_OID(EA_SOURCE), features, id_column,
 				  ccseg_impute_arg(fcinfo, EA_IMPUTE),
-				  ccseg_scale_arg(fcinfo, EA_SCALE), k_max, base.kmeans.seed,
+				  ccseg_scale_arg(fcinfo, EA_SCALE),
+				  (PG_NARGS() <= EA_TRANSFORM || PG_ARGISNULL(EA_TRANSFORM)) ? NULL :
+				  PG_GETARG_ARRAYTYPE_P(EA_TRANSFORM),
+				  (PG_NARGS() <= EA_WEIGHTS || PG_ARGISNULL(EA_WEIGHTS)) ? NULL :
+				  PG_GETARG_ARRAYTYPE_P(EA_WEIGHTS), k_max, base.kmeans.seed,
 				  cxt, &prep);
 	ccseg_check_k_rows(&prep, "k_max", k_max);
 	/* each k's k-means++ starts from the centroids a smaller k chose */
@@ -240,7 +244,7 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 	labels = MemoryContextAllocHuge(cxt, sizeof(int) * Max(n_read, 1));
 	for (i = 0; i < n_read; i++)
 	{
-		if (!cc_model_transform(&m, x + i * m.d, z))
+		if (!ccseg_model_transform_row(&m, x + i * m.d, z, "the model"))
 			continue;
 		memcpy(x + n * m.d, z, sizeof(double) * m.d);
 		labels[n++] = cc_model_assign(&m, z, NULL);

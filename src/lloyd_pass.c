@@ -144,7 +144,7 @@ ccseg_pass_transition(PG_FUNCTION_ARGS)
 		}
 	}
 	/* a row impute = drop leaves out does not count */
-	if (!cc_model_transform(&st->model, st->raw, st->z))
+	if (!ccseg_model_transform_row(&st->model, st->raw, st->z, "the model"))
 		PG_RETURN_POINTER(st);
 	for (j = 0; j < d; j++)
 		if (fabs(st->z[j]) > 1e150)
@@ -553,7 +553,7 @@ ccseg_lloyd_pass_transition(PG_FUNCTION_ARGS)
 		}
 	}
 	/* a row impute = drop leaves out does not count */
-	if (!cc_model_transform(&mc->model, raw, mc->z))
+	if (!ccseg_model_transform_row(&mc->model, raw, mc->z, "the model"))
 		PG_RETURN_POINTER(s);
 	for (j = 0; j < d; j++)
 		if (fabs(mc->z[j]) > 1e150)

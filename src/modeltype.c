@@ -224,6 +224,12 @@ field_datum(const CcModelField *f, const CcModel *m, bool *isnull)
 			return CStringGetTextDatum(cc_scale_name(m->scale));
 		case CC_FIELD_INT:
 			return Int32GetDatum(*(const int *) values);
+		case CC_FIELD_TRANSFORM:
+			elems = palloc(sizeof(Datum) * n);
+			for (i = 0; i < n; i++)
+				elems[i] = CStringGetTextDatum(cc_transforms[((const int *) values)[i]].name);
+			return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+												   TYPALIGN_INT));
 		case CC_FIELD_INT64:
 			if (f->shape == CC_SHAPE_SCALAR)
 				return Int64GetDatum(*(const int64_t *) values);
@@ -315,4 +321,43 @@ ccseg_model_summary(PG_FUNCTION_ARGS)
 	}
 	Assert(i == desc->natts);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/* The value of feature j of raw outside its transform's domain: an error. */
+void
+ccseg_domain_error(const CcModel *m, const double *raw, int j, const char *what)
+{
+	const CcTransformOps *op = &cc_transforms[m->transform[j]];
+	double		v = isnan(raw[j]) ? m->impute_values[j] : raw[j];
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_ARGUMENT_FOR_LOG),
+			 errmsg("feature \"%s\" has the value %g, outside the domain of transform %s of %s",
+					m->features[j], v, op->name, what),
+			 errdetail("Transform %s takes values greater than %g.", op->name,
+					   op->domain_lo),
+			 errhint("Score rows of the kind the model was trained on, or train it with '%s:none' in transform.",
+					 m->features[j])));
+}
+
+/*
+ * Impute, transform and scale raw into z as the model does; false when a
+ * value is missing and the model drops such rows, an error for a value
+ * outside a transform's domain.
+ */
+bool
+ccseg_model_transform_row(const CcModel *m, const double *raw, double *z,
+						  const char *what)
+{
+	switch (cc_model_transform_checked(m, raw, z, INFINITY))
+	{
+		case CC_ROW_OK:
+		case CC_ROW_TOO_LARGE:
+			return true;
+		case CC_ROW_MISSING:
+			return false;
+		case CC_ROW_DOMAIN:
+			ccseg_domain_error(m, raw, cc_model_domain_error(m, raw), what);
+	}
+	return false;
 }

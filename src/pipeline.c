@@ -90,6 +90,7 @@ align_with_previous(const CcsegPrepared *p, const CcModel *prev,
 {
 	int			d = p->f.d;
 	double		need;
+	CcFeatureMap fm;
 
 	if (!same_features(prev, p))
 	{
@@ -108,7 +109,8 @@ align_with_previous(const CcsegPrepared *p, const CcModel *prev,
 						   k, prev->k, p->n_read, ccseg_bytes_text(need),
 						   ccseg_memory_in_force_text()),
 				 ccseg_errhint_memory("train with fewer segments")));
-	cc_align_to_previous(prev, p->x, p->n, d, p->center, p->scale_values, kr,
+	ccseg_prepared_map(p, &fm);
+	cc_align_to_previous(prev, p->x, p->n, d, &fm, kr,
 						 k, m->segment_drift, &m->changed_share, alloc,
 						 ccseg_check_interrupts, NULL);
 }

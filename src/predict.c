@@ -416,6 +416,10 @@ ccseg_scorer_transform(CcsegScorer *st)
 			return true;
 		case CC_ROW_MISSING:
 			return false;
+		case CC_ROW_DOMAIN:
+			ccseg_domain_error(&st->model, st->raw,
+							   cc_model_domain_error(&st->model, st->raw),
+							   ccseg_scorer_label(st));
 		case CC_ROW_TOO_LARGE:
 			break;
 	}

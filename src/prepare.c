@@ -8,6 +8,9 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "ccseg.h"
@@ -18,11 +21,277 @@
 #include "matrix.h"
 #include "preprocess.h"
 
+/*
+ * The transforms asked for by the transform parameter (text[]), one per
+ * feature of p->f, into p->transform, p->tq_lo and p->tq_hi (left NULL when
+ * spec is NULL, empty or names no transform but none).  An element is
+ * either "feature:transform" (split at the last colon, as a transform has
+ * none) or "transform", the transform of every feature not named; the
+ * transforms are cc_transform_parse's words.
+ */
+void
+ccseg_resolve_transforms(ArrayType *spec, CcsegPrepared *p, MemoryContext cxt)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i,
+				j,
+				d = p->f.d;
+	int			all = CC_TRANSFORM_NONE;
+	double		all_lo = NAN,
+				all_hi = NAN;
+	bool		have_all = false;
+	bool		any = false;
+	bool	   *named;
+	MemoryContext old;
+
+	p->transform = NULL;
+	p->tq_lo = p->tq_hi = NULL;
+	if (spec == NULL)
+		return;
+	if (ARR_NDIM(spec) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("transform must be a one-dimensional array")));
+	deconstruct_array(spec, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		return;
+	old = MemoryContextSwitchTo(cxt);
+	p->transform = palloc0(sizeof(int) * d);
+	p->tq_lo = palloc(sizeof(double) * d);
+	p->tq_hi = palloc(sizeof(double) * d);
+	MemoryContextSwitchTo(old);
+	named = palloc0(sizeof(bool) * d);
+	for (j = 0; j < d; j++)
+		p->tq_lo[j] = p->tq_hi[j] = NAN;
+	for (i = 0; i < n; i++)
+	{
+		char	   *e;
+		char	   *colon;
+		char	   *word;
+		int			how;
+		double		qlo,
+					qhi;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("transform must not contain null elements")));
+		e = TextDatumGetCString(elems[i]);
+		colon = strrchr(e, ':');
+		word = colon ? colon + 1 : e;
+		how = cc_transform_parse(word, &qlo, &qhi);
+		if (how == -2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("clip quantiles in \"%s\" must satisfy 0 <= lower < upper <= 1",
+							ccseg_name_for_message(e)),
+					 errhint("Write clip(0.01,0.99) to clip at the 1st and 99th percentiles.")));
+		if (how < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown transform \"%s\"", ccseg_name_for_message(word)),
+					 errhint("Use none, log1p, clip or clip(lower,upper), alone for every feature or as 'feature:transform'.")));
+		if (colon == NULL)
+		{
+			if (have_all)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("transform has more than one element without a feature name"),
+						 errhint("One element such as 'log1p' applies to every feature not named; name the others as 'feature:transform'.")));
+			have_all = true;
+			all = how;
+			all_lo = qlo;
+			all_hi = qhi;
+			continue;
+		}
+		*colon = '\0';
+		for (j = 0; j < d; j++)
+			if (strcmp(p->f.names[j], e) == 0)
+				break;
+		if (j == d)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("transform names \"%s\", which is not one of the features",
+							ccseg_name_for_message(e)),
+					 errhint("Name a feature as it is spelled in features (or the column of the relation), as 'feature:transform'.")));
+		if (named[j])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("transform names feature \"%s\" more than once",
+							ccseg_name_for_message(e))));
+		named[j] = true;
+		p->transform[j] = how;
+		p->tq_lo[j] = qlo;
+		p->tq_hi[j] = qhi;
+	}
+	for (j = 0; j < d; j++)
+	{
+		if (!named[j])
+		{
+			p->transform[j] = all;
+			p->tq_lo[j] = all_lo;
+			p->tq_hi[j] = all_hi;
+		}
+		any |= p->transform[j] != CC_TRANSFORM_NONE;
+	}
+	pfree(named);
+	if (!any)
+		p->transform = NULL;
+}
+
+/* The preprocessing of p after imputation (pointing into p). */
+void
+ccseg_prepared_map(const CcsegPrepared *p, CcFeatureMap *fm)
+{
+	fm->d = p->f.d;
+	fm->transform = p->transform;
+	fm->ta = p->transform_a;
+	fm->tb = p->transform_b;
+	fm->center = p->center;
+	fm->scale = p->scale_values;
+	fm->weight = p->weights;
+}
+
+/*
+ * The weights parameter (float8[], one per feature of p->f, each finite and
+ * positive) into p->weights; left NULL when weights is NULL or every weight
+ * is 1, so that such a training is the one without weights, bit for bit.
+ */
+void
+ccseg_resolve_weights(ArrayType *weights, CcsegPrepared *p, MemoryContext cxt)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				j,
+				d = p->f.d;
+	bool		any = false;
+
+	p->weights = NULL;
+	if (weights == NULL)
+		return;
+	if (ARR_NDIM(weights) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("weights must be a one-dimensional array")));
+	deconstruct_array(weights, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	if (n != d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("weights has %d elements, but there are %d features", n, d),
+				 errhint("Give one weight per feature, in the order of features (or of the relation's numeric columns when features is omitted).")));
+	p->weights = MemoryContextAlloc(cxt, sizeof(double) * d);
+	for (j = 0; j < d; j++)
+	{
+		double		w;
+
+		if (nulls[j])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("weights must not contain null elements")));
+		w = DatumGetFloat8(elems[j]);
+		if (!(w > 0.0 && isfinite(w)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("weight of feature \"%s\" must be a finite number greater than 0, not %g",
+							p->f.names[j], w),
+					 w == 0.0 ? errhint("Leave a feature out of features rather than give it weight 0.") : 0));
+		p->weights[j] = w;
+		any |= (w != 1.0);
+	}
+	if (!any)
+		p->weights = NULL;
+}
+
+/* Multiply the scaled rows x (n of them) by p's weights, when it has any. */
+void
+ccseg_weight_rows(const CcsegPrepared *p, double *x, size_t n)
+{
+	int			d = p->f.d,
+				j;
+	size_t		i;
+
+	if (p->weights == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+			x[i * d + j] *= p->weights[j];
+}
+
+/*
+ * Apply the fitted transforms of p to n rows of x in place, with an error
+ * naming a value outside a transform's domain.
+ */
+void
+ccseg_transform_rows(const CcsegPrepared *p, double *x, size_t n)
+{
+	int			d = p->f.d;
+	CcFeatureMap fm;
+	ptrdiff_t	bad;
+	int			f;
+	const char *name;
+
+	ccseg_prepared_map(p, &fm);
+	bad = cc_transform_apply(x, n, &fm);
+	if (bad < 0)
+		return;
+	f = (int) (bad % d);
+	name = cc_transforms[p->transform[f]].name;
+	if (p->relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ARGUMENT_FOR_LOG),
+				 errmsg("feature \"%s\" has the value %g, outside the domain of transform %s",
+						p->f.names[f], x[bad], name)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_ARGUMENT_FOR_LOG),
+			 errmsg("feature \"%s\" of relation \"%s\" has the value %g, outside the domain of transform %s",
+					p->f.names[f], p->relname, x[bad], name),
+			 errdetail("Transform %s takes values greater than %g.", name,
+					   cc_transforms[p->transform[f]].domain_lo),
+			 errhint("Leave the feature untransformed with '%s:none' in transform, clip it, or shift the column in a view.",
+					 p->f.names[f])));
+}
+
+/*
+ * Fit and apply the transforms of p to p->x (p->n imputed rows), and keep
+ * the means of the transformed columns; an error names a value outside a
+ * transform's domain.
+ */
+static void
+transform_matrix(CcsegPrepared *p, MemoryContext cxt, const CcAllocator *alloc)
+{
+	int			d = p->f.d,
+				j;
+	double	   *var;
+	MemoryContext old;
+
+	old = MemoryContextSwitchTo(cxt);
+	p->transform_a = palloc(sizeof(double) * d);
+	p->transform_b = palloc(sizeof(double) * d);
+	p->transform_mean = palloc(sizeof(double) * d);
+	MemoryContextSwitchTo(old);
+	for (j = 0; j < d; j++)
+		cc_transform_fit(p->x, p->n, d, j, (CcTransform) p->transform[j],
+						 p->tq_lo[j], p->tq_hi[j], &p->transform_a[j],
+						 &p->transform_b[j], alloc);
+	ccseg_transform_rows(p, p->x, p->n);
+	var = palloc(sizeof(double) * d);
+	cc_columns_mean_var(p->x, p->n, d, 0, d, p->transform_mean, var);
+	for (j = 0; j < d; j++)
+		if (p->transform[j] == CC_TRANSFORM_NONE)
+			p->transform_mean[j] = NAN;
+	pfree(var);
+}
+
 /* Read, impute and scale the features of relid; see prepare.h. */
 void
 ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
-			  CcImpute impute, CcScale scale, int k, uint64 seed,
-			  MemoryContext cxt, CcsegPrepared *p)
+			  CcImpute impute, CcScale scale, ArrayType *transforms,
+			  ArrayType *weights, int k, uint64 seed, MemoryContext cxt,
+			  CcsegPrepared *p)
 {
 	double		per_row;
 	size_t		max_rows;
@@ -37,6 +306,8 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 				 errmsg("relation with OID %u does not exist", relid)));
 	ccseg_resolve_features(relid, features, id_column, &p->f);
 	d = p->f.d;
+	ccseg_resolve_transforms(transforms, p, cxt);
+	ccseg_resolve_weights(weights, p, cxt);
 	p->impute = impute;
 	p->scale = scale;
 	p->relid = relid;
@@ -146,6 +417,8 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	cc_columns_mean_var(p->x, p->n, d, 0, d, p->feature_mean, p->feature_std);
 	for (j = 0; j < d; j++)
 		p->feature_std[j] = sqrt(p->feature_std[j]);
+	if (p->transform != NULL)
+		transform_matrix(p, cxt, &alloc);
 	cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values, constant,
 				 &alloc);
 	for (j = 0; j < d; j++)
@@ -174,6 +447,7 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 					 scale == CC_SCALE_ROBUST ? 0 :
 					 errdetail("A feature with the same value in every row does not influence the segments.")));
 	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
+	ccseg_weight_rows(p, p->x, p->n);
 	ccseg_check_scaled(p, p->x, p->n);
 }
 
@@ -243,5 +517,14 @@ ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m)
 	memcpy(m->scale_values, p->scale_values, sizeof(double) * p->f.d);
 	memcpy(m->feature_mean, p->feature_mean, sizeof(double) * p->f.d);
 	memcpy(m->feature_std, p->feature_std, sizeof(double) * p->f.d);
+	if (p->transform != NULL)
+	{
+		memcpy(m->transform, p->transform, sizeof(int) * p->f.d);
+		memcpy(m->transform_a, p->transform_a, sizeof(double) * p->f.d);
+		memcpy(m->transform_b, p->transform_b, sizeof(double) * p->f.d);
+		memcpy(m->transform_mean, p->transform_mean, sizeof(double) * p->f.d);
+	}
+	if (p->weights != NULL)
+		memcpy(m->weights, p->weights, sizeof(double) * p->f.d);
 	m->rows = (int64_t) p->n;
 }

@@ -24,6 +24,14 @@ typedef struct CcsegPrepared
 	double	   *impute_values;	/* d */
 	double	   *center;			/* d */
 	double	   *scale_values;	/* d */
+	/* per-feature transforms (ccseg_resolve_transforms); NULL: none */
+	int		   *transform;		/* d: CcTransform */
+	double	   *tq_lo;			/* d: clip quantiles asked for; NaN otherwise */
+	double	   *tq_hi;
+	double	   *transform_a;	/* d: fitted parameters (clip bounds) */
+	double	   *transform_b;
+	double	   *transform_mean; /* d: mean of the transformed column, NaN when none */
+	double	   *weights;		/* d: multiply the scaled values; NULL: none */
 	double	   *feature_mean;	/* d: imputed rows, original units */
 	double	   *feature_std;	/* d: population */
 	double	   *x;				/* n x d, imputed and scaled */
@@ -38,8 +46,16 @@ typedef struct CcsegPrepared
 } CcsegPrepared;
 
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
-						  CcImpute impute, CcScale scale, int k, uint64 seed,
+						  CcImpute impute, CcScale scale, ArrayType *transforms,
+						  ArrayType *weights, int k, uint64 seed,
 						  MemoryContext cxt, CcsegPrepared *p);
+extern void ccseg_resolve_weights(ArrayType *weights, CcsegPrepared *p,
+								  MemoryContext cxt);
+extern void ccseg_weight_rows(const CcsegPrepared *p, double *x, size_t n);
+extern void ccseg_resolve_transforms(ArrayType *spec, CcsegPrepared *p,
+									 MemoryContext cxt);
+extern void ccseg_transform_rows(const CcsegPrepared *p, double *x, size_t n);
+extern void ccseg_prepared_map(const CcsegPrepared *p, CcFeatureMap *fm);
 extern void ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt);
 extern void ccseg_check_k_rows(const CcsegPrepared *p, const char *what, int k);
 extern void ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n);

@@ -71,7 +71,7 @@ ccseg_model_profile(PG_FUNCTION_ARGS)
 	buf = MemoryContextAllocHuge(cxt, sizeof(double) * Max(n_read, 1));
 	for (i = 0; i < n_read; i++)
 	{
-		labels[i] = cc_model_transform(&m, x + i * m.d, z) ?
+		labels[i] = ccseg_model_transform_row(&m, x + i * m.d, z, "the model") ?
 			cc_model_assign(&m, z, NULL) : -1;
 		if (labels[i] >= 0)
 			seg_rows[labels[i]]++;

@@ -160,7 +160,10 @@ refine_pass(const CcsegPrepared *p, const double *centroids, int k,
 		size_t		kept = cc_impute_apply(batch, got, d, p->impute,
 										   p->impute_values);
 
+		if (p->transform != NULL)
+			ccseg_transform_rows(p, batch, kept);
 		cc_scale_apply(batch, kept, d, p->center, p->scale_values);
+		ccseg_weight_rows(p, batch, kept);
 		ccseg_check_scaled(p, batch, kept);
 		cc_kmeans_accumulate(batch, kept, d, centroids, k, out->sums,
 							 out->counts, out->sse, NULL);

@@ -96,7 +96,7 @@ ccseg_explain_row(PG_FUNCTION_ARGS)
 		/* one segment: against the mean of the training rows */
 		for (j = 0; j < m->d; j++)
 		{
-			double		t = (m->feature_mean[j] - m->center[j]) / m->scale_values[j];
+			double		t = cc_model_scaled_mean(m, j);
 			double		ta = st->z[j] - m->centroids[j];
 
 			contrib[j] = (st->z[j] - t) * (st->z[j] - t) - ta * ta;

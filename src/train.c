@@ -31,7 +31,8 @@ enum
 {
 	ARG_SOURCE, ARG_K, ARG_FEATURES, ARG_ID_COLUMN, ARG_IMPUTE, ARG_SCALE,
 	ARG_INIT, ARG_INIT_CENTROIDS, ARG_N_INIT, ARG_MAX_ITER, ARG_TOL, ARG_SEED,
-	ARG_ALGORITHM, ARG_SILHOUETTE_SAMPLE, ARG_VERBOSE, ARG_PREVIOUS
+	ARG_ALGORITHM, ARG_SILHOUETTE_SAMPLE, ARG_VERBOSE, ARG_PREVIOUS,
+	ARG_TRANSFORM, ARG_WEIGHTS
 };
 
 /* Check init_centroids against k and d and return them as a k x d matrix. */
@@ -82,6 +83,8 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	MemoryContext cxt;
 	MemoryContext old;
 	ArrayType  *features;
+	ArrayType  *transforms;
+	ArrayType  *weights;
 	ArrayType  *init_arr;
 	char	   *id_column;
 	CcImpute	impute;
@@ -100,6 +103,10 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be between 1 and %d", CC_MAX_K)));
 	features = PG_ARGISNULL(ARG_FEATURES) ? NULL : PG_GETARG_ARRAYTYPE_P(ARG_FEATURES);
+	transforms = (PG_NARGS() <= ARG_TRANSFORM || PG_ARGISNULL(ARG_TRANSFORM)) ? NULL :
+		PG_GETARG_ARRAYTYPE_P(ARG_TRANSFORM);
+	weights = (PG_NARGS() <= ARG_WEIGHTS || PG_ARGISNULL(ARG_WEIGHTS)) ? NULL :
+		PG_GETARG_ARRAYTYPE_P(ARG_WEIGHTS);
 	id_column = PG_ARGISNULL(ARG_ID_COLUMN) ? NULL :
 		text_to_cstring(PG_GETARG_TEXT_PP(ARG_ID_COLUMN));
 	impute = ccseg_impute_arg(fcinfo, ARG_IMPUTE);
@@ -129,7 +136,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_allocator_init(&alloc, cxt);
 	ccseg_prepare(PG_GETARG_OID(ARG_SOURCE), features, id_column, impute,
-				  scale, k, o.kmeans.seed, cxt, &prep);
+				  scale, transforms, weights, k, o.kmeans.seed, cxt, &prep);
 	d = prep.f.d;
 	/* phase timings: LOG, so the server log keeps them and tests stay stable */
 	if (o.verbose)
@@ -142,7 +149,11 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	{
 		double	   *init = given_centroids(init_arr, k, d);
 
+		/* given in original units: transformed and scaled as the rows */
+		if (prep.transform != NULL)
+			ccseg_transform_rows(&prep, init, k);
 		cc_scale_apply(init, k, d, prep.center, prep.scale_values);
+		ccseg_weight_rows(&prep, init, k);
 		o.kmeans.init_centroids = init;
 	}
 	/* the version this one replaces: take its segment numbers (0.2.0 and later) */

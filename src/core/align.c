@@ -12,7 +12,7 @@
 /* Renumber res after prev's segments; see align.h. */
 void
 cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
-					 const double *center, const double *scale,
+					 const CcFeatureMap *fm,
 					 CcKmeansResult *res, int k, double *drift,
 					 double *changed_share, const CcAllocator *alloc,
 					 CcCheckFn check, void *arg)
@@ -31,12 +31,17 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 				c2,
 				j;
 
-	/* previous centroids, in original units, scaled the new way */
+	/*
+	 * previous centroids, in original units, mapped the new way (a value
+	 * outside the domain of a new transform maps to NaN, far from all)
+	 */
 	for (c = 0; c < kp; c++)
 	{
 		cc_model_centroid_original(prev, c, old + (size_t) c * d);
+		(void) cc_map_forward(fm, old + (size_t) c * d, old + (size_t) c * d);
 		for (j = 0; j < d; j++)
-			old[(size_t) c * d + j] = (old[(size_t) c * d + j] - center[j]) / scale[j];
+			if (isnan(old[(size_t) c * d + j]))
+				old[(size_t) c * d + j] = 1e150;
 	}
 	for (c = 0; c < k; c++)
 	{
@@ -101,8 +106,7 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 		/* each row is O(prev->k x d) work */
 		if (check && (i % 256) == 0)
 			check(arg);
-		for (j = 0; j < d; j++)
-			raw[j] = x[i * d + j] * scale[j] + center[j];
+		cc_map_inverse(fm, x + i * d, raw);
 		if (!cc_model_transform(prev, raw, z) ||
 			cc_model_assign(prev, z, NULL) != res->labels[i])
 			changed++;

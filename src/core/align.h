@@ -12,8 +12,8 @@
 #include "model.h"
 
 /*
- * Renumber the clusters of res (k clusters, rows x scaled with center and
- * scale) after the segments of prev, which must have the same features in
+ * Renumber the clusters of res (k clusters, rows x imputed and mapped by
+ * fm) after the segments of prev, which must have the same features in
  * the same order.  New and previous centroids are compared in the new
  * scaled space; the pairing of smallest total squared distance (Hungarian
  * method) gives each new cluster the number of its partner.  With fewer
@@ -27,7 +27,7 @@
  * k x prev->k cost matrix, the matching, the rows); it may not return.
  */
 extern void cc_align_to_previous(const CcModel *prev, const double *x, size_t n,
-								 int d, const double *center, const double *scale,
+								 int d, const CcFeatureMap *fm,
 								 CcKmeansResult *res, int k, double *drift,
 								 double *changed_share,
 								 const CcAllocator *alloc, CcCheckFn check,

@@ -95,6 +95,16 @@ const CcModelField cc_model_fields[] = {
 	"explained variance ratios must be between 0 and 1", false, "pca_ratio", false},
 	{"pca_components", CC_FIELD_DOUBLE, CC_SHAPE_PD, F(pca_components), NAN, true, ANY,
 	"principal components must be finite", false, "pca_ratio", false},
+	{"transform", CC_FIELD_TRANSFORM, CC_SHAPE_D, F(transform), CC_TRANSFORM_NONE, false, 0, CC_TRANSFORM_COUNT - 1,
+	"unknown transform", true, NULL, false},
+	{"transform_a", CC_FIELD_DOUBLE, CC_SHAPE_D, F(transform_a), NAN, true, ANY,
+	"transform parameters must be finite or null", true, NULL, true},
+	{"transform_b", CC_FIELD_DOUBLE, CC_SHAPE_D, F(transform_b), NAN, true, ANY,
+	"transform parameters must be finite or null", true, NULL, true},
+	{"transform_mean", CC_FIELD_DOUBLE, CC_SHAPE_D, F(transform_mean), NAN, true, ANY,
+	"transformed feature means must be finite or null", true, NULL, true},
+	{"weights", CC_FIELD_DOUBLE, CC_SHAPE_D, F(weights), 1.0, false, DBL_TINY, HUGE_VAL,
+	"feature weights must be finite and positive", true, NULL, false},
 };
 
 const int	cc_model_nfields = (int) (sizeof(cc_model_fields) / sizeof(cc_model_fields[0]));
@@ -147,6 +157,7 @@ value_bytes(CcFieldKind kind)
 	switch (kind)
 	{
 		case CC_FIELD_INT:
+		case CC_FIELD_TRANSFORM:
 			return sizeof(int);
 		case CC_FIELD_INT64:
 			return sizeof(int64_t);
@@ -169,6 +180,7 @@ int_value(const CcModelField *f, const void *values, size_t i)
 	switch (f->kind)
 	{
 		case CC_FIELD_INT:
+		case CC_FIELD_TRANSFORM:
 			return ((const int *) values)[i];
 		case CC_FIELD_INT64:
 			return ((const int64_t *) values)[i];
@@ -188,6 +200,7 @@ set_int_value(const CcModelField *f, void *values, size_t i, int64_t v)
 	switch (f->kind)
 	{
 		case CC_FIELD_INT:
+		case CC_FIELD_TRANSFORM:
 			((int *) values)[i] = (int) v;
 			break;
 		case CC_FIELD_INT64:
@@ -340,6 +353,16 @@ cc_model_validate(const CcModel *m)
 	for (j = 0; j < m->d; j++)
 		if (isnan(m->impute_values[j]) != (m->impute == CC_IMPUTE_DROP))
 			return "imputation values must be finite (null for impute = drop)";
+	for (j = 0; j < m->d; j++)
+	{
+		bool		clip = m->transform[j] == CC_TRANSFORM_CLIP;
+
+		if (clip ? !(m->transform_a[j] <= m->transform_b[j]) :
+			!(isnan(m->transform_a[j]) && isnan(m->transform_b[j])))
+			return "clip bounds must be finite and in order, and null for other transforms";
+		if ((m->transform[j] == CC_TRANSFORM_NONE) != isnan(m->transform_mean[j]))
+			return "transformed feature means must be present exactly for the transformed features";
+	}
 	for (c = 0; c < m->k; c++)
 	{
 		if (m->sizes[c] > INT64_MAX - total)
@@ -449,15 +472,54 @@ get_u64(const unsigned char *p, bool network)
 	return v;
 }
 
+/* Whether every value of field f of m is its initial value. */
+static bool
+field_is_initial(const CcModelField *f, const CcModel *m)
+{
+	size_t		n = cc_model_field_count(f, m),
+				i;
+	const void *values = cc_model_field_values(f, m);
+
+	if (f->kind == CC_FIELD_NAMES)
+		return false;
+	for (i = 0; i < n; i++)
+		if (f->kind == CC_FIELD_DOUBLE)
+		{
+			double		v = ((const double *) values)[i];
+
+			if (isnan(f->init) ? !isnan(v) : v != f->init)
+				return false;
+		}
+		else if (int_value(f, values, i) != (int64_t) f->init)
+			return false;
+	return true;
+}
+
+/*
+ * The fields of m stored: all but the optional fields at the end of the
+ * table whose values are all initial.
+ */
+int
+cc_model_fields_used(const CcModel *m)
+{
+	int			n = cc_model_nfields;
+
+	while (n > 0 && cc_model_fields[n - 1].optional &&
+		   field_is_initial(&cc_model_fields[n - 1], m))
+		n--;
+	return n;
+}
+
 /* Bytes of the fields of m in the flat and binary forms. */
 size_t
 cc_model_fields_size(const CcModel *m)
 {
 	size_t		size = 0;
+	int			used = cc_model_fields_used(m);
 	int			i,
 				j;
 
-	for (i = 0; i < cc_model_nfields; i++)
+	for (i = 0; i < used; i++)
 	{
 		const CcModelField *f = &cc_model_fields[i];
 
@@ -495,10 +557,11 @@ cc_model_fields_min_size(int k, int d, int nfields)
 unsigned char *
 cc_model_fields_write(const CcModel *m, unsigned char *p, bool network)
 {
+	int			used = cc_model_fields_used(m);
 	int			i;
 	size_t		j;
 
-	for (i = 0; i < cc_model_nfields; i++)
+	for (i = 0; i < used; i++)
 	{
 		const CcModelField *f = &cc_model_fields[i];
 		size_t		n = cc_model_field_count(f, m);
@@ -631,7 +694,7 @@ cc_model_flatten(const CcModel *m, char *buf)
 	p = put_u32(p, CC_MODEL_FORMAT, false);
 	p = put_u32(p, (uint32_t) m->k, false);
 	p = put_u32(p, (uint32_t) m->d, false);
-	p = put_u32(p, (uint32_t) cc_model_nfields, false);
+	p = put_u32(p, (uint32_t) cc_model_fields_used(m), false);
 	cc_model_fields_write(m, p, false);
 }
 
@@ -777,11 +840,37 @@ cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 	return cc_model_validate(m);
 }
 
+/* The preprocessing of m after imputation, pointing into m. */
+void
+cc_model_map(const CcModel *m, CcFeatureMap *fm)
+{
+	fm->d = m->d;
+	fm->transform = m->transform;
+	fm->ta = m->transform_a;
+	fm->tb = m->transform_b;
+	fm->center = m->center;
+	fm->scale = m->scale_values;
+	fm->weight = m->weights;
+}
+
+/* Whether m transforms or weights any feature. */
+static bool
+has_transform(const CcModel *m)
+{
+	int			j;
+
+	for (j = 0; j < m->d; j++)
+		if (m->transform[j] != CC_TRANSFORM_NONE || m->weights[j] != 1.0)
+			return true;
+	return false;
+}
+
 /*
  * Impute and scale one raw row into z, and tell whether it has a missing
  * value the model cannot fill or, if not, a scaled value beyond limit in
  * absolute value.  Branch-free over the features, so that the divisions go
- * several at a time (the same IEEE quotients as one at a time).
+ * several at a time (the same IEEE quotients as one at a time).  A model
+ * with transforms or weights goes through cc_map_forward instead.
  */
 CC_SIMD_CLONES CcRowStatus
 cc_model_transform_checked(const CcModel *m, const double *raw, double *z,
@@ -794,6 +883,24 @@ cc_model_transform_checked(const CcModel *m, const double *raw, double *z,
 	int			over = 0;
 	int			j;
 
+	if (has_transform(m))
+	{
+		CcFeatureMap fm;
+
+		for (j = 0; j < m->d; j++)
+		{
+			missing |= isnan(raw[j]);
+			z[j] = isnan(raw[j]) ? impute[j] : raw[j];
+		}
+		if (missing && m->impute == CC_IMPUTE_DROP)
+			return CC_ROW_MISSING;
+		cc_model_map(m, &fm);
+		if (cc_map_forward(&fm, z, z) >= 0)
+			return CC_ROW_DOMAIN;
+		for (j = 0; j < m->d; j++)
+			over |= fabs(z[j]) > limit;
+		return over ? CC_ROW_TOO_LARGE : CC_ROW_OK;
+	}
 	for (j = 0; j < m->d; j++)
 	{
 		double		v = raw[j];
@@ -810,11 +917,29 @@ cc_model_transform_checked(const CcModel *m, const double *raw, double *z,
 	return over ? CC_ROW_TOO_LARGE : CC_ROW_OK;
 }
 
+/* The first feature of raw outside its transform's domain, or -1. */
+int
+cc_model_domain_error(const CcModel *m, const double *raw)
+{
+	int			j;
+
+	for (j = 0; j < m->d; j++)
+	{
+		double		v = isnan(raw[j]) ? m->impute_values[j] : raw[j];
+
+		if (v <= cc_transforms[m->transform[j]].domain_lo)
+			return j;
+	}
+	return -1;
+}
+
 /* The same without a limit: false when a value is missing and cannot be filled. */
 bool
 cc_model_transform(const CcModel *m, const double *raw, double *z)
 {
-	return cc_model_transform_checked(m, raw, z, INFINITY) != CC_ROW_MISSING;
+	CcRowStatus st = cc_model_transform_checked(m, raw, z, INFINITY);
+
+	return st != CC_ROW_MISSING && st != CC_ROW_DOMAIN;
 }
 
 /* Nearest centroid of a transformed row, optionally all squared distances. */
@@ -881,6 +1006,19 @@ cc_model_contributions(const CcModel *m, const double *z, int a, int b,
 	}
 }
 
+/*
+ * The mean of the training rows of feature j in the scaled space: from the
+ * mean of the transformed column when the feature has a transform.
+ */
+double
+cc_model_scaled_mean(const CcModel *m, int j)
+{
+	double		mean = m->transform[j] == CC_TRANSFORM_NONE ?
+		m->feature_mean[j] : m->transform_mean[j];
+
+	return (mean - m->center[j]) / m->scale_values[j] * m->weights[j];
+}
+
 /* Coordinates of z on the first principal axes of the training data. */
 bool
 cc_model_project(const CcModel *m, const double *z, int ncomp, double *out)
@@ -897,7 +1035,7 @@ cc_model_project(const CcModel *m, const double *z, int ncomp, double *out)
 
 		for (j = 0; j < m->d; j++)
 		{
-			double		mean = (m->feature_mean[j] - m->center[j]) / m->scale_values[j];
+			double		mean = cc_model_scaled_mean(m, j);
 
 			s += (z[j] - mean) * (isnan(axis[j]) ? 0.0 : axis[j]);
 		}
@@ -910,9 +1048,8 @@ cc_model_project(const CcModel *m, const double *z, int ncomp, double *out)
 void
 cc_model_centroid_original(const CcModel *m, int c, double *out)
 {
-	int			j;
+	CcFeatureMap fm;
 
-	for (j = 0; j < m->d; j++)
-		out[j] = m->centroids[(size_t) c * m->d + j] * m->scale_values[j] +
-			m->center[j];
+	cc_model_map(m, &fm);
+	cc_map_inverse(&fm, m->centroids + (size_t) c * m->d, out);
 }

@@ -52,6 +52,13 @@ typedef struct CcModel
 	/* against the version it was aligned to; NaN when not aligned */
 	double		changed_share;	/* training rows whose segment changed */
 	double	   *segment_drift;	/* k: distance moved by each centroid */
+	/* per-feature transforms between imputation and scaling (preprocess.h) */
+	int		   *transform;		/* d: CcTransform */
+	double	   *transform_a;	/* d: parameters (clip: lower bound); NaN when unused */
+	double	   *transform_b;	/* d: (clip: upper bound) */
+	double	   *transform_mean; /* d: mean of the transformed training column;
+								 * NaN for a feature without a transform */
+	double	   *weights;		/* d: > 0, multiply the scaled values (1: none) */
 } CcModel;
 
 /*
@@ -73,7 +80,9 @@ typedef enum CcFieldKind
 	CC_FIELD_DOUBLE,			/* double; NaN is null in JSON and SQL */
 	CC_FIELD_NAMES,				/* char *: the feature names */
 	CC_FIELD_IMPUTE,			/* CcImpute: by name in JSON and SQL, int32 in binary */
-	CC_FIELD_SCALE				/* CcScale: likewise */
+	CC_FIELD_SCALE,				/* CcScale: likewise */
+	CC_FIELD_TRANSFORM			/* int (CcTransform): by name in JSON and SQL,
+								 * int32 in the flat and binary forms */
 } CcFieldKind;
 
 typedef enum CcFieldShape
@@ -118,7 +127,10 @@ extern void *cc_model_field_values(const CcModelField *f, const CcModel *m);
 extern const CcModelField *cc_model_field_find(const char *name);
 
 /*
- * The fields in the flat and binary forms of format 2: field after field in
+ * The fields in the flat and binary forms of format 2: the first
+ * cc_model_fields_used(m) fields (the optional fields at the end whose
+ * values are all initial are left out, so that a model that does not use
+ * them is stored as before they existed), field after field in
  * the table's order, numbers in native (flat) or network (binary) byte
  * order, names as a uint32 length and their bytes.  Size of all the fields
  * of m; writing them at p (returns the end); and reading the first
@@ -127,6 +139,7 @@ extern const CcModelField *cc_model_field_find(const char *name);
  * initial values.  The reader never reads past end and returns NULL or a
  * message; cc_model_fields_min_size bounds the bytes before allocating.
  */
+extern int	cc_model_fields_used(const CcModel *m);
 extern size_t cc_model_fields_size(const CcModel *m);
 extern size_t cc_model_fields_min_size(int k, int d, int nfields);
 extern unsigned char *cc_model_fields_write(const CcModel *m, unsigned char *p,
@@ -159,8 +172,10 @@ extern const char *cc_model_unflatten(const char *buf, size_t len, CcModel *m,
 									  const CcAllocator *alloc);
 
 /*
- * Impute and scale one row of raw feature values (NaN = missing) into z.
- * Returns false when a value is missing and the model drops such rows.
+ * Impute, transform, scale and weight one row of raw feature values (NaN =
+ * missing) into z.  Returns false when a value is missing and the model
+ * drops such rows, or outside the domain of its transform (callers that
+ * score a user's rows use cc_model_transform_checked to tell them apart).
  */
 extern bool cc_model_transform(const CcModel *m, const double *raw, double *z);
 
@@ -172,11 +187,19 @@ typedef enum CcRowStatus
 {
 	CC_ROW_OK,
 	CC_ROW_MISSING,				/* a missing value the model cannot fill */
-	CC_ROW_TOO_LARGE			/* a scaled value beyond the limit */
+	CC_ROW_TOO_LARGE,			/* a scaled value beyond the limit */
+	CC_ROW_DOMAIN				/* a value outside its transform's domain
+								 * (cc_model_domain_error names it) */
 } CcRowStatus;
 
 extern CcRowStatus cc_model_transform_checked(const CcModel *m, const double *raw,
 											  double *z, double limit);
+
+/*
+ * The first feature of raw (imputed as the model imputes) outside the
+ * domain of its transform, or -1.
+ */
+extern int	cc_model_domain_error(const CcModel *m, const double *raw);
 
 /*
  * Nearest segment (0-based) of a transformed row; the squared distance to
@@ -203,7 +226,16 @@ extern void cc_model_contributions(const CcModel *m, const double *z, int a,
 extern bool cc_model_project(const CcModel *m, const double *z, int ncomp,
 							 double *out);
 
-/* Centroid c in original units (inverse scaling) into out[d]. */
+/* The mean of the training rows of feature j in the scaled (and weighted) space. */
+extern double cc_model_scaled_mean(const CcModel *m, int j);
+
+/* The preprocessing of m after imputation, pointing into m. */
+extern void cc_model_map(const CcModel *m, CcFeatureMap *fm);
+
+/*
+ * Centroid c in original units (inverse weight, scaling and transform) into out[d];
+ * a clipped feature's value is not unclipped.
+ */
 extern void cc_model_centroid_original(const CcModel *m, int c, double *out);
 
 #endif							/* CC_MODEL_H */

@@ -464,7 +464,7 @@ static int
 extract_pass(const CcModelField *f)
 {
 	if (f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_IMPUTE ||
-		f->kind == CC_FIELD_SCALE)
+		f->kind == CC_FIELD_SCALE || f->kind == CC_FIELD_TRANSFORM)
 		return 0;
 	if (f->kind == CC_FIELD_DOUBLE)
 		return f->shape == CC_SHAPE_SCALAR ? 4 :
@@ -510,6 +510,22 @@ take_field(const CcModelField *f, const JNode *v, CcModel *m, const CcAllocator 
 				*(CcImpute *) values = (CcImpute) how;
 			else
 				*(CcScale *) values = (CcScale) how;
+			return NULL;
+		case CC_FIELD_TRANSFORM:
+			if (v->type != J_ARRAY || v->count != n)
+				return say(eb, es, "\"%s\" must have %d entries, one per feature.",
+						   f->name, (int) n);
+			for (i = 0; i < n; i++)
+			{
+				for (how = 0; how < CC_TRANSFORM_COUNT; how++)
+					if (v->items[i].type == J_STRING &&
+						strcmp(v->items[i].string, cc_transforms[how].name) == 0)
+						break;
+				if (how == CC_TRANSFORM_COUNT)
+					return say(eb, es, "Unknown transform \"%.*s\".",
+							   KEY40(v->items[i].type == J_STRING ? v->items[i].string : "?"));
+				((int *) values)[i] = how;
+			}
 			return NULL;
 		case CC_FIELD_INT:
 			if (!take_int64(v, &i64) || i64 < 0 || i64 > 2147483647)
@@ -631,7 +647,7 @@ cc_model_to_json(const CcModel *m, const CcJsonOut *out)
 	snprintf(num, sizeof(num), "%d", m->k);
 	out->text(out->arg, ", \"k\": ");
 	out->text(out->arg, num);
-	for (fi = 0; fi < cc_model_nfields; fi++)
+	for (fi = 0; fi < cc_model_fields_used(m); fi++)
 	{
 		const CcModelField *f = &cc_model_fields[fi];
 		const void *values = cc_model_field_values(f, m);
@@ -671,6 +687,9 @@ cc_model_to_json(const CcModel *m, const CcJsonOut *out)
 				case CC_FIELD_INT:
 					snprintf(num, sizeof(num), "%d", ((const int *) values)[i]);
 					out->text(out->arg, num);
+					break;
+				case CC_FIELD_TRANSFORM:
+					out->string(out->arg, cc_transforms[((const int *) values)[i]].name);
 					break;
 				default:
 					snprintf(num, sizeof(num), "%" PRId64, ((const int64_t *) values)[i]);
@@ -748,7 +767,7 @@ cc_model_to_wire(const CcModel *m, unsigned char *buf)
 	w_u32(&p, CC_MODEL_FORMAT);
 	w_u32(&p, (uint32_t) m->k);
 	w_u32(&p, (uint32_t) m->d);
-	w_u32(&p, (uint32_t) cc_model_nfields);
+	w_u32(&p, (uint32_t) cc_model_fields_used(m));
 	cc_model_fields_write(m, p, true);
 }
 

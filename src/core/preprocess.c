@@ -795,3 +795,194 @@ cc_scale_apply(double *x, size_t n, int d, const double *center,
 			row[j] = (row[j] - center[j]) / scale[j];
 	}
 }
+
+/* ---------- transforms ---------- */
+
+static double
+identity(double v, double a, double b)
+{
+	(void) a;
+	(void) b;
+	return v;
+}
+
+/* log(1 + v): NaN below -1, -inf at -1 */
+static double
+log1p_forward(double v, double a, double b)
+{
+	(void) a;
+	(void) b;
+	return log1p(v);
+}
+
+static double
+log1p_inverse(double v, double a, double b)
+{
+	(void) a;
+	(void) b;
+	return expm1(v);
+}
+
+/* winsorising: values below a become a, above b become b */
+static double
+clip_forward(double v, double a, double b)
+{
+	return v < a ? a : v > b ? b : v;
+}
+
+/* The transforms, indexed by CcTransform (see preprocess.h). */
+const CcTransformOps cc_transforms[CC_TRANSFORM_COUNT] = {
+	{"none", NAN, identity, identity},
+	{"log1p", -1.0, log1p_forward, log1p_inverse},
+	{"clip", NAN, clip_forward, identity},
+};
+
+/* Parse "none", "log1p", "clip" or "clip(lo,hi)"; see preprocess.h. */
+int
+cc_transform_parse(const char *word, double *qlo, double *qhi)
+{
+	int			i;
+
+	*qlo = *qhi = NAN;
+	for (i = 0; i < CC_TRANSFORM_COUNT; i++)
+		if (strcmp(word, cc_transforms[i].name) == 0)
+		{
+			if (i == CC_TRANSFORM_CLIP)
+			{
+				*qlo = 0.01;
+				*qhi = 0.99;
+			}
+			return i;
+		}
+	if (strncmp(word, "clip(", 5) == 0)
+	{
+		const char *p = word + 5;
+		char	   *end;
+		double		lo,
+					hi;
+
+		lo = strtod(p, &end);
+		if (end == p || *end != ',')
+			return -1;
+		p = end + 1;
+		hi = strtod(p, &end);
+		if (end == p || strcmp(end, ")") != 0)
+			return -1;
+		if (!(lo >= 0.0 && lo < hi && hi <= 1.0))
+			return -2;
+		*qlo = lo;
+		*qhi = hi;
+		return CC_TRANSFORM_CLIP;
+	}
+	return -1;
+}
+
+/* Fit the parameters of one column's transform; see preprocess.h. */
+void
+cc_transform_fit(const double *x, size_t n, int d, int j, CcTransform how,
+				 double qlo, double qhi, double *a, double *b,
+				 const CcAllocator *alloc)
+{
+	*a = *b = NAN;
+	if (how == CC_TRANSFORM_CLIP && n > 0)
+	{
+		double	   *buf = cc_alloc_array(alloc, n, sizeof(double));
+		size_t		i;
+
+		for (i = 0; i < n; i++)
+			buf[i] = x[i * d + j];
+		*a = cc_quantile(buf, n, qlo);
+		*b = cc_quantile(buf, n, qhi);
+		cc_release(alloc, buf);
+	}
+}
+
+/* Whether fm transforms any feature. */
+bool
+cc_map_has_transform(const CcFeatureMap *fm)
+{
+	int			j;
+
+	if (fm->transform == NULL)
+		return false;
+	for (j = 0; j < fm->d; j++)
+		if (fm->transform[j] != CC_TRANSFORM_NONE)
+			return true;
+	return false;
+}
+
+/* Original units to the space of k-means; see preprocess.h. */
+int
+cc_map_forward(const CcFeatureMap *fm, const double *in, double *out)
+{
+	int			bad = -1;
+	int			j;
+
+	for (j = 0; j < fm->d; j++)
+	{
+		double		v = in[j];
+
+		if (fm->transform != NULL && fm->transform[j] != CC_TRANSFORM_NONE)
+		{
+			const CcTransformOps *op = &cc_transforms[fm->transform[j]];
+
+			if (v <= op->domain_lo && bad < 0)
+				bad = j;
+			v = op->forward(v, fm->ta[j], fm->tb[j]);
+		}
+		v = (v - fm->center[j]) / fm->scale[j];
+		if (fm->weight != NULL)
+			v *= fm->weight[j];
+		out[j] = v;
+	}
+	return bad;
+}
+
+/* The space of k-means back to original units; see preprocess.h. */
+void
+cc_map_inverse(const CcFeatureMap *fm, const double *in, double *out)
+{
+	int			j;
+
+	for (j = 0; j < fm->d; j++)
+	{
+		double		v = in[j];
+
+		if (fm->weight != NULL)
+			v /= fm->weight[j];
+		v = v * fm->scale[j] + fm->center[j];
+		if (fm->transform != NULL && fm->transform[j] != CC_TRANSFORM_NONE)
+			v = cc_transforms[fm->transform[j]].inverse(v, fm->ta[j], fm->tb[j]);
+		out[j] = v;
+	}
+}
+
+/* Transform n rows in place; see preprocess.h. */
+ptrdiff_t
+cc_transform_apply(double *x, size_t n, const CcFeatureMap *fm)
+{
+	int			d = fm->d;
+	int			j;
+
+	if (fm->transform == NULL)
+		return -1;
+	for (j = 0; j < d; j++)
+	{
+		const CcTransformOps *op = &cc_transforms[fm->transform[j]];
+		double		a = fm->ta[j],
+					b = fm->tb[j];
+		size_t		i;
+
+		if (fm->transform[j] == CC_TRANSFORM_NONE)
+			continue;
+		for (i = 0; i < n; i++)
+		{
+			double		v = x[i * d + j];
+
+			if (v <= op->domain_lo)
+				return (ptrdiff_t) (i * d + j);
+			x[i * d + j] = op->forward(v, a, b);
+		}
+	}
+	return -1;
+}

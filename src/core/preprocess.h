@@ -30,6 +30,84 @@ typedef enum CcScale
 	CC_SCALE_COUNT				/* the number of methods, not one of them */
 } CcScale;
 
+/*
+ * Per-feature transforms, applied after imputation and before scaling, with
+ * parameters fitted on the training rows (a and b below; NaN when unused).
+ * Every scoring path goes through cc_map_forward and every report in
+ * original units through cc_map_inverse, so a new transform is a member of
+ * this enumeration, a row of cc_transforms (preprocess.c), its parsing in
+ * cc_transform_parse and, when it is fitted, its fitting in
+ * cc_transform_fit.
+ */
+typedef enum CcTransform
+{
+	CC_TRANSFORM_NONE = 0,
+	CC_TRANSFORM_LOG1P = 1,		/* log(1 + x), for x > -1; inverse expm1 */
+	CC_TRANSFORM_CLIP = 2,		/* min(max(x, a), b): a and b are quantiles
+								 * of the training column; inverse the identity */
+	CC_TRANSFORM_COUNT			/* the number of transforms, not one of them */
+} CcTransform;
+
+typedef struct CcTransformOps
+{
+	const char *name;
+	double		domain_lo;		/* values up to this one are refused (NaN: none) */
+	double		(*forward) (double v, double a, double b);
+	double		(*inverse) (double v, double a, double b);
+} CcTransformOps;
+
+extern const CcTransformOps cc_transforms[CC_TRANSFORM_COUNT];
+
+/*
+ * Parse a transform as the SQL parameter spells it: "none", "log1p",
+ * "clip" (quantiles 0.01 and 0.99) or "clip(lo,hi)" with 0 <= lo < hi <= 1.
+ * Returns the transform, or -1 for an unknown word and -2 for quantiles
+ * out of range; *qlo and *qhi get the quantiles (NaN unless clip).
+ */
+extern int	cc_transform_parse(const char *word, double *qlo, double *qhi);
+
+/*
+ * Fit the parameters of the transform of column j of x (n rows, d columns,
+ * no missing value): for clip, the quantiles qlo and qhi (numpy's linear
+ * interpolation) into *a and *b; NaN for the others.
+ */
+extern void cc_transform_fit(const double *x, size_t n, int d, int j,
+							 CcTransform how, double qlo, double qhi,
+							 double *a, double *b, const CcAllocator *alloc);
+
+/*
+ * The preprocessing after imputation, one value per feature: transform,
+ * then (x - center) / scale, then times weight.  transform and weight may
+ * be NULL (none, and 1).  cc_map_forward maps a row of imputed original
+ * values into the space k-means works in, returning -1, or the first
+ * feature whose value is outside its transform's domain; cc_map_inverse
+ * maps a point of that space back to original units (clipping is not
+ * undone).
+ */
+typedef struct CcFeatureMap
+{
+	int			d;
+	const int  *transform;		/* CcTransform per feature, or NULL */
+	const double *ta;			/* transform parameters, or NULL */
+	const double *tb;
+	const double *center;
+	const double *scale;
+	const double *weight;		/* or NULL */
+} CcFeatureMap;
+
+extern int	cc_map_forward(const CcFeatureMap *fm, const double *in, double *out);
+extern void cc_map_inverse(const CcFeatureMap *fm, const double *in, double *out);
+
+/* Whether any feature of the map has a transform other than none. */
+extern bool cc_map_has_transform(const CcFeatureMap *fm);
+
+/*
+ * Apply the transforms of fm (not the scaling) to n rows in place; returns
+ * -1, or the index of the first value (row * d + feature) outside its
+ * transform's domain, leaving the rows partly transformed.
+ */
+extern ptrdiff_t cc_transform_apply(double *x, size_t n, const CcFeatureMap *fm);
+
 /* Parse and name the methods; parse returns -1 for an unknown word. */
 extern int	cc_impute_parse(const char *word);
 extern const char *cc_impute_name(CcImpute how);

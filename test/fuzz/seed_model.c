@@ -135,6 +135,47 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s.v1", argv[3]);
 	if (!write_file(path, model_wire_v1, sizeof(model_wire_v1)))
 		return 1;
+	/* the same model with a transform per feature and weights */
+	m.transform[0] = CC_TRANSFORM_LOG1P;
+	m.transform_mean[0] = 0.3;
+	m.transform[1] = CC_TRANSFORM_CLIP;
+	m.transform_a[1] = 0.0;
+	m.transform_b[1] = 9.0;
+	m.transform_mean[1] = 1.0;
+	m.weights[0] = 2.0;
+	m.weights[1] = 0.5;
+	if (cc_model_validate(&m) != NULL)
+	{
+		fprintf(stderr, "seed model with transforms invalid: %s\n", cc_model_validate(&m));
+		return 1;
+	}
+	size = cc_model_flat_size(&m);
+	buf = malloc(size);
+	cc_model_flatten(&m, buf);
+	snprintf(path, sizeof(path), "%s.transform", argv[1]);
+	if (!write_file(path, buf, size))
+		return 1;
+	free(buf);
+	snprintf(path, sizeof(path), "%s.transform", argv[2]);
+	f = fopen(path, "w");
+	if (f == NULL)
+	{
+		perror(path);
+		return 1;
+	}
+	{
+		CcJsonOut	out = {f_text, f_number, f_string, f};
+
+		cc_model_to_json(&m, &out);
+	}
+	fclose(f);
+	size = cc_model_wire_size(&m);
+	buf = malloc(size);
+	cc_model_to_wire(&m, (unsigned char *) buf);
+	snprintf(path, sizeof(path), "%s.transform", argv[3]);
+	if (!write_file(path, buf, size))
+		return 1;
+	free(buf);
 	if (argc == 5)
 	{
 		/* a pass of the model over a few rows, behind fuzz_exact's selector byte 0 */

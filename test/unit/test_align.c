@@ -441,6 +441,7 @@ test_align(void)
 	const size_t n = 600;
 	static const int ks[] = {6, 4, 9};
 	CcModel		prev;
+	CcFeatureMap fm;
 	size_t		ki;
 
 	make_model(&prev, kp, d, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 7400);
@@ -502,7 +503,8 @@ test_align(void)
 		}
 
 		memset(&counter, 0, sizeof(counter));
-		cc_align_to_previous(&prev, x, n, d, prev.center, prev.scale_values,
+		cc_model_map(&prev, &fm);
+		cc_align_to_previous(&prev, x, n, d, &fm,
 							 &res, k, drift, &changed, &ta, stop_after_check,
 							 &counter);
 		CHECK(tc.live == 0);
@@ -543,7 +545,8 @@ test_align(void)
 		stopper.stop_at = counter.calls / 2;
 		if (setjmp(stopper.env) == 0)
 		{
-			cc_align_to_previous(&prev, x, n, d, prev.center, prev.scale_values,
+			cc_model_map(&prev, &fm);
+			cc_align_to_previous(&prev, x, n, d, &fm,
 								 &res, k, drift, &changed, &ta,
 								 stop_after_check, &stopper);
 			CHECK(!"cc_align_to_previous finished despite the stop");

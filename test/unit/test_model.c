@@ -40,6 +40,7 @@ check_models_equal(const CcModel *a, const CcModel *b)
 					same &= strcmp(((char *const *) va)[j], ((char *const *) vb)[j]) == 0;
 					break;
 				case CC_FIELD_INT:
+				case CC_FIELD_TRANSFORM:
 					same &= ((const int *) va)[j] == ((const int *) vb)[j];
 					break;
 				case CC_FIELD_IMPUTE:
@@ -149,7 +150,7 @@ test_model_round_trip(void)
 			memcpy(&word, buf + 4, 4);
 			CHECK(word == CC_MODEL_FORMAT);
 			memcpy(&word, buf + 16, 4);
-			CHECK(word == (uint32_t) cc_model_nfields);
+			CHECK(word == (uint32_t) cc_model_fields_used(&m));
 			for (j = 0; j < m.d; j++)
 			{
 				size_t		len = strlen(m.features[j]);

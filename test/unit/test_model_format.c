@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "model.h"
 #include "model_io.h"
+#include "preprocess.h"
 
 /*
  * The model whose format-1 forms fixture_model_v1.h holds: every kind of
@@ -78,7 +79,7 @@ models_equal(const CcModel *a, const CcModel *b)
 		size_t		n = cc_model_field_count(f, a);
 		const void *va = cc_model_field_values(f, a);
 		const void *vb = cc_model_field_values(f, b);
-		size_t		bytes = f->kind == CC_FIELD_INT ? sizeof(int) :
+		size_t		bytes = f->kind == CC_FIELD_INT || f->kind == CC_FIELD_TRANSFORM ? sizeof(int) :
 			f->kind == CC_FIELD_IMPUTE ? sizeof(CcImpute) :
 			f->kind == CC_FIELD_SCALE ? sizeof(CcScale) : 8;
 
@@ -109,7 +110,7 @@ test_model_fields_table(void)
 				initial = true;
 
 	set_ctx("model fields table");
-	CHECK(cc_model_nfields == 23);
+	CHECK(cc_model_nfields == 28);
 	for (i = 0; i < cc_model_nfields; i++)
 	{
 		for (i2 = 0; i2 < i; i2++)
@@ -147,7 +148,7 @@ test_model_fields_table(void)
 
 	/* the bound checked before allocating is that of names of length 0 */
 	fixture_model(&m);
-	CHECK(cc_model_fields_min_size(3, 3, cc_model_nfields) + strlen(m.features[0]) +
+	CHECK(cc_model_fields_min_size(3, 3, cc_model_fields_used(&m)) + strlen(m.features[0]) +
 		  strlen(m.features[1]) + strlen(m.features[2]) == cc_model_fields_size(&m));
 	CHECK(cc_model_validate(&m) == NULL);
 	cc_model_free(&m, A);
@@ -374,11 +375,119 @@ test_model_json_writer(void)
 	set_ctx("%s", "");
 }
 
+/*
+ * Transforms and weights in a model: left out of the stored forms when unused (the
+ * stored value is that of a model without the fields), kept through the
+ * flat, binary and JSON forms when used, applied by scoring and undone
+ * for the centroids in original units; a value outside the domain is
+ * CC_ROW_DOMAIN.
+ */
+static void
+test_model_transforms(void)
+{
+	CcModel		m,
+				back;
+	size_t		size,
+				plain;
+	char	   *buf;
+	double		raw[3] = {2.0, 5.0, 1.0},
+				z[3],
+				orig[3];
+	static TextBuf tb;
+	CcJsonOut	out = {tb_text, tb_number, tb_string, &tb};
+	char		err[256];
+	int			j;
+
+	make_model(&m, 2, 3, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 1200);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 5);
+	plain = cc_model_flat_size(&m);
+	m.transform[0] = CC_TRANSFORM_LOG1P;
+	m.transform_mean[0] = 0.7;
+	m.transform[2] = CC_TRANSFORM_CLIP;
+	m.transform_a[2] = 0.5;
+	m.transform_b[2] = 3.0;
+	m.transform_mean[2] = 1.5;
+	CHECK(cc_model_validate(&m) == NULL);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 1);
+	CHECK(cc_model_flat_size(&m) == plain + 3 * 4 + 3 * 3 * 8);
+	m.weights[1] = 2.5;
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields);
+	CHECK(cc_model_flat_size(&m) == plain + 3 * 4 + 4 * 3 * 8);
+
+	size = cc_model_flat_size(&m);
+	buf = talloc(size, 1);
+	cc_model_flatten(&m, buf);
+	CHECK(cc_model_unflatten(buf, size, &back, A) == NULL);
+	CHECK(models_equal(&m, &back));
+	cc_model_free(&back, A);
+	tfree(buf);
+	{
+		unsigned char *w = talloc(cc_model_wire_size(&m), 1);
+
+		cc_model_to_wire(&m, w);
+		CHECK(cc_model_from_wire(w, cc_model_wire_size(&m), &back, A) == NULL);
+		CHECK(models_equal(&m, &back));
+		cc_model_free(&back, A);
+		tfree(w);
+	}
+	tb.len = 0;
+	tb.data[0] = '\0';
+	cc_model_to_json(&m, &out);
+	CHECK(strstr(tb.data, "\"transform\": [\"log1p\", \"none\", \"clip\"]") != NULL);
+	CHECK(cc_model_from_json(tb.data, tb.len, &back, A, err, sizeof(err)) == NULL);
+	CHECK(models_equal(&m, &back));
+	cc_model_free(&back, A);
+
+	/* scoring: log1p then scaling; clip at the bounds */
+	CHECK(cc_model_transform_checked(&m, raw, z, INFINITY) == CC_ROW_OK);
+	CHECK(z[0] == (log1p(2.0) - m.center[0]) / m.scale_values[0]);
+	CHECK(z[1] == (5.0 - m.center[1]) / m.scale_values[1] * 2.5);
+	CHECK(z[2] == (1.0 - m.center[2]) / m.scale_values[2]);
+	raw[2] = 10.0;
+	CHECK(cc_model_transform_checked(&m, raw, z, INFINITY) == CC_ROW_OK);
+	CHECK(z[2] == (3.0 - m.center[2]) / m.scale_values[2]);
+	raw[0] = -1.0;
+	CHECK(cc_model_transform_checked(&m, raw, z, INFINITY) == CC_ROW_DOMAIN);
+	CHECK(cc_model_domain_error(&m, raw) == 0);
+	CHECK(!cc_model_transform(&m, raw, z));
+
+	/* centroids in original units: expm1 of the unscaled log */
+	cc_model_centroid_original(&m, 1, orig);
+	CHECK(fabs(orig[0] - expm1(m.centroids[3] * m.scale_values[0] + m.center[0])) <=
+		  1e-12 * fabs(orig[0]));
+	CHECK(orig[1] == m.centroids[4] / 2.5 * m.scale_values[1] + m.center[1]);
+	CHECK(cc_model_scaled_mean(&m, 0) == (0.7 - m.center[0]) / m.scale_values[0]);
+	CHECK(cc_model_scaled_mean(&m, 1) ==
+		  (m.feature_mean[1] - m.center[1]) / m.scale_values[1] * 2.5);
+
+	/* invalid: a weight of 0 or infinity */
+	m.weights[1] = 0.0;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.weights[1] = INFINITY;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.weights[1] = 2.5;
+
+	/* invalid: clip without bounds, a mean for an untransformed feature */
+	m.transform_a[2] = NAN;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.transform_a[2] = 4.0;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.transform_a[2] = 0.5;
+	m.transform_mean[1] = 1.0;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.transform_mean[1] = NAN;
+	for (j = 0; j < 3; j++)
+		m.transform[j] = CC_TRANSFORM_COUNT;
+	CHECK(cc_model_validate(&m) != NULL);
+	cc_model_free(&m, A);
+}
+
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(model_fields_table, 635),
 	UNIT_TEST(model_format1, 645),
 	UNIT_TEST(model_json_writer, 655),
+	UNIT_TEST(model_transforms, 695),
 };
 
 const UnitModule model_format_module = {"model_format", tests, lengthof(tests)};

@@ -818,6 +818,86 @@ test_order_pairs(void)
 	tfree(v2);
 }
 
+/*
+ * The transform table: names parse back, clip's quantiles parse and are
+ * checked, log1p's forward and inverse agree and its domain is x > -1,
+ * clip fits numpy's linear quantiles, and cc_map_forward / cc_map_inverse
+ * compose transform, scaling and weight and undo them.
+ */
+static void
+test_transforms(void)
+{
+	double		qlo,
+				qhi,
+				a,
+				b;
+	int			t;
+	double		col[5] = {4.0, 1.0, 3.0, 2.0, 100.0};
+	int			kinds[3] = {CC_TRANSFORM_LOG1P, CC_TRANSFORM_CLIP, CC_TRANSFORM_NONE};
+	double		ta[3] = {NAN, 1.5, NAN},
+				tb[3] = {NAN, 3.5, NAN},
+				center[3] = {0.5, 2.0, -1.0},
+				scale[3] = {2.0, 4.0, 0.5},
+				weight[3] = {1.0, 3.0, 0.25};
+	double		in[3] = {9.0, 7.0, 2.0},
+				z[3],
+				back[3],
+				rows[6] = {0.0, 1.0, 2.0, 3.0, -1.0, 5.0};
+	CcFeatureMap fm = {3, kinds, ta, tb, center, scale, weight};
+
+	for (t = 0; t < CC_TRANSFORM_COUNT; t++)
+		CHECK(cc_transform_parse(cc_transforms[t].name, &qlo, &qhi) == t);
+	CHECK(cc_transform_parse("clip", &qlo, &qhi) == CC_TRANSFORM_CLIP &&
+		  qlo == 0.01 && qhi == 0.99);
+	CHECK(cc_transform_parse("clip(0.05,0.9)", &qlo, &qhi) == CC_TRANSFORM_CLIP &&
+		  qlo == 0.05 && qhi == 0.9);
+	CHECK(cc_transform_parse("clip(0.9,0.05)", &qlo, &qhi) == -2);
+	CHECK(cc_transform_parse("clip(0,1.5)", &qlo, &qhi) == -2);
+	CHECK(cc_transform_parse("clip(0.1)", &qlo, &qhi) == -1);
+	CHECK(cc_transform_parse("clip(0.1,0.2", &qlo, &qhi) == -1);
+	CHECK(cc_transform_parse("log", &qlo, &qhi) == -1);
+	CHECK(cc_transform_parse("log1p", &qlo, &qhi) == CC_TRANSFORM_LOG1P && isnan(qlo));
+
+	/* log1p: inverse of forward, domain */
+	CHECK(fabs(cc_transforms[CC_TRANSFORM_LOG1P].inverse(
+		cc_transforms[CC_TRANSFORM_LOG1P].forward(1234.5, NAN, NAN), NAN, NAN) - 1234.5) < 1e-9);
+	CHECK(cc_transforms[CC_TRANSFORM_LOG1P].forward(0.0, NAN, NAN) == 0.0);
+	CHECK(-1.0 <= cc_transforms[CC_TRANSFORM_LOG1P].domain_lo);
+	CHECK(!(-0.5 <= cc_transforms[CC_TRANSFORM_LOG1P].domain_lo));
+	CHECK(!(-1e300 <= cc_transforms[CC_TRANSFORM_NONE].domain_lo));
+
+	/* clip: numpy's quantiles (sorted 1 2 3 4 100: q 0.25 = 2, q 0.9 = 61.6) */
+	cc_transform_fit(col, 5, 1, 0, CC_TRANSFORM_CLIP, 0.25, 0.9, &a, &b, A);
+	CHECK(a == 2.0 && fabs(b - 61.6) < 1e-12);
+	cc_transform_fit(col, 5, 1, 0, CC_TRANSFORM_LOG1P, 0.25, 0.9, &a, &b, A);
+	CHECK(isnan(a) && isnan(b));
+	CHECK(cc_transforms[CC_TRANSFORM_CLIP].forward(0.0, 2.0, 61.6) == 2.0);
+	CHECK(cc_transforms[CC_TRANSFORM_CLIP].forward(70.0, 2.0, 61.6) == 61.6);
+	CHECK(cc_transforms[CC_TRANSFORM_CLIP].forward(5.0, 2.0, 61.6) == 5.0);
+
+	/* forward: transform, scale, weight; inverse undoes all but the clip */
+	CHECK(cc_map_has_transform(&fm));
+	CHECK(cc_map_forward(&fm, in, z) == -1);
+	CHECK(fabs(z[0] - (log1p(9.0) - 0.5) / 2.0) < 1e-15);
+	CHECK(z[1] == (3.5 - 2.0) / 4.0 * 3.0);
+	CHECK(z[2] == (2.0 + 1.0) / 0.5 * 0.25);
+	cc_map_inverse(&fm, z, back);
+	CHECK(fabs(back[0] - 9.0) < 1e-12 && back[1] == 3.5 && back[2] == 2.0);
+	in[0] = -1.0;
+	CHECK(cc_map_forward(&fm, in, z) == 0);
+	fm.transform = NULL;
+	fm.weight = NULL;
+	CHECK(!cc_map_has_transform(&fm));
+	CHECK(cc_map_forward(&fm, in, z) == -1 && z[0] == (-1.0 - 0.5) / 2.0);
+
+	/* in place over rows: the first value outside the domain by its index */
+	fm.transform = kinds;
+	fm.d = 2;
+	CHECK(cc_transform_apply(rows, 3, &fm) == 4);
+	rows[4] = 0.0;
+	CHECK(cc_transform_apply(rows, 3, &fm) == -1);
+}
+
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(method_names, 130),
@@ -827,6 +907,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(scalers, 170),
 	UNIT_TEST(wide_blocks, 175),
 	UNIT_TEST(order_pairs, 176),
+	UNIT_TEST(transforms, 177),
 };
 
 const UnitModule preprocess_module = {"preprocess", tests, lengthof(tests)};
