@@ -34,9 +34,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cc_model_validate(&m) != NULL)
 			abort();
 		cc_model_flatten(&m, buf);
-		if (size >= 8 && data[4] == 1)
+		if ((size >= 8 && data[4] == 1) || size > flat)
 		{
-			/* format 1: rewritten in the current format */
+			/*
+			 * format 1, or optional trailing fields written at their initial
+			 * values (the writer leaves those out): rewritten in the current,
+			 * shortest form, which must read back to itself
+			 */
 			CcModel		again;
 			char	   *buf2 = malloc(flat);
 

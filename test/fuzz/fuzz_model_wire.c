@@ -29,9 +29,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cc_model_validate(&m) != NULL)
 			abort();
 		cc_model_to_wire(&m, buf);
-		if (size >= 4 && data[3] == 1)
+		if ((size >= 4 && data[3] == 1) || size > wire)
 		{
-			/* format 1: rewritten in the current format */
+			/*
+			 * format 1, or optional trailing fields written at their initial
+			 * values (the writer leaves those out): rewritten in the current,
+			 * shortest form, which must read back to itself
+			 */
 			CcModel		again;
 			unsigned char *buf2 = malloc(wire);
 
