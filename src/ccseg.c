@@ -24,6 +24,7 @@
 
 #include "ccseg.h"
 
+#include "defaults.h"
 #include "kmeans.h"
 
 PG_MODULE_MAGIC;
@@ -36,6 +37,9 @@ PG_MODULE_MAGIC;
 
 /* ccseg.threads: k-means restarts run in up to this many threads */
 static int	ccseg_threads = 1;
+
+/* ccseg.restart_rows: restarts of larger matrices run on a sample this big */
+static int	ccseg_restart_rows = CC_DEFAULT_RESTART_ROWS;
 
 /* ccseg.threads_limit: the most threads ccseg.threads puts in force */
 static int	ccseg_threads_limit = CCSEG_MAX_THREADS;
@@ -140,6 +144,13 @@ _PG_init(void)
 							1024 * 1024, 64, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB,
 							check_max_train_memory, NULL, NULL);
+	DefineCustomIntVariable("ccseg.restart_rows",
+							"Rows of the sample on which the k-means restarts of a larger training run.",
+							"With more training rows than this and n_init > 1, every restart runs on the same seeded uniform sample of this many rows, and the best of them then runs on every row to convergence. 0 runs every restart on every row.",
+							&ccseg_restart_rows,
+							CC_DEFAULT_RESTART_ROWS, 0, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	DefineCustomIntVariable("ccseg.min_segment_rows",
 							"Segments with fewer training rows are flagged as small.",
 							"ccseg_segments flags them and ccseg_grant_read warns about them: the centroid of a small segment may be close to individual customers' values, which every reader of the model sees.",
@@ -297,6 +308,7 @@ ccseg_kmeans(const double *x, size_t n, int d, CcKmeansParams *kp,
 			 CcKmeansResult *kr, const CcAllocator *alloc)
 {
 	kp->threads = ccseg_threads_in_force();
+	kp->restart_rows = (size_t) ccseg_restart_rows;
 	kp->stop = ccseg_stop_requested;
 	cc_kmeans(x, n, d, kp, kr, alloc);
 	if (kr->stopped)

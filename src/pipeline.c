@@ -63,14 +63,16 @@ same_features(const CcModel *a, const CcsegPrepared *p)
  */
 static void
 refine_over_all_rows(const CcsegPrepared *p, CcKmeansResult *kr,
-					 const CcKmeansParams *kp, size_t *rows, int *passes)
+					 const CcKmeansParams *kp, double rel_tol, size_t *rows,
+					 int *passes)
 {
 	int			d = p->f.d;
 	double	   *sums = palloc0(sizeof(double) * kp->k * d);
 	int64_t    *counts = palloc0(sizeof(int64_t) * kp->k);
 	double	   *sse = palloc0(sizeof(double) * kp->k);
 
-	ccseg_refine_full(p, kr, kp->k, kp->tol, kp->max_iter, rows, passes);
+	ccseg_refine_full(p, kr, kp->k, kp->tol, rel_tol, kp->max_iter, rows,
+					  passes);
 	cc_kmeans_accumulate(p->x, p->n, d, kr->centroids, kp->k, sums,
 						 counts, sse, kr->labels);
 	pfree(sums);
@@ -168,7 +170,12 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 		return;
 	}
 
-	if (o->verbose)
+	if (o->verbose && cc_kmeans_restarts_sampled(&kp, p->n))
+		ereport(LOG,
+				(errmsg("k-means in %.3f s: %d restarts on a sample of %zu rows (ccseg.restart_rows), the best of them, restart %d, then on all %zu rows: %d iterations, inertia %.6f",
+						ccseg_seconds_since(phase), kp.n_init, kp.restart_rows,
+						kr->best_run + 1, p->n, kr->iterations, kr->inertia)));
+	else if (o->verbose)
 		ereport(LOG,
 				(errmsg("k-means in %.3f s", ccseg_seconds_since(phase))));
 	if (p->sampled)
@@ -176,7 +183,7 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 		int			passes = 0;
 
 		INSTR_TIME_SET_CURRENT(phase);
-		refine_over_all_rows(p, kr, &kp, &t->rows, &passes);
+		refine_over_all_rows(p, kr, &kp, o->kmeans.tol, &t->rows, &passes);
 		if (o->verbose)
 			ereport(LOG,
 					(errmsg("%d passes over all %zu rows in %.3f s",

@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -175,7 +177,8 @@ refine_pass(const CcsegPrepared *p, const double *centroids, int k,
 /* Refine the centroids of kr over every row of p's relation; see refine.h. */
 void
 ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
-				  double tol, int max_iter, size_t *rows, int *passes_run)
+				  double tol, double gain_tol, int max_iter, size_t *rows,
+				  int *passes_run)
 {
 	int			d = p->f.d;
 	bool		use_query = (int64) k * ((int64) d + 1) <= CC_PASS_MAX_CELLS;
@@ -187,6 +190,7 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	int			queries = 0;
 	bool		done = (max_iter <= 0);
 	double	   *before = palloc(sizeof(double) * k * d);
+	double		last_inertia = INFINITY;
 
 	if (use_query)
 	{
@@ -212,12 +216,31 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	for (;;)
 	{
 		double		shift;
+		double		inertia = 0.0;
+		int			c;
 
 		if (use_query)
 			refine_pass_query(p, query, model_type, kr->centroids, k, &pass);
 		else
 			refine_pass(p, kr->centroids, k, batch, &pass);
 		queries++;
+		for (c = 0; c < k; c++)
+			inertia += pass.sse[c];
+
+		/*
+		 * A pass that lowered the inertia over every row by at most gain_tol
+		 * of it: the centroids it measured are kept, as further passes would
+		 * move them by about as little.  k-means on a sample of a few
+		 * hundred thousand rows or more leaves the passes little to gain
+		 * (on 3 M of 10 M generated customers, the passes after the second
+		 * lower the inertia by 0.002% together).
+		 */
+		if (gain_tol > 0.0 && last_inertia - inertia <= gain_tol * inertia)
+		{
+			kr->converged = true;
+			break;
+		}
+		last_inertia = inertia;
 		if (done)
 			break;
 		memcpy(before, kr->centroids, sizeof(double) * k * d);

@@ -13,7 +13,8 @@
 
 /*
  * When p holds a sample, Lloyd passes over every row of p's relation from
- * kr's centroids, until the squared shift is at most tol or max_iter
+ * kr's centroids, until the squared shift is at most tol, a pass lowers the
+ * inertia by at most gain_tol of it (relative; 0 turns this off) or max_iter
  * passes, or until a pass leaves every centroid as it was (its statistics
  * are then those of the final centroids: no other pass is run); kr's sizes,
  * sse and inertia then cover every row (*rows of them), and its labels are
@@ -21,8 +22,8 @@
  * (refine.c).
  */
 extern void ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
-							  double tol, int max_iter, size_t *rows,
-							  int *passes_run);
+							  double tol, double gain_tol, int max_iter,
+							  size_t *rows, int *passes_run);
 
 /* Read the bytes _ccseg_lloyd_pass returns (lloyd_pass.c). */
 extern void ccseg_pass_read(bytea *bytes, CcPass *p, MemoryContext cxt);

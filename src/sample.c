@@ -37,6 +37,7 @@
 #include "utils/memutils.h"
 
 #include "ccseg.h"
+#include "parallel_read.h"
 #include "reader.h"
 #include "sample.h"
 
@@ -261,9 +262,64 @@ sample_query(Oid relid, const CcsegFeatures *f)
 					a.data);
 }
 
+/* A pass of the sample read by parallel workers (parallel_read.c). */
+typedef struct SampleRead
+{
+	Oid			relid;
+	const CcsegFeatures *f;
+	uint64		seed;
+	int64		threshold;
+	SampleHeap *h;
+	bool	   *isnull;			/* d */
+	uint64		got;			/* rows below the threshold */
+} SampleRead;
+
+/* The error for a NaN or an infinite value in column j, as both paths give it. */
+static void
+sample_bad_value(Oid relid, const CcsegFeatures *f, int j)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("column \"%s\" of relation \"%s\" contains NaN or infinity",
+					f->names[j], get_rel_name(relid)),
+			 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
+}
+
+/* parallel_read.c's row function: the row's key, and the heap if below */
+static bool
+sample_scan_row(void *arg, const double *row)
+{
+	SampleRead *s = arg;
+	int			d = s->f->d;
+	int64		key;
+	int			j;
+
+	/* the reader gives a null as NaN, and never a NaN of the table's own */
+	for (j = 0; j < d; j++)
+		s->isnull[j] = isnan(row[j]);
+	key = row_key(s->seed, row, s->isnull, d);
+	if (key < s->threshold)
+	{
+		heap_offer(s->h, key, row);
+		s->got++;
+	}
+	return true;
+}
+
+static void
+sample_scan_bad(void *arg, int column)
+{
+	SampleRead *s = arg;
+
+	sample_bad_value(s->relid, s->f, column);
+}
+
 /*
  * Keep in h the rows with the smallest keys among those whose key is below
- * threshold; returns how many rows the query returned.
+ * threshold; returns how many rows are below it.  A plain table is read by
+ * parallel workers when it can be (the keys, and so the sample, do not
+ * depend on the order in which the rows come); otherwise the query filters
+ * the rows, on the Citus workers for a distributed table.
  */
 static uint64
 sample_pass(Oid relid, const CcsegFeatures *f, const char *query, uint64 seed,
@@ -277,8 +333,24 @@ sample_pass(Oid relid, const CcsegFeatures *f, const char *query, uint64 seed,
 	int			d = f->d;
 	double	   *row = palloc(sizeof(double) * d);
 	bool	   *isnull = palloc(sizeof(bool) * d);
+	SampleRead	scan;
 
 	h->n = 0;
+	scan.relid = relid;
+	scan.f = f;
+	scan.seed = seed;
+	scan.threshold = threshold;
+	scan.h = h;
+	scan.isnull = isnull;
+	scan.got = 0;
+	if (!ccseg_citus_distributed(relid) &&
+		ccseg_parallel_read(relid, f, sample_scan_row, sample_scan_bad, &scan))
+	{
+		pfree(row);
+		pfree(isnull);
+		return scan.got;
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = SPI_prepare(query, 2, argtypes);
@@ -319,11 +391,7 @@ sample_pass(Oid relid, const CcsegFeatures *f, const char *query, uint64 seed,
 				isnull[j] = nulls[j];
 				row[j] = nulls[j] ? NAN : DatumGetFloat8(elems[j]);
 				if (!nulls[j] && !isfinite(row[j]))
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("column \"%s\" of relation \"%s\" contains NaN or infinity",
-									f->names[j], get_rel_name(relid)),
-							 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
+					sample_bad_value(relid, f, j);
 			}
 			heap_offer(h, row_key(seed, row, isnull, d), row);
 			pfree(elems);
@@ -341,6 +409,27 @@ sample_pass(Oid relid, const CcsegFeatures *f, const char *query, uint64 seed,
 	return got;
 }
 
+/* A kept row's key and slot, to sort the sample by. */
+typedef struct SampleOrder
+{
+	int64		key;
+	size_t		slot;
+} SampleOrder;
+
+/* qsort_arg's comparison: by key, then by the values' bits (row_after) */
+static int
+sample_order_cmp(const void *a, const void *b, void *arg)
+{
+	const SampleOrder *ra = a;
+	const SampleOrder *rb = b;
+	const SampleHeap *h = arg;
+
+	if (ra->key != rb->key)
+		return ra->key < rb->key ? -1 : 1;
+	return memcmp(h->x + ra->slot * h->d, h->x + rb->slot * h->d,
+				  sizeof(double) * h->d);
+}
+
 /*
  * The hashed sample of max_rows of the total rows of relid, as a row-major
  * matrix in cxt (NaN for null), in key order.
@@ -354,6 +443,7 @@ read_hashed_sample(Oid relid, const CcsegFeatures *f, size_t max_rows,
 	double		share;
 	double	   *x;
 	double	   *tmp;
+	SampleOrder *order;
 	size_t		i;
 
 	h.d = f->d;
@@ -382,15 +472,21 @@ read_hashed_sample(Oid relid, const CcsegFeatures *f, size_t max_rows,
 		share *= 2.0;
 	}
 
-	/* in key order, so that the sample's row order depends only on its rows */
-	for (i = h.n; i > 1; i--)
+	/*
+	 * In key order, so that the sample's row order depends only on its
+	 * rows: a sort of (key, slot) pairs side by side in memory, much faster
+	 * than taking the heap apart, whose every step jumps through the slots.
+	 */
+	order = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(SampleOrder) * Max(h.n, 1));
+	for (i = 0; i < h.n; i++)
 	{
-		size_t		t = h.slot[0];
-
-		h.slot[0] = h.slot[i - 1];
-		h.slot[i - 1] = t;
-		sift_down(&h, 0, i - 1);
+		order[i].key = h.key[i];
+		order[i].slot = i;
 	}
+	qsort_arg(order, h.n, sizeof(SampleOrder), sample_order_cmp, &h);
+	for (i = 0; i < h.n; i++)
+		h.slot[i] = order[i].slot;
+	pfree(order);
 	/*
 	 * Put row slot[i] at position i, in place (following the permutation's
 	 * cycles), so that memory never holds two copies of the sample.

@@ -26,6 +26,13 @@
 #define CC_DEFAULT_ALGORITHM	CC_ALGO_AUTO	/* algorithm => 'auto' */
 
 /*
+ * ccseg.restart_rows: with more training rows than this, the n_init
+ * restarts run on a seeded sample of this many rows and the best one then
+ * runs on every row (cc_kmeans, CcKmeansParams.restart_rows).
+ */
+#define CC_DEFAULT_RESTART_ROWS	262144
+
+/*
  * silhouette_sample => NULL: the exact silhouette up to
  * CC_SILHOUETTE_EXACT_ROWS rows, else a stratified sample of that many
  * (CcQualityParams.sample).  ccseg_fit leaves the silhouette out

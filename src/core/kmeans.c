@@ -1516,6 +1516,96 @@ work_task(void *arg, int t)
 	work_runs(&((KmWork *) arg)[t]);
 }
 
+static void kmeans_restarts_on_sample(const double *x, size_t n, int d,
+						  const CcKmeansParams *p, CcKmeansResult *res,
+						  const CcAllocator *alloc);
+
+/* Allocate the arrays of a result for n rows and k clusters, empty. */
+static void
+result_alloc(CcKmeansResult *res, size_t n, int k, int d,
+			 const CcAllocator *alloc)
+{
+	res->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	res->labels = cc_alloc_array(alloc, n, sizeof(int));
+	res->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
+	res->sse = cc_alloc_array(alloc, k, sizeof(double));
+	res->inertia = INFINITY;
+	res->iterations = 0;
+	res->best_run = -1;
+	res->converged = false;
+	res->stopped = false;
+}
+
+/* Release the arrays of a result. */
+static void
+result_release(CcKmeansResult *res, const CcAllocator *alloc)
+{
+	cc_release(alloc, res->centroids);
+	cc_release(alloc, res->labels);
+	cc_release(alloc, res->sizes);
+	cc_release(alloc, res->sse);
+}
+
+/*
+ * The restarts of a large matrix (more than p->restart_rows rows): each of
+ * them on the same uniform sample of restart_rows rows, chosen with the
+ * seed and kept in the matrix's order (J. S. Vitter's selection sampling,
+ * Algorithm S), and then the best one, from its centroids, on every row to
+ * exact convergence.  The restarts only choose where the last run starts,
+ * and a few hundred thousand rows choose it as well as millions do, in a
+ * fraction of the time.  The result is that of the last run; its labels
+ * cover every row, and best_run names the best restart.
+ */
+static void
+kmeans_restarts_on_sample(const double *x, size_t n, int d,
+						  const CcKmeansParams *p, CcKmeansResult *res,
+						  const CcAllocator *alloc)
+{
+	size_t		m = p->restart_rows;
+	double	   *sub = cc_alloc_array(alloc, m * (size_t) d, sizeof(double));
+	CcKmeansParams sp = *p;
+	CcKmeansParams fp = *p;
+	CcKmeansResult sr;
+	CcRng		rng;
+	size_t		i,
+				taken = 0;
+
+	cc_rng_seed(&rng, p->seed, UINT64_C(0x5e1ec7ed));
+	for (i = 0; i < n && taken < m; i++)
+		if (cc_rng_below(&rng, n - i) < m - taken)
+			memcpy(sub + (taken++) * d, x + i * d, sizeof(double) * d);
+
+	sp.restart_rows = 0;
+	sp.seeds = NULL;
+	cc_kmeans(sub, m, d, &sp, &sr, alloc);
+	cc_release(alloc, sub);
+	if (sr.stopped)
+	{
+		result_release(&sr, alloc);
+		result_alloc(res, n, p->k, d, alloc);
+		res->stopped = true;
+		return;
+	}
+
+	fp.restart_rows = 0;
+	fp.seeds = NULL;
+	fp.n_init = 1;
+	fp.init = CC_INIT_GIVEN;
+	fp.init_centroids = sr.centroids;
+	fp.report = NULL;
+	cc_kmeans(x, n, d, &fp, res, alloc);
+	res->best_run = sr.best_run;
+	result_release(&sr, alloc);
+}
+
+/* Whether cc_kmeans runs the restarts of p on a sample of n rows. */
+bool
+cc_kmeans_restarts_sampled(const CcKmeansParams *p, size_t n)
+{
+	return p->init != CC_INIT_GIVEN && p->n_init > 1 && p->restart_rows > 0 &&
+		n > p->restart_rows && p->restart_rows >= (size_t) p->k;
+}
+
 /* Cluster x into p->k clusters with restarts; see kmeans.h. */
 void
 cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
@@ -1532,6 +1622,11 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 	int			t,
 				run;
 
+	if (cc_kmeans_restarts_sampled(p, n))
+	{
+		kmeans_restarts_on_sample(x, n, d, p, res, alloc);
+		return;
+	}
 	if (algorithm == CC_ALGO_AUTO)
 		algorithm = (k <= d) ? CC_ALGO_ELKAN : CC_ALGO_HAMERLY;
 	/* a seed cache filled for other data or another seed starts afresh */
@@ -1563,15 +1658,7 @@ cc_kmeans(const double *x, size_t n, int d, const CcKmeansParams *p,
 			parts = (int) (n / CC_PART_MIN_ROWS);
 		work_split(&works[0], parts, alloc);
 	}
-	res->centroids = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	res->labels = cc_alloc_array(alloc, n, sizeof(int));
-	res->sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
-	res->sse = cc_alloc_array(alloc, k, sizeof(double));
-	res->inertia = INFINITY;
-	res->iterations = 0;
-	res->best_run = -1;
-	res->converged = false;
-	res->stopped = false;
+	result_alloc(res, n, k, d, alloc);
 	{
 		int		   *iters = cc_alloc_array(alloc, runs, sizeof(int));
 		double	   *inertia = cc_alloc_array(alloc, runs, sizeof(double));

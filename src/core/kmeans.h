@@ -73,6 +73,10 @@ typedef struct CcKmeansParams
 								 * be NULL */
 	CcSeedCache *seeds;			/* k-means++ choices kept across calls, for
 								 * CC_INIT_KMEANSPP; may be NULL */
+	size_t		restart_rows;	/* with more rows than this and n_init > 1,
+								 * the restarts run on a sample of this many
+								 * and the best one goes on over every row;
+								 * 0: every restart on every row */
 	void	   *cb_arg;
 } CcKmeansParams;
 
@@ -107,6 +111,12 @@ extern double cc_kmeans_tolerance(const double *x, size_t n, int d, double tol);
  * 131072 rows, the rows of that restart are split between the threads
  * instead, step by step, with the same result.
  */
+/*
+ * Whether cc_kmeans runs the n_init restarts of p on a sample of
+ * p->restart_rows of the n rows, the best of them then on every row.
+ */
+extern bool cc_kmeans_restarts_sampled(const CcKmeansParams *p, size_t n);
+
 extern void cc_kmeans(const double *x, size_t n, int d,
 					  const CcKmeansParams *p, CcKmeansResult *res,
 					  const CcAllocator *alloc);
