@@ -23,6 +23,7 @@
 #include "align.h"
 #include "kmeans.h"
 #include "linalg.h"
+#include "matrix.h"
 #include "metrics.h"
 #include "model.h"
 
@@ -151,15 +152,21 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 	int			k = kp.k;
 	int			d = p->f.d;
 	instr_time	phase;
+	double	   *mean = palloc(sizeof(double) * d);
+	double	   *var = palloc(sizeof(double) * d);
 
 	INSTR_TIME_SET_CURRENT(phase);
-	kp.tol = cc_kmeans_tolerance(p->x, p->n, d, kp.tol);
+	/* the scaled columns' moments: for the tolerance, the CH index and PCA */
+	cc_columns_mean_var(p->x, p->n, d, 0, d, mean, var);
+	kp.tol = cc_kmeans_tolerance_var(var, p->n, d, kp.tol);
 	kp.check = ccseg_check_interrupts;
 	kp.report = o->verbose ? report_run : NULL;
 	kp.cb_arg = &kp;
 	ccseg_kmeans(p->x, p->n, d, &kp, kr, alloc);
 	t->rows = p->n;
 	ccseg_quality_params(o->silhouette_sample, kp.seed, &qp);
+	/* the moments are of the rows k-means saw: a sample's, not every row's */
+	qp.mean = mean;
 
 	if (!o->model)
 	{
@@ -220,8 +227,8 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 	m->davies_bouldin = t->quality.davies_bouldin;
 
 	if (d <= CC_PCA_MAX_FEATURES)
-		cc_pca(p->x, p->n, d, CC_PCA_COMPONENTS, m->pca_ratio,
-			   m->pca_components, alloc, ccseg_check_interrupts, NULL);
+		cc_pca_mean(p->x, p->n, d, mean, CC_PCA_COMPONENTS, m->pca_ratio,
+					m->pca_components, alloc, ccseg_check_interrupts, NULL);
 	if (o->verbose)
 		ereport(LOG,
 				(errmsg("alignment, quality scores and principal components in %.3f s",

@@ -379,6 +379,7 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	CcAllocator alloc;
 	MemoryContext old;
 	bool	   *constant;
+	bool		scaled = false;
 	int			bad;
 	int			d = p->f.d,
 				j;
@@ -415,12 +416,20 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 
 	/* feature_std holds the variances first */
 	cc_columns_mean_var(p->x, p->n, d, 0, d, p->feature_mean, p->feature_std);
+	if (p->transform == NULL && scale == CC_SCALE_STANDARD)
+	{
+		/* the standard scaler of these very moments: no other walk */
+		cc_scale_fit_standard_moments(p->feature_mean, p->feature_std, p->n,
+									  d, p->center, p->scale_values, constant);
+		scaled = true;
+	}
 	for (j = 0; j < d; j++)
 		p->feature_std[j] = sqrt(p->feature_std[j]);
 	if (p->transform != NULL)
 		transform_matrix(p, cxt, &alloc);
-	cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values, constant,
-				 &alloc);
+	if (!scaled)
+		cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values,
+					 constant, &alloc);
 	for (j = 0; j < d; j++)
 		if (!isfinite(p->feature_mean[j]) || !isfinite(p->feature_std[j]) ||
 			!isfinite(p->center[j]) || !isfinite(p->scale_values[j]))

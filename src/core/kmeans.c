@@ -193,6 +193,8 @@ km_poll(KmWork *w, size_t i)
 double
 cc_kmeans_tolerance(const double *x, size_t n, int d, double tol)
 {
+	double		var[CC_COLUMN_BLOCK];
+	double		mean[CC_COLUMN_BLOCK];
 	double		var_sum = 0.0;
 	int			j0;
 
@@ -201,14 +203,26 @@ cc_kmeans_tolerance(const double *x, size_t n, int d, double tol)
 	for (j0 = 0; j0 < d; j0 += CC_COLUMN_BLOCK)
 	{
 		int			w = (d - j0 < CC_COLUMN_BLOCK) ? d - j0 : CC_COLUMN_BLOCK;
-		double		mean[CC_COLUMN_BLOCK],
-					var[CC_COLUMN_BLOCK];
 		int			j;
 
 		cc_columns_mean_var(x, n, d, j0, w, mean, var);
 		for (j = 0; j < w; j++)
 			var_sum += var[j];
 	}
+	return tol * var_sum / (double) d;
+}
+
+/* The same from the columns' variances; see kmeans.h. */
+double
+cc_kmeans_tolerance_var(const double *var, size_t n, int d, double tol)
+{
+	double		var_sum = 0.0;
+	int			j;
+
+	if (tol == 0.0 || n == 0)
+		return 0.0;
+	for (j = 0; j < d; j++)
+		var_sum += var[j];
 	return tol * var_sum / (double) d;
 }
 

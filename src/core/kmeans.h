@@ -98,6 +98,12 @@ typedef struct CcKmeansResult
  * variance of the columns.
  */
 extern double cc_kmeans_tolerance(const double *x, size_t n, int d, double tol);
+/*
+ * The same from the population variances of the columns of the n rows (as
+ * cc_columns_mean_var gives them), with the same bits.
+ */
+extern double cc_kmeans_tolerance_var(const double *var, size_t n, int d,
+									  double tol);
 
 /*
  * Cluster x (n rows, d columns, no missing values) into p->k clusters.

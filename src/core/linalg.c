@@ -218,6 +218,15 @@ cc_pca(const double *x, size_t n, int d, int ncomp, double *ratio,
 	   double *components, const CcAllocator *alloc, CcCheckFn check,
 	   void *arg)
 {
+	cc_pca_mean(x, n, d, NULL, ncomp, ratio, components, alloc, check, arg);
+}
+
+/* The same with the columns' means given (or NULL); see linalg.h. */
+void
+cc_pca_mean(const double *x, size_t n, int d, const double *given_mean,
+			int ncomp, double *ratio, double *components,
+			const CcAllocator *alloc, CcCheckFn check, void *arg)
+{
 	double	   *mean = cc_alloc_array(alloc, d, sizeof(double));
 	double	   *cov = cc_alloc_array(alloc, (size_t) d * d, sizeof(double));
 	double	   *values = cc_alloc_array(alloc, d, sizeof(double));
@@ -226,7 +235,11 @@ cc_pca(const double *x, size_t n, int d, int ncomp, double *ratio,
 	int			j,
 				c;
 
-	cc_columns_mean_var(x, n, d, 0, d, mean, cov);	/* cov: room for the variances */
+	if (given_mean)
+		memcpy(mean, given_mean, sizeof(double) * d);
+	else
+		cc_columns_mean_var(x, n, d, 0, d, mean, cov);	/* cov: room for the
+														 * variances */
 	cc_covariance(x, n, d, mean, cov, check, arg);
 	cc_symmetric_eigen(cov, d, values, vectors, alloc);
 	for (j = 0; j < d; j++)

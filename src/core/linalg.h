@@ -38,4 +38,13 @@ extern void cc_pca(const double *x, size_t n, int d, int ncomp, double *ratio,
 				   double *components, const CcAllocator *alloc,
 				   CcCheckFn check, void *arg);
 
+/*
+ * cc_pca with the means of x's columns given (as cc_columns_mean_var gives
+ * them: the same bits), or NULL to compute them.
+ */
+extern void cc_pca_mean(const double *x, size_t n, int d,
+						const double *given_mean, int ncomp, double *ratio,
+						double *components, const CcAllocator *alloc,
+						CcCheckFn check, void *arg);
+
 #endif							/* CC_LINALG_H */

@@ -422,70 +422,47 @@ cluster_means(const double *x, size_t n, int d, const int *labels, int k,
 				means[(size_t) c * d + f] /= (double) sizes[c];
 }
 
-/* Calinski-Harabasz index of a labelled matrix. */
-double
-cc_calinski_harabasz(const double *x, size_t n, int d, const int *labels,
-					 int k, const CcAllocator *alloc)
+/*
+ * Calinski-Harabasz from the cluster means and sizes, the mean of every row
+ * (all) and the sum of the rows' squared distances to their cluster's mean
+ * (intra).
+ */
+static double
+ch_from_parts(const double *means, const int64_t *sizes, int k, int d,
+			  size_t n, const double *all, double intra)
 {
-	double	   *means = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	int64_t    *sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
-	double	   *all = cc_alloc_array(alloc, d, sizeof(double));
-	CcSum		extra = {0, 0},
-				intra = {0, 0};
-	double		result;
-	size_t		i;
+	CcSum		extra = {0, 0};
 	int			present = 0;
-	int			c,
-				f;
+	int			c;
 
-	cluster_means(x, n, d, labels, k, means, sizes);
 	for (c = 0; c < k; c++)
 		if (sizes[c] > 0)
 			present++;
-	for (f = 0; f < d; f += CC_COLUMN_BLOCK)
-	{
-		int			w = (d - f < CC_COLUMN_BLOCK) ? d - f : CC_COLUMN_BLOCK;
-		double		var[CC_COLUMN_BLOCK];
-
-		cc_columns_mean_var(x, n, d, f, w, all + f, var);
-	}
 	for (c = 0; c < k; c++)
 		if (sizes[c] > 0)
 			cc_sum_add(&extra, (double) sizes[c] *
 					   cc_sqdist(means + (size_t) c * d, all, d));
-	for (i = 0; i < n; i++)
-		cc_sum_add(&intra, cc_sqdist(x + i * d, means + (size_t) labels[i] * d, d));
-	if (cc_sum_value(&intra) == 0.0)
-		result = 1.0;
-	else
-		result = cc_sum_value(&extra) * (double) (n - present) /
-			(cc_sum_value(&intra) * (double) (present - 1));
-	cc_release(alloc, means);
-	cc_release(alloc, sizes);
-	cc_release(alloc, all);
-	return result;
+	if (intra == 0.0)
+		return 1.0;
+	return cc_sum_value(&extra) * (double) (n - present) /
+		(intra * (double) (present - 1));
 }
 
-/* Davies-Bouldin index of a labelled matrix. */
-double
-cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
-				  const CcAllocator *alloc)
+/*
+ * Davies-Bouldin from the cluster means and sizes and the sum over each
+ * cluster of its rows' distances to its mean (spread, divided here).
+ */
+static double
+db_from_parts(const double *means, const int64_t *sizes, double *spread,
+			  int k, int d)
 {
-	double	   *means = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
-	int64_t    *sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
-	double	   *spread = cc_alloc_array(alloc, k, sizeof(double));
 	bool		spread_zero = true,
 				gaps_zero = true;
 	double		total = 0.0;
 	int			present = 0;
-	size_t		i;
 	int			c,
 				c2;
 
-	cluster_means(x, n, d, labels, k, means, sizes);
-	memset(spread, 0, sizeof(double) * k);
-	for (i = 0; i < n; i++)
-		spread[labels[i]] += sqrt(cc_sqdist(x + i * d, means + (size_t) labels[i] * d, d));
 	/* only clusters with rows count, as scikit-learn sees only labels present */
 	for (c = 0; c < k; c++)
 	{
@@ -502,12 +479,7 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 				gaps_zero = false;
 	}
 	if (spread_zero || gaps_zero)
-	{
-		cc_release(alloc, means);
-		cc_release(alloc, sizes);
-		cc_release(alloc, spread);
 		return 0.0;
-	}
 	for (c = 0; c < k; c++)
 	{
 		double		worst = 0.0;
@@ -526,10 +498,87 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 		}
 		total += worst;
 	}
+	return total / (double) present;
+}
+
+/* The mean of every row of x, column by column. */
+static void
+overall_mean(const double *x, size_t n, int d, double *all)
+{
+	int			f;
+
+	for (f = 0; f < d; f += CC_COLUMN_BLOCK)
+	{
+		int			w = (d - f < CC_COLUMN_BLOCK) ? d - f : CC_COLUMN_BLOCK;
+		double		var[CC_COLUMN_BLOCK];
+
+		cc_columns_mean_var(x, n, d, f, w, all + f, var);
+	}
+}
+
+/*
+ * Both indices in one walk over the rows after the cluster means: each
+ * row's squared distance to its cluster's mean feeds Calinski-Harabasz's
+ * within-cluster sum and, as a distance, Davies-Bouldin's spread.  all is
+ * the mean of every row, or NULL to compute it.
+ */
+static void
+ch_db(const double *x, size_t n, int d, const int *labels, int k,
+	  const double *all, double *ch, double *db, const CcAllocator *alloc)
+{
+	double	   *means = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	int64_t    *sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
+	double	   *spread = cc_alloc_array(alloc, k, sizeof(double));
+	double	   *own = NULL;
+	CcSum		intra = {0, 0};
+	size_t		i;
+
+	cluster_means(x, n, d, labels, k, means, sizes);
+	if (all == NULL)
+	{
+		own = cc_alloc_array(alloc, d, sizeof(double));
+		overall_mean(x, n, d, own);
+		all = own;
+	}
+	memset(spread, 0, sizeof(double) * k);
+	for (i = 0; i < n; i++)
+	{
+		double		dd = cc_sqdist(x + i * d, means + (size_t) labels[i] * d, d);
+
+		cc_sum_add(&intra, dd);
+		spread[labels[i]] += sqrt(dd);
+	}
+	if (ch)
+		*ch = ch_from_parts(means, sizes, k, d, n, all, cc_sum_value(&intra));
+	if (db)
+		*db = db_from_parts(means, sizes, spread, k, d);
 	cc_release(alloc, means);
 	cc_release(alloc, sizes);
 	cc_release(alloc, spread);
-	return total / (double) present;
+	if (own)
+		cc_release(alloc, own);
+}
+
+/* Calinski-Harabasz index of a labelled matrix. */
+double
+cc_calinski_harabasz(const double *x, size_t n, int d, const int *labels,
+					 int k, const CcAllocator *alloc)
+{
+	double		ch;
+
+	ch_db(x, n, d, labels, k, NULL, &ch, NULL, alloc);
+	return ch;
+}
+
+/* Davies-Bouldin index of a labelled matrix. */
+double
+cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
+				  const CcAllocator *alloc)
+{
+	double		db;
+
+	ch_db(x, n, d, labels, k, NULL, NULL, &db, alloc);
+	return db;
 }
 
 /* Silhouette, Calinski-Harabasz and Davies-Bouldin of a partition; see metrics.h. */
@@ -565,8 +614,8 @@ cc_quality(const double *x, size_t n, int d, const int *labels, int k,
 		int64_t		sample = qp->sample;
 		size_t		limit = sample < 0 ? CC_SILHOUETTE_EXACT_ROWS : (size_t) sample;
 
-		q->calinski_harabasz = cc_calinski_harabasz(x, n, d, labels, k, alloc);
-		q->davies_bouldin = cc_davies_bouldin(x, n, d, labels, k, alloc);
+		ch_db(x, n, d, labels, k, qp->mean, &q->calinski_harabasz,
+			  &q->davies_bouldin, alloc);
 		if (sample != 0 && n <= limit)
 			done = cc_silhouette(x, d, labels, k, NULL, n, NULL, qp, q, alloc);
 		else if (sample != 0)

@@ -19,6 +19,8 @@
  */
 typedef struct CcQualityParams
 {
+	const double *mean;			/* the mean of every row, d values, or NULL:
+								 * computed when needed */
 	int64_t		sample;			/* the silhouette's rows (cc_quality): < 0
 								 * exact up to CC_SILHOUETTE_EXACT_ROWS rows,
 								 * else a stratified sample of that many; 0
