@@ -50,6 +50,25 @@
 #include "rng.h"
 
 #define CC_BOUND_SLACK	1e-12
+
+/*
+ * Elkan's k lower bounds per row are the bulk of the memory an iteration
+ * walks through, so they are kept as floats: half the bytes read and
+ * written.  A bound is shrunk by 2^-22 before it is rounded to a float
+ * (which moves it by at most 2^-24 of itself), so that the float is never
+ * above the double it stands for and stays a valid bound; the largest float
+ * stands in for a larger bound.  A negative bound may round either way: it
+ * stays below any distance.
+ */
+#define CC_FLOAT_SHRINK	(1.0 - 0x1p-22)
+#define CC_FLOAT_MAX	3.40282346638528859812e+38	/* FLT_MAX */
+
+static CC_ALWAYS_INLINE float
+elkan_store(double v)
+{
+	v *= CC_FLOAT_SHRINK;
+	return (float) (v < CC_FLOAT_MAX ? v : CC_FLOAT_MAX);
+}
 /* everything a function calls inlined into it (its SIMD clones included) */
 #if defined(__GNUC__) && !defined(__clang__)
 #define KM_FLATTEN __attribute__((flatten))
@@ -87,8 +106,9 @@ typedef struct KmWork
 	double	   *half;			/* k: half distance to the nearest other centroid */
 	int		   *labels;			/* n */
 	double	   *upper;			/* n: upper bound on distance to own centroid */
-	double	   *lower;			/* n (Hamerly): bound on distance to any other;
-								 * n x k (Elkan): bound on distance to each */
+	double	   *lower;			/* n (Hamerly): bound on distance to any other */
+	float	   *elower;			/* n x k (Elkan): bound on distance to each,
+								 * in single precision (elkan_store) */
 	double	   *half_cc;		/* k x k (Elkan): half centroid distances */
 	CcAlgorithm algorithm;		/* resolved: never CC_ALGO_AUTO */
 	double	   *scratch;		/* n: relocation distances */
@@ -262,7 +282,7 @@ seed_note(KmWork *w, int c, const double *dist)
 		double		dd = dist[i];
 
 		if (w->algorithm == CC_ALGO_ELKAN)
-			w->lower[i * w->k + c] = sqrt(dd) * (1.0 - CC_BOUND_SLACK);
+			w->elower[i * w->k + c] = elkan_store(sqrt(dd) * (1.0 - CC_BOUND_SLACK));
 		if (c == 0)
 		{
 			w->closest[i] = dd;
@@ -560,7 +580,7 @@ take_nearest(KmWork *w, size_t i, const double *dist)
 static CC_ALWAYS_INLINE bool
 take_nearest_elkan(KmWork *w, size_t i, const double *dist)
 {
-	double	   *lower = w->lower + i * w->k;
+	float	   *lower = w->elower + i * w->k;
 	int			a = 0;
 	int			c;
 
@@ -568,7 +588,7 @@ take_nearest_elkan(KmWork *w, size_t i, const double *dist)
 		if (dist[c] < dist[a])
 			a = c;
 	for (c = 0; c < w->k; c++)
-		lower[c] = sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK);
+		lower[c] = elkan_store(sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK));
 	w->upper[i] = sqrt(dist[a]) * (1.0 + CC_BOUND_SLACK);
 	return relabel(w, i, a);
 }
@@ -660,7 +680,7 @@ centroid_gaps(KmWork *w, bool pairs)
  * few one at a time.
  */
 static CC_ALWAYS_INLINE bool
-elkan_open(double *restrict lower, const double *restrict half_a, int k,
+elkan_open(float *restrict lower, const double *restrict half_a, int k,
 		   double u, const double *restrict shift, const double *restrict slack)
 {
 	int64_t		open = 0;
@@ -672,23 +692,36 @@ elkan_open(double *restrict lower, const double *restrict half_a, int k,
 		CcV4d		uu = {u, u, u, u};
 		CcV4d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK,
 			1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
+		CcV4d		shrink = {CC_FLOAT_SHRINK, CC_FLOAT_SHRINK,
+			CC_FLOAT_SHRINK, CC_FLOAT_SHRINK};
+		CcV4d		most = {CC_FLOAT_MAX, CC_FLOAT_MAX, CC_FLOAT_MAX,
+			CC_FLOAT_MAX};
 		CcV4l		acc = {0, 0, 0, 0};
 
 		for (; c + 4 <= k; c += 4)
 		{
+			CcV4f		lf;
 			CcV4d		l,
 						h;
 
-			memcpy(&l, lower + c, sizeof(l));
+			memcpy(&lf, lower + c, sizeof(lf));
+			l = __builtin_convertvector(lf, CcV4d);
 			if (shift)
 			{
 				CcV4d		sh,
-							sl;
+							sl,
+							st;
+				CcV4l		below;
 
 				memcpy(&sh, shift + c, sizeof(sh));
 				memcpy(&sl, slack + c, sizeof(sl));
 				l = (l - sh) * keep - sl;
-				memcpy(lower + c, &l, sizeof(l));
+				/* elkan_store, four at a time */
+				st = l * shrink;
+				below = st < most;
+				st = (CcV4d) (((CcV4l) st & below) | ((CcV4l) most & ~below));
+				lf = __builtin_convertvector(st, CcV4f);
+				memcpy(lower + c, &lf, sizeof(lf));
 			}
 			memcpy(&h, half_a + c, sizeof(h));
 			acc |= (uu >= l) & (uu >= h);
@@ -698,9 +731,14 @@ elkan_open(double *restrict lower, const double *restrict half_a, int k,
 #endif
 	for (; c < k; c++)
 	{
+		double		l = lower[c];
+
 		if (shift)
-			lower[c] = (lower[c] - shift[c]) * (1.0 - CC_BOUND_SLACK) - slack[c];
-		open |= (int64_t) ((u >= lower[c]) & (u >= half_a[c]));
+		{
+			l = (l - shift[c]) * (1.0 - CC_BOUND_SLACK) - slack[c];
+			lower[c] = elkan_store(l);
+		}
+		open |= (int64_t) ((u >= l) & (u >= half_a[c]));
 	}
 	return open != 0;
 }
@@ -716,7 +754,7 @@ elkan_doubt(KmWork *w, size_t i, bool moved)
 {
 	int			k = w->k;
 	int			a = w->labels[i];
-	double	   *restrict lower = w->lower + i * k;
+	float	   *restrict lower = w->elower + i * k;
 	const double *half_a = w->half_cc + (size_t) a * k;
 	double		u = w->upper[i];
 	bool		open;
@@ -765,10 +803,10 @@ elkan_tighten(KmWork *w, size_t *list, size_t m)
 		{
 			size_t		i = rows[r];
 			int			a = w->labels[i];
-			double	   *lower = w->lower + i * k;
+			float	   *lower = w->elower + i * k;
 			double		u = sqrt(dd[r]);
 
-			lower[a] = u * (1.0 - CC_BOUND_SLACK);
+			lower[a] = elkan_store(u * (1.0 - CC_BOUND_SLACK));
 			u *= (1.0 + CC_BOUND_SLACK);
 			w->upper[i] = u;
 			list[open] = i;
@@ -1380,8 +1418,10 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	w->half = cc_alloc_array(alloc, k, sizeof(double));
 	w->labels = cc_alloc_array(alloc, n, sizeof(int));
 	w->upper = cc_alloc_array(alloc, n, sizeof(double));
-	w->lower = cc_alloc_array(alloc, algorithm == CC_ALGO_ELKAN ? n * k : n,
-							  sizeof(double));
+	if (algorithm == CC_ALGO_ELKAN)
+		w->elower = cc_alloc_array(alloc, n * k, sizeof(float));
+	else
+		w->lower = cc_alloc_array(alloc, n, sizeof(double));
 	w->half_cc = (algorithm == CC_ALGO_ELKAN) ?
 		cc_alloc_array(alloc, (size_t) k * k, sizeof(double)) : NULL;
 	w->scratch = cc_alloc_array(alloc, n, sizeof(double));
@@ -1416,7 +1456,7 @@ static void
 work_free(KmWork *w, const CcAllocator *alloc)
 {
 	void	   *bufs[] = {w->cent, w->cent_t, w->dist, w->next, w->count,
-		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels, w->upper, w->lower, w->half_cc,
+		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels, w->upper, w->lower, w->elower, w->half_cc,
 		w->scratch, w->closest, w->cum, w->cand, w->cand_t, w->cand_id,
 		w->pot_t, w->perm, w->seed_label, w->sizes, w->sse, w->best_cent,
 		w->best_labels, w->best_sizes, w->best_sse};

@@ -84,6 +84,8 @@ typedef double CcV2d __attribute__((vector_size(16)));
  */
 typedef double CcV4d __attribute__((vector_size(32)));
 typedef int64_t CcV4l __attribute__((vector_size(32)));
+typedef float CcV4f __attribute__((vector_size(16)));	/* four floats, to and
+														 * from CcV4d */
 #endif
 
 /*
