@@ -249,6 +249,7 @@ else
     run_step subshell "bench train (quick)" /usr/bin/python3 test/bench/bench_train.py --quick
     run_step subshell "bench elbow (quick)" /usr/bin/python3 test/bench/bench_elbow.py --quick
     run_step subshell "bench scale (quick)" /usr/bin/python3 test/bench/bench_scale.py --quick
+    run_step subshell "bench large (quick)" /usr/bin/python3 test/bench/bench_large.py --quick
     run_step subshell "bench predict (quick)" /usr/bin/python3 test/bench/bench_predict.py --quick
     run_step subshell "bench ingest (quick)" /usr/bin/python3 test/bench/bench_ingest.py --quick
     run_step subshell "bench cap (quick)" /usr/bin/python3 test/bench/bench_cap.py --quick
