@@ -91,12 +91,19 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH r AS (SELECT * FROM @extschema@._ccseg_model_row(model) WHERE model_name IS NOT NULL),
 	z AS (SELECT * FROM @extschema@._ccseg_centroid_z(model)),
+	cat AS (SELECT q.category_column FROM r CROSS JOIN LATERAL @extschema@.ccseg_model_summary(r.model) q),
 	marked AS (
-		-- features that set a segment apart: at least half a standard deviation off
+		-- features that set a segment apart: at least half a standard deviation
+		-- off; a category indicator, above only, says the segment's share of
+		-- the category (a low share of one is a high share of others)
 		SELECT z.segment, z.feature, z.z,
-			   CASE WHEN z.z > 0 THEN 'high ' ELSE 'low ' END || @extschema@._ccseg_words(z.feature) AS trait,
+			   CASE WHEN c.category_column[z."position"] IS NOT NULL
+					THEN to_char(100 * z.value, 'FM990') || '% ' || z.feature
+					WHEN z.z > 0 THEN 'high ' || @extschema@._ccseg_words(z.feature)
+					ELSE 'low ' || @extschema@._ccseg_words(z.feature) END AS trait,
 			   row_number() OVER (PARTITION BY z.segment ORDER BY abs(z.z) DESC, z."position") AS rank
-		FROM z WHERE abs(z.z) >= 0.5),
+		FROM z CROSS JOIN cat c
+		WHERE abs(z.z) >= 0.5 AND (z.z > 0 OR c.category_column[z."position"] IS NULL)),
 	words AS (
 		SELECT m.segment,
 			   string_agg(m.trait, ', ' ORDER BY m.rank) FILTER (WHERE m.rank <= 2) AS label,
@@ -679,9 +686,9 @@ BEGIN
 				  WHERE a.attrelid = r.source_relid AND a.attnum > 0 AND NOT a.attisdropped
 					AND NOT has_column_privilege(r.source_relid, a.attnum, 'SELECT')) THEN
 		RETURN 'denied';
-	ELSIF EXISTS (SELECT 1 FROM unnest(r.features) f
+	ELSIF EXISTS (SELECT 1 FROM unnest(r.features, (@extschema@.ccseg_model_summary(r.model)).category_column) u(f, c)
 				  WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
-									WHERE a.attrelid = r.source_relid AND a.attname = f
+									WHERE a.attrelid = r.source_relid AND a.attname = coalesce(u.c, u.f)
 									  AND a.attnum > 0 AND NOT a.attisdropped)) THEN
 		RETURN 'changed';
 	END IF;
@@ -712,7 +719,9 @@ DECLARE
 	plot_x0 constant float8 := 26;
 	plot_x1 constant float8 := 210;
 	n_seg integer := r.k;
-	d integer := array_length(r.features, 1);
+	-- the numeric features, which come first; indicators are in the profile
+	n_ind integer := cardinality(array_remove((@extschema@.ccseg_model_summary(r.model)).category_column, NULL));
+	d integer := array_length(r.features, 1) - n_ind;
 	problem text;
 	q record;
 	p05 float8[]; p25 float8[]; p50 float8[]; p75 float8[]; p95 float8[];
@@ -754,6 +763,9 @@ BEGIN
 							@extschema@._ccseg_html(r.source_relid::text))
 			END);
 	END IF;
+	IF d = 0 THEN
+		RETURN '<h2>Features by segment</h2><p class="note">Every feature of the model is a category indicator: the profile above shows how far each segment''s share of each category lies from that of all customers.</p>';
+	END IF;
 	p05 := array_fill(NULL::float8, ARRAY[n_seg * d]);
 	p25 := p05; p50 := p05; p75 := p05; p95 := p05;
 	FOR q IN EXECUTE format(
@@ -768,7 +780,7 @@ BEGIN
 		'WHERE x.v > ''-Infinity''::float8 AND x.v < ''Infinity''::float8 AND u.g BETWEEN 1 AND %6$s '
 		'GROUP BY u.g, x.j',
 		'@extschema@', r.model_name, r.source_relid, sample_rows,
-		(SELECT string_agg(format('s.%I::float8', f), ', ' ORDER BY o) FROM unnest(r.features) WITH ORDINALITY u(f, o)),
+		(SELECT string_agg(format('s.%I::float8', f), ', ' ORDER BY o) FROM unnest(r.features) WITH ORDINALITY u(f, o) WHERE o <= d),
 		n_seg)
 	LOOP
 		idx := (q.g - 1) * d + q.j;
@@ -866,8 +878,9 @@ BEGIN
 		|| body || '</svg>'
 		|| format('<figcaption>Each feature in its own units, on a sample of %s customers of %s: per segment (numbered as above), '
 				  || 'the box spans the middle half of the segment''s values with a bar at the median, the line the 5th to the 95th percentile. '
-				  || 'Skewed features (most medians in the bottom tenth of the range, no negative values) are on a log scale.</figcaption>',
-				  to_char(n_rows, 'FM999,999,990'), @extschema@._ccseg_html(r.source));
+				  || 'Skewed features (most medians in the bottom tenth of the range, no negative values) are on a log scale.%s</figcaption>',
+				  to_char(n_rows, 'FM999,999,990'), @extschema@._ccseg_html(r.source),
+				  CASE WHEN n_ind > 0 THEN format(' The %s category indicators are left out: the profile above shows how far each segment''s share of each category lies from that of all customers.', n_ind) ELSE '' END);
 END
 $$;
 
