@@ -688,7 +688,7 @@ ccseg_expand_categories(const CcsegFeatures *f, const double *x, size_t n,
 }
 
 /* At most this many distinct values make an integer feature look categorical. */
-#define FEW_VALUES	10
+#define FEW_VALUES	5
 
 /*
  * A NOTICE naming the integer features (smallint, integer, bigint) of f
