@@ -152,10 +152,15 @@ double
 ccseg_category_code(const CcsegFeatures *f, int j, Datum value)
 {
 	CcsegCategorical *cat = &f->cat[j - (f->d - f->ncat)];
+	MemoryContext old = MemoryContextSwitchTo(cat->tmp);
 	char	   *text = OutputFunctionCall(&cat->out, value);
-	double		code = cc_category_code(&cat->dict, text, strlen(text));
+	double		code;
 
-	pfree(text);
+	MemoryContextSwitchTo(old);
+	code = cc_category_code(&cat->dict, text, strlen(text));
+	/* what an output function allocates besides its result goes too */
+	if (++cat->calls % 1024 == 0)
+		MemoryContextReset(cat->tmp);
 	return code;
 }
 
@@ -319,6 +324,8 @@ init_categorical(CcsegFeatures *out, int c, Oid type, int max)
 	memset(cat, 0, sizeof(*cat));
 	ccseg_allocator_init(&cat->alloc, CurrentMemoryContext);
 	cc_category_init(&cat->dict, max, &cat->alloc);
+	cat->tmp = AllocSetContextCreate(CurrentMemoryContext, "ccseg category text",
+									 ALLOCSET_SMALL_SIZES);
 	getTypeOutputInfo(type, &outfn, &varlena);
 	fmgr_info(outfn, &cat->out);
 	cat->type = type;

@@ -44,6 +44,8 @@ typedef struct CcsegCategorical
 	Oid			type;
 	bool		numeric;		/* categories in numeric order */
 	bool		has_null;		/* NULL is a category (after the others) */
+	MemoryContext tmp;			/* the output function's text, reset now and then */
+	uint32		calls;
 } CcsegCategorical;
 
 /*
