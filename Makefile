@@ -8,7 +8,7 @@ CORE_OBJS = src/core/alloc.o src/core/rng.o src/core/matrix.o src/core/preproces
 	src/core/kmeans.o src/core/model.o src/core/metrics.o src/core/stats.o src/core/linalg.o \
 	src/core/hungarian.o src/core/align.o src/core/parallel.o \
 	src/core/model_io.o src/core/decimal.o src/core/exactsum.o \
-	src/core/pass.o
+	src/core/pass.o src/core/category.o
 GLUE_OBJS = src/ccseg.o src/options.o src/reader.o src/prepare.o src/pipeline.o \
 	src/train.o src/refine.o src/elbow.o src/explore.o src/modeltype.o src/catalog.o \
 	src/row_insight.o src/profile.o src/generate.o src/aggregate.o \

@@ -82,13 +82,15 @@ CREATE FUNCTION @extschema@.ccseg_model_summary(
 	OUT transform_a float8[],
 	OUT transform_b float8[],
 	OUT transform_mean float8[],
-	OUT weights float8[])
+	OUT weights float8[],
+	OUT category_column text[],
+	OUT category text[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'ccseg_model_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.ccseg_model_summary(@extschema@.ccseg_model) IS
-'every field of a model value as columns: features, preprocessing (imputation, per-feature transforms, scaling, weights), centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
+'every field of a model value as columns: features, preprocessing (imputation, per-feature transforms, scaling, weights, the categorical column and category of each one-hot indicator), centroids (scaled and original units), sizes, inertia, quality measures, feature means and deviations, PCA, and the alignment with the version before';
 
 -- ---------------------------------------------------------------------------
 -- Training without storing
@@ -112,13 +114,14 @@ CREATE FUNCTION @extschema@.ccseg_build_model(
 	verbose boolean DEFAULT false,
 	previous @extschema@.ccseg_model DEFAULT NULL,
 	transform text[] DEFAULT NULL,
-	weights float8[] DEFAULT NULL)
+	weights float8[] DEFAULT NULL,
+	categorical text[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_model
 AS 'MODULE_PATHNAME', 'ccseg_build_model'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model, text[], float8[]) IS
-'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s; transform names per-feature transforms (log1p, clip) applied before scaling, weights multiply the scaled features';
+COMMENT ON FUNCTION @extschema@.ccseg_build_model(regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, boolean, @extschema@.ccseg_model, text[], float8[], text[]) IS
+'train a k-means model on a table or view and return it as a ccseg_model value, without storing it; with previous, segment numbers follow that model''s; transform names per-feature transforms (log1p, clip) applied before scaling, weights multiply the scaled features, categorical names columns one-hot encoded into 0/1 indicators';
 
 CREATE FUNCTION @extschema@._ccseg_train_defaults(
 	OUT impute text,
@@ -385,6 +388,12 @@ BEGIN
 		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'transform') t
 					   WHERE jsonb_typeof(t) <> 'string')) THEN
 		bad := '"transform" must be an array of strings or null';
+	END IF;
+	IF jsonb_typeof(p -> 'categorical') NOT IN ('array', 'null')
+	   OR (jsonb_typeof(p -> 'categorical') = 'array'
+		   AND EXISTS (SELECT 1 FROM jsonb_array_elements(p -> 'categorical') c
+					   WHERE jsonb_typeof(c) <> 'string')) THEN
+		bad := '"categorical" must be an array of strings or null';
 	END IF;
 	IF jsonb_typeof(p -> 'weights') NOT IN ('array', 'null')
 	   OR (jsonb_typeof(p -> 'weights') = 'array'
@@ -972,7 +981,8 @@ CREATE FUNCTION @extschema@.ccseg_train(
 	verbose boolean DEFAULT false,
 	align boolean DEFAULT true,
 	transform text[] DEFAULT NULL,
-	weights float8[] DEFAULT NULL)
+	weights float8[] DEFAULT NULL,
+	categorical text[] DEFAULT NULL)
 RETURNS @extschema@.ccseg_train_result
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -992,6 +1002,8 @@ DECLARE
 	usable text;
 	small_list text;
 	small_count integer;
+	input_columns text[];
+	categorical_columns text[];
 BEGIN
 	PERFORM @extschema@._ccseg_check_model_name(ccseg_train.model);
 
@@ -1022,7 +1034,8 @@ BEGIN
 			INTO elbow, use_k
 			FROM @extschema@.ccseg_elbow(source, k_min, k_max, features, id_column,
 				impute, scale, init, n_init, max_iter, tol, seed, algorithm,
-				silhouette_sample, ccseg_train.transform, ccseg_train.weights) e;
+				silhouette_sample, ccseg_train.transform, ccseg_train.weights,
+				ccseg_train.categorical) e;
 		EXCEPTION WHEN invalid_parameter_value THEN
 			-- a table with fewer rows than k_max (10 unless given): say
 			-- that training without k tries every k up to k_max
@@ -1046,8 +1059,14 @@ BEGIN
 	built := @extschema@.ccseg_build_model(source, use_k, features,
 		id_column, impute, scale, init, init_centroids, n_init, max_iter, tol,
 		seed, algorithm, silhouette_sample, ccseg_train.verbose, previous_model,
-		ccseg_train.transform, ccseg_train.weights);
+		ccseg_train.transform, ccseg_train.weights, ccseg_train.categorical);
 	s := @extschema@.ccseg_model_summary(built);
+	-- the columns trained on: the numeric features, then the categorical
+	-- columns (whose indicators are the other features), for retraining
+	categorical_columns := ARRAY(SELECT u.c FROM unnest(s.category_column) WITH ORDINALITY AS u(c, j)
+								 WHERE u.c IS NOT NULL GROUP BY u.c ORDER BY min(u.j));
+	input_columns := ARRAY(SELECT u.f FROM unnest(s.features, s.category_column) WITH ORDINALITY AS u(f, c, j)
+						   WHERE u.c IS NULL ORDER BY u.j) || categorical_columns;
 
 	-- segments too small to stand for a group of customers (the first five)
 	SELECT string_agg(format('%s (%s %s)', t.i, t.n, CASE WHEN t.n = 1 THEN 'row' ELSE 'rows' END), ', '
@@ -1079,7 +1098,7 @@ BEGIN
 		PERFORM @extschema@._ccseg_store_version(ccseg_train.model, next_version,
 			model_owner, source,
 			jsonb_build_object(
-				'k', use_k, 'features', s.features, 'id_column', id_column,
+				'k', use_k, 'features', input_columns, 'id_column', id_column,
 				'impute', impute, 'scale', scale,
 				'init', CASE WHEN init_centroids IS NULL THEN init ELSE 'given' END,
 				'init_centroids', init_centroids,
@@ -1093,7 +1112,9 @@ BEGIN
 			|| CASE WHEN ccseg_train.transform IS NULL THEN '{}'::jsonb
 			   ELSE jsonb_build_object('transform', ccseg_train.transform) END
 			|| CASE WHEN ccseg_train.weights IS NULL THEN '{}'::jsonb
-			   ELSE jsonb_build_object('weights', ccseg_train.weights) END,
+			   ELSE jsonb_build_object('weights', ccseg_train.weights) END
+			|| CASE WHEN ccseg_train.categorical IS NULL THEN '{}'::jsonb
+			   ELSE jsonb_build_object('categorical', categorical_columns) END,
 			took, built,
 			CASE WHEN previous_model IS NOT NULL AND s.changed_share IS NOT NULL
 				 THEN previous_version END);
@@ -1111,8 +1132,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean, text[], float8[]) IS
-'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max; transform names per-feature transforms (log1p, clip) and weights multiply the scaled features, both stored with the model and applied when scoring';
+COMMENT ON FUNCTION @extschema@.ccseg_train(text, regclass, integer, text[], text, text, text, text, float8[], integer, integer, float8, bigint, text, bigint, integer, integer, boolean, boolean, text[], float8[], text[]) IS
+'train a k-means segmentation model and store it as a new, active version; segment numbers follow the previous active version unless align is false; without k, k is chosen by the elbow rule in k_min..k_max; transform names per-feature transforms (log1p, clip), weights multiply the scaled features and categorical names columns one-hot encoded into 0/1 indicators, all stored with the model and applied when scoring';
 
 -- The current version of a model, or a given version.
 CREATE FUNCTION @extschema@.ccseg_get_model(model text, version integer DEFAULT NULL)
@@ -1232,7 +1253,9 @@ BEGIN
 		transform => CASE WHEN jsonb_typeof(p -> 'transform') = 'array'
 						  THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'transform')) END,
 		weights => CASE WHEN jsonb_typeof(p -> 'weights') = 'array'
-						THEN ARRAY(SELECT w::float8 FROM jsonb_array_elements_text(p -> 'weights') w) END);
+						THEN ARRAY(SELECT w::float8 FROM jsonb_array_elements_text(p -> 'weights') w) END,
+		categorical => CASE WHEN jsonb_typeof(p -> 'categorical') = 'array'
+							THEN ARRAY(SELECT jsonb_array_elements_text(p -> 'categorical')) END);
 	SELECT t.model, t.version, t.k, t.rows, t.iterations, t.inertia, t.seconds,
 		   v.aligned_to, v.changed_share
 	INTO result
@@ -1370,15 +1393,16 @@ CREATE FUNCTION @extschema@.ccseg_elbow(
 	algorithm text DEFAULT 'auto',
 	silhouette_sample bigint DEFAULT NULL,
 	transform text[] DEFAULT NULL,
-	weights float8[] DEFAULT NULL)
+	weights float8[] DEFAULT NULL,
+	categorical text[] DEFAULT NULL)
 RETURNS TABLE (k integer, inertia float8, silhouette float8,
 			   calinski_harabasz float8, davies_bouldin float8,
 			   iterations integer, seconds float8, recommended boolean)
 AS 'MODULE_PATHNAME', 'ccseg_elbow'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint, text[], float8[]) IS
-'train k-means for every k in k_min..k_max on data read and preprocessed once (transform and weights as for ccseg_train); inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
+COMMENT ON FUNCTION @extschema@.ccseg_elbow(regclass, integer, integer, text[], text, text, text, text, integer, integer, float8, bigint, text, bigint, text[], float8[], text[]) IS
+'train k-means for every k in k_min..k_max on data read and preprocessed once (transform, weights and categorical as for ccseg_train); inertia, silhouette, Calinski-Harabasz, Davies-Bouldin per k and the recommended k';
 
 CREATE FUNCTION @extschema@.ccseg_evaluate(model text, version integer DEFAULT NULL)
 RETURNS TABLE (inertia float8, silhouette float8, silhouette_rows bigint,
@@ -1549,12 +1573,19 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH r AS (SELECT * FROM @extschema@._ccseg_model_row(model) WHERE model_name IS NOT NULL),
 	z AS (SELECT * FROM @extschema@._ccseg_centroid_z(model)),
+	cat AS (SELECT q.category_column FROM r CROSS JOIN LATERAL @extschema@.ccseg_model_summary(r.model) q),
 	marked AS (
-		-- features that set a segment apart: at least half a standard deviation off
+		-- features that set a segment apart: at least half a standard deviation
+		-- off; a category indicator, above only, says the segment's share of
+		-- the category (a low share of one is a high share of others)
 		SELECT z.segment, z.feature, z.z,
-			   CASE WHEN z.z > 0 THEN 'high ' ELSE 'low ' END || @extschema@._ccseg_words(z.feature) AS trait,
+			   CASE WHEN c.category_column[z."position"] IS NOT NULL
+					THEN to_char(100 * z.value, 'FM990') || '% ' || z.feature
+					WHEN z.z > 0 THEN 'high ' || @extschema@._ccseg_words(z.feature)
+					ELSE 'low ' || @extschema@._ccseg_words(z.feature) END AS trait,
 			   row_number() OVER (PARTITION BY z.segment ORDER BY abs(z.z) DESC, z."position") AS rank
-		FROM z WHERE abs(z.z) >= 0.5),
+		FROM z CROSS JOIN cat c
+		WHERE abs(z.z) >= 0.5 AND (z.z > 0 OR c.category_column[z."position"] IS NULL)),
 	words AS (
 		SELECT m.segment,
 			   string_agg(m.trait, ', ' ORDER BY m.rank) FILTER (WHERE m.rank <= 2) AS label,
@@ -2343,9 +2374,9 @@ BEGIN
 				  WHERE a.attrelid = r.source_relid AND a.attnum > 0 AND NOT a.attisdropped
 					AND NOT has_column_privilege(r.source_relid, a.attnum, 'SELECT')) THEN
 		RETURN 'denied';
-	ELSIF EXISTS (SELECT 1 FROM unnest(r.features) f
+	ELSIF EXISTS (SELECT 1 FROM unnest(r.features, (@extschema@.ccseg_model_summary(r.model)).category_column) u(f, c)
 				  WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
-									WHERE a.attrelid = r.source_relid AND a.attname = f
+									WHERE a.attrelid = r.source_relid AND a.attname = coalesce(u.c, u.f)
 									  AND a.attnum > 0 AND NOT a.attisdropped)) THEN
 		RETURN 'changed';
 	END IF;
@@ -2376,7 +2407,9 @@ DECLARE
 	plot_x0 constant float8 := 26;
 	plot_x1 constant float8 := 210;
 	n_seg integer := r.k;
-	d integer := array_length(r.features, 1);
+	-- the numeric features, which come first; indicators are in the profile
+	n_ind integer := cardinality(array_remove((@extschema@.ccseg_model_summary(r.model)).category_column, NULL));
+	d integer := array_length(r.features, 1) - n_ind;
 	problem text;
 	q record;
 	p05 float8[]; p25 float8[]; p50 float8[]; p75 float8[]; p95 float8[];
@@ -2418,6 +2451,9 @@ BEGIN
 							@extschema@._ccseg_html(r.source_relid::text))
 			END);
 	END IF;
+	IF d = 0 THEN
+		RETURN '<h2>Features by segment</h2><p class="note">Every feature of the model is a category indicator: the profile above shows how far each segment''s share of each category lies from that of all customers.</p>';
+	END IF;
 	p05 := array_fill(NULL::float8, ARRAY[n_seg * d]);
 	p25 := p05; p50 := p05; p75 := p05; p95 := p05;
 	FOR q IN EXECUTE format(
@@ -2432,7 +2468,7 @@ BEGIN
 		'WHERE x.v > ''-Infinity''::float8 AND x.v < ''Infinity''::float8 AND u.g BETWEEN 1 AND %6$s '
 		'GROUP BY u.g, x.j',
 		'@extschema@', r.model_name, r.source_relid, sample_rows,
-		(SELECT string_agg(format('s.%I::float8', f), ', ' ORDER BY o) FROM unnest(r.features) WITH ORDINALITY u(f, o)),
+		(SELECT string_agg(format('s.%I::float8', f), ', ' ORDER BY o) FROM unnest(r.features) WITH ORDINALITY u(f, o) WHERE o <= d),
 		n_seg)
 	LOOP
 		idx := (q.g - 1) * d + q.j;
@@ -2530,8 +2566,9 @@ BEGIN
 		|| body || '</svg>'
 		|| format('<figcaption>Each feature in its own units, on a sample of %s customers of %s: per segment (numbered as above), '
 				  || 'the box spans the middle half of the segment''s values with a bar at the median, the line the 5th to the 95th percentile. '
-				  || 'Skewed features (most medians in the bottom tenth of the range, no negative values) are on a log scale.</figcaption>',
-				  to_char(n_rows, 'FM999,999,990'), @extschema@._ccseg_html(r.source));
+				  || 'Skewed features (most medians in the bottom tenth of the range, no negative values) are on a log scale.%s</figcaption>',
+				  to_char(n_rows, 'FM999,999,990'), @extschema@._ccseg_html(r.source),
+				  CASE WHEN n_ind > 0 THEN format(' The %s category indicators are left out: the profile above shows how far each segment''s share of each category lies from that of all customers.', n_ind) ELSE '' END);
 END
 $$;
 

@@ -35,7 +35,7 @@ enum
 {
 	EA_SOURCE, EA_K_MIN, EA_K_MAX, EA_FEATURES, EA_ID_COLUMN, EA_IMPUTE,
 	EA_SCALE, EA_INIT, EA_N_INIT, EA_MAX_ITER, EA_TOL, EA_SEED, EA_ALGORITHM,
-	EA_SILHOUETTE_SAMPLE, EA_TRANSFORM, EA_WEIGHTS
+	EA_SILHOUETTE_SAMPLE, EA_TRANSFORM, EA_WEIGHTS, EA_CATEGORICAL
 };
 
 typedef struct ElbowRow
@@ -123,7 +123,9 @@ ccseg_elbow(PG_FUNCTION_ARGS)
 				  (PG_NARGS() <= EA_TRANSFORM || PG_ARGISNULL(EA_TRANSFORM)) ? NULL :
 				  PG_GETARG_ARRAYTYPE_P(EA_TRANSFORM),
 				  (PG_NARGS() <= EA_WEIGHTS || PG_ARGISNULL(EA_WEIGHTS)) ? NULL :
-				  PG_GETARG_ARRAYTYPE_P(EA_WEIGHTS), k_max, base.kmeans.seed,
+				  PG_GETARG_ARRAYTYPE_P(EA_WEIGHTS),
+				  (PG_NARGS() <= EA_CATEGORICAL || PG_ARGISNULL(EA_CATEGORICAL)) ? NULL :
+				  PG_GETARG_ARRAYTYPE_P(EA_CATEGORICAL), k_max, base.kmeans.seed,
 				  cxt, &prep);
 	ccseg_check_k_rows(&prep, "k_max", k_max);
 	/* each k's k-means++ starts from the centroids a smaller k chose */
@@ -199,7 +201,6 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 	char	   *order_by;
 	MemoryContext cxt;
 	CcAllocator alloc;
-	CcsegFeatures f;
 	CcModel		m;
 	double	   *x;
 	double	   *z;
@@ -234,10 +235,9 @@ ccseg_model_silhouette(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the silhouette is not defined for a model with one segment"),
 				 errdetail("It compares each row's own segment with the nearest other segment.")));
-	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), order_by, &f);
 	/* per row: the features and a label; the silhouette's share is checked below */
-	x = ccseg_read_matrix_within(relid, &f, order_by, sizeof(int),
-								 "ccseg_silhouette", cxt, &n_read);
+	x = ccseg_read_model_rows_within(relid, &m, order_by, sizeof(int),
+									  "ccseg_silhouette", cxt, &n_read);
 
 	/* impute, scale and label each row as scoring would; drop what it drops */
 	z = MemoryContextAlloc(cxt, sizeof(double) * m.d);

@@ -36,7 +36,7 @@ read_source(FunctionCallInfo fcinfo, ArrayType *features, const char *what,
 
 	ccseg_require_arg(fcinfo, 0, "source");
 	relid = PG_GETARG_OID(0);
-	ccseg_resolve_features(relid, features, NULL, f);
+	ccseg_resolve_features(relid, features, NULL, NULL, f);
 	return ccseg_read_matrix_within(relid, f, NULL, extra_per_row, what, cxt, n);
 }
 

@@ -152,7 +152,14 @@ ccseg_model_send(PG_FUNCTION_ARGS)
 
 	ccseg_model_parse(PG_GETARG_VARLENA_P(0), &m, CurrentMemoryContext);
 	for (j = 0; j < m.d; j++)
+	{
 		m.features[j] = pg_server_to_client(m.features[j], strlen(m.features[j]));
+		if (m.category_column[j] != NULL)
+			m.category_column[j] = pg_server_to_client(m.category_column[j],
+													   strlen(m.category_column[j]));
+		if (m.category[j] != NULL)
+			m.category[j] = pg_server_to_client(m.category[j], strlen(m.category[j]));
+	}
 	size = cc_model_wire_size(&m);
 	out = palloc(size + VARHDRSZ);
 	SET_VARSIZE(out, size + VARHDRSZ);
@@ -177,7 +184,14 @@ ccseg_model_recv(PG_FUNCTION_ARGS)
 	{
 		/* names arrive in the client encoding */
 		for (j = 0; j < m.d; j++)
+		{
 			m.features[j] = pg_client_to_server(m.features[j], strlen(m.features[j]));
+			if (m.category_column[j] != NULL)
+				m.category_column[j] = pg_client_to_server(m.category_column[j],
+														   strlen(m.category_column[j]));
+			if (m.category[j] != NULL)
+				m.category[j] = pg_client_to_server(m.category[j], strlen(m.category[j]));
+		}
 		bad = cc_model_validate(&m);
 	}
 	if (bad != NULL)
@@ -244,6 +258,23 @@ field_datum(const CcModelField *f, const CcModel *m, bool *isnull)
 				elems[i] = CStringGetTextDatum(((char *const *) values)[i]);
 			return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
 												   TYPALIGN_INT));
+		case CC_FIELD_TEXTS:
+			{
+				int			dims[1] = {n};
+				int			lbs[1] = {1};
+
+				elems = palloc(sizeof(Datum) * n);
+				elem_nulls = palloc(sizeof(bool) * n);
+				for (i = 0; i < n; i++)
+				{
+					const char *t = ((char *const *) values)[i];
+
+					elem_nulls[i] = t == NULL;
+					elems[i] = t == NULL ? (Datum) 0 : CStringGetTextDatum(t);
+				}
+				return PointerGetDatum(construct_md_array(elems, elem_nulls, 1, dims, lbs,
+														  TEXTOID, -1, false, TYPALIGN_INT));
+			}
 		case CC_FIELD_DOUBLE:
 			break;
 	}

@@ -132,6 +132,93 @@ check_finite(CcsegScorer *st, double v, int j)
 				 errhint("Use NULL for a missing value; the model imputes it.")));
 }
 
+/*
+ * The model's groups of indicators, one per categorical column, with the
+ * column or argument position of each from pos_of (a column name to a
+ * position, or -1) and its type from type_of; an error names a column that
+ * is missing.  Made in st->model_cxt.
+ */
+static void
+map_groups(CcsegScorer *st, int (*pos_of) (void *arg, const char *name),
+		   Oid (*type_of) (void *arg, int pos), void *arg, bool args)
+{
+	const CcModel *m = &st->model;
+	int			j,
+				g = 0;
+
+	st->ngroups = 0;
+	st->groups = MemoryContextAllocZero(st->model_cxt,
+										sizeof(CcsegCatGroup) * Max(m->d, 1));
+	for (j = 0; j < m->d; j += cc_model_is_indicator(m, j) ? cc_model_category_count(m, j) : 1)
+	{
+		CcsegCatGroup *grp;
+		Oid			outfn;
+		bool		varlena;
+
+		if (!cc_model_is_indicator(m, j))
+			continue;
+		grp = &st->groups[g];
+		grp->first = j;
+		grp->count = cc_model_category_count(m, j);
+		grp->pos = pos_of(arg, m->category_column[j]);
+		if (grp->pos < 0 && args)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("categorical column \"%s\" of %s was not a column of the model when this statement was planned",
+							m->category_column[j], ccseg_scorer_label(st)),
+					 errhint("The model was retrained with other features; plan the statement again (for example, prepare it again).")));
+		if (grp->pos < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("row has no column \"%s\", a categorical column of %s",
+							m->category_column[j], ccseg_scorer_label(st)),
+					 errhint("Pass a row that has every feature of the model, for example by selecting from the table it was trained on.")));
+		grp->type = type_of(arg, grp->pos);
+		getTypeOutputInfo(grp->type, &outfn, &varlena);
+		fmgr_info_cxt(outfn, &grp->out, st->model_cxt);
+		g++;
+	}
+	st->ngroups = g;
+}
+
+/*
+ * Set the indicators of each group from its value: from values and isnull
+ * by column, or from args by argument when args is not NULL.
+ */
+static void
+read_groups(CcsegScorer *st, const Datum *values, const bool *isnull,
+			const NullableDatum *args)
+{
+	int			g;
+
+	for (g = 0; g < st->ngroups; g++)
+	{
+		CcsegCatGroup *grp = &st->groups[g];
+		const char *text = NULL;
+		bool		null = args ? args[grp->pos].isnull : isnull[grp->pos];
+
+		if (!null)
+			text = OutputFunctionCall(&grp->out,
+									  args ? args[grp->pos].value : values[grp->pos]);
+		cc_onehot_fill(st->model.category + grp->first, grp->count, text,
+					   st->raw + grp->first);
+		if (text != NULL)
+			pfree((char *) text);
+	}
+}
+
+static int
+row_pos_of(void *arg, const char *name)
+{
+	return ccseg_find_column((TupleDesc) arg, name);
+}
+
+static Oid
+row_type_of(void *arg, int pos)
+{
+	return TupleDescAttr((TupleDesc) arg, pos)->atttypid;
+}
+
 /* Map the model's features to the columns of the row's type. */
 static void
 map_row_type(CcsegScorer *st, HeapTupleHeader rec)
@@ -158,6 +245,11 @@ map_row_type(CcsegScorer *st, HeapTupleHeader rec)
 	{
 		const char *f = st->model.features[j];
 
+		if (cc_model_is_indicator(&st->model, j))
+		{
+			st->column[j] = -1;
+			continue;
+		}
 		st->column[j] = ccseg_find_column(st->desc, f);
 		if (st->column[j] < 0)
 			ereport(ERROR,
@@ -172,6 +264,7 @@ map_row_type(CcsegScorer *st, HeapTupleHeader rec)
 					 errmsg("column \"%s\" of the row has type %s, which is not numeric",
 							f, format_type_be(TupleDescAttr(st->desc, st->column[j])->atttypid))));
 	}
+	map_groups(st, row_pos_of, row_type_of, st->desc, false);
 	st->rowtype = type;
 	st->rowtypmod = typmod;
 }
@@ -193,6 +286,8 @@ ccseg_scorer_read_row(CcsegScorer *st, HeapTupleHeader rec)
 	{
 		int			col = st->column[j];
 
+		if (col < 0)
+			continue;			/* an indicator: read_groups */
 		if (st->nulls[col])
 			st->raw[j] = NAN;
 		else
@@ -201,6 +296,7 @@ ccseg_scorer_read_row(CcsegScorer *st, HeapTupleHeader rec)
 			check_finite(st, st->raw[j], j);
 		}
 	}
+	read_groups(st, st->values, st->nulls, NULL);
 }
 
 /* Read a float8[] of feature values into st->raw (NULL elements as NaN). */
@@ -257,6 +353,35 @@ ccseg_scorer_read_array(CcsegScorer *st, ArrayType *arr)
 	}
 }
 
+/* The names of _ccseg_predict_columns's values, for map_groups. */
+typedef struct ArgNames
+{
+	Datum	   *names;
+	bool	   *nulls;
+	int			n;
+	FunctionCallInfo fcinfo;
+} ArgNames;
+
+static int
+arg_pos_of(void *arg, const char *name)
+{
+	ArgNames   *an = arg;
+	int			i;
+
+	for (i = 0; i < an->n; i++)
+		if (!an->nulls[i] && strcmp(TextDatumGetCString(an->names[i]), name) == 0)
+			return i + 2;
+	return -1;
+}
+
+static Oid
+arg_type_of(void *arg, int pos)
+{
+	ArgNames   *an = arg;
+
+	return get_fn_expr_argtype(an->fcinfo->flinfo, pos);
+}
+
 /*
  * Map the model's features to the arguments of _ccseg_predict_columns(model,
  * names, VARIADIC values): argument 0 is the model, 1 the names of the
@@ -303,6 +428,9 @@ map_args(CcsegScorer *st, FunctionCallInfo fcinfo)
 		const char *f = st->model.features[j];
 
 		st->argpos[j] = -1;
+		st->argconv[j] = CCSEG_CONV_CATEGORY;
+		if (cc_model_is_indicator(&st->model, j))
+			continue;
 		for (i = 0; i < nnames; i++)
 			if (!nulls[i] && strcmp(TextDatumGetCString(names[i]), f) == 0)
 			{
@@ -340,8 +468,15 @@ map_args(CcsegScorer *st, FunctionCallInfo fcinfo)
 			st->by_type[i++] = j;
 	st->n_int4 = i - st->n_float8;
 	for (j = 0; j < st->model.d; j++)
-		if (st->argconv[j] != CCSEG_CONV_FLOAT8 && st->argconv[j] != CCSEG_CONV_INT4)
+		if (st->argconv[j] != CCSEG_CONV_FLOAT8 && st->argconv[j] != CCSEG_CONV_INT4 &&
+			st->argconv[j] != CCSEG_CONV_CATEGORY)
 			st->by_type[i++] = j;
+	st->n_by_type = i;
+	{
+		ArgNames	an = {names, nulls, nnames, fcinfo};
+
+		map_groups(st, arg_pos_of, arg_type_of, &an, true);
+	}
 }
 
 /*
@@ -385,7 +520,7 @@ ccseg_scorer_read_args(CcsegScorer *st, FunctionCallInfo fcinfo)
 
 		raw[feat[t]] = arg->isnull ? NAN : (double) DatumGetInt32(arg->value);
 	}
-	for (; t < st->model.d; t++)
+	for (; t < st->n_by_type; t++)
 	{
 		const NullableDatum *arg = &args[pos[feat[t]]];
 
@@ -398,6 +533,7 @@ ccseg_scorer_read_args(CcsegScorer *st, FunctionCallInfo fcinfo)
 			check_finite(st, raw[j], j);
 		}
 	}
+	read_groups(st, NULL, NULL, args);
 }
 
 /*

@@ -18,6 +18,8 @@
 #include "reader.h"
 #include "sample.h"
 
+#include "category.h"
+
 #include "matrix.h"
 #include "preprocess.h"
 
@@ -110,6 +112,13 @@ ccseg_resolve_transforms(ArrayType *spec, CcsegPrepared *p, MemoryContext cxt)
 		for (j = 0; j < d; j++)
 			if (strcmp(p->f.names[j], e) == 0)
 				break;
+		if (j < d && p->f.conv[j] == CCSEG_CONV_CATEGORY)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("transform names categorical column \"%s\"",
+							ccseg_name_for_message(e)),
+					 errdetail("A categorical column becomes 0/1 indicators, which are not transformed."),
+					 errhint("Name only numeric features in transform.")));
 		if (j == d)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -128,7 +137,7 @@ ccseg_resolve_transforms(ArrayType *spec, CcsegPrepared *p, MemoryContext cxt)
 	}
 	for (j = 0; j < d; j++)
 	{
-		if (!named[j])
+		if (!named[j] && p->f.conv[j] != CCSEG_CONV_CATEGORY)
 		{
 			p->transform[j] = all;
 			p->tq_lo[j] = all_lo;
@@ -182,6 +191,8 @@ ccseg_resolve_weights(ArrayType *weights, CcsegPrepared *p, MemoryContext cxt)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("weights has %d elements, but there are %d features", n, d),
+				 p->f.ncat > 0 ?
+				 errhint("Give one weight per numeric feature, in the order of features (or of the relation's numeric columns when features is omitted), then one per categorical column, in the order of categorical; a categorical column's weight applies to each of its indicators.") :
 				 errhint("Give one weight per feature, in the order of features (or of the relation's numeric columns when features is omitted).")));
 	p->weights = MemoryContextAlloc(cxt, sizeof(double) * d);
 	for (j = 0; j < d; j++)
@@ -286,12 +297,112 @@ transform_matrix(CcsegPrepared *p, MemoryContext cxt, const CcAllocator *alloc)
 	pfree(var);
 }
 
+/*
+ * One-hot encode the categorical columns of p->x (the last p->f.ncat, read
+ * as codes): the categories in their order, the indicators after the
+ * numeric features, named "column=category" ("column IS NULL" for the NULL
+ * category); p->f becomes the model's features, and the transforms and
+ * weights of the columns become those of the features (no transform for
+ * an indicator, the column's weight for each of its indicators).
+ */
+static void
+encode_categories(CcsegPrepared *p, MemoryContext cxt)
+{
+	CcsegFeatures in = p->f;
+	int			n_num = in.d - in.ncat;
+	int			d,
+				j,
+				c,
+				i;
+	double	   *wide;
+	MemoryContext old;
+
+	ccseg_categories_finish(p->relid, &in, p->x, p->n_read);
+	wide = ccseg_expand_categories(&in, p->x, p->n_read, cxt, &d);
+	pfree(p->x);
+	p->x = wide;
+
+	old = MemoryContextSwitchTo(cxt);
+	p->f.d = d;
+	p->f.ncat = 0;
+	p->f.cat = NULL;
+	p->f.names = palloc(sizeof(char *) * d);
+	p->f.conv = palloc(sizeof(CcsegConv) * d);
+	p->category_column = palloc0(sizeof(char *) * d);
+	p->category = palloc0(sizeof(char *) * d);
+	for (j = 0; j < n_num; j++)
+	{
+		p->f.names[j] = in.names[j];
+		p->f.conv[j] = in.conv[j];
+	}
+	for (c = 0; c < in.ncat; c++)
+	{
+		const CcsegCategorical *cat = &in.cat[c];
+		const char *col = in.names[n_num + c];
+
+		for (i = 0; i < cat->dict.n + (cat->has_null ? 1 : 0); i++)
+		{
+			p->category_column[j] = pstrdup(col);
+			if (i < cat->dict.n)
+			{
+				p->category[j] = pstrdup(cat->dict.text[i]);
+				p->f.names[j] = psprintf("%s=%s", col, cat->dict.text[i]);
+			}
+			else
+				p->f.names[j] = psprintf("%s IS NULL", col);
+			p->f.conv[j] = CCSEG_CONV_FLOAT8;
+			j++;
+		}
+	}
+	/* the columns' transforms and weights, spread over the features */
+	if (p->transform != NULL)
+	{
+		int		   *t = palloc(sizeof(int) * d);
+		double	   *lo = palloc(sizeof(double) * d);
+		double	   *hi = palloc(sizeof(double) * d);
+
+		for (j = 0; j < d; j++)
+		{
+			t[j] = j < n_num ? p->transform[j] : CC_TRANSFORM_NONE;
+			lo[j] = j < n_num ? p->tq_lo[j] : NAN;
+			hi[j] = j < n_num ? p->tq_hi[j] : NAN;
+		}
+		p->transform = t;
+		p->tq_lo = lo;
+		p->tq_hi = hi;
+	}
+	if (p->weights != NULL)
+	{
+		double	   *w = palloc(sizeof(double) * d);
+
+		for (j = 0; j < n_num; j++)
+			w[j] = p->weights[j];
+		for (c = 0; c < in.ncat; c++)
+		{
+			int			count = in.cat[c].dict.n + (in.cat[c].has_null ? 1 : 0);
+
+			for (i = 0; i < count; i++)
+				w[j++] = p->weights[n_num + c];
+		}
+		p->weights = w;
+	}
+	MemoryContextSwitchTo(old);
+	for (j = 0; j < d; j++)
+		for (i = 0; i < j; i++)
+			if (strcmp(p->f.names[i], p->f.names[j]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("indicator feature \"%s\" has the name of another feature",
+								p->f.names[j]),
+						 errhint("Rename the column of that name in a view.")));
+}
+
 /* Read, impute and scale the features of relid; see prepare.h. */
 void
 ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 			  CcImpute impute, CcScale scale, ArrayType *transforms,
-			  ArrayType *weights, int k, uint64 seed, MemoryContext cxt,
-			  CcsegPrepared *p)
+			  ArrayType *weights, ArrayType *categorical, int k, uint64 seed,
+			  MemoryContext cxt, CcsegPrepared *p)
 {
 	double		per_row;
 	size_t		max_rows;
@@ -299,12 +410,13 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	instr_time	start;
 	bool		distributed;
 
+	memset(p, 0, sizeof(*p));
 	p->relname = get_rel_name(relid);
 	if (p->relname == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
-	ccseg_resolve_features(relid, features, id_column, &p->f);
+	ccseg_resolve_features(relid, features, id_column, categorical, &p->f);
 	d = p->f.d;
 	ccseg_resolve_transforms(transforms, p, cxt);
 	ccseg_resolve_weights(weights, p, cxt);
@@ -321,8 +433,29 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	per_row = 8.0 * d + (double) ccseg_threads_in_force() * (8.0 * k + 48.0);
 	max_rows = (size_t) Max(2.0, (double) ccseg_max_train_memory_in_force() * 1024.0 / per_row);
 	INSTR_TIME_SET_CURRENT(start);
-	p->x = ccseg_read_training_rows(relid, &p->f, id_column, max_rows, seed, cxt,
-									&p->n_read, &p->n_source, &distributed);
+	if (p->f.ncat > 0)
+	{
+		/* every row in memory, read serially (the dictionaries grow as it reads) */
+		if (ccseg_citus_distributed(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("categorical columns are not supported on distributed table \"%s\"",
+							p->relname),
+					 errhint("Train on a local copy, or on a view that encodes the categories as numeric columns.")));
+		distributed = false;
+		p->x = ccseg_read_matrix_sample(relid, &p->f, id_column, max_rows, seed,
+										cxt, &p->n_read, &p->n_source);
+		if (p->n_source > p->n_read)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("categorical columns need every row of relation \"%s\" in memory, but only %zu of its %zu rows fit",
+							p->relname, p->n_read, p->n_source),
+					 errdetail("Training on a sample refines the centroids over every row, which does not read categorical columns."),
+					 ccseg_errhint_memory("train on a view with fewer rows")));
+	}
+	else
+		p->x = ccseg_read_training_rows(relid, &p->f, id_column, max_rows, seed, cxt,
+										&p->n_read, &p->n_source, &distributed);
 	p->read_seconds = ccseg_seconds_since(start);
 	INSTR_TIME_SET_CURRENT(start);
 	p->sampled = p->n_source > p->n_read;
@@ -358,6 +491,10 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("relation \"%s\" has no rows to train on", p->relname)));
+	if (features == NULL)
+		ccseg_notice_few_values(relid, &p->f, p->x, p->n_read);
+	if (p->f.ncat > 0)
+		encode_categories(p, cxt);
 
 	ccseg_prepare_matrix(p, cxt);
 	p->preprocess_seconds = ccseg_seconds_since(start);
@@ -405,6 +542,10 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 				 errmsg("column \"%s\" of relation \"%s\" is null in every row",
 						p->f.names[bad], p->relname),
 				 errhint("Leave it out of features.")));
+	/* an indicator is never missing: its value is 0 (NaN for impute = drop) */
+	for (j = 0; j < d && p->category_column != NULL; j++)
+		if (p->category_column[j] != NULL)
+			p->impute_values[j] = impute == CC_IMPUTE_DROP ? NAN : 0.0;
 	p->n = cc_impute_apply(p->x, p->n_read, d, impute, p->impute_values);
 	if (p->n == 0)
 		ereport(ERROR,
@@ -430,6 +571,14 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	if (!scaled)
 		cc_scale_fit(p->x, p->n, d, scale, p->center, p->scale_values,
 					 constant, &alloc);
+	/* indicators are not scaled (as a OneHotEncoder beside the numeric pipeline) */
+	for (j = 0; j < d && p->category_column != NULL; j++)
+		if (p->category_column[j] != NULL)
+		{
+			p->center[j] = 0.0;
+			p->scale_values[j] = 1.0;
+			constant[j] = false;
+		}
 	for (j = 0; j < d; j++)
 		if (!isfinite(p->feature_mean[j]) || !isfinite(p->feature_std[j]) ||
 			!isfinite(p->center[j]) || !isfinite(p->scale_values[j]))
@@ -535,5 +684,11 @@ ccseg_prepared_to_model(const CcsegPrepared *p, CcModel *m)
 	}
 	if (p->weights != NULL)
 		memcpy(m->weights, p->weights, sizeof(double) * p->f.d);
+	if (p->category_column != NULL)
+		for (j = 0; j < p->f.d; j++)
+		{
+			m->category_column[j] = p->category_column[j];
+			m->category[j] = p->category[j];
+		}
 	m->rows = (int64_t) p->n;
 }

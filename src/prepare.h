@@ -32,6 +32,9 @@ typedef struct CcsegPrepared
 	double	   *transform_b;
 	double	   *transform_mean; /* d: mean of the transformed column, NaN when none */
 	double	   *weights;		/* d: multiply the scaled values; NULL: none */
+	/* one-hot indicators (ccseg_prepare with categorical columns); NULL: none */
+	char	  **category_column;	/* d: an indicator's column, NULL for numeric */
+	char	  **category;		/* d: an indicator's category, NULL for NULL */
 	double	   *feature_mean;	/* d: imputed rows, original units */
 	double	   *feature_std;	/* d: population */
 	double	   *x;				/* n x d, imputed and scaled */
@@ -47,7 +50,8 @@ typedef struct CcsegPrepared
 
 extern void ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 						  CcImpute impute, CcScale scale, ArrayType *transforms,
-						  ArrayType *weights, int k, uint64 seed,
+						  ArrayType *weights, ArrayType *categorical, int k,
+						  uint64 seed,
 						  MemoryContext cxt, CcsegPrepared *p);
 extern void ccseg_resolve_weights(ArrayType *weights, CcsegPrepared *p,
 								  MemoryContext cxt);

@@ -40,7 +40,6 @@ ccseg_model_profile(PG_FUNCTION_ARGS)
 	Oid			relid;
 	char	   *order_by;
 	MemoryContext cxt;
-	CcsegFeatures f;
 	CcModel		m;
 	double	   *x;
 	double	   *z;
@@ -60,10 +59,9 @@ ccseg_model_profile(PG_FUNCTION_ARGS)
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg profile",
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_model_parse(PG_GETARG_VARLENA_P(1), &m, cxt);
-	ccseg_resolve_features(relid, ccseg_model_feature_array(&m), order_by, &f);
 	/* per row: the features, a label and a place in the column buffer */
-	x = ccseg_read_matrix_within(relid, &f, order_by, sizeof(int) + sizeof(double),
-								 "ccseg_profile", cxt, &n_read);
+	x = ccseg_read_model_rows_within(relid, &m, order_by, sizeof(int) + sizeof(double),
+									  "ccseg_profile", cxt, &n_read);
 
 	z = MemoryContextAlloc(cxt, sizeof(double) * m.d);
 	labels = MemoryContextAllocHuge(cxt, sizeof(int) * Max(n_read, 1));

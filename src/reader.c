@@ -36,6 +36,8 @@
 
 #define FETCH_ROWS	10000
 
+static void report_categories(Oid relid, const CcsegFeatures *f, int j);
+
 /* Set *conv for a numeric type (or a domain over one); false for other types. */
 bool
 ccseg_conv_for_type(Oid type, CcsegConv *conv)
@@ -138,6 +140,29 @@ fallback:
 	if ((Pointer) v != DatumGetPointer(value))
 		pfree(v);
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+}
+
+/*
+ * The code of the value of categorical feature j of f (one of its last
+ * ncat): the index of its text form in the column's dictionary, added to
+ * it while training reads; CC_CATEGORY_UNKNOWN for a value that is not a
+ * category of a frozen dictionary; -2 for a value the dictionary cannot
+ * take (see cc_category_code).
+ */
+double
+ccseg_category_code(const CcsegFeatures *f, int j, Datum value)
+{
+	CcsegCategorical *cat = &f->cat[j - (f->d - f->ncat)];
+	MemoryContext old = MemoryContextSwitchTo(cat->tmp);
+	char	   *text = OutputFunctionCall(&cat->out, value);
+	double		code;
+
+	MemoryContextSwitchTo(old);
+	code = cc_category_code(&cat->dict, text, strlen(text));
+	/* what an output function allocates besides its result goes too */
+	if (++cat->calls % 1024 == 0)
+		MemoryContextReset(cat->tmp);
+	return code;
 }
 
 /* Column number (0-based) of a live column of desc called name, or -1. */
@@ -288,14 +313,96 @@ column_hint(TupleDesc desc, const char *name, int skip, const char *relname)
 	return hint ? errhint("%s", hint) : 0;
 }
 
+/* Set up categorical column c of out, of type type, to read into a new dictionary. */
+static void
+init_categorical(CcsegFeatures *out, int c, Oid type, int max)
+{
+	CcsegCategorical *cat = &out->cat[c];
+	Oid			outfn;
+	bool		varlena;
+	CcsegConv	conv;
+
+	memset(cat, 0, sizeof(*cat));
+	ccseg_allocator_init(&cat->alloc, CurrentMemoryContext);
+	cc_category_init(&cat->dict, max, &cat->alloc);
+	cat->tmp = AllocSetContextCreate(CurrentMemoryContext, "ccseg category text",
+									 ALLOCSET_SMALL_SIZES);
+	getTypeOutputInfo(type, &outfn, &varlena);
+	fmgr_info(outfn, &cat->out);
+	cat->type = type;
+	cat->numeric = ccseg_conv_for_type(type, &conv);
+}
+
+/*
+ * The categorical parameter (text[]): the columns of desc it names, checked
+ * (present, once each, not the id column), as column numbers into *cols;
+ * returns how many.
+ */
+static int
+resolve_categorical(TupleDesc desc, ArrayType *categorical, int id_col,
+					const char *relname, int **cols)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i,
+				i2;
+
+	if (ARR_NDIM(categorical) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("categorical must be a one-dimensional array")));
+	deconstruct_array(categorical, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("categorical must not be empty"),
+				 errhint("Pass NULL (or leave it out) when no column is categorical.")));
+	*cols = palloc(sizeof(int) * n);
+	for (i = 0; i < n; i++)
+	{
+		char	   *name;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("categorical must not contain null elements")));
+		name = TextDatumGetCString(elems[i]);
+		(*cols)[i] = ccseg_find_column(desc, name);
+		if ((*cols)[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("categorical column \"%s\" of relation \"%s\" does not exist",
+							ccseg_name_for_message(name), relname),
+					 column_hint(desc, name, id_col, relname)));
+		if ((*cols)[i] == id_col)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("id column \"%s\" cannot also be a categorical column", name)));
+		for (i2 = 0; i2 < i; i2++)
+			if ((*cols)[i2] == (*cols)[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("categorical column \"%s\" is listed more than once",
+								ccseg_name_for_message(name))));
+	}
+	return n;
+}
+
 /*
  * Resolve the features of a training source: the columns named in features,
- * or every numeric column but id_column when features is NULL.
+ * or every numeric column but id_column when features is NULL; then the
+ * columns named in categorical (which may be named in features too, and are
+ * left out of the automatic choice), read as category codes.
  */
 void
 ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
-					   CcsegFeatures *out)
+					   ArrayType *categorical, CcsegFeatures *out)
 {
+	int		   *cat_cols = NULL;
+	int			ncat = 0;
+	int			c;
 	Relation	rel = relation_open(relid, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
 	char	   *relname = RelationGetRelationName(rel);
@@ -323,8 +430,12 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 	}
 
 	out->d = 0;
+	out->ncat = 0;
+	out->cat = NULL;
 	out->names = palloc(sizeof(char *) * Max(desc->natts, 1));
 	out->conv = palloc(sizeof(CcsegConv) * Max(desc->natts, 1));
+	if (categorical != NULL)
+		ncat = resolve_categorical(desc, categorical, id_col, relname, &cat_cols);
 
 	if (features == NULL)
 	{
@@ -334,10 +445,15 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 
 			if (att->attisdropped || i == id_col)
 				continue;
+			for (c = 0; c < ncat; c++)
+				if (cat_cols[c] == i)
+					break;
+			if (c < ncat)
+				continue;
 			if (ccseg_conv_for_type(att->atttypid, &out->conv[out->d]))
 				out->names[out->d++] = pstrdup(NameStr(att->attname));
 		}
-		if (out->d == 0)
+		if (out->d == 0 && ncat == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("relation \"%s\" has no numeric column to use as a feature",
@@ -365,8 +481,8 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many features: %d", n),
 					 errdetail("At most %d features are supported.", CC_MAX_FEATURES)));
-		out->names = repalloc(out->names, sizeof(char *) * n);
-		out->conv = repalloc(out->conv, sizeof(CcsegConv) * n);
+		out->names = repalloc(out->names, sizeof(char *) * (n + ncat));
+		out->conv = repalloc(out->conv, sizeof(CcsegConv) * (n + ncat));
 		for (i = 0; i < n; i++)
 		{
 			char	   *name;
@@ -396,15 +512,41 @@ ccseg_resolve_features(Oid relid, ArrayType *features, const char *id_column,
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("id column \"%s\" cannot also be a feature", name)));
+			/* a categorical column named here too is encoded, after the others */
+			for (c = 0; c < ncat; c++)
+				if (cat_cols[c] == col)
+					break;
+			if (c < ncat)
+				continue;
 			att = TupleDescAttr(desc, col);
 			if (!ccseg_conv_for_type(att->atttypid, &out->conv[out->d]))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("column \"%s\" of relation \"%s\" has type %s, which is not numeric",
 								name, relname, format_type_be(att->atttypid)),
-						 errhint("Features must be smallint, integer, bigint, real, double precision or numeric columns.")));
+						 errhint("Features must be smallint, integer, bigint, real, double precision or numeric columns; name a column of another type in categorical to one-hot encode it.")));
 			out->names[out->d++] = name;
 		}
+	}
+	if (out->d + ncat > CC_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many features: %d", out->d + ncat),
+				 errdetail("At most %d features are supported.", CC_MAX_FEATURES)));
+	if (ncat > 0)
+	{
+		out->names = repalloc(out->names, sizeof(char *) * (out->d + ncat));
+		out->conv = repalloc(out->conv, sizeof(CcsegConv) * (out->d + ncat));
+		out->cat = palloc(sizeof(CcsegCategorical) * ncat);
+		for (c = 0; c < ncat; c++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, cat_cols[c]);
+
+			init_categorical(out, c, att->atttypid, CC_MAX_CATEGORIES);
+			out->names[out->d] = pstrdup(NameStr(att->attname));
+			out->conv[out->d++] = CCSEG_CONV_CATEGORY;
+		}
+		out->ncat = ncat;
 	}
 	/* keep the lock until the end of the transaction */
 	relation_close(rel, NoLock);
@@ -420,6 +562,199 @@ ccseg_model_feature_array(const CcModel *m)
 	for (j = 0; j < m->d; j++)
 		names[j] = CStringGetTextDatum(m->features[j]);
 	return construct_array(names, m->d, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * The columns of relid to read for model m: its numeric features, then one
+ * categorical column per group of indicators, read into a dictionary frozen
+ * to the model's categories (in the model's order, so that a code is the
+ * indicator's place in its group; a value that is not one is unknown).
+ */
+void
+ccseg_resolve_model_features(Oid relid, const CcModel *m, const char *order_by,
+							 CcsegFeatures *out)
+{
+	int			n_num = 0,
+				ncat = 0,
+				j,
+				c;
+	Datum	   *names = palloc(sizeof(Datum) * m->d);
+
+	for (j = 0; j < m->d; j++)
+	{
+		if (!cc_model_is_indicator(m, j))
+			names[n_num++] = CStringGetTextDatum(m->features[j]);
+		else if (j == 0 || !cc_model_is_indicator(m, j - 1) ||
+				 strcmp(m->category_column[j - 1], m->category_column[j]) != 0)
+			ncat++;
+	}
+	if (ncat == 0)
+	{
+		ccseg_resolve_features(relid, ccseg_model_feature_array(m), order_by,
+							   NULL, out);
+		return;
+	}
+	j = n_num;
+	for (c = 0; c < ncat; c++)
+	{
+		names[n_num + c] = CStringGetTextDatum(m->category_column[j]);
+		j += cc_model_category_count(m, j);
+	}
+	/* the categorical columns in features too: then features is never empty */
+	ccseg_resolve_features(relid,
+						   construct_array(names, n_num + ncat, TEXTOID, -1, false, TYPALIGN_INT),
+						   order_by,
+						   construct_array(names + n_num, ncat, TEXTOID, -1, false, TYPALIGN_INT),
+						   out);
+	/* freeze each dictionary to the model's categories, in its order */
+	j = n_num;
+	for (c = 0; c < ncat; c++)
+	{
+		CcsegCategorical *cat = &out->cat[c];
+		int			count = cc_model_category_count(m, j),
+					i;
+
+		cc_category_free(&cat->dict);
+		cc_category_init(&cat->dict, CC_MAX_CATEGORIES, &cat->alloc);
+		cat->has_null = false;
+		for (i = j; i < j + count; i++)
+		{
+			if (m->category[i] == NULL)
+				cat->has_null = true;
+			else
+				cc_category_code(&cat->dict, m->category[i], strlen(m->category[i]));
+		}
+		cat->dict.frozen = true;
+		j += count;
+	}
+}
+
+/*
+ * After training read its rows: put each categorical column's categories in
+ * their order (numeric for the types of numeric features, else bytewise),
+ * renumber the codes of x (n rows of f->d) to it, and note whether NULL is
+ * a category; an error when NULL makes a column's categories more than
+ * CC_MAX_CATEGORIES.
+ */
+void
+ccseg_categories_finish(Oid relid, const CcsegFeatures *f, double *x, size_t n)
+{
+	int			c;
+
+	for (c = 0; c < f->ncat; c++)
+	{
+		CcsegCategorical *cat = &f->cat[c];
+		int			col = f->d - f->ncat + c;
+		int		   *remap = palloc(sizeof(int) * Max(cat->dict.n, 1));
+
+		cc_category_sort(&cat->dict, cat->numeric, remap);
+		cat->has_null = cc_category_remap(x, n, f->d, col, remap);
+		pfree(remap);
+		if (cat->dict.n + (cat->has_null ? 1 : 0) > CC_MAX_CATEGORIES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("categorical column \"%s\" of relation \"%s\" has more than %d categories",
+							f->names[col], get_rel_name(relid), CC_MAX_CATEGORIES),
+					 errdetail("Its %d distinct values and NULL are each a category.", cat->dict.n),
+					 errhint("Group rare values into one in a view, or leave the column out of categorical.")));
+		cat->dict.frozen = true;
+	}
+}
+
+/*
+ * The one-hot form of x (n rows of f's columns, categorical ones as codes):
+ * the numeric columns, then each categorical column's indicators, one per
+ * category of its dictionary and one for NULL when it is a category; *d_out
+ * gets the number of columns.
+ */
+double *
+ccseg_expand_categories(const CcsegFeatures *f, const double *x, size_t n,
+						MemoryContext cxt, int *d_out)
+{
+	int			n_num = f->d - f->ncat;
+	int		   *nvalues = palloc(sizeof(int) * Max(f->ncat, 1));
+	bool	   *has_null = palloc(sizeof(bool) * Max(f->ncat, 1));
+	int			c;
+	double	   *out;
+
+	for (c = 0; c < f->ncat; c++)
+	{
+		nvalues[c] = f->cat[c].dict.n;
+		has_null[c] = f->cat[c].has_null;
+	}
+	*d_out = cc_onehot_width(n_num, f->ncat, nvalues, has_null);
+	if (n > 0 && (size_t) *d_out > MaxAllocHugeSize / sizeof(double) / n)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training data of %zu rows and %d features is too large",
+						n, *d_out)));
+	out = MemoryContextAllocHuge(cxt, sizeof(double) * Max(n, 1) * *d_out);
+	cc_onehot_expand(x, n, n_num, f->ncat, nvalues, has_null, out);
+	pfree(nvalues);
+	pfree(has_null);
+	return out;
+}
+
+/* At most this many distinct values make an integer feature look categorical. */
+#define FEW_VALUES	5
+
+/*
+ * A NOTICE naming the integer features (smallint, integer, bigint) of f
+ * among the first n rows of x with at most FEW_VALUES distinct values:
+ * codes of categories, likely, which k-means would take as amounts.  A
+ * column's walk stops at its (FEW_VALUES + 1)-th distinct value.
+ */
+void
+ccseg_notice_few_values(Oid relid, const CcsegFeatures *f, const double *x,
+						size_t n)
+{
+	StringInfoData names;
+	int			found = 0,
+				j;
+
+	initStringInfo(&names);
+	for (j = 0; j < f->d - f->ncat; j++)
+	{
+		double		seen[FEW_VALUES];
+		int			nseen = 0,
+					s;
+		size_t		i;
+
+		if (f->conv[j] != CCSEG_CONV_INT2 && f->conv[j] != CCSEG_CONV_INT4 &&
+			f->conv[j] != CCSEG_CONV_INT8)
+			continue;
+		for (i = 0; i < n && nseen <= FEW_VALUES; i++)
+		{
+			double		v = x[i * f->d + j];
+
+			if (isnan(v))
+				continue;
+			for (s = 0; s < nseen; s++)
+				if (seen[s] == v)
+					break;
+			if (s < nseen)
+				continue;
+			if (nseen == FEW_VALUES)
+			{
+				nseen++;
+				break;
+			}
+			seen[nseen++] = v;
+		}
+		if (nseen > FEW_VALUES || nseen == 0)
+			continue;
+		appendStringInfo(&names, "%s\"%s\" (%d)", found > 0 ? ", " : "",
+						 f->names[j], nseen);
+		found++;
+	}
+	if (found > 0)
+		ereport(NOTICE,
+				(errmsg("integer %s of relation \"%s\" with at most %d distinct values: %s",
+						found == 1 ? "feature" : "features", get_rel_name(relid),
+						FEW_VALUES, names.data),
+				 errdetail("Features chosen automatically are taken as amounts; codes of categories (such as a channel or a region) would weigh in the distances by their numbers."),
+				 errhint("Pass such columns in categorical to one-hot encode them, or list the features to use in features.")));
+	pfree(names.data);
 }
 
 /*
@@ -545,6 +880,12 @@ ccseg_scan_next(CcsegScan *scan, double *out, size_t max)
 
 			if (scan->nulls[scan->skip + j])
 				*cell = NAN;
+			else if (f->conv[j] == CCSEG_CONV_CATEGORY)
+			{
+				*cell = ccseg_category_code(f, j, scan->values[scan->skip + j]);
+				if (*cell < CC_CATEGORY_UNKNOWN)
+					report_categories(scan->relid, f, j);
+			}
 			else
 			{
 				*cell = ccseg_datum_to_double(scan->values[scan->skip + j], f->conv[j]);
@@ -572,6 +913,28 @@ ccseg_scan_end(CcsegScan *scan)
 }
 
 /*
+ * Report a value of categorical feature j that its dictionary cannot take:
+ * one category too many, or too long a text form.
+ */
+static void
+report_categories(Oid relid, const CcsegFeatures *f, int j)
+{
+	const CcCategoryDict *dict = &f->cat[j - (f->d - f->ncat)].dict;
+
+	if (dict->n >= dict->max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("categorical column \"%s\" of relation \"%s\" has more than %d categories",
+						f->names[j], get_rel_name(relid), CC_MAX_CATEGORIES),
+				 errhint("Group rare values into one in a view, or leave the column out of categorical.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("categorical column \"%s\" of relation \"%s\" has a value longer than %d bytes",
+					f->names[j], get_rel_name(relid), CC_MAX_CATEGORY_BYTES),
+			 errhint("Map the values to shorter codes in a view.")));
+}
+
+/*
  * The receiver of read_rows: the executor hands it each row of the query
  * as a slot, and it converts the features straight into the matrix, with
  * no copy of the row in between (a cursor's fetch copies every row into a
@@ -587,7 +950,9 @@ typedef enum ReadStop
 	READ_STOP_NONE,
 	READ_STOP_NOT_FINITE,		/* a NaN or infinite value */
 	READ_STOP_REFUSE,			/* a row beyond max_rows, refuse set */
-	READ_STOP_TOO_LARGE			/* the matrix would exceed MaxAllocHugeSize */
+	READ_STOP_TOO_LARGE,		/* the matrix would exceed MaxAllocHugeSize */
+	READ_STOP_CATEGORIES		/* a categorical column's value its dictionary
+								 * cannot take */
 } ReadStop;
 
 typedef struct ReadReceiver
@@ -687,6 +1052,16 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 	{
 		if (slot->tts_isnull[r->skip + j])
 			row[j] = NAN;
+		else if (f->conv[j] == CCSEG_CONV_CATEGORY)
+		{
+			row[j] = ccseg_category_code(f, j, slot->tts_values[r->skip + j]);
+			if (row[j] < CC_CATEGORY_UNKNOWN)
+			{
+				r->stop = READ_STOP_CATEGORIES;
+				r->stop_column = j;
+				return false;
+			}
+		}
 		else
 		{
 			row[j] = ccseg_datum_to_double(slot->tts_values[r->skip + j], f->conv[j]);
@@ -730,6 +1105,9 @@ read_report_stop(const ReadReceiver *r)
 			break;
 		case READ_STOP_NOT_FINITE:
 			report_not_finite(r->relid, r->f->names[r->stop_column]);
+			break;
+		case READ_STOP_CATEGORIES:
+			report_categories(r->relid, r->f, r->stop_column);
 			break;
 		case READ_STOP_REFUSE:
 			ereport(ERROR,
@@ -818,7 +1196,7 @@ read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
 	r.row = MemoryContextAlloc(cxt, sizeof(double) * d);
 
 	/* a plain table in scan order: with parallel workers when it can */
-	if (order_by == NULL &&
+	if (order_by == NULL && f->ncat == 0 &&
 		ccseg_parallel_read(relid, f, read_parallel_row, read_parallel_bad, &r))
 	{
 		read_report_stop(&r);
@@ -882,4 +1260,31 @@ ccseg_read_matrix_within(Oid relid, const CcsegFeatures *f, const char *order_by
 
 	return read_rows(relid, f, order_by, (size_t) Max(fit, 1.0), what, 0, cxt,
 					 n_out, NULL);
+}
+
+/*
+ * Read every row of relid for model m, for work that holds them all (see
+ * ccseg_read_matrix_within), as m's features: numeric columns as they are,
+ * categorical columns as the model's indicators.
+ */
+double *
+ccseg_read_model_rows_within(Oid relid, const CcModel *m, const char *order_by,
+							 double extra_per_row, const char *what,
+							 MemoryContext cxt, size_t *n_out)
+{
+	CcsegFeatures f;
+	double	   *x;
+	double	   *wide;
+	int			d;
+
+	ccseg_resolve_model_features(relid, m, order_by, &f);
+	x = ccseg_read_matrix_within(relid, &f, order_by,
+								 extra_per_row + 8.0 * (m->d - f.d), what, cxt,
+								 n_out);
+	if (f.ncat == 0)
+		return x;
+	wide = ccseg_expand_categories(&f, x, *n_out, cxt, &d);
+	Assert(d == m->d);
+	pfree(x);
+	return wide;
 }

@@ -42,10 +42,28 @@ typedef struct CcsegScorer
 	int		   *argpos;			/* d, or NULL until mapped */
 	CcsegConv  *argconv;		/* d */
 	/* the features by argument type, for read_args: float8, integer, other */
-	int		   *by_type;		/* d feature numbers, in those three groups */
+	int		   *by_type;		/* the numeric features, in those three groups */
 	int			n_float8;
 	int			n_int4;
+	int			n_by_type;
+	/* the model's categorical columns, each one group of indicators */
+	int			ngroups;
+	struct CcsegCatGroup *groups;	/* ngroups, or NULL until mapped */
 } CcsegScorer;
+
+/*
+ * A categorical column of the model: its indicators are features first ..
+ * first + count - 1; its value is read from a column (row input) or an
+ * argument (column-list input) and matched by its text form.
+ */
+typedef struct CcsegCatGroup
+{
+	int			first;
+	int			count;
+	int			pos;			/* column (0-based) or argument number */
+	Oid			type;			/* of the column or argument */
+	FmgrInfo	out;			/* its output function */
+} CcsegCatGroup;
 
 extern CcsegScorer *ccseg_scorer(FunctionCallInfo fcinfo);
 extern void ccseg_scorer_load_name(CcsegScorer *st, text *name);

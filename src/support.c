@@ -246,6 +246,7 @@ ccseg_predict_support(PG_FUNCTION_ARGS)
 	RangeTblEntry *rte;
 	List	   *args;
 	Datum	   *names;
+	int			nnames;
 	Oid			type;
 	Oid			catalog;
 	Datum		value;
@@ -281,28 +282,38 @@ ccseg_predict_support(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(NULL);
 	ccseg_model_parse((struct varlena *) DatumGetPointer(value), &m, CurrentMemoryContext);
 
-	/* a Var for each feature column; give up if one is missing or not numeric */
+	/*
+	 * A Var for each feature column, and one for each categorical column (of
+	 * any type) of the model's indicators; give up if one is missing or a
+	 * numeric feature's is not numeric
+	 */
 	args = list_make2(makeConst(type, -1, InvalidOid, -1, value, false, false), NULL);
 	names = palloc(sizeof(Datum) * m.d);
+	nnames = 0;
 	for (i = 0; i < m.d; i++)
 	{
-		const char *f = m.features[i];
-		AttrNumber	attno = get_attnum(rte->relid, f);
+		bool		indicator = cc_model_is_indicator(&m, i);
+		const char *f = indicator ? m.category_column[i] : m.features[i];
+		AttrNumber	attno;
 		Oid			coltype;
 		int32		typmod;
 		Oid			collation;
 		CcsegConv	conv;
 
+		if (indicator && i > 0 && cc_model_is_indicator(&m, i - 1) &&
+			strcmp(m.category_column[i - 1], f) == 0)
+			continue;			/* the column of the indicators before */
+		attno = get_attnum(rte->relid, f);
 		if (attno <= 0)
 			PG_RETURN_POINTER(NULL);
 		get_atttypetypmodcoll(rte->relid, attno, &coltype, &typmod, &collation);
-		if (!ccseg_conv_for_type(coltype, &conv))
+		if (!indicator && !ccseg_conv_for_type(coltype, &conv))
 			PG_RETURN_POINTER(NULL);
 		args = lappend(args, makeVar(row->varno, attno, coltype, typmod, collation, 0));
-		names[i] = CStringGetTextDatum(f);
+		names[nnames++] = CStringGetTextDatum(f);
 	}
 	lsecond(args) = makeConst(TEXTARRAYOID, -1, InvalidOid, -1,
-							  PointerGetDatum(construct_array(names, i, TEXTOID, -1, false,
+							  PointerGetDatum(construct_array(names, nnames, TEXTOID, -1, false,
 															  TYPALIGN_INT)),
 							  false, false);
 

@@ -32,7 +32,7 @@ enum
 	ARG_SOURCE, ARG_K, ARG_FEATURES, ARG_ID_COLUMN, ARG_IMPUTE, ARG_SCALE,
 	ARG_INIT, ARG_INIT_CENTROIDS, ARG_N_INIT, ARG_MAX_ITER, ARG_TOL, ARG_SEED,
 	ARG_ALGORITHM, ARG_SILHOUETTE_SAMPLE, ARG_VERBOSE, ARG_PREVIOUS,
-	ARG_TRANSFORM, ARG_WEIGHTS
+	ARG_TRANSFORM, ARG_WEIGHTS, ARG_CATEGORICAL
 };
 
 /* Check init_centroids against k and d and return them as a k x d matrix. */
@@ -85,6 +85,7 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 	ArrayType  *features;
 	ArrayType  *transforms;
 	ArrayType  *weights;
+	ArrayType  *categorical;
 	ArrayType  *init_arr;
 	char	   *id_column;
 	CcImpute	impute;
@@ -107,6 +108,8 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 		PG_GETARG_ARRAYTYPE_P(ARG_TRANSFORM);
 	weights = (PG_NARGS() <= ARG_WEIGHTS || PG_ARGISNULL(ARG_WEIGHTS)) ? NULL :
 		PG_GETARG_ARRAYTYPE_P(ARG_WEIGHTS);
+	categorical = (PG_NARGS() <= ARG_CATEGORICAL || PG_ARGISNULL(ARG_CATEGORICAL)) ? NULL :
+		PG_GETARG_ARRAYTYPE_P(ARG_CATEGORICAL);
 	id_column = PG_ARGISNULL(ARG_ID_COLUMN) ? NULL :
 		text_to_cstring(PG_GETARG_TEXT_PP(ARG_ID_COLUMN));
 	impute = ccseg_impute_arg(fcinfo, ARG_IMPUTE);
@@ -136,7 +139,8 @@ ccseg_build_model(PG_FUNCTION_ARGS)
 								ALLOCSET_DEFAULT_SIZES);
 	ccseg_allocator_init(&alloc, cxt);
 	ccseg_prepare(PG_GETARG_OID(ARG_SOURCE), features, id_column, impute,
-				  scale, transforms, weights, k, o.kmeans.seed, cxt, &prep);
+				  scale, transforms, weights, categorical, k, o.kmeans.seed, cxt,
+				  &prep);
 	d = prep.f.d;
 	/* phase timings: LOG, so the server log keeps them and tests stay stable */
 	if (o.verbose)

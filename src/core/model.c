@@ -30,11 +30,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "category.h"
 #include "matrix.h"
 #include "model.h"
 
 #define CC_MODEL_MAGIC	0x4D534343	/* "CCSM" */
 #define HEADER_BYTES	(5 * 4)
+#define TEXT_NULL		0xFFFFFFFFu /* the length of a NULL text */
 #define V1_HEADER_BYTES (8 * 4 + 8 + 8 + 5 * 8)
 
 #define F(member)	offsetof(CcModel, member)
@@ -105,6 +107,10 @@ const CcModelField cc_model_fields[] = {
 	"transformed feature means must be finite or null", true, NULL, true},
 	{"weights", CC_FIELD_DOUBLE, CC_SHAPE_D, F(weights), 1.0, false, DBL_TINY, HUGE_VAL,
 	"feature weights must be finite and positive", true, NULL, false},
+	{"category_column", CC_FIELD_TEXTS, CC_SHAPE_D, F(category_column), 0, false, 0, 0,
+	NULL, true, NULL, false},
+	{"category", CC_FIELD_TEXTS, CC_SHAPE_D, F(category), 0, false, 0, 0,
+	NULL, true, NULL, false},
 };
 
 const int	cc_model_nfields = (int) (sizeof(cc_model_fields) / sizeof(cc_model_fields[0]));
@@ -164,6 +170,7 @@ value_bytes(CcFieldKind kind)
 		case CC_FIELD_DOUBLE:
 			return sizeof(double);
 		case CC_FIELD_NAMES:
+		case CC_FIELD_TEXTS:
 			return sizeof(char *);
 		case CC_FIELD_IMPUTE:
 			return sizeof(CcImpute);
@@ -240,7 +247,7 @@ cc_model_alloc(CcModel *m, int k, int d, const CcAllocator *alloc)
 			*(void **) ((char *) m + f->offset) =
 				cc_alloc_array(alloc, n, value_bytes(f->kind));
 		values = cc_model_field_values(f, m);
-		if (f->kind == CC_FIELD_NAMES)
+		if (f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_TEXTS)
 			memset(values, 0, sizeof(char *) * n);
 		else if (f->kind == CC_FIELD_DOUBLE)
 			for (j = 0; j < n; j++)
@@ -265,7 +272,7 @@ cc_model_free(CcModel *m, const CcAllocator *alloc)
 
 		if (f->shape == CC_SHAPE_SCALAR)
 			continue;
-		if (f->kind == CC_FIELD_NAMES && *array != NULL)
+		if ((f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_TEXTS) && *array != NULL)
 			for (j = 0; j < m->d; j++)
 				cc_release(alloc, ((char **) *array)[j]);
 		cc_release(alloc, *array);
@@ -287,7 +294,8 @@ check_names(const CcModel *m)
 
 		if (f == NULL || (len = strlen(f)) == 0)
 			return "a feature name is empty";
-		if (len > CC_MAX_NAME_BYTES)
+		if (len > (cc_model_is_indicator(m, j) ?
+					CC_MAX_NAME_BYTES + 1 + CC_MAX_CATEGORY_BYTES : CC_MAX_NAME_BYTES))
 			return "a feature name is longer than 63 bytes";
 		for (j2 = 0; j2 < j; j2++)
 			if (strcmp(f, m->features[j2]) == 0)
@@ -306,7 +314,7 @@ check_field(const CcModelField *f, const CcModel *m)
 
 	if (f->kind == CC_FIELD_NAMES)
 		return check_names(m);
-	if (f->bad == NULL)
+	if (f->bad == NULL || f->kind == CC_FIELD_TEXTS)
 		return NULL;			/* checked by hand in cc_model_validate */
 	for (i = 0; i < n; i++)
 	{
@@ -326,6 +334,93 @@ check_field(const CcModelField *f, const CcModel *m)
 		}
 	}
 	return NULL;
+}
+
+/*
+ * Check the indicators: a category only for an indicator; the indicators
+ * after the numeric features, those of a column consecutive, its categories
+ * distinct, at most CC_MAX_CATEGORIES, the NULL category last; no
+ * transform, center 0 and scale 1; a categorical column not also a numeric
+ * feature.
+ */
+static const char *
+check_categories(const CcModel *m)
+{
+	int			j,
+				j2;
+	bool		seen_indicator = false;
+
+	for (j = 0; j < m->d; j++)
+	{
+		const char *col = m->category_column[j];
+		const char *cat = m->category[j];
+
+		if (col == NULL)
+		{
+			if (cat != NULL)
+				return "a category is given for a feature that is not an indicator";
+			if (seen_indicator)
+				return "indicator features must come after the numeric features";
+			continue;
+		}
+		seen_indicator = true;
+		if (col[0] == '\0' || strlen(col) > CC_MAX_NAME_BYTES)
+			return "a categorical column name must have 1 to 63 bytes";
+		if (cat != NULL && strlen(cat) > CC_MAX_CATEGORY_BYTES)
+			return "a category is longer than 200 bytes";
+		if (m->transform[j] != CC_TRANSFORM_NONE || m->center[j] != 0.0 ||
+			m->scale_values[j] != 1.0)
+			return "indicator features must have no transform, center 0 and scale 1";
+		if (j > 0 && m->category_column[j - 1] != NULL &&
+			strcmp(m->category_column[j - 1], col) == 0)
+		{
+			if (m->category[j - 1] == NULL)
+				return "the null category of a categorical column must be its last";
+			continue;
+		}
+		/* the first indicator of its column */
+		for (j2 = 0; j2 < m->d; j2++)
+		{
+			const char *other = m->category_column[j2];
+
+			if (other == NULL && strcmp(m->features[j2], col) == 0)
+				return "a categorical column must not also be a numeric feature";
+			if (j2 < j && other != NULL && strcmp(other, col) == 0)
+				return "the indicators of a categorical column must be consecutive";
+		}
+		if (cc_model_category_count(m, j) > CC_MAX_CATEGORIES)
+			return "a categorical column has more than 100 categories";
+		for (j2 = j + 1; j2 < j + cc_model_category_count(m, j); j2++)
+		{
+			int			j3;
+
+			for (j3 = j; j3 < j2; j3++)
+				if (m->category[j2] != NULL && m->category[j3] != NULL &&
+					strcmp(m->category[j2], m->category[j3]) == 0)
+					return "the categories of a categorical column must be distinct";
+		}
+	}
+	return NULL;
+}
+
+/* Whether m has any indicator feature. */
+bool
+cc_model_has_categories(const CcModel *m)
+{
+	return m->category_column != NULL && m->d > 0 &&
+		m->category_column[m->d - 1] != NULL;
+}
+
+/* The consecutive indicators of the column of indicator first. */
+int
+cc_model_category_count(const CcModel *m, int first)
+{
+	int			j = first + 1;
+
+	while (j < m->d && m->category_column[j] != NULL &&
+		   strcmp(m->category_column[j], m->category_column[first]) == 0)
+		j++;
+	return j - first;
 }
 
 /*
@@ -363,6 +458,8 @@ cc_model_validate(const CcModel *m)
 		if ((m->transform[j] == CC_TRANSFORM_NONE) != isnan(m->transform_mean[j]))
 			return "transformed feature means must be present exactly for the transformed features";
 	}
+	if ((bad = check_categories(m)) != NULL)
+		return bad;
 	for (c = 0; c < m->k; c++)
 	{
 		if (m->sizes[c] > INT64_MAX - total)
@@ -483,7 +580,12 @@ field_is_initial(const CcModelField *f, const CcModel *m)
 	if (f->kind == CC_FIELD_NAMES)
 		return false;
 	for (i = 0; i < n; i++)
-		if (f->kind == CC_FIELD_DOUBLE)
+		if (f->kind == CC_FIELD_TEXTS)
+		{
+			if (((char *const *) values)[i] != NULL)
+				return false;
+		}
+		else if (f->kind == CC_FIELD_DOUBLE)
 		{
 			double		v = ((const double *) values)[i];
 
@@ -523,9 +625,13 @@ cc_model_fields_size(const CcModel *m)
 	{
 		const CcModelField *f = &cc_model_fields[i];
 
-		if (f->kind == CC_FIELD_NAMES)
+		if (f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_TEXTS)
 			for (j = 0; j < m->d; j++)
-				size += 4 + strlen(m->features[j]);
+			{
+				const char *t = ((char *const *) cc_model_field_values(f, m))[j];
+
+				size += 4 + (t != NULL ? strlen(t) : 0);
+			}
 		else
 			size += stored_bytes(f) * cc_model_field_count(f, m);
 	}
@@ -547,7 +653,7 @@ cc_model_fields_min_size(int k, int d, int nfields)
 	{
 		const CcModelField *f = &cc_model_fields[i];
 
-		size += f->kind == CC_FIELD_NAMES ? 4 * (size_t) d :
+		size += f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_TEXTS ? 4 * (size_t) d :
 			stored_bytes(f) * cc_model_field_count(f, &shape);
 	}
 	return size;
@@ -567,14 +673,15 @@ cc_model_fields_write(const CcModel *m, unsigned char *p, bool network)
 		size_t		n = cc_model_field_count(f, m);
 		const void *values = cc_model_field_values(f, m);
 
-		if (f->kind == CC_FIELD_NAMES)
+		if (f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_TEXTS)
 			for (j = 0; j < n; j++)
 			{
 				const char *name = ((char *const *) values)[j];
-				size_t		len = strlen(name);
+				size_t		len = name != NULL ? strlen(name) : 0;
 
-				p = put_u32(p, (uint32_t) len, network);
-				memcpy(p, name, len);
+				p = put_u32(p, name != NULL ? (uint32_t) len : TEXT_NULL, network);
+				if (len > 0)
+					memcpy(p, name, len);
 				p += len;
 			}
 		else if (f->kind == CC_FIELD_DOUBLE && !network)
@@ -646,7 +753,7 @@ cc_model_fields_read(const unsigned char **p, const unsigned char *end,
 	{
 		const CcModelField *f = &cc_model_fields[i];
 
-		if (f->kind != CC_FIELD_NAMES)
+		if (f->kind != CC_FIELD_NAMES && f->kind != CC_FIELD_TEXTS)
 		{
 			if (!read_values(p, end, f, network, m))
 				return "model value is truncated";
@@ -661,6 +768,8 @@ cc_model_fields_read(const unsigned char **p, const unsigned char *end,
 				return "model value is truncated";
 			len = get_u32(*p, network);
 			*p += 4;
+			if (f->kind == CC_FIELD_TEXTS && len == TEXT_NULL)
+				continue;		/* NULL, as allocated */
 			if (len > (uint32_t) (end - *p))
 				return "model value has a feature name of an invalid length";
 			if (memchr(*p, '\0', len) != NULL)
@@ -668,7 +777,7 @@ cc_model_fields_read(const unsigned char **p, const unsigned char *end,
 			name = cc_alloc_array(alloc, (size_t) len + 1, 1);
 			memcpy(name, *p, len);
 			name[len] = '\0';
-			m->features[j] = name;
+			((char **) cc_model_field_values(f, m))[j] = name;
 			*p += len;
 		}
 	}

@@ -59,6 +59,11 @@ typedef struct CcModel
 	double	   *transform_mean; /* d: mean of the transformed training column;
 								 * NaN for a feature without a transform */
 	double	   *weights;		/* d: > 0, multiply the scaled values (1: none) */
+	/* one-hot indicators of categorical columns (category.h) */
+	char	  **category_column;	/* d: the categorical column of an
+									 * indicator; NULL for a numeric feature */
+	char	  **category;		/* d: an indicator's category (text form);
+								 * NULL for the NULL category and numeric features */
 } CcModel;
 
 /*
@@ -81,8 +86,12 @@ typedef enum CcFieldKind
 	CC_FIELD_NAMES,				/* char *: the feature names */
 	CC_FIELD_IMPUTE,			/* CcImpute: by name in JSON and SQL, int32 in binary */
 	CC_FIELD_SCALE,				/* CcScale: likewise */
-	CC_FIELD_TRANSFORM			/* int (CcTransform): by name in JSON and SQL,
+	CC_FIELD_TRANSFORM,			/* int (CcTransform): by name in JSON and SQL,
 								 * int32 in the flat and binary forms */
+	CC_FIELD_TEXTS				/* char *, NULL allowed: strings or null in
+								 * JSON and SQL; in the flat and binary forms
+								 * a uint32 length (0xFFFFFFFF: NULL) and the
+								 * bytes; initial value NULL */
 } CcFieldKind;
 
 typedef enum CcFieldShape
@@ -225,6 +234,22 @@ extern void cc_model_contributions(const CcModel *m, const double *z, int a,
  */
 extern bool cc_model_project(const CcModel *m, const double *z, int ncomp,
 							 double *out);
+
+/* Whether feature j is the indicator of a category (of a categorical column). */
+static inline bool
+cc_model_is_indicator(const CcModel *m, int j)
+{
+	return m->category_column[j] != NULL;
+}
+
+/* Whether m has any indicator feature. */
+extern bool cc_model_has_categories(const CcModel *m);
+
+/*
+ * The indicators of the categorical column whose first indicator is
+ * feature first: their number (consecutive features of the same column).
+ */
+extern int	cc_model_category_count(const CcModel *m, int first);
 
 /* The mean of the training rows of feature j in the scaled (and weighted) space. */
 extern double cc_model_scaled_mean(const CcModel *m, int j);

@@ -464,7 +464,8 @@ static int
 extract_pass(const CcModelField *f)
 {
 	if (f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_IMPUTE ||
-		f->kind == CC_FIELD_SCALE || f->kind == CC_FIELD_TRANSFORM)
+		f->kind == CC_FIELD_SCALE || f->kind == CC_FIELD_TRANSFORM ||
+		f->kind == CC_FIELD_TEXTS)
 		return 0;
 	if (f->kind == CC_FIELD_DOUBLE)
 		return f->shape == CC_SHAPE_SCALAR ? 4 :
@@ -494,6 +495,20 @@ take_field(const CcModelField *f, const JNode *v, CcModel *m, const CcAllocator 
 			{
 				if (v->items[i].type != J_STRING)
 					return say(eb, es, "\"%s\" must hold strings.", f->name);
+				((char **) values)[i] = cc_alloc_array(alloc, strlen(v->items[i].string) + 1, 1);
+				strcpy(((char **) values)[i], v->items[i].string);
+			}
+			return NULL;
+		case CC_FIELD_TEXTS:
+			if (v->type != J_ARRAY || v->count != n)
+				return say(eb, es, "\"%s\" must have %d entries, one per feature.",
+						   f->name, (int) n);
+			for (i = 0; i < n; i++)
+			{
+				if (v->items[i].type == J_NULL)
+					continue;
+				if (v->items[i].type != J_STRING)
+					return say(eb, es, "\"%s\" must hold strings or nulls.", f->name);
 				((char **) values)[i] = cc_alloc_array(alloc, strlen(v->items[i].string) + 1, 1);
 				strcpy(((char **) values)[i], v->items[i].string);
 			}
@@ -677,6 +692,12 @@ cc_model_to_json(const CcModel *m, const CcJsonOut *out)
 			{
 				case CC_FIELD_NAMES:
 					out->string(out->arg, ((char *const *) values)[i]);
+					break;
+				case CC_FIELD_TEXTS:
+					if (((char *const *) values)[i] == NULL)
+						out->text(out->arg, "null");
+					else
+						out->string(out->arg, ((char *const *) values)[i]);
 					break;
 				case CC_FIELD_DOUBLE:
 					if (isnan(((const double *) values)[i]))

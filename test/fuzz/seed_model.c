@@ -50,6 +50,46 @@ write_file(const char *path, const void *buf, size_t len)
 	return true;
 }
 
+/* The flat, JSON and wire forms of m, to argv[1..3] with suffix appended. */
+static bool
+write_forms(const CcModel *m, char **argv, const char *suffix)
+{
+	char		path[4096];
+	char	   *buf;
+	size_t		size;
+	FILE	   *f;
+	bool		ok;
+
+	size = cc_model_flat_size(m);
+	buf = malloc(size);
+	cc_model_flatten(m, buf);
+	snprintf(path, sizeof(path), "%s%s", argv[1], suffix);
+	ok = write_file(path, buf, size);
+	free(buf);
+	if (!ok)
+		return false;
+	snprintf(path, sizeof(path), "%s%s", argv[2], suffix);
+	f = fopen(path, "w");
+	if (f == NULL)
+	{
+		perror(path);
+		return false;
+	}
+	{
+		CcJsonOut	out = {f_text, f_number, f_string, f};
+
+		cc_model_to_json(m, &out);
+	}
+	fclose(f);
+	size = cc_model_wire_size(m);
+	buf = malloc(size);
+	cc_model_to_wire(m, (unsigned char *) buf);
+	snprintf(path, sizeof(path), "%s%s", argv[3], suffix);
+	ok = write_file(path, buf, size);
+	free(buf);
+	return ok;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,6 +216,29 @@ main(int argc, char **argv)
 	if (!write_file(path, buf, size))
 		return 1;
 	free(buf);
+	/* the model with its second feature a category indicator */
+	{
+		static char *ind_names[] = {"spend", "channel=2"};
+		static char *ind_column[] = {NULL, "channel"};
+		static char *ind_category[] = {NULL, "2"};
+
+		m.features[1] = ind_names[1];
+		m.category_column[1] = ind_column[1];
+		m.category[1] = ind_category[1];
+		m.transform[1] = CC_TRANSFORM_NONE;
+		m.transform_a[1] = m.transform_b[1] = m.transform_mean[1] = NAN;
+		m.center[1] = 0.0;
+		m.scale_values[1] = 1.0;
+		if (cc_model_validate(&m) != NULL)
+		{
+			fprintf(stderr, "seed model with a category invalid: %s\n", cc_model_validate(&m));
+			return 1;
+		}
+		if (!write_forms(&m, argv, ".category"))
+			return 1;
+		m.category_column[1] = NULL;	/* static: not ours to free */
+		m.category[1] = NULL;
+	}
 	if (argc == 5)
 	{
 		/* a pass of the model over a few rows, behind fuzz_exact's selector byte 0 */

@@ -75,6 +75,19 @@ for m in "mall mall customer_id" "wholesale wholesale client_id" "cards cc_gener
     ccseg_psql -d "$db" -At -F $'\t' -c "SELECT segment, coalesce(name, label) FROM ccseg_segments('$1')" \
         >"$work/report-$1.segments"
 done
+# the wholesale spending with an integer-coded channel and a text region,
+# one-hot encoded: indicators in the profile, left out of the distributions
+ccseg_psql -q -d "$db" -At \
+    -c "CREATE VIEW wholesale_channels AS SELECT w.*, CASE WHEN w.client_id % 3 = 1 THEN 2 ELSE 1 END AS channel,
+               (ARRAY['Lisbon', 'Oporto', 'Other region'])[1 + (w.client_id / 3) % 3] AS region FROM wholesale w" \
+    -c "SELECT FROM ccseg_train('channels', 'wholesale_channels', id_column => 'client_id', seed => 42, k_min => 2, k_max => 8,
+                                categorical => ARRAY['channel', 'region'], transform => ARRAY['log1p'])" \
+    -c "SELECT model || ': ' || array_length(features, 1) || ' features, k = ' || k FROM ccseg_models WHERE model = 'channels'"
+ccseg_psql -d "$db" -At -c "SELECT ccseg_report('channels')" >"$work/report-channels.html"
+ccseg_psql -d "$db" -At -F $'\t' -c "SELECT segment, coalesce(name, label) FROM ccseg_segments('channels')" \
+    >"$work/report-channels.segments"
+grep -q 'category indicators are left out' "$work/report-channels.html" ||
+    { echo "FAIL: the report of a model with categorical columns does not say that its indicators are left out of the distributions"; exit 1; }
 for t in mall wholesale cc_general wide; do
     ccseg_psql -d "$db" -At -c "SELECT ccseg_explore_report('$t')" >"$work/explore-$t.html"
 done

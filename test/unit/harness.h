@@ -60,6 +60,7 @@ extern const UnitModule model_format_module;
 extern const UnitModule decimal_module;
 extern const UnitModule exactsum_module;
 extern const UnitModule pass_module;
+extern const UnitModule category_module;
 
 /* ---------------------------------------------------------------------
  * Check machinery

@@ -30,7 +30,8 @@
 static const UnitModule *const modules[] = {
 	&rng_module, &matrix_module, &preprocess_module, &kmeans_module,
 	&metrics_module, &stats_module, &linalg_module, &align_module,
-	&model_module, &model_format_module, &decimal_module, &exactsum_module, &pass_module
+	&model_module, &model_format_module, &decimal_module, &exactsum_module, &pass_module,
+	&category_module
 };
 
 /* qsort comparison of tests by order number. */

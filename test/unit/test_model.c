@@ -39,6 +39,15 @@ check_models_equal(const CcModel *a, const CcModel *b)
 				case CC_FIELD_NAMES:
 					same &= strcmp(((char *const *) va)[j], ((char *const *) vb)[j]) == 0;
 					break;
+				case CC_FIELD_TEXTS:
+					{
+						const char *ta = ((char *const *) va)[j];
+						const char *tb = ((char *const *) vb)[j];
+
+						same &= (ta == NULL && tb == NULL) ||
+							(ta != NULL && tb != NULL && strcmp(ta, tb) == 0);
+					}
+					break;
 				case CC_FIELD_INT:
 				case CC_FIELD_TRANSFORM:
 					same &= ((const int *) va)[j] == ((const int *) vb)[j];

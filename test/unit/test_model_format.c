@@ -83,11 +83,17 @@ models_equal(const CcModel *a, const CcModel *b)
 			f->kind == CC_FIELD_IMPUTE ? sizeof(CcImpute) :
 			f->kind == CC_FIELD_SCALE ? sizeof(CcScale) : 8;
 
-		if (f->kind == CC_FIELD_NAMES)
+		if (f->kind == CC_FIELD_NAMES || f->kind == CC_FIELD_TEXTS)
 		{
 			for (j = 0; j < n; j++)
-				if (strcmp(((char *const *) va)[j], ((char *const *) vb)[j]) != 0)
+			{
+				const char *ta = ((char *const *) va)[j];
+				const char *tb = ((char *const *) vb)[j];
+
+				if ((ta == NULL) != (tb == NULL) ||
+					(ta != NULL && strcmp(ta, tb) != 0))
 					return false;
+			}
 		}
 		else if (memcmp(va, vb, bytes * n) != 0)
 		{
@@ -110,7 +116,7 @@ test_model_fields_table(void)
 				initial = true;
 
 	set_ctx("model fields table");
-	CHECK(cc_model_nfields == 28);
+	CHECK(cc_model_nfields == 30);
 	for (i = 0; i < cc_model_nfields; i++)
 	{
 		for (i2 = 0; i2 < i; i2++)
@@ -399,7 +405,7 @@ test_model_transforms(void)
 	int			j;
 
 	make_model(&m, 2, 3, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 1200);
-	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 5);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 7);
 	plain = cc_model_flat_size(&m);
 	m.transform[0] = CC_TRANSFORM_LOG1P;
 	m.transform_mean[0] = 0.7;
@@ -408,10 +414,10 @@ test_model_transforms(void)
 	m.transform_b[2] = 3.0;
 	m.transform_mean[2] = 1.5;
 	CHECK(cc_model_validate(&m) == NULL);
-	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 1);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 3);
 	CHECK(cc_model_flat_size(&m) == plain + 3 * 4 + 3 * 3 * 8);
 	m.weights[1] = 2.5;
-	CHECK(cc_model_fields_used(&m) == cc_model_nfields);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields - 2);
 	CHECK(cc_model_flat_size(&m) == plain + 3 * 4 + 4 * 3 * 8);
 
 	size = cc_model_flat_size(&m);
@@ -482,12 +488,134 @@ test_model_transforms(void)
 	cc_model_free(&m, A);
 }
 
+/* Sets text field values of m (copies; NULL stays NULL). */
+static void
+set_text(char **field, int j, const char *s)
+{
+	tfree(field[j]);
+	if (s == NULL)
+	{
+		field[j] = NULL;
+		return;
+	}
+	field[j] = talloc(strlen(s) + 1, 1);
+	strcpy(field[j], s);
+}
+
+/*
+ * Indicator features of a categorical column: stored as two optional text
+ * fields (left out when unused), kept through the flat, binary and JSON
+ * forms with their NULLs, scored as 0/1 values with center 0 and scale 1,
+ * and validated.
+ */
+static void
+test_model_categories(void)
+{
+	CcModel		m,
+				back;
+	size_t		size,
+				plain;
+	char	   *buf;
+	static TextBuf tb;
+	CcJsonOut	out = {tb_text, tb_number, tb_string, &tb};
+	char		err[256];
+	double		raw[4] = {3.0, 0.0, 1.0, 0.0},
+				z[4],
+				orig[4];
+	int			j;
+
+	set_ctx("model categories");
+	make_model(&m, 2, 4, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 77);
+	plain = cc_model_flat_size(&m);
+	set_name(&m, 1, "channel=1");
+	set_name(&m, 2, "channel=2");
+	set_name(&m, 3, "channel IS NULL");
+	set_text(m.category_column, 1, "channel");
+	set_text(m.category_column, 2, "channel");
+	set_text(m.category_column, 3, "channel");
+	set_text(m.category, 1, "1");
+	set_text(m.category, 2, "2");
+	for (j = 1; j < 4; j++)
+	{
+		m.center[j] = 0.0;
+		m.scale_values[j] = 1.0;
+	}
+	CHECK(cc_model_validate(&m) == NULL);
+	CHECK(cc_model_has_categories(&m));
+	CHECK(cc_model_category_count(&m, 1) == 3);
+	CHECK(cc_model_fields_used(&m) == cc_model_nfields);
+	/* 7 more fields: transform (int32), four of doubles, the two texts */
+	CHECK(cc_model_flat_size(&m) == plain - strlen("feature_3") -
+		  strlen("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") -
+		  strlen("gr\xc3\xb6\xc3\x9f" "e") + strlen("channel=1channel=2channel IS NULL") +
+		  4 * 4 + 4 * 4 * 8 + 4 * 4 + 3 * 7 + 4 * 4 + 2);
+
+	size = cc_model_flat_size(&m);
+	buf = talloc(size, 1);
+	cc_model_flatten(&m, buf);
+	CHECK(cc_model_unflatten(buf, size, &back, A) == NULL);
+	CHECK(models_equal(&m, &back));
+	CHECK(back.category[3] == NULL && back.category_column[0] == NULL);
+	cc_model_free(&back, A);
+	tfree(buf);
+	{
+		unsigned char *w = talloc(cc_model_wire_size(&m), 1);
+
+		cc_model_to_wire(&m, w);
+		CHECK(cc_model_from_wire(w, cc_model_wire_size(&m), &back, A) == NULL);
+		CHECK(models_equal(&m, &back));
+		cc_model_free(&back, A);
+		tfree(w);
+	}
+	tb.len = 0;
+	tb.data[0] = '\0';
+	cc_model_to_json(&m, &out);
+	CHECK(strstr(tb.data, "\"category_column\": [null, \"channel\", \"channel\", \"channel\"]") != NULL);
+	CHECK(strstr(tb.data, "\"category\": [null, \"1\", \"2\", null]") != NULL);
+	CHECK(cc_model_from_json(tb.data, tb.len, &back, A, err, sizeof(err)) == NULL);
+	CHECK(models_equal(&m, &back));
+	cc_model_free(&back, A);
+
+	/* scoring: the indicators pass through unscaled */
+	CHECK(cc_model_transform_checked(&m, raw, z, INFINITY) == CC_ROW_OK);
+	CHECK(z[1] == 0.0 && z[2] == 1.0 && z[3] == 0.0);
+	cc_model_centroid_original(&m, 1, orig);
+	CHECK(orig[2] == m.centroids[6]);
+
+	/* invalid forms */
+	m.center[2] = 0.5;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.center[2] = 0.0;
+	m.transform[2] = CC_TRANSFORM_LOG1P;
+	m.transform_mean[2] = 0.1;
+	CHECK(cc_model_validate(&m) != NULL);
+	m.transform[2] = CC_TRANSFORM_NONE;
+	m.transform_mean[2] = NAN;
+	set_text(m.category, 3, "1");	/* the same category twice */
+	CHECK(cc_model_validate(&m) != NULL);
+	set_text(m.category, 3, NULL);
+	set_text(m.category, 1, NULL);	/* the NULL category not last */
+	CHECK(cc_model_validate(&m) != NULL);
+	set_text(m.category, 1, "1");
+	set_text(m.category, 0, "x");	/* a category of a numeric feature */
+	CHECK(cc_model_validate(&m) != NULL);
+	set_text(m.category, 0, NULL);
+	set_text(m.category_column, 2, "feature_0");	/* a numeric feature's name */
+	CHECK(cc_model_validate(&m) != NULL);
+	set_text(m.category_column, 2, "region");	/* channel split in two */
+	CHECK(cc_model_validate(&m) != NULL);
+	set_text(m.category_column, 2, "channel");
+	CHECK(cc_model_validate(&m) == NULL);
+	cc_model_free(&m, A);
+}
+
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(model_fields_table, 635),
 	UNIT_TEST(model_format1, 645),
 	UNIT_TEST(model_json_writer, 655),
 	UNIT_TEST(model_transforms, 695),
+	UNIT_TEST(model_categories, 697),
 };
 
 const UnitModule model_format_module = {"model_format", tests, lengthof(tests)};
