@@ -156,6 +156,8 @@ typedef struct KmWork
 	size_t		part_changed;	/* rows that changed cluster in the part */
 	int			seed_c;			/* seed_note_rows' centroid number */
 	const double *seed_row;		/* and the row it is */
+	int			seed_trial;		/* the candidate it was in potbuf, whose
+								 * distances are there, or -1 */
 	double	   *potbuf;			/* n x cc_round4(trials): each row's share of
 								 * each candidate's potential (parts only) */
 } KmWork;
@@ -305,15 +307,18 @@ static size_t run_parts(KmWork *w, int op, bool bounds, bool moved);
 /*
  * Note the row "row" as chosen centroid c: the distances of every row to it
  * (into cum) and seed_note, split between the parts' threads when w has
- * parts.  Each row's results depend on that row alone.
+ * parts.  Each row's results depend on that row alone.  With parts, trial
+ * (when not -1) names the candidate of potbuf that row was: its distances
+ * are taken from there instead of computed again.
  */
 static CC_ALWAYS_INLINE void
-seed_choose(KmWork *w, int c, const double *row)
+seed_choose(KmWork *w, int c, const double *row, int trial)
 {
 	if (w->nparts > 1)
 	{
 		w->seed_c = c;
 		w->seed_row = row;
+		w->seed_trial = trial;
 		run_parts(w, KM_PART_NOTE, false, false);
 		return;
 	}
@@ -364,7 +369,7 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 				return;
 			memcpy(centroids + (size_t) c * d, x + cached->rows[c] * d,
 				   sizeof(double) * d);
-			seed_choose(w, c, centroids + (size_t) c * d);
+			seed_choose(w, c, centroids + (size_t) c * d, -1);
 			if (w->stopped)
 				return;
 		}
@@ -383,7 +388,7 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 		cc_rng_seed(&rng, seed, stream);
 		first = (size_t) cc_rng_below(&rng, n);
 		memcpy(centroids, x + first * d, sizeof(double) * d);
-		seed_choose(w, 0, centroids);
+		seed_choose(w, 0, centroids, -1);
 		if (w->stopped)
 			return;
 		if (cached != NULL)
@@ -421,13 +426,18 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 		{
 			double		pot_t[CC_MAX_TRIALS] = {0.0};
 
-			/* each row's shares in threads, summed here in row order */
+			/* each row's distances in threads, the shares summed here in row order */
 			run_parts(w, KM_PART_POT, false, false);
 			if (w->stopped)
 				return;
 			for (i = 0; i < n; i++)
+			{
+				double		ci = w->closest[i];
+				const double *dist = w->potbuf + i * tp;
+
 				for (t = 0; t < trials; t++)
-					pot_t[t] += w->potbuf[i * tp + t];
+					pot_t[t] += dist[t] < ci ? dist[t] : ci;
+			}
 			memcpy(w->pot_t, pot_t, sizeof(double) * trials);
 		}
 		else
@@ -461,7 +471,7 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 			if (w->pot_t[t] < w->pot_t[best])
 				best = t;
 		best_x = x + w->cand_id[best] * d;
-		seed_choose(w, c, best_x);
+		seed_choose(w, c, best_x, w->nparts > 1 ? best : -1);
 		if (w->stopped)
 			return;
 		pot = w->pot_t[best];
@@ -1015,16 +1025,27 @@ part_note(KmWork *pw)
 
 		if (km_poll(pw, i))
 			break;
-		cc_sqdist_rows(pw->x + i * pw->d, m, pw->d, pw->seed_row, pw->cum + i);
+		if (pw->seed_trial >= 0)
+		{
+			int			tp = cc_round4(pw->trials);
+			size_t		r;
+
+			/* part_pot measured them: the same kernel's bits */
+			for (r = i; r < i + m; r++)
+				pw->cum[r] = pw->potbuf[r * tp + pw->seed_trial];
+		}
+		else
+			cc_sqdist_rows(pw->x + i * pw->d, m, pw->d, pw->seed_row, pw->cum + i);
 	}
 	if (!pw->stopped)
 		seed_note(pw, pw->seed_c, pw->cum);
 }
 
 /*
- * Each row's share of each candidate's potential: its squared distance to
- * the candidate or to its nearest centroid so far, whichever is less, as
- * seed_kmeanspp's serial loop adds it.
+ * Each row's squared distance to each candidate, into potbuf: the share of
+ * the candidate's potential is the lesser of it and the row's distance to
+ * its nearest centroid so far (summed by seed_kmeanspp), and the chosen
+ * candidate's distances serve part_note.
  */
 CC_SIMD_CLONES KM_FLATTEN static void
 part_pot(KmWork *pw)
@@ -1048,11 +1069,10 @@ part_pot(KmWork *pw)
 		cc_sqdist_block(rows, nr, pw->cand_t, tp, pw->d, dist);
 		for (r = 0; r < nr; r++)
 		{
-			double		ci = pw->closest[i + r];
 			double	   *out = pw->potbuf + (i + r) * tp;
 
 			for (t = 0; t < trials; t++)
-				out[t] = dist[r * tp + t] < ci ? dist[r * tp + t] : ci;
+				out[t] = dist[r * tp + t];
 		}
 	}
 }

@@ -1892,6 +1892,37 @@ test_kmeans_row_parts(void)
 		km_free(&res);
 	}
 	tfree(x);
+
+	/*
+	 * 17 features, as the credit-card data has: the seeding's distances
+	 * that the parts take from the candidates' pass (four rows and four
+	 * candidates at a time) are those the one-thread run computes row by
+	 * row, to the bit
+	 */
+	d = 17;
+	k = 8;
+	x = dalloc(n * d);
+	make_blobs(&r, x, NULL, n, d, k, 2.0, 1.5);
+	{
+		CcKmeansParams p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_ELKAN, 3, 1,
+									 300, 1e-7, NULL);
+		CcKmeansResult one,
+					many;
+
+		set_ctx("row parts, 17 features");
+		p.threads = 1;
+		cc_kmeans(x, n, d, &p, &one, A);
+		p.threads = 2;
+		cc_kmeans(x, n, d, &p, &many, A);
+		CHECK(!one.stopped && !many.stopped);
+		CHECK(many.iterations == one.iterations);
+		CHECK(memcmp(&many.inertia, &one.inertia, sizeof(double)) == 0);
+		CHECK(memcmp(many.centroids, one.centroids, sizeof(double) * k * d) == 0);
+		CHECK(memcmp(many.labels, one.labels, sizeof(int) * n) == 0);
+		km_free(&one);
+		km_free(&many);
+	}
+	tfree(x);
 }
 
 /* FNV-1a over bytes, for the digest below. */
