@@ -9,12 +9,16 @@
 #include "matrix.h"
 
 /*
- * Covariance around given means, compensated sums; see linalg.h.  The
- * matrix is read row by row, a block of column pairs per pass: each sum
- * still runs over the rows in order, as a pass down two columns would.
- * With GCC or clang, each row's products with column a go four columns b
- * at a time (cc_sum4_add, the same bits as cc_sum_add); in the diagonal
- * blocks the lanes left of the diagonal are computed and not used.
+ * Covariance around given means; see linalg.h.  The matrix is read row by
+ * row, a block of column pairs per pass.  The products of CC_COV_ROWS rows
+ * at a time are summed plainly, and each such partial sum goes into a
+ * compensated sum: the compensation's extra operations then cost once per
+ * CC_COV_ROWS rows instead of once per row, and the partial sums of a few
+ * dozen terms lose nothing that matters to the axes.  With GCC or clang,
+ * each row's products with column a go four columns b at a time (vector
+ * types, cc_sum4_add; the same bits as the one-at-a-time code); in the
+ * diagonal blocks the lanes left of the diagonal are computed and not
+ * used.
  */
 #define CC_COV_BLOCK 16
 
@@ -40,6 +44,7 @@ cc_covariance(const double *x, size_t n, int d, const double *mean,
 			const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
 			CcV4d		s[CC_COV_BLOCK][CC_COV_BLOCK / 4],
 						c[CC_COV_BLOCK][CC_COV_BLOCK / 4],
+						p[CC_COV_BLOCK][CC_COV_BLOCK / 4],
 						ta4[CC_COV_BLOCK];
 			int			groups = (wb + 3) / 4;
 			int			g;
@@ -48,7 +53,7 @@ cc_covariance(const double *x, size_t n, int d, const double *mean,
 				check(arg);
 			for (a = 0; a < wa; a++)
 				for (g = 0; g < groups; g++)
-					s[a][g] = c[a][g] = zero;
+					s[a][g] = c[a][g] = p[a][g] = zero;
 			for (b = wb; b < groups * 4; b++)
 				tb[b] = 0.0;
 			for (i = 0; i < n; i++)
@@ -75,9 +80,16 @@ cc_covariance(const double *x, size_t n, int d, const double *mean,
 						CcV4d		vb;
 
 						memcpy(&vb, tb + 4 * g, sizeof(vb));
-						vb *= ta4[a];
-						cc_sum4_add(&s[a][g], &c[a][g], &vb);
+						p[a][g] += vb * ta4[a];
 					}
+				/* every CC_COV_ROWS rows, and after the last */
+				if ((i + 1) % CC_COV_ROWS == 0 || i + 1 == n)
+					for (a = 0; a < wa; a++)
+						for (g = (b0 == a0) ? a / 4 : 0; g < groups; g++)
+						{
+							cc_sum4_add(&s[a][g], &c[a][g], &p[a][g]);
+							p[a][g] = zero;
+						}
 			}
 			for (a = 0; a < wa; a++)
 				for (b = (b0 == a0) ? a : 0; b < wb; b++)
@@ -85,11 +97,13 @@ cc_covariance(const double *x, size_t n, int d, const double *mean,
 						(s[a][b / 4][b % 4] + c[a][b / 4][b % 4]) / (double) n;
 #else
 			CcSum		s[CC_COV_BLOCK][CC_COV_BLOCK];
+			double		p[CC_COV_BLOCK][CC_COV_BLOCK];
 			double		ta[CC_COV_BLOCK];
 
 			if (check)
 				check(arg);
 			memset(s, 0, sizeof(s));
+			memset(p, 0, sizeof(p));
 			for (i = 0; i < n; i++)
 			{
 				const double *row = x + i * d;
@@ -100,7 +114,15 @@ cc_covariance(const double *x, size_t n, int d, const double *mean,
 					tb[b] = row[b0 + b] - mean[b0 + b];
 				for (a = 0; a < wa; a++)
 					for (b = (b0 == a0) ? a : 0; b < wb; b++)
-						cc_sum_add(&s[a][b], ta[a] * tb[b]);
+						p[a][b] += ta[a] * tb[b];
+				/* every CC_COV_ROWS rows, and after the last */
+				if ((i + 1) % CC_COV_ROWS == 0 || i + 1 == n)
+					for (a = 0; a < wa; a++)
+						for (b = (b0 == a0) ? a : 0; b < wb; b++)
+						{
+							cc_sum_add(&s[a][b], p[a][b]);
+							p[a][b] = 0.0;
+						}
 			}
 			for (a = 0; a < wa; a++)
 				for (b = (b0 == a0) ? a : 0; b < wb; b++)

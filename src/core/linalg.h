@@ -13,8 +13,12 @@
 
 /*
  * Covariance (divided by n) of the n x d matrix x around the given column
- * means, into cov (d x d, symmetric).
+ * means, into cov (d x d, symmetric).  Each entry is a compensated sum
+ * (cc_sum_add) of plain sums of the products of CC_COV_ROWS rows at a time,
+ * in row order; the lower triangle mirrors the upper.
  */
+#define CC_COV_ROWS 32
+
 extern void cc_covariance(const double *x, size_t n, int d, const double *mean,
 						  double *cov, CcCheckFn check, void *arg);
 

@@ -594,21 +594,24 @@ test_blocked_column_passes(void)
 				same_moments = false;
 			for (b = 0; b < d; b++)
 			{
+				/* the upper triangle is summed as (a, b), the lower mirrors it */
+				int			lo = a < b ? a : b,
+							hi = a < b ? b : a;
 				CcSum		s = {0, 0};
+				double		part = 0.0;
 				double		want;
 
+				/* plain sums of CC_COV_ROWS rows, each added compensated */
 				for (i = 0; i < n; i++)
-					cc_sum_add(&s, (x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b]));
-				want = cc_sum_value(&s) / (double) n;
-				/* the upper triangle is summed as (a, b), the lower mirrors it */
-				if (a > b)
 				{
-					CcSum		t = {0, 0};
-
-					for (i = 0; i < n; i++)
-						cc_sum_add(&t, (x[i * d + b] - mean[b]) * (x[i * d + a] - mean[a]));
-					want = cc_sum_value(&t) / (double) n;
+					part += (x[i * d + lo] - mean[lo]) * (x[i * d + hi] - mean[hi]);
+					if ((i + 1) % CC_COV_ROWS == 0 || i + 1 == n)
+					{
+						cc_sum_add(&s, part);
+						part = 0.0;
+					}
 				}
+				want = cc_sum_value(&s) / (double) n;
 				if (memcmp(&want, &cov[a * d + b], sizeof(double)) != 0)
 					same_cov = false;
 			}
