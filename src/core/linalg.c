@@ -20,7 +20,7 @@
  * diagonal blocks the lanes left of the diagonal are computed and not
  * used.
  */
-#define CC_COV_BLOCK 16
+#define CC_COV_BLOCK 32
 
 CC_SIMD_CLONES void
 cc_covariance(const double *x, size_t n, int d, const double *mean,
