@@ -546,26 +546,44 @@ ccseg_lloyd_pass_transition(PG_FUNCTION_ARGS)
 		{
 			raw[j] = *vals++;
 			if (!isfinite(raw[j]))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("feature \"%s\" is NaN or infinity", mc->model.features[j]),
-						 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
+				ccseg_pass_bad_value(&mc->model, j);
 		}
 	}
+	ccseg_pass_add_row(&p, &mc->model, mc->ct, raw, mc->z, mc->dist);
+	s->rows = p.rows;
+	PG_RETURN_POINTER(s);
+}
+
+/* The error for a NaN or an infinite value of feature j in a pass; see refine.h. */
+void
+ccseg_pass_bad_value(const CcModel *m, int j)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("feature \"%s\" is NaN or infinity", m->features[j]),
+			 errhint("Set such values to NULL to have them imputed, or leave those rows out with a view.")));
+}
+
+/* Add one row to a pass as the aggregate does; see refine.h. */
+bool
+ccseg_pass_add_row(CcPass *p, const CcModel *m, const double *ct,
+				   const double *raw, double *z, double *dist)
+{
+	int			j;
+
 	/* a row impute = drop leaves out does not count */
-	if (!ccseg_model_transform_row(&mc->model, raw, mc->z, "the model"))
-		PG_RETURN_POINTER(s);
-	for (j = 0; j < d; j++)
-		if (fabs(mc->z[j]) > 1e150)
+	if (!ccseg_model_transform_row(m, raw, z, "the model"))
+		return false;
+	for (j = 0; j < m->d; j++)
+		if (fabs(z[j]) > 1e150)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("feature \"%s\" has values too large to compute distances with",
-							mc->model.features[j]),
+							m->features[j]),
 					 errdetail("A scaled value exceeds 1e150, so squared distances would overflow."),
 					 errhint("Use scale => 'standard', or divide the column by a power of ten in a view.")));
-	cc_pass_add(&p, mc->z, mc->ct, mc->dist);
-	s->rows = p.rows;
-	PG_RETURN_POINTER(s);
+	cc_pass_add(p, z, ct, dist);
+	return true;
 }
 
 /*

@@ -20,6 +20,13 @@
  * security, a missing privilege, too small a table, no worker available)
  * returns false, and the caller reads through SPI, where the executor
  * applies all of it.
+ *
+ * A Lloyd pass over every row of such a table (ccseg_parallel_pass) takes
+ * the same scan apart differently: the workers and the leader claim chunks
+ * in any order and each adds its rows to a pass of its own, with the steps
+ * and errors of the pass aggregate (ccseg_pass_add_row); the leader merges
+ * the passes.  Their sums are exact, so the result is the same bits as the
+ * aggregate's, whatever the order.
  */
 #include "postgres.h"
 
@@ -45,12 +52,19 @@
 #include "utils/snapmgr.h"
 #include "utils/wait_event.h"
 
+#include "ccseg.h"
+#include "modeltype.h"
 #include "parallel_read.h"
+#include "refine.h"
 
 #define PR_KEY_SHARED		UINT64CONST(0xCC5E6EAD00000001)
 #define PR_SLOT_BYTES		(1024 * 1024)	/* aim for a slot's data */
 #define PR_SLOTS_PER_WORKER	4
 #define PR_MAX_BYTES		(16 * 1024 * 1024)	/* else read through SPI */
+#define PR_PASS_CHUNK_BLOCKS 64	/* a pass's chunk: 512kB of table */
+
+#define PR_MODE_ROWS		0	/* rows to the leader, in scan order */
+#define PR_MODE_PASS		1	/* a Lloyd pass in every process */
 
 /* One slot of converted rows: chunk turn is in it when ready is 1. */
 typedef struct PrSlot
@@ -65,6 +79,7 @@ typedef struct PrSlot
 /* The shared state, followed by the columns, the slots and their data. */
 typedef struct PrShared
 {
+	int			mode;			/* PR_MODE_ROWS or PR_MODE_PASS */
 	Oid			relid;
 	int			d;
 	int			natts;			/* attributes to deform: the last one read */
@@ -77,6 +92,10 @@ typedef struct PrShared
 	Size		conv_off;		/* int32 [d]: CcsegConv */
 	Size		slots_off;		/* PrSlot [nslots] */
 	Size		data_off;		/* double [nslots][slot_rows * d] */
+	Size		model_off;		/* PR_MODE_PASS: the model value (varlena) */
+	Size		results_off;	/* and a flattened pass per worker */
+	Size		result_size;	/* cc_pass_flat_size(k, d) */
+	int			nresults;		/* workers asked for */
 	pg_atomic_uint64 next_chunk;
 	pg_atomic_uint32 stop;		/* the leader needs no more rows */
 	ConditionVariable cv;		/* a slot changed */
@@ -89,6 +108,23 @@ PGDLLEXPORT void ccseg_parallel_read_main(dsm_segment *seg, shm_toc *toc);
 #define PR_SLOT(sh, s)	(((PrSlot *) ((char *) (sh) + (sh)->slots_off)) + (s))
 #define PR_DATA(sh, s)	((double *) ((char *) (sh) + (sh)->data_off) + \
 						 (Size) (s) * (sh)->slot_rows * (sh)->d)
+#define PR_MODEL(sh)	((struct varlena *) ((char *) (sh) + (sh)->model_off))
+#define PR_RESULT(sh, w) ((char *) (sh) + (sh)->results_off + \
+						  (Size) (w) * MAXALIGN((sh)->result_size))
+
+/* A process's own pass: the model parsed and its buffers. */
+typedef struct PrPass
+{
+	CcModel		model;
+	CcPass		pass;
+	double	   *ct;				/* d x k: the centroids transposed */
+	double	   *raw;			/* d */
+	double	   *z;				/* d */
+	double	   *dist;			/* k */
+} PrPass;
+
+static void pass_begin(PrPass *pp, struct varlena *model);
+static void pass_chunks(PrShared *sh, PrPass *pp);
 
 /*
  * Scan the blocks of chunk into its slot: the features of each row as
@@ -144,15 +180,34 @@ fill_chunk(PrShared *sh, TableScanDesc scan, TupleTableSlot *slot,
 	ps->rows = rows;
 }
 
-/* A parallel worker: fill chunks until there are none left or the leader stops. */
+/*
+ * A parallel worker: fill chunks until there are none left or the leader
+ * stops; or, for a pass, add the rows of the chunks it claims to a pass of
+ * its own, left flattened in its result area.
+ */
 void
 ccseg_parallel_read_main(dsm_segment *seg, shm_toc *toc)
 {
 	PrShared   *sh = shm_toc_lookup(toc, PR_KEY_SHARED, false);
-	Relation	rel = table_open(sh->relid, AccessShareLock);
-	TableScanDesc scan = table_beginscan_strat(rel, GetActiveSnapshot(), 0, NULL,
-											   true, false);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+
+	if (sh->mode == PR_MODE_PASS)
+	{
+		PrPass		pp;
+
+		if (ParallelWorkerNumber < 0 || ParallelWorkerNumber >= sh->nresults)
+			elog(ERROR, "ccseg parallel pass worker %d of %d", ParallelWorkerNumber,
+				 sh->nresults);
+		pass_begin(&pp, PR_MODEL(sh));
+		pass_chunks(sh, &pp);
+		cc_pass_flatten(&pp.pass, PR_RESULT(sh, ParallelWorkerNumber));
+		return;
+	}
+	rel = table_open(sh->relid, AccessShareLock);
+	scan = table_beginscan_strat(rel, GetActiveSnapshot(), 0, NULL, true, false);
+	slot = table_slot_create(rel, NULL);
 
 	for (;;)
 	{
@@ -243,12 +298,103 @@ readable_directly(Relation rel, const int16 *attnum, int d)
  * false.  Returns false, having read nothing, when the table is not one to
  * read so or no worker starts: then the caller reads through SPI.
  */
+/*
+ * Whether relid is a table to read so, and with how many workers: 0 when
+ * not (see the file's comment).  *attnum (palloc'd) receives the 0-based
+ * attribute numbers of f's columns, *natts the attributes to deform and
+ * *nblocks the table's size.
+ */
+static int
+plan_read(Oid relid, const CcsegFeatures *f, int16 **attnum_out, int *natts_out,
+		  BlockNumber *nblocks_out)
+{
+	int			d = f->d;
+	Relation	rel;
+	BlockNumber nblocks;
+	int16	   *attnum;
+	int			natts = 0;
+	int			j;
+
+	if (max_parallel_workers_per_gather <= 0 || IsInParallelMode())
+		return 0;
+	rel = relation_open(relid, AccessShareLock);
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relhassubclass ||
+		rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
+		rel->rd_tableam != GetHeapamTableAmRoutine())
+	{
+		relation_close(rel, NoLock);
+		return 0;
+	}
+	attnum = palloc(sizeof(int16) * d);
+	for (j = 0; j < d; j++)
+	{
+		int			a = ccseg_find_column(RelationGetDescr(rel), f->names[j]);
+
+		if (a < 0)
+		{
+			relation_close(rel, NoLock);
+			return 0;			/* let the SPI path report it */
+		}
+		attnum[j] = (int16) a;
+		natts = Max(natts, a + 1);
+	}
+	if (!readable_directly(rel, attnum, d))
+	{
+		relation_close(rel, NoLock);
+		return 0;
+	}
+	nblocks = RelationGetNumberOfBlocks(rel);
+	relation_close(rel, NoLock);	/* the lock stays until the transaction ends */
+	*attnum_out = attnum;
+	*natts_out = natts;
+	*nblocks_out = nblocks;
+	return workers_for(nblocks);
+}
+
+/* The shared state's fields that every mode has, and its columns. */
+static void
+init_shared(PrShared *sh, int mode, Oid relid, const CcsegFeatures *f,
+			const int16 *attnum, int natts, BlockNumber nblocks,
+			BlockNumber chunk_blocks)
+{
+	Size		off = MAXALIGN(sizeof(PrShared));
+	int			j;
+
+	memset(sh, 0, sizeof(PrShared));
+	sh->mode = mode;
+	sh->relid = relid;
+	sh->d = f->d;
+	sh->natts = natts;
+	sh->nblocks = nblocks;
+	sh->chunk_blocks = chunk_blocks;
+	sh->nchunks = (nblocks + chunk_blocks - 1) / chunk_blocks;
+	sh->attnum_off = off;
+	off += MAXALIGN(sizeof(int16) * f->d);
+	sh->conv_off = off;
+	for (j = 0; j < f->d; j++)
+	{
+		PR_ATTNUM(sh)[j] = attnum[j];
+		PR_CONV(sh)[j] = (int32) f->conv[j];
+	}
+	pg_atomic_init_u64(&sh->next_chunk, 0);
+	pg_atomic_init_u32(&sh->stop, 0);
+	ConditionVariableInit(&sh->cv);
+}
+
+/* Room for the shared state's fixed part and its columns. */
+static Size
+shared_head_size(int d)
+{
+	return MAXALIGN(sizeof(PrShared)) + MAXALIGN(sizeof(int16) * d) +
+		MAXALIGN(sizeof(int32) * d);
+}
+
 bool
 ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 					CcsegBadFn bad_fn, void *arg)
 {
 	int			d = f->d;
-	Relation	rel;
 	BlockNumber nblocks;
 	int16	   *attnum;
 	int			nworkers;
@@ -266,38 +412,7 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 	bool		stopped = false;
 	int			bad_column = -1;
 
-	if (max_parallel_workers_per_gather <= 0 || IsInParallelMode())
-		return false;
-	rel = relation_open(relid, AccessShareLock);
-	if (rel->rd_rel->relkind != RELKIND_RELATION ||
-		rel->rd_rel->relhassubclass ||
-		rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
-		rel->rd_tableam != GetHeapamTableAmRoutine())
-	{
-		relation_close(rel, NoLock);
-		return false;
-	}
-	attnum = palloc(sizeof(int16) * d);
-	for (j = 0; j < d; j++)
-	{
-		int			a = ccseg_find_column(RelationGetDescr(rel), f->names[j]);
-
-		if (a < 0)
-		{
-			relation_close(rel, NoLock);
-			return false;		/* let the SPI path report it */
-		}
-		attnum[j] = (int16) a;
-		natts = Max(natts, a + 1);
-	}
-	if (!readable_directly(rel, attnum, d))
-	{
-		relation_close(rel, NoLock);
-		return false;
-	}
-	nblocks = RelationGetNumberOfBlocks(rel);
-	relation_close(rel, NoLock);	/* the lock stays until the transaction ends */
-	nworkers = workers_for(nblocks);
+	nworkers = plan_read(relid, f, &attnum, &natts, &nblocks);
 	if (nworkers == 0)
 		return false;
 
@@ -307,9 +422,8 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 	nchunks = (nblocks + chunk_blocks - 1) / chunk_blocks;
 	nslots = nworkers * PR_SLOTS_PER_WORKER;
 
-	off = MAXALIGN(sizeof(PrShared));
-	size = off + MAXALIGN(sizeof(int16) * d) + MAXALIGN(sizeof(int32) * d) +
-		MAXALIGN(sizeof(PrSlot) * nslots);
+	off = shared_head_size(d);
+	size = off + MAXALIGN(sizeof(PrSlot) * nslots);
 	size = add_size(size, mul_size(mul_size((Size) nslots, slot_rows),
 								   mul_size((Size) d, sizeof(double))));
 
@@ -329,27 +443,12 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 		return false;
 	}
 	sh = shm_toc_allocate(pcxt->toc, size);
-	memset(sh, 0, sizeof(PrShared));
-	sh->relid = relid;
-	sh->d = d;
-	sh->natts = natts;
-	sh->nblocks = nblocks;
-	sh->chunk_blocks = chunk_blocks;
-	sh->nchunks = nchunks;
+	init_shared(sh, PR_MODE_ROWS, relid, f, attnum, natts, nblocks, chunk_blocks);
 	sh->nslots = nslots;
 	sh->slot_rows = slot_rows;
-	sh->attnum_off = off;
-	off += MAXALIGN(sizeof(int16) * d);
-	sh->conv_off = off;
-	off += MAXALIGN(sizeof(int32) * d);
 	sh->slots_off = off;
 	off += MAXALIGN(sizeof(PrSlot) * nslots);
 	sh->data_off = off;
-	for (j = 0; j < d; j++)
-	{
-		PR_ATTNUM(sh)[j] = attnum[j];
-		PR_CONV(sh)[j] = (int32) f->conv[j];
-	}
 	for (j = 0; j < nslots; j++)
 	{
 		PrSlot	   *ps = PR_SLOT(sh, j);
@@ -360,9 +459,6 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 		ps->bad_row = -1;
 		ps->bad_column = -1;
 	}
-	pg_atomic_init_u64(&sh->next_chunk, 0);
-	pg_atomic_init_u32(&sh->stop, 0);
-	ConditionVariableInit(&sh->cv);
 	shm_toc_insert(pcxt->toc, PR_KEY_SHARED, sh);
 
 	LaunchParallelWorkers(pcxt);
@@ -417,5 +513,164 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 	pfree(attnum);
 	if (bad_column >= 0)
 		bad_fn(arg, bad_column);
+	return true;
+}
+
+/* Parse the model of a pass and make its buffers and empty statistics. */
+static void
+pass_begin(PrPass *pp, struct varlena *model)
+{
+	CcAllocator alloc;
+
+	ccseg_model_parse(model, &pp->model, CurrentMemoryContext);
+	pp->ct = palloc(sizeof(double) * pp->model.k * pp->model.d);
+	cc_model_transpose(&pp->model, pp->ct);
+	pp->raw = palloc(sizeof(double) * pp->model.d);
+	pp->z = palloc(sizeof(double) * pp->model.d);
+	pp->dist = palloc(sizeof(double) * pp->model.k);
+	ccseg_allocator_init(&alloc, CurrentMemoryContext);
+	cc_pass_init(&pp->pass, pp->model.k, pp->model.d, &alloc);
+}
+
+/*
+ * Claim chunks of sh's table until there are none left, adding every row
+ * of them to pp's pass: the values converted as the pass query's casts
+ * convert them, a null as NaN, then ccseg_pass_add_row.
+ */
+static void
+pass_chunks(PrShared *sh, PrPass *pp)
+{
+	Relation	rel = table_open(sh->relid, AccessShareLock);
+	TableScanDesc scan = table_beginscan_strat(rel, GetActiveSnapshot(), 0, NULL,
+											   true, false);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	const int16 *attnum = PR_ATTNUM(sh);
+	const int32 *conv = PR_CONV(sh);
+	int			d = sh->d;
+	uint64		rows = 0;
+
+	for (;;)
+	{
+		uint64		chunk = pg_atomic_fetch_add_u64(&sh->next_chunk, 1);
+		BlockNumber start;
+
+		if (chunk >= sh->nchunks)
+			break;
+		start = (BlockNumber) (chunk * sh->chunk_blocks);
+		table_rescan(scan, NULL);
+		heap_setscanlimits(scan, start, Min(sh->chunk_blocks, sh->nblocks - start));
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			int			j;
+
+			slot_getsomeattrs(slot, sh->natts);
+			for (j = 0; j < d; j++)
+			{
+				int			a = attnum[j];
+
+				if (slot->tts_isnull[a])
+					pp->raw[j] = NAN;
+				else
+				{
+					pp->raw[j] = ccseg_datum_to_double(slot->tts_values[a],
+													   (CcsegConv) conv[j]);
+					if (!isfinite(pp->raw[j]))
+						ccseg_pass_bad_value(&pp->model, j);
+				}
+			}
+			(void) ccseg_pass_add_row(&pp->pass, &pp->model, pp->ct, pp->raw,
+									  pp->z, pp->dist);
+			if (++rows % 4096 == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * A Lloyd pass of model (a ccseg_model value whose features are f's) over
+ * every row of relid, by parallel workers and this backend together, into
+ * *out (initialized here, in the current memory context).  Returns false,
+ * having read nothing, when the table is not one to read so or no worker
+ * starts: then the caller runs the pass aggregate.  See the file's comment.
+ */
+bool
+ccseg_parallel_pass(Oid relid, const CcsegFeatures *f, struct varlena *model,
+					CcPass *out)
+{
+	BlockNumber nblocks;
+	int16	   *attnum;
+	int			natts;
+	int			nworkers;
+	ParallelContext *pcxt;
+	PrShared   *sh;
+	PrPass		pp;
+	Size		size,
+				off,
+				model_len = VARSIZE_ANY(model);
+	int			w;
+
+	nworkers = plan_read(relid, f, &attnum, &natts, &nblocks);
+	if (nworkers == 0)
+		return false;
+	/* this backend's pass first: it checks the model before any worker runs */
+	pass_begin(&pp, model);
+	if (pp.model.d != f->d)
+		elog(ERROR, "a pass model of %d features for %d columns", pp.model.d, f->d);
+
+	off = shared_head_size(f->d);
+	size = off + MAXALIGN(model_len) +
+		(Size) nworkers * MAXALIGN(cc_pass_flat_size(pp.model.k, pp.model.d));
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("ccseg", "ccseg_parallel_read_main", nworkers);
+	shm_toc_estimate_chunk(&pcxt->estimator, size);
+	shm_toc_estimate_keys(&pcxt->estimator, 1);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+	sh = shm_toc_allocate(pcxt->toc, size);
+	init_shared(sh, PR_MODE_PASS, relid, f, attnum, natts, nblocks,
+				PR_PASS_CHUNK_BLOCKS);
+	sh->model_off = off;
+	memcpy(PR_MODEL(sh), model, model_len);
+	off += MAXALIGN(model_len);
+	sh->results_off = off;
+	sh->result_size = cc_pass_flat_size(pp.model.k, pp.model.d);
+	sh->nresults = nworkers;
+	shm_toc_insert(pcxt->toc, PR_KEY_SHARED, sh);
+
+	LaunchParallelWorkers(pcxt);
+	if (pcxt->nworkers_launched == 0)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+	WaitForParallelWorkersToAttach(pcxt);
+	/* this backend claims chunks too, while the workers run */
+	pass_chunks(sh, &pp);
+	WaitForParallelWorkersToFinish(pcxt);
+	for (w = 0; w < pcxt->nworkers_launched; w++)
+	{
+		CcPass		theirs;
+		CcAllocator alloc;
+		const char *bad;
+
+		ccseg_allocator_init(&alloc, CurrentMemoryContext);
+		bad = cc_pass_unflatten(PR_RESULT(sh, w), sh->result_size, &theirs, &alloc);
+		if (bad != NULL)
+			elog(ERROR, "pass of parallel worker %d is unreadable: %s", w, bad);
+		cc_pass_merge(&pp.pass, &theirs);
+	}
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	*out = pp.pass;
 	return true;
 }

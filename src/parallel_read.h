@@ -1,11 +1,13 @@
 /*
  * parallel_read.h
  *		Reading a plain table's features with parallel workers, the rows
- *		handed over in the order of a serial scan (parallel_read.c).
+ *		handed over in the order of a serial scan, or a Lloyd pass over
+ *		them computed by the workers (parallel_read.c).
  */
 #ifndef CCSEG_PARALLEL_READ_H
 #define CCSEG_PARALLEL_READ_H
 
+#include "pass.h"
 #include "reader.h"
 
 /*
@@ -24,5 +26,14 @@ typedef void (*CcsegBadFn) (void *arg, int column);
 
 extern bool ccseg_parallel_read(Oid relid, const CcsegFeatures *f,
 								CcsegRowFn row_fn, CcsegBadFn bad_fn, void *arg);
+
+/*
+ * A Lloyd pass of model (a ccseg_model value with f's features) over every
+ * row of relid, shared between parallel workers and the backend, into *out:
+ * the bits of the pass aggregate.  false, having read nothing, when the
+ * table is not one to read so or no worker starts.
+ */
+extern bool ccseg_parallel_pass(Oid relid, const CcsegFeatures *f,
+								struct varlena *model, CcPass *out);
 
 #endif							/* CCSEG_PARALLEL_READ_H */

@@ -11,7 +11,10 @@
  * so PostgreSQL may run the pass with parallel workers (as for any query:
  * max_parallel_workers_per_gather, the table's size) and the result is the
  * same, bit for bit; on a Citus distributed table Citus runs it on every
- * shard and combines the shards' states.  Models too wide for the aggregate's statistics
+ * shard and combines the shards' states.  A plain table that parallel
+ * workers may read is passed over by the workers and the backend directly
+ * (parallel_read.c), with the aggregate's steps per row and without its
+ * arrays and function calls: the same result again.  Models too wide for the aggregate's statistics
  * (k * (d + 1) above CC_PASS_MAX_CELLS) take a serial pass instead, reading
  * the rows in id order batch by batch.
  */
@@ -31,9 +34,11 @@
 
 #include "ccseg.h"
 #include "modeltype.h"
+#include "parallel_read.h"
 #include "prepare.h"
 #include "reader.h"
 #include "refine.h"
+#include "sample.h"
 
 #include "kmeans.h"
 #include "model.h"
@@ -102,10 +107,14 @@ pass_model(const CcsegPrepared *p, const double *centroids, int k)
 	return ccseg_model_datum(&m);
 }
 
-/* One pass as a query (parallel when PostgreSQL plans it so). */
+/*
+ * One pass as a query (parallel when PostgreSQL plans it so); on a plain
+ * table that parallel workers may read, the workers and this backend run it
+ * themselves (parallel_read.c), with the same result.
+ */
 static void
 refine_pass_query(const CcsegPrepared *p, const char *query, Oid model_type,
-				  const double *centroids, int k, RefinePass *out)
+				  const double *centroids, int k, bool direct, RefinePass *out)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg pass",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -116,6 +125,16 @@ refine_pass_query(const CcsegPrepared *p, const char *query, Oid model_type,
 	CcPass		pass;
 
 	args[0] = pass_model(p, centroids, k);
+	if (direct &&
+		ccseg_parallel_pass(p->relid, &p->f, (struct varlena *) DatumGetPointer(args[0]),
+							&pass))
+	{
+		cc_pass_result(&pass, out->sums, out->counts, out->sse);
+		out->rows = (size_t) pass.rows;
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		return;
+	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(query, 1, &model_type, args, NULL, true, 0) != SPI_OK_SELECT ||
@@ -191,6 +210,7 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 	bool		done = (max_iter <= 0);
 	double	   *before = palloc(sizeof(double) * k * d);
 	double		last_inertia = INFINITY;
+	bool		direct = false;
 
 	if (use_query)
 	{
@@ -203,7 +223,11 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 		use_query = pass_aggregate_exists(model_type);
 	}
 	if (use_query)
+	{
 		query = pass_query(p);
+		/* a Citus table's rows are on its workers: the query reaches them */
+		direct = !ccseg_citus_distributed(p->relid);
+	}
 	else
 		batch = palloc(sizeof(double) * REFINE_BATCH_ROWS * d);
 
@@ -220,7 +244,8 @@ ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 		int			c;
 
 		if (use_query)
-			refine_pass_query(p, query, model_type, kr->centroids, k, &pass);
+			refine_pass_query(p, query, model_type, kr->centroids, k, direct,
+							  &pass);
 		else
 			refine_pass(p, kr->centroids, k, batch, &pass);
 		queries++;

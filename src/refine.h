@@ -28,4 +28,18 @@ extern void ccseg_refine_full(const CcsegPrepared *p, CcKmeansResult *kr, int k,
 /* Read the bytes _ccseg_lloyd_pass returns (lloyd_pass.c). */
 extern void ccseg_pass_read(bytea *bytes, CcPass *p, MemoryContext cxt);
 
+/*
+ * One row of a pass, as the aggregate takes it (lloyd_pass.c): raw holds the
+ * model's d features in original units, NaN for null; the row is imputed,
+ * transformed, scaled and added to p, with the aggregate's errors for a
+ * value outside a transform's domain or too large.  Returns false for a row
+ * that impute = drop leaves out.  z and dist are room for d and k doubles,
+ * ct the centroids transposed (cc_model_transpose).
+ */
+extern bool ccseg_pass_add_row(CcPass *p, const CcModel *m, const double *ct,
+							   const double *raw, double *z, double *dist);
+
+/* The error of a pass for a NaN or an infinite value of feature j. */
+extern void ccseg_pass_bad_value(const CcModel *m, int j) pg_attribute_noreturn();
+
 #endif							/* CCSEG_REFINE_H */

@@ -50,7 +50,11 @@ cc_pass_release(CcPass *p, const CcAllocator *alloc)
 	p->sums = p->sse = NULL;
 }
 
-int
+/*
+ * Cloned for SIMD as the k-means loop is (cc_common.h): the distances are
+ * most of a pass's work, and the same bits in either clone.
+ */
+CC_SIMD_CLONES int
 cc_pass_add(CcPass *p, const double *z, const double *ct, double *dist)
 {
 	int			c,

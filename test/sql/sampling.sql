@@ -84,9 +84,10 @@ SELECT ccseg_drop_model('sampled_cards');
 RESET ccseg.max_train_memory;
 RESET ccseg.threads;
 
--- the full-data passes of a sampled training are one aggregate query each,
--- which parallel workers can share; its sums are exact, so a parallel plan
--- trains the very model a serial one does
+-- the full-data passes of a sampled training are one aggregate query each
+-- without parallel workers, and with them the workers and the backend run
+-- each pass themselves (as they read the sample); the sums are exact, so
+-- both train the very same model
 CREATE TABLE pass_rows AS SELECT * FROM ccseg_generate_customers(30000, 4);
 SET ccseg.max_train_memory = '512kB';
 SET max_parallel_workers_per_gather = 0;
