@@ -117,7 +117,7 @@ def read_matrix(conn, features):
 def run_ccseg(conn, n_init, seed):
     with MemoryTrace(ccsegtest.backend_pid(conn)) as trace:
         elapsed, rows, phases = ccsegtest.timed_query_phases(
-            conn, "SELECT inertia, rows FROM ccseg_train(%s, %s, %s, id_column => 'cust_id', "
+            conn, "SELECT inertia, rows, iterations FROM ccseg_train(%s, %s, %s, id_column => 'cust_id', "
             "n_init => %s, seed => %s, verbose => true)", (MODEL, GEN_TABLE, K, n_init, seed))
     conn.commit()
     with conn.cursor() as cur:
@@ -135,7 +135,8 @@ def run_ccseg(conn, n_init, seed):
         mem[name] = trace.peak(t, t + times[name] if name != "rest" else None)
         t += times[name]
     return {"seconds": elapsed, "inertia": float(rows[0]["inertia"]), "rows": int(rows[0]["rows"]),
-            "mb": trace.peak(), "phases": times, "phase_mb": mem}
+            "mb": trace.peak(), "phases": times, "phase_mb": mem,
+            "iterations": int(rows[0]["iterations"])}
 
 
 def run_sklearn(Xs, n_init, seed):
@@ -190,6 +191,8 @@ def markdown(results, info, args, extversion):
         inertia = statistics.median(x["inertias"])
         out.append(f"| {name} | {text} | {med:.3f} | {min(x['times']):.3f} | {med / base:.2f} | "
                    f"{'' if np.isnan(inertia) else f'{inertia:.6e}'} | {fmt_mb(max(x['mb'], default=None))} |")
+    out.append(f"Round r (the first round, the warm-up when there is one, is round 0) seeds every run with {args.seed} + r; the "
+               "inertias are medians over the rounds.")
     out.append("")
     out.append("Where ccseg_train's time goes (its log lines; medians) and its backend's peak private "
                "memory in each phase:\n")
@@ -204,8 +207,9 @@ def markdown(results, info, args, extversion):
     if not sk.get("error"):
         out.append(f"- sklearn fit / ccseg_train: {statistics.median(sk['times']) / base:.2f}x "
                    f"(goal: at least 2x); of the fastest rounds: "
-                   f"{min(sk['times']) / min(r['times']):.2f}x; scikit-learn's iterations: "
-                   f"{', '.join(str(i) for i in sk['iterations'])}.")
+                   f"{min(sk['times']) / min(r['times']):.2f}x. Iterations of the last run, round by "
+                   f"round: ccseg {', '.join(str(i) for i in r['iterations'])}; scikit-learn "
+                   f"{', '.join(str(i) for i in sk['iterations'])} (they depend on the start).")
         out.append(f"- inertia ccseg / scikit-learn (medians): "
                    f"{statistics.median(r['inertias']) / statistics.median(sk['inertias']):.6f} "
                    f"(different random starts: compare as \"no worse than\").")
@@ -240,16 +244,22 @@ def main():
             cur.execute(f"VACUUM ANALYZE {GEN_TABLE}")
         conn.commit()
         Xs = ccsegtest.preprocess(read_matrix(conn, features)).Xs
-        jobs = [("ccseg_train", lambda: run_ccseg(conn, args.n_init, args.seed)),
-                ("sklearn fit", lambda: run_sklearn(Xs, args.n_init, args.seed)),
-                ("export + fit", lambda: run_export(conn, features, args.n_init, args.seed)),
+        # round r seeds every run with S + r: with one restart the number of
+        # iterations depends on the start, so the medians take several
+        state = {"seed": args.seed}
+        jobs = [("ccseg_train", lambda: run_ccseg(conn, args.n_init, state["seed"])),
+                ("sklearn fit", lambda: run_sklearn(Xs, args.n_init, state["seed"])),
+                ("export + fit", lambda: run_export(conn, features, args.n_init, state["seed"])),
                 ("scan", lambda: run_scan(conn, features))]
         results = {name: {"times": [], "inertias": [], "mb": [], "phases": [], "phase_mb": [],
                           "iterations": []} for name, _ in jobs}
 
         def record(name, r, out, label, timed):
             print(f"# {label}: {name} {out['seconds']:.3f} s, inertia {out['inertia']:.6e}, "
-                  f"peak private {fmt_mb(out['mb'])} MB", file=sys.stderr, flush=True)
+                  f"peak private {fmt_mb(out['mb'])} MB, seed {state['seed']}", file=sys.stderr,
+                  flush=True)
+            if name == jobs[-1][0]:
+                state["seed"] += 1
             if timed:
                 r["times"].append(out["seconds"])
                 r["inertias"].append(out["inertia"])
