@@ -53,14 +53,15 @@
 
 /*
  * Elkan's k lower bounds per row are the bulk of the memory an iteration
- * walks through, so they are kept as floats: half the bytes read and
- * written.  A bound is shrunk by 2^-22 before it is rounded to a float
+ * walks through, so when there are many of them (elkan_bounds_float) they
+ * are kept as floats: half the bytes read and written.  A bound is shrunk by 2^-22 before it is rounded to a float
  * (which moves it by at most 2^-24 of itself), so that the float is never
  * above the double it stands for and stays a valid bound; the largest float
  * stands in for a larger bound.  A negative bound may round either way: it
  * stays below any distance.
  */
 #define CC_FLOAT_SHRINK	(1.0 - 0x1p-22)
+#define CC_FLOAT_BOUNDS_BYTES	((size_t) 8 << 20)	/* above this in doubles: floats */
 #define CC_FLOAT_MAX	3.40282346638528859812e+38	/* FLT_MAX */
 
 static CC_ALWAYS_INLINE float
@@ -68,6 +69,17 @@ elkan_store(double v)
 {
 	v *= CC_FLOAT_SHRINK;
 	return (float) (v < CC_FLOAT_MAX ? v : CC_FLOAT_MAX);
+}
+
+/*
+ * Whether n rows' Elkan bounds to k centroids are kept as floats: when as
+ * doubles they would outgrow the caches, so that every iteration reads them
+ * from memory.  Smaller ones stay doubles, which cost fewer instructions.
+ */
+static bool
+elkan_bounds_float(size_t n, int k)
+{
+	return n * (size_t) k * sizeof(double) > CC_FLOAT_BOUNDS_BYTES;
 }
 /* everything a function calls inlined into it (its SIMD clones included) */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -106,9 +118,12 @@ typedef struct KmWork
 	double	   *half;			/* k: half distance to the nearest other centroid */
 	int		   *labels;			/* n */
 	double	   *upper;			/* n: upper bound on distance to own centroid */
-	double	   *lower;			/* n (Hamerly): bound on distance to any other */
-	float	   *elower;			/* n x k (Elkan): bound on distance to each,
-								 * in single precision (elkan_store) */
+	double	   *lower;			/* n (Hamerly): bound on distance to any other;
+								 * n x k (Elkan, unless lower_float): bound on
+								 * distance to each */
+	float	   *elower;			/* n x k (Elkan, lower_float): the same in
+								 * single precision (elkan_store) */
+	bool		lower_float;	/* Elkan's bounds are many: floats */
 	double	   *half_cc;		/* k x k (Elkan): half centroid distances */
 	CcAlgorithm algorithm;		/* resolved: never CC_ALGO_AUTO */
 	double	   *scratch;		/* n: relocation distances */
@@ -284,7 +299,12 @@ seed_note(KmWork *w, int c, const double *dist)
 		double		dd = dist[i];
 
 		if (w->algorithm == CC_ALGO_ELKAN)
-			w->elower[i * w->k + c] = elkan_store(sqrt(dd) * (1.0 - CC_BOUND_SLACK));
+		{
+			if (w->lower_float)
+				w->elower[i * w->k + c] = elkan_store(sqrt(dd) * (1.0 - CC_BOUND_SLACK));
+			else
+				w->lower[i * w->k + c] = sqrt(dd) * (1.0 - CC_BOUND_SLACK);
+		}
 		if (c == 0)
 		{
 			w->closest[i] = dd;
@@ -590,15 +610,26 @@ take_nearest(KmWork *w, size_t i, const double *dist)
 static CC_ALWAYS_INLINE bool
 take_nearest_elkan(KmWork *w, size_t i, const double *dist)
 {
-	float	   *lower = w->elower + i * w->k;
 	int			a = 0;
 	int			c;
 
 	for (c = 1; c < w->k; c++)
 		if (dist[c] < dist[a])
 			a = c;
-	for (c = 0; c < w->k; c++)
-		lower[c] = elkan_store(sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK));
+	if (w->lower_float)
+	{
+		float	   *lower = w->elower + i * w->k;
+
+		for (c = 0; c < w->k; c++)
+			lower[c] = elkan_store(sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK));
+	}
+	else
+	{
+		double	   *lower = w->lower + i * w->k;
+
+		for (c = 0; c < w->k; c++)
+			lower[c] = sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK);
+	}
 	w->upper[i] = sqrt(dist[a]) * (1.0 + CC_BOUND_SLACK);
 	return relabel(w, i, a);
 }
@@ -690,7 +721,54 @@ centroid_gaps(KmWork *w, bool pairs)
  * few one at a time.
  */
 static CC_ALWAYS_INLINE bool
-elkan_open(float *restrict lower, const double *restrict half_a, int k,
+elkan_open_d(double *restrict lower, const double *restrict half_a, int k,
+		   double u, const double *restrict shift, const double *restrict slack)
+{
+	int64_t		open = 0;
+	int			c = 0;
+
+#if defined(__GNUC__)
+	if (k >= 4)
+	{
+		CcV4d		uu = {u, u, u, u};
+		CcV4d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK,
+			1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
+		CcV4l		acc = {0, 0, 0, 0};
+
+		for (; c + 4 <= k; c += 4)
+		{
+			CcV4d		l,
+						h;
+
+			memcpy(&l, lower + c, sizeof(l));
+			if (shift)
+			{
+				CcV4d		sh,
+							sl;
+
+				memcpy(&sh, shift + c, sizeof(sh));
+				memcpy(&sl, slack + c, sizeof(sl));
+				l = (l - sh) * keep - sl;
+				memcpy(lower + c, &l, sizeof(l));
+			}
+			memcpy(&h, half_a + c, sizeof(h));
+			acc |= (uu >= l) & (uu >= h);
+		}
+		open = acc[0] | acc[1] | acc[2] | acc[3];
+	}
+#endif
+	for (; c < k; c++)
+	{
+		if (shift)
+			lower[c] = (lower[c] - shift[c]) * (1.0 - CC_BOUND_SLACK) - slack[c];
+		open |= (int64_t) ((u >= lower[c]) & (u >= half_a[c]));
+	}
+	return open != 0;
+}
+
+/* The same with the bounds in single precision (elkan_store). */
+static CC_ALWAYS_INLINE bool
+elkan_open_f(float *restrict lower, const double *restrict half_a, int k,
 		   double u, const double *restrict shift, const double *restrict slack)
 {
 	int64_t		open = 0;
@@ -764,19 +842,23 @@ elkan_doubt(KmWork *w, size_t i, bool moved)
 {
 	int			k = w->k;
 	int			a = w->labels[i];
-	float	   *restrict lower = w->elower + i * k;
 	const double *half_a = w->half_cc + (size_t) a * k;
 	double		u = w->upper[i];
 	bool		open;
 
+	/* four calls, each inlined with what it is given known */
 	if (moved)
 	{
 		u = (u + w->shift[a]) * (1.0 + CC_BOUND_SLACK);
 		w->upper[i] = u;
-		open = elkan_open(lower, half_a, k, u, w->shift, w->shift_slack);
+		open = w->lower_float ?
+			elkan_open_f(w->elower + i * k, half_a, k, u, w->shift, w->shift_slack) :
+			elkan_open_d(w->lower + i * k, half_a, k, u, w->shift, w->shift_slack);
 	}
 	else
-		open = elkan_open(lower, half_a, k, u, NULL, NULL);
+		open = w->lower_float ?
+			elkan_open_f(w->elower + i * k, half_a, k, u, NULL, NULL) :
+			elkan_open_d(w->lower + i * k, half_a, k, u, NULL, NULL);
 	return open & (u >= w->half[a]);
 }
 
@@ -813,14 +895,18 @@ elkan_tighten(KmWork *w, size_t *list, size_t m)
 		{
 			size_t		i = rows[r];
 			int			a = w->labels[i];
-			float	   *lower = w->elower + i * k;
 			double		u = sqrt(dd[r]);
 
-			lower[a] = elkan_store(u * (1.0 - CC_BOUND_SLACK));
+			if (w->lower_float)
+				w->elower[i * k + a] = elkan_store(u * (1.0 - CC_BOUND_SLACK));
+			else
+				w->lower[i * k + a] = u * (1.0 - CC_BOUND_SLACK);
 			u *= (1.0 + CC_BOUND_SLACK);
 			w->upper[i] = u;
 			list[open] = i;
-			open += elkan_open(lower, w->half_cc + (size_t) a * k, k, u, NULL, NULL);
+			open += w->lower_float ?
+				elkan_open_f(w->elower + i * k, w->half_cc + (size_t) a * k, k, u, NULL, NULL) :
+				elkan_open_d(w->lower + i * k, w->half_cc + (size_t) a * k, k, u, NULL, NULL);
 		}
 	}
 	return open;
@@ -1438,10 +1524,12 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	w->half = cc_alloc_array(alloc, k, sizeof(double));
 	w->labels = cc_alloc_array(alloc, n, sizeof(int));
 	w->upper = cc_alloc_array(alloc, n, sizeof(double));
-	if (algorithm == CC_ALGO_ELKAN)
+	w->lower_float = (algorithm == CC_ALGO_ELKAN && elkan_bounds_float(n, k));
+	if (w->lower_float)
 		w->elower = cc_alloc_array(alloc, n * k, sizeof(float));
 	else
-		w->lower = cc_alloc_array(alloc, n, sizeof(double));
+		w->lower = cc_alloc_array(alloc, algorithm == CC_ALGO_ELKAN ? n * k : n,
+								  sizeof(double));
 	w->half_cc = (algorithm == CC_ALGO_ELKAN) ?
 		cc_alloc_array(alloc, (size_t) k * k, sizeof(double)) : NULL;
 	w->scratch = cc_alloc_array(alloc, n, sizeof(double));
