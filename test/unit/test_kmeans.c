@@ -1897,7 +1897,7 @@ test_kmeans_row_parts(void)
 	 * 17 features, as the credit-card data has: the seeding's distances
 	 * that the parts take from the candidates' pass (four rows and four
 	 * candidates at a time) are those the one-thread run computes row by
-	 * row, to the bit
+	 * row, to the bit; and Elkan's bounds in single precision
 	 */
 	d = 17;
 	k = 8;
@@ -1915,6 +1915,18 @@ test_kmeans_row_parts(void)
 		p.threads = 2;
 		cc_kmeans(x, n, d, &p, &many, A);
 		CHECK(!one.stopped && !many.stopped);
+		CHECK(many.iterations == one.iterations);
+		CHECK(memcmp(&many.inertia, &one.inertia, sizeof(double)) == 0);
+		CHECK(memcmp(many.centroids, one.centroids, sizeof(double) * k * d) == 0);
+		CHECK(memcmp(many.labels, one.labels, sizeof(int) * n) == 0);
+		km_free(&many);
+
+		/*
+		 * these bounds (n x k doubles above 8 MB) are kept as floats: plain
+		 * Lloyd, without bounds, gives the same model
+		 */
+		p.algorithm = CC_ALGO_LLOYD;
+		cc_kmeans(x, n, d, &p, &many, A);
 		CHECK(many.iterations == one.iterations);
 		CHECK(memcmp(&many.inertia, &one.inertia, sizeof(double)) == 0);
 		CHECK(memcmp(many.centroids, one.centroids, sizeof(double) * k * d) == 0);
