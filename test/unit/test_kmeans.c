@@ -1825,6 +1825,92 @@ test_kmeans_threads(void)
 }
 
 /*
+ * Check the restarts on a sample (restart_rows): the same model for any
+ * number of threads; labels, sizes and inertia that cover every row and
+ * agree with each other; a run that ends at Lloyd's fixed point on every
+ * row (tol 0: another run from its centroids changes nothing); the same
+ * model as without the sample when restart_rows is not below n, or n_init
+ * is 1; and a stop request that voids it.
+ */
+static void
+test_kmeans_restart_sample(void)
+{
+	size_t		n = 20000;
+	int			d = 4,
+				k = 6;
+	double	   *x = dalloc(n * d);
+	TRand		r;
+	CcKmeansParams p;
+	CcKmeansResult one,
+				two,
+				again,
+				whole;
+	int64_t		total = 0;
+	double		sse = 0.0;
+	int			c;
+
+	tr_seed(&r, 4242);
+	make_blobs(&r, x, NULL, n, d, k, 2.0, 1.5);
+	p = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_AUTO, 5, 6, 300, 0.0, NULL);
+	p.restart_rows = 3000;
+	CHECK(cc_kmeans_restarts_sampled(&p, n));
+	p.threads = 1;
+	cc_kmeans(x, n, d, &p, &one, A);
+	p.threads = 2;
+	cc_kmeans(x, n, d, &p, &two, A);
+	CHECK(!one.stopped && !two.stopped);
+	CHECK(one.best_run >= 0 && one.best_run < 6);
+	CHECK(two.best_run == one.best_run);
+	CHECK(memcmp(&two.inertia, &one.inertia, sizeof(double)) == 0);
+	CHECK(memcmp(two.centroids, one.centroids, sizeof(double) * k * d) == 0);
+	CHECK(memcmp(two.labels, one.labels, sizeof(int) * n) == 0);
+	for (c = 0; c < k; c++)
+	{
+		total += one.sizes[c];
+		sse += one.sse[c];
+	}
+	CHECK(total == (int64_t) n);
+	CHECK(fabs(sse - one.inertia) <= 1e-9 * one.inertia);
+	CHECK(one.converged);
+
+	/* from its centroids, Lloyd on every row moves nothing */
+	{
+		CcKmeansParams g = km_params(k, CC_INIT_GIVEN, CC_ALGO_LLOYD, 5, 1, 300, 0.0,
+									 one.centroids);
+
+		cc_kmeans(x, n, d, &g, &again, A);
+		CHECK(again.iterations <= 2);
+		CHECK(memcmp(again.labels, one.labels, sizeof(int) * n) == 0);
+		km_free(&again);
+	}
+
+	/* no sample when it would hold every row, or with one restart */
+	p.restart_rows = n;
+	CHECK(!cc_kmeans_restarts_sampled(&p, n));
+	cc_kmeans(x, n, d, &p, &whole, A);
+	p.restart_rows = 0;
+	cc_kmeans(x, n, d, &p, &again, A);
+	CHECK(memcmp(&whole.inertia, &again.inertia, sizeof(double)) == 0);
+	CHECK(memcmp(whole.labels, again.labels, sizeof(int) * n) == 0);
+	km_free(&whole);
+	km_free(&again);
+	p.restart_rows = 3000;
+	p.n_init = 1;
+	CHECK(!cc_kmeans_restarts_sampled(&p, n));
+	p.n_init = 6;
+
+	/* a stop request voids it */
+	p.stop = stop_always;
+	cc_kmeans(x, n, d, &p, &again, A);
+	CHECK(again.stopped);
+	km_free(&again);
+
+	km_free(&one);
+	km_free(&two);
+	tfree(x);
+}
+
+/*
  * Check that one restart whose rows are split between threads (n_init = 1,
  * at least twice 65536 rows: each part starts on a multiple of 16384 and
  * the last one ends short) gives the same result, bit for bit, as in one
@@ -2008,6 +2094,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(kmeans_row_order, 210),
 	UNIT_TEST(kmeans_threads, 220),
 	UNIT_TEST(kmeans_row_parts, 225),
+	UNIT_TEST(kmeans_restart_sample, 226),
 	UNIT_TEST(kmeans_determinism, 250),
 	UNIT_TEST(seed_cache, 290),
 	UNIT_TEST(kmeans_blobs, 320),
