@@ -390,6 +390,50 @@ shared_head_size(int d)
 		MAXALIGN(sizeof(int32) * d);
 }
 
+/*
+ * Enter parallel mode with a context for nworkers workers and size bytes of
+ * shared state; NULL (parallel mode left) when no shared memory is to be
+ * had.
+ */
+static PrShared *
+shared_create(int nworkers, Size size, ParallelContext **pcxt_out)
+{
+	ParallelContext *pcxt;
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("ccseg", "ccseg_parallel_read_main", nworkers);
+	shm_toc_estimate_chunk(&pcxt->estimator, size);
+	shm_toc_estimate_keys(&pcxt->estimator, 1);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return NULL;
+	}
+	*pcxt_out = pcxt;
+	return shm_toc_allocate(pcxt->toc, size);
+}
+
+/*
+ * Publish sh and start the workers; false (parallel mode left) when none
+ * starts.  An error, if a worker failed to start, rather than a wait for it.
+ */
+static bool
+workers_launch(ParallelContext *pcxt, PrShared *sh)
+{
+	shm_toc_insert(pcxt->toc, PR_KEY_SHARED, sh);
+	LaunchParallelWorkers(pcxt);
+	if (pcxt->nworkers_launched == 0)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+	WaitForParallelWorkersToAttach(pcxt);
+	return true;
+}
+
 bool
 ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 					CcsegBadFn bad_fn, void *arg)
@@ -430,19 +474,9 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 	if (size > PR_MAX_BYTES)
 		return false;			/* very wide rows: keep shared memory small */
 
-	EnterParallelMode();
-	pcxt = CreateParallelContext("ccseg", "ccseg_parallel_read_main", nworkers);
-	shm_toc_estimate_chunk(&pcxt->estimator, size);
-	shm_toc_estimate_keys(&pcxt->estimator, 1);
-	InitializeParallelDSM(pcxt);
-	if (pcxt->seg == NULL)
-	{
-		/* no dynamic shared memory to be had */
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+	sh = shared_create(nworkers, size, &pcxt);
+	if (sh == NULL)
 		return false;
-	}
-	sh = shm_toc_allocate(pcxt->toc, size);
 	init_shared(sh, PR_MODE_ROWS, relid, f, attnum, natts, nblocks, chunk_blocks);
 	sh->nslots = nslots;
 	sh->slot_rows = slot_rows;
@@ -459,17 +493,8 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 		ps->bad_row = -1;
 		ps->bad_column = -1;
 	}
-	shm_toc_insert(pcxt->toc, PR_KEY_SHARED, sh);
-
-	LaunchParallelWorkers(pcxt);
-	if (pcxt->nworkers_launched == 0)
-	{
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+	if (!workers_launch(pcxt, sh))
 		return false;
-	}
-	/* an error, if a worker failed to start, rather than a wait for it */
-	WaitForParallelWorkersToAttach(pcxt);
 
 	for (c = 0; c < nchunks && !stopped; c++)
 	{
@@ -624,18 +649,9 @@ ccseg_parallel_pass(Oid relid, const CcsegFeatures *f, struct varlena *model,
 	size = off + MAXALIGN(model_len) +
 		(Size) nworkers * MAXALIGN(cc_pass_flat_size(pp.model.k, pp.model.d));
 
-	EnterParallelMode();
-	pcxt = CreateParallelContext("ccseg", "ccseg_parallel_read_main", nworkers);
-	shm_toc_estimate_chunk(&pcxt->estimator, size);
-	shm_toc_estimate_keys(&pcxt->estimator, 1);
-	InitializeParallelDSM(pcxt);
-	if (pcxt->seg == NULL)
-	{
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+	sh = shared_create(nworkers, size, &pcxt);
+	if (sh == NULL)
 		return false;
-	}
-	sh = shm_toc_allocate(pcxt->toc, size);
 	init_shared(sh, PR_MODE_PASS, relid, f, attnum, natts, nblocks,
 				PR_PASS_CHUNK_BLOCKS);
 	sh->model_off = off;
@@ -644,16 +660,8 @@ ccseg_parallel_pass(Oid relid, const CcsegFeatures *f, struct varlena *model,
 	sh->results_off = off;
 	sh->result_size = cc_pass_flat_size(pp.model.k, pp.model.d);
 	sh->nresults = nworkers;
-	shm_toc_insert(pcxt->toc, PR_KEY_SHARED, sh);
-
-	LaunchParallelWorkers(pcxt);
-	if (pcxt->nworkers_launched == 0)
-	{
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+	if (!workers_launch(pcxt, sh))
 		return false;
-	}
-	WaitForParallelWorkersToAttach(pcxt);
 	/* this backend claims chunks too, while the workers run */
 	pass_chunks(sh, &pp);
 	WaitForParallelWorkersToFinish(pcxt);

@@ -37,7 +37,6 @@ end.
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -60,51 +59,6 @@ PHASES = [("read", "read the rows into the matrix"),
           ("rest", "SQL, catalog write, client")]
 
 
-class MemoryTrace:
-    """RssAnon of a process sampled every interval seconds, with the time of each sample."""
-
-    def __init__(self, pid, interval=0.01):
-        self.pid, self.interval = pid, interval
-        self.samples = []
-        self._stop = threading.Event()
-        self._thread = None
-
-    def _read(self):
-        try:
-            with open(f"/proc/{self.pid}/status") as f:
-                for line in f:
-                    if line.startswith("RssAnon:"):
-                        self.samples.append((time.perf_counter(), int(line.split()[1]) / 1024.0))
-                        return True
-        except (OSError, ValueError):
-            pass
-        return False
-
-    def _run(self):
-        while not self._stop.wait(self.interval):
-            self._read()
-
-    def __enter__(self):
-        self.start = time.perf_counter()
-        if self._read():
-            self._thread = threading.Thread(target=self._run, daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._read()
-        return False
-
-    def peak(self, t0=None, t1=None):
-        """Largest sample in [t0, t1) seconds after the start (all of them by default), or None."""
-        vals = [mb for t, mb in self.samples
-                if (t0 is None or t - self.start >= t0) and (t1 is None or t - self.start < t1)]
-        return max(vals) if vals else None
-
-
 def read_matrix(conn, features):
     """Every row's features as a float64 matrix, NaN for NULL."""
     cols = ", ".join(f'"{f}"' for f in features)
@@ -115,7 +69,7 @@ def read_matrix(conn, features):
 
 
 def run_ccseg(conn, n_init, seed):
-    with MemoryTrace(ccsegtest.backend_pid(conn)) as trace:
+    with ccsegtest.PeakMemory(ccsegtest.backend_pid(conn), interval=0.01) as trace:
         elapsed, rows, phases = ccsegtest.timed_query_phases(
             conn, "SELECT inertia, rows, iterations FROM ccseg_train(%s, %s, %s, id_column => 'cust_id', "
             "n_init => %s, seed => %s, verbose => true)", (MODEL, GEN_TABLE, K, n_init, seed))
@@ -132,30 +86,30 @@ def run_ccseg(conn, n_init, seed):
     times["rest"] = max(0.0, elapsed - sum(times.values()))
     mem, t = {}, 0.0
     for name, _ in PHASES:
-        mem[name] = trace.peak(t, t + times[name] if name != "rest" else None)
+        mem[name] = trace.peak_between(t, t + times[name] if name != "rest" else None)
         t += times[name]
     return {"seconds": elapsed, "inertia": float(rows[0]["inertia"]), "rows": int(rows[0]["rows"]),
-            "mb": trace.peak(), "phases": times, "phase_mb": mem,
+            "mb": trace.mb, "phases": times, "phase_mb": mem,
             "iterations": int(rows[0]["iterations"])}
 
 
 def run_sklearn(Xs, n_init, seed):
-    with MemoryTrace(os.getpid()) as trace:
+    with ccsegtest.PeakMemory(os.getpid(), interval=0.01) as trace:
         t0 = time.perf_counter()
         km = KMeans(n_clusters=K, n_init=n_init, random_state=seed).fit(Xs)
         elapsed = time.perf_counter() - t0
     return {"seconds": elapsed, "inertia": float(km.inertia_), "rows": Xs.shape[0],
-            "mb": trace.peak(), "iterations": int(km.n_iter_)}
+            "mb": trace.mb, "iterations": int(km.n_iter_)}
 
 
 def run_export(conn, features, n_init, seed):
-    with MemoryTrace(os.getpid()) as trace:
+    with ccsegtest.PeakMemory(os.getpid(), interval=0.01) as trace:
         t0 = time.perf_counter()
         pre = ccsegtest.preprocess(read_matrix(conn, features))
         km = KMeans(n_clusters=K, n_init=n_init, random_state=seed).fit(pre.Xs)
         elapsed = time.perf_counter() - t0
     return {"seconds": elapsed, "inertia": float(km.inertia_), "rows": pre.Xs.shape[0],
-            "mb": trace.peak()}
+            "mb": trace.mb}
 
 
 def run_scan(conn, features):

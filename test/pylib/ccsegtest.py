@@ -578,6 +578,8 @@ class PeakMemory:
 
     def __init__(self, pid, interval=0.02):
         self.pid, self.interval, self.mb = pid, interval, None
+        self.samples = []           # (seconds since the block began, MB)
+        self.start = None
         self._stop = threading.Event()
         self._thread = None
 
@@ -589,16 +591,23 @@ class PeakMemory:
                         kb = int(line.split()[1])
                         mb = kb / 1024.0
                         self.mb = mb if self.mb is None else max(self.mb, mb)
+                        self.samples.append((time.perf_counter() - self.start, mb))
                         return True
         except (OSError, ValueError):
             pass
         return False
+
+    def peak_between(self, t0, t1=None):
+        """Largest sample from t0 to t1 seconds after the block began (t1 None: to the end), or None."""
+        vals = [mb for t, mb in self.samples if t >= t0 and (t1 is None or t < t1)]
+        return max(vals) if vals else None
 
     def _run(self):
         while not self._stop.wait(self.interval):
             self._read()
 
     def __enter__(self):
+        self.start = time.perf_counter()
         if self._read():
             self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
