@@ -790,18 +790,20 @@ build_query(Oid relid, const CcsegFeatures *f, const char *order_by)
 
 /*
  * Let the sort of a read in id order keep its rows in memory: work_mem
- * rises, for the read only, to the memory that ccseg.max_train_memory
- * grants the rows (never lowered).  At the default work_mem a sort of a
- * million rows of 17 features goes to temporary files and takes about three
- * times as long as the scan.  Returns the GUC nest level for
- * AtEOXact_GUC, which puts work_mem back; an error on the way does so
- * with the transaction or subtransaction.
+ * rises, for the read only, to the part of the memory ccseg.max_train_memory
+ * grants that the matrix cannot take (matrix_bytes at most: the rest is
+ * for the per-row state of the work that follows, unused while reading),
+ * and is never lowered.  So the read stays within the setting, and at the
+ * default work_mem a sort of a million rows of 17 features no longer goes
+ * to temporary files (which made the read three times as long as the scan).
+ * Returns the GUC nest level for AtEOXact_GUC, which puts work_mem back; an
+ * error on the way does so with the transaction or subtransaction.
  */
 static int
-sort_in_memory_begin(void)
+sort_in_memory_begin(double matrix_bytes)
 {
 	int			nest = NewGUCNestLevel();
-	double		kb = ccseg_memory_budget() / 1024.0;
+	double		kb = (ccseg_memory_budget() - matrix_bytes) / 1024.0;
 	char		value[32];
 
 	if (kb > (double) work_mem)
@@ -1210,7 +1212,9 @@ read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (order_by != NULL)
-		nest = sort_in_memory_begin();
+		nest = sort_in_memory_begin(max_rows > 0 ?
+									8.0 * d * (double) max_rows :
+									ccseg_memory_budget());
 	/* SPI_prepare: cursor options 0, so no parallel plan */
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
