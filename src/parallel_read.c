@@ -47,9 +47,13 @@
 #include "storage/bufmgr.h"
 #include "storage/condition_variable.h"
 #include "utils/acl.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/typcache.h"
 #include "utils/wait_event.h"
 
 #include "ccseg.h"
@@ -67,6 +71,21 @@
 #define PR_MODE_PASS		1	/* a Lloyd pass in every process */
 
 /* One slot of converted rows: chunk turn is in it when ready is 1. */
+#define PR_ID_BYTES			64	/* an id kept for the order check, at most */
+
+/* An id value as a slot keeps it: the Datum of a by-value type, else its bytes. */
+typedef struct PrId
+{
+	Datum		value;			/* a by-value type's */
+	int32		len;			/* bytes of a by-reference one, -1 when it
+								 * does not fit (or is toasted) */
+	union
+	{
+		double		align;
+		char		bytes[PR_ID_BYTES];
+	}			data;
+} PrId;
+
 typedef struct PrSlot
 {
 	pg_atomic_uint64 turn;		/* the chunk that fills it next, or fills it */
@@ -74,6 +93,10 @@ typedef struct PrSlot
 	uint32		rows;
 	int32		bad_row;		/* -1, or the row that has a non-finite value */
 	int32		bad_column;
+	/* with an id column: */
+	bool		ordered;		/* ids non-decreasing and not null, row by row */
+	PrId		first;			/* the chunk's first id and last id, when it */
+	PrId		last;			/* has rows */
 } PrSlot;
 
 /* The shared state, followed by the columns, the slots and their data. */
@@ -83,6 +106,10 @@ typedef struct PrShared
 	Oid			relid;
 	int			d;
 	int			natts;			/* attributes to deform: the last one read */
+	int			id_attnum;		/* 0-based attribute of the id whose order is
+								 * checked, or -1 */
+	Oid			id_type;
+	Oid			id_collation;
 	BlockNumber nblocks;
 	BlockNumber chunk_blocks;
 	uint64		nchunks;
@@ -127,13 +154,90 @@ static void pass_begin(PrPass *pp, struct varlena *model);
 static void pass_chunks(PrShared *sh, PrPass *pp);
 
 /*
+ * The order check of an id column: its type's comparison (that of the
+ * default btree operator class, which ORDER BY uses) under its collation,
+ * and a memory context for the copies of a chunk's ids.
+ */
+typedef struct IdOrder
+{
+	FmgrInfo   *cmp;
+	Oid			collation;
+	bool		typbyval;
+	int16		typlen;
+	MemoryContext cxt;
+} IdOrder;
+
+static void
+id_order_init(IdOrder *io, Oid type, Oid collation)
+{
+	TypeCacheEntry *tc = lookup_type_cache(type, TYPECACHE_CMP_PROC_FINFO);
+
+	if (!OidIsValid(tc->cmp_proc_finfo.fn_oid))
+		elog(ERROR, "type %u has no comparison function", type);
+	io->cmp = &tc->cmp_proc_finfo;
+	io->collation = collation;
+	io->typbyval = tc->typbyval;
+	io->typlen = tc->typlen;
+	io->cxt = AllocSetContextCreate(CurrentMemoryContext, "ccseg id order",
+									ALLOCSET_DEFAULT_SIZES);
+}
+
+static int32
+id_compare(IdOrder *io, Datum a, Datum b)
+{
+	return DatumGetInt32(FunctionCall2Coll(io->cmp, io->collation, a, b));
+}
+
+/* Keep id in *out, in the bytes of a slot (len -1 when it does not fit). */
+static void
+id_keep(IdOrder *io, Datum id, PrId *out)
+{
+	Size		len;
+
+	if (io->typbyval)
+	{
+		out->value = id;
+		out->len = 0;
+		return;
+	}
+	if (io->typlen == -1 && VARATT_IS_EXTERNAL(DatumGetPointer(id)))
+	{
+		out->len = -1;			/* toasted out of line: not worth it for an id */
+		return;
+	}
+	len = datumGetSize(id, false, io->typlen);
+	if (len > PR_ID_BYTES)
+	{
+		out->len = -1;
+		return;
+	}
+	memcpy(out->data.bytes, DatumGetPointer(id), len);
+	out->len = (int32) len;
+}
+
+/* The Datum of a kept id, or false when it was not kept. */
+static bool
+id_datum(IdOrder *io, PrId *kept, Datum *out)
+{
+	if (io->typbyval)
+	{
+		*out = kept->value;
+		return true;
+	}
+	if (kept->len < 0)
+		return false;
+	*out = PointerGetDatum(kept->data.bytes);
+	return true;
+}
+
+/*
  * Scan the blocks of chunk into its slot: the features of each row as
  * doubles, NULL as NaN; a NaN or infinite value ends the chunk there, with
  * its place in bad_row and bad_column.
  */
 static void
 fill_chunk(PrShared *sh, TableScanDesc scan, TupleTableSlot *slot,
-		   uint64 chunk, PrSlot *ps, double *data)
+		   uint64 chunk, PrSlot *ps, double *data, IdOrder *io)
 {
 	BlockNumber start = (BlockNumber) (chunk * sh->chunk_blocks);
 	BlockNumber nb = Min(sh->chunk_blocks, sh->nblocks - start);
@@ -141,9 +245,13 @@ fill_chunk(PrShared *sh, TableScanDesc scan, TupleTableSlot *slot,
 	const int32 *conv = PR_CONV(sh);
 	int			d = sh->d;
 	uint32		rows = 0;
+	Datum		prev = (Datum) 0;
 
 	ps->bad_row = -1;
 	ps->bad_column = -1;
+	ps->ordered = true;
+	if (io != NULL)
+		MemoryContextReset(io->cxt);
 	table_rescan(scan, NULL);
 	heap_setscanlimits(scan, start, nb);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
@@ -155,6 +263,22 @@ fill_chunk(PrShared *sh, TableScanDesc scan, TupleTableSlot *slot,
 			elog(ERROR, "more rows in %u blocks than a slot holds", nb);
 		row = data + (Size) rows * d;
 		slot_getsomeattrs(slot, sh->natts);
+		if (io != NULL)
+		{
+			Datum		id = slot->tts_values[sh->id_attnum];
+
+			if (slot->tts_isnull[sh->id_attnum])
+				ps->ordered = false;
+			else
+			{
+				if (rows > 0 && id_compare(io, prev, id) > 0)
+					ps->ordered = false;
+				if (rows == 0)
+					id_keep(io, id, &ps->first);
+				prev = io->typbyval ? id :
+					datumCopy(id, false, io->typlen);
+			}
+		}
 		for (j = 0; j < d; j++)
 		{
 			int			a = attnum[j];
@@ -169,6 +293,9 @@ fill_chunk(PrShared *sh, TableScanDesc scan, TupleTableSlot *slot,
 					ps->bad_row = (int32) rows;
 					ps->bad_column = j;
 					ps->rows = rows;
+					/* the read stops at this row: no later chunk follows */
+					if (io != NULL && rows > 0 && ps->ordered)
+						id_keep(io, prev, &ps->last);
 					return;
 				}
 			}
@@ -178,6 +305,8 @@ fill_chunk(PrShared *sh, TableScanDesc scan, TupleTableSlot *slot,
 			CHECK_FOR_INTERRUPTS();
 	}
 	ps->rows = rows;
+	if (io != NULL && rows > 0 && ps->ordered)
+		id_keep(io, prev, &ps->last);
 }
 
 /*
@@ -192,6 +321,7 @@ ccseg_parallel_read_main(dsm_segment *seg, shm_toc *toc)
 	Relation	rel;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
+	IdOrder		io;
 
 	if (sh->mode == PR_MODE_PASS)
 	{
@@ -208,6 +338,8 @@ ccseg_parallel_read_main(dsm_segment *seg, shm_toc *toc)
 	rel = table_open(sh->relid, AccessShareLock);
 	scan = table_beginscan_strat(rel, GetActiveSnapshot(), 0, NULL, true, false);
 	slot = table_slot_create(rel, NULL);
+	if (sh->id_attnum >= 0)
+		id_order_init(&io, sh->id_type, sh->id_collation);
 
 	for (;;)
 	{
@@ -236,7 +368,8 @@ ccseg_parallel_read_main(dsm_segment *seg, shm_toc *toc)
 		if (stop || pg_atomic_read_u32(&sh->stop) != 0)
 			break;
 		pg_read_barrier();
-		fill_chunk(sh, scan, slot, chunk, ps, PR_DATA(sh, s));
+		fill_chunk(sh, scan, slot, chunk, ps, PR_DATA(sh, s),
+				   sh->id_attnum >= 0 ? &io : NULL);
 		pg_write_barrier();
 		pg_atomic_write_u32(&ps->ready, 1);
 		ConditionVariableBroadcast(&sh->cv);
@@ -305,14 +438,16 @@ readable_directly(Relation rel, const int16 *attnum, int d)
  * *nblocks the table's size.
  */
 static int
-plan_read(Oid relid, const CcsegFeatures *f, int16 **attnum_out, int *natts_out,
-		  BlockNumber *nblocks_out)
+plan_read(Oid relid, const CcsegFeatures *f, const char *id_column,
+		  int16 **attnum_out, int *natts_out, BlockNumber *nblocks_out,
+		  int *id_att_out, Oid *id_type_out, Oid *id_collation_out)
 {
 	int			d = f->d;
 	Relation	rel;
 	BlockNumber nblocks;
 	int16	   *attnum;
 	int			natts = 0;
+	int			id_att = -1;
 	int			j;
 
 	if (max_parallel_workers_per_gather <= 0 || IsInParallelMode())
@@ -344,6 +479,31 @@ plan_read(Oid relid, const CcsegFeatures *f, int16 **attnum_out, int *natts_out,
 		relation_close(rel, NoLock);
 		return 0;
 	}
+	if (id_column != NULL)
+	{
+		Form_pg_attribute att;
+		int16		one;
+
+		id_att = ccseg_find_column(RelationGetDescr(rel), id_column);
+		if (id_att < 0)
+		{
+			relation_close(rel, NoLock);
+			return 0;
+		}
+		one = (int16) id_att;
+		att = TupleDescAttr(RelationGetDescr(rel), id_att);
+		if (!readable_directly(rel, &one, 1) ||
+			!OidIsValid(lookup_type_cache(att->atttypid,
+										  TYPECACHE_CMP_PROC)->cmp_proc))
+		{
+			relation_close(rel, NoLock);
+			return 0;
+		}
+		*id_type_out = att->atttypid;
+		*id_collation_out = att->attcollation;
+		natts = Max(natts, id_att + 1);
+	}
+	*id_att_out = id_att;
 	nblocks = RelationGetNumberOfBlocks(rel);
 	relation_close(rel, NoLock);	/* the lock stays until the transaction ends */
 	*attnum_out = attnum;
@@ -366,6 +526,7 @@ init_shared(PrShared *sh, int mode, Oid relid, const CcsegFeatures *f,
 	sh->relid = relid;
 	sh->d = f->d;
 	sh->natts = natts;
+	sh->id_attnum = -1;
 	sh->nblocks = nblocks;
 	sh->chunk_blocks = chunk_blocks;
 	sh->nchunks = (nblocks + chunk_blocks - 1) / chunk_blocks;
@@ -434,9 +595,9 @@ workers_launch(ParallelContext *pcxt, PrShared *sh)
 	return true;
 }
 
-bool
-ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
-					CcsegBadFn bad_fn, void *arg)
+CcsegParallelRead
+ccseg_parallel_read(Oid relid, const CcsegFeatures *f, const char *id_column,
+					CcsegRowFn row_fn, CcsegBadFn bad_fn, void *arg)
 {
 	int			d = f->d;
 	BlockNumber nblocks;
@@ -454,11 +615,19 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 	uint64		nchunks,
 				c;
 	bool		stopped = false;
+	bool		out_of_order = false;
 	int			bad_column = -1;
+	int			id_att;
+	Oid			id_type = InvalidOid;
+	Oid			id_collation = InvalidOid;
+	IdOrder		io;
+	PrId		last_id;
+	bool		have_last = false;
 
-	nworkers = plan_read(relid, f, &attnum, &natts, &nblocks);
+	nworkers = plan_read(relid, f, id_column, &attnum, &natts, &nblocks,
+						 &id_att, &id_type, &id_collation);
 	if (nworkers == 0)
-		return false;
+		return CCSEG_PR_NOT_READ;
 
 	/* slots of about PR_SLOT_BYTES, at least one block each */
 	chunk_blocks = (BlockNumber) Max(1, PR_SLOT_BYTES / ((Size) MaxHeapTuplesPerPage * d * sizeof(double)));
@@ -472,12 +641,17 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 								   mul_size((Size) d, sizeof(double))));
 
 	if (size > PR_MAX_BYTES)
-		return false;			/* very wide rows: keep shared memory small */
+		return CCSEG_PR_NOT_READ;	/* very wide rows: keep shared memory small */
 
 	sh = shared_create(nworkers, size, &pcxt);
 	if (sh == NULL)
-		return false;
+		return CCSEG_PR_NOT_READ;
 	init_shared(sh, PR_MODE_ROWS, relid, f, attnum, natts, nblocks, chunk_blocks);
+	sh->id_attnum = id_att;
+	sh->id_type = id_type;
+	sh->id_collation = id_collation;
+	if (id_att >= 0)
+		id_order_init(&io, id_type, id_collation);
 	sh->nslots = nslots;
 	sh->slot_rows = slot_rows;
 	sh->slots_off = off;
@@ -494,7 +668,7 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 		ps->bad_column = -1;
 	}
 	if (!workers_launch(pcxt, sh))
-		return false;
+		return CCSEG_PR_NOT_READ;
 
 	for (c = 0; c < nchunks && !stopped; c++)
 	{
@@ -510,6 +684,29 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 			ConditionVariableSleep(&sh->cv, PG_WAIT_EXTENSION);
 		ConditionVariableCancelSleep();
 		pg_read_barrier();
+
+		/*
+		 * In id order, the rows of the chunk follow each other by id and its
+		 * first follows the last of the chunks before: else the table is not
+		 * in id order, and the caller reads it sorted instead.
+		 */
+		if (id_att >= 0 && ps->rows > 0)
+		{
+			Datum		a,
+						b;
+
+			if (!ps->ordered ||
+				(have_last &&
+				 (!id_datum(&io, &last_id, &a) || !id_datum(&io, &ps->first, &b) ||
+				  id_compare(&io, a, b) > 0)))
+			{
+				out_of_order = true;
+				stopped = true;
+				break;
+			}
+			last_id = ps->last;
+			have_last = true;
+		}
 		for (i = 0; i < ps->rows; i++)
 			if (!row_fn(arg, data + (Size) i * d))
 			{
@@ -536,9 +733,11 @@ ccseg_parallel_read(Oid relid, const CcsegFeatures *f, CcsegRowFn row_fn,
 	DestroyParallelContext(pcxt);
 	ExitParallelMode();
 	pfree(attnum);
+	if (out_of_order)
+		return CCSEG_PR_NOT_IN_ORDER;
 	if (bad_column >= 0)
 		bad_fn(arg, bad_column);
-	return true;
+	return CCSEG_PR_READ;
 }
 
 /* Parse the model of a pass and make its buffers and empty statistics. */
@@ -636,8 +835,12 @@ ccseg_parallel_pass(Oid relid, const CcsegFeatures *f, struct varlena *model,
 				off,
 				model_len = VARSIZE_ANY(model);
 	int			w;
+	int			id_att;
+	Oid			id_type;
+	Oid			id_collation;
 
-	nworkers = plan_read(relid, f, &attnum, &natts, &nblocks);
+	nworkers = plan_read(relid, f, NULL, &attnum, &natts, &nblocks, &id_att,
+						 &id_type, &id_collation);
 	if (nworkers == 0)
 		return false;
 	/* this backend's pass first: it checks the model before any worker runs */

@@ -24,8 +24,27 @@ typedef bool (*CcsegRowFn) (void *arg, const double *row);
  */
 typedef void (*CcsegBadFn) (void *arg, int column);
 
-extern bool ccseg_parallel_read(Oid relid, const CcsegFeatures *f,
-								CcsegRowFn row_fn, CcsegBadFn bad_fn, void *arg);
+/* What ccseg_parallel_read did. */
+typedef enum CcsegParallelRead
+{
+	CCSEG_PR_NOT_READ,			/* nothing: not a table to read so, or no
+								 * worker started */
+	CCSEG_PR_READ,				/* every row, in order */
+	CCSEG_PR_NOT_IN_ORDER		/* some rows, then a row out of id order:
+								 * what row_fn got is to be thrown away */
+} CcsegParallelRead;
+
+/*
+ * With id_column (else NULL), the rows must come in the order of that
+ * column, as ORDER BY id_column sorts them (its type's default btree
+ * comparison and its collation); a table stored in that order is read by
+ * the workers, ids compared as they go, and any other stops at the first
+ * row out of order.
+ */
+extern CcsegParallelRead ccseg_parallel_read(Oid relid, const CcsegFeatures *f,
+											 const char *id_column,
+											 CcsegRowFn row_fn,
+											 CcsegBadFn bad_fn, void *arg);
 
 /*
  * A Lloyd pass of model (a ccseg_model value with f's features) over every

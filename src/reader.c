@@ -1197,16 +1197,33 @@ read_rows(Oid relid, const CcsegFeatures *f, const char *order_by,
 	r.x = MemoryContextAllocHuge(cxt, sizeof(double) * r.cap * d);
 	r.row = MemoryContextAlloc(cxt, sizeof(double) * d);
 
-	/* a plain table in scan order: with parallel workers when it can */
-	if (order_by == NULL && f->ncat == 0 &&
-		ccseg_parallel_read(relid, f, read_parallel_row, read_parallel_bad, &r))
+	/*
+	 * A plain table, in scan order or stored in id order: with parallel
+	 * workers when it can.  A table not stored in id order is read again,
+	 * sorted, from the start.
+	 */
+	if (f->ncat == 0)
 	{
-		read_report_stop(&r);
-		pfree(r.row);
-		*n_out = r.n;
-		if (total)
-			*total = r.seen;
-		return r.x;
+		CcsegParallelRead got = ccseg_parallel_read(relid, f, order_by,
+													read_parallel_row,
+													read_parallel_bad, &r);
+
+		if (got == CCSEG_PR_READ)
+		{
+			read_report_stop(&r);
+			pfree(r.row);
+			*n_out = r.n;
+			if (total)
+				*total = r.seen;
+			return r.x;
+		}
+		if (got == CCSEG_PR_NOT_IN_ORDER)
+		{
+			r.n = 0;
+			r.seen = 0;
+			r.stop = READ_STOP_NONE;
+			cc_rng_seed(&r.rng, seed, 0x5a3f1e);
+		}
 	}
 
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -344,7 +344,8 @@ sample_pass(Oid relid, const CcsegFeatures *f, const char *query, uint64 seed,
 	scan.isnull = isnull;
 	scan.got = 0;
 	if (!ccseg_citus_distributed(relid) &&
-		ccseg_parallel_read(relid, f, sample_scan_row, sample_scan_bad, &scan))
+		ccseg_parallel_read(relid, f, NULL, sample_scan_row, sample_scan_bad,
+							&scan) == CCSEG_PR_READ)
 	{
 		pfree(row);
 		pfree(isnull);

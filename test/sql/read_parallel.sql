@@ -29,6 +29,33 @@ SELECT memory, count(DISTINCT model) AS distinct_models, count(*) AS trainings,
 	   min((model::json ->> 'rows')::int) AS model_rows
 FROM rp_models GROUP BY memory ORDER BY memory;
 
+-- in id order: a table stored in that order is read by the workers, which
+-- compare the ids as they go; one stored otherwise, or with a NULL id, is
+-- read sorted instead: the same model every way
+CREATE TABLE rp_shuffled AS SELECT * FROM rp_rows ORDER BY md5(id::text);
+CREATE TABLE rp_text AS
+SELECT 'C' || lpad(id::text, 6, '0') AS cust, a, b, c FROM rp_rows ORDER BY id;
+CREATE TABLE rp_null_id AS
+SELECT CASE WHEN id = 25000 THEN NULL ELSE id END AS id, a, b, c FROM rp_rows
+ORDER BY id;
+CREATE TEMP TABLE rp_id_models (source text, workers int, model text);
+SET max_parallel_workers_per_gather = 0;
+INSERT INTO rp_id_models SELECT 'rp_rows', 0, ccseg_build_model('rp_rows', 4, id_column => 'id', features => ARRAY['a', 'b', 'c'], n_init => 2, seed => 3)::text;
+INSERT INTO rp_id_models SELECT 'rp_null_id', 0, ccseg_build_model('rp_null_id', 4, id_column => 'id', features => ARRAY['a', 'b', 'c'], n_init => 2, seed => 3)::text;
+SET max_parallel_workers_per_gather = 2;
+INSERT INTO rp_id_models SELECT 'rp_rows', 2, ccseg_build_model('rp_rows', 4, id_column => 'id', features => ARRAY['a', 'b', 'c'], n_init => 2, seed => 3)::text;
+INSERT INTO rp_id_models SELECT 'rp_shuffled', 2, ccseg_build_model('rp_shuffled', 4, id_column => 'id', features => ARRAY['a', 'b', 'c'], n_init => 2, seed => 3)::text;
+INSERT INTO rp_id_models SELECT 'rp_text', 2, ccseg_build_model('rp_text', 4, id_column => 'cust', features => ARRAY['a', 'b', 'c'], n_init => 2, seed => 3)::text;
+INSERT INTO rp_id_models SELECT 'rp_null_id', 2, ccseg_build_model('rp_null_id', 4, id_column => 'id', features => ARRAY['a', 'b', 'c'], n_init => 2, seed => 3)::text;
+SELECT source = 'rp_null_id' AS null_id, count(DISTINCT model) AS distinct_models,
+	   count(*) AS trainings
+FROM rp_id_models GROUP BY 1 ORDER BY 1;
+-- the id order is also the scan order of rp_rows: the same model as without an id
+SELECT count(DISTINCT model) AS distinct_models
+FROM (SELECT model FROM rp_id_models WHERE source = 'rp_rows'
+	  UNION ALL SELECT model FROM rp_models WHERE memory = '1GB') m;
+DROP TABLE rp_shuffled, rp_text, rp_null_id;
+
 -- the statistics read the same rows in the same order
 SELECT feature, count, missing, mean, median
 FROM ccseg_describe('rp_rows', ARRAY['a', 'c']) ORDER BY feature;
