@@ -53,8 +53,17 @@ SELECT ccseg_get_model('cat')::text::ccseg_model::text = ccseg_get_model('cat'):
 CREATE TABLE labels AS SELECT id, ccseg_predict('cat', s) AS seg FROM shop s;
 SELECT count(*) FILTER (WHERE seg IS NULL) AS unscored,
 	   count(DISTINCT seg) AS segments FROM labels;
--- the planner passes the columns (categorical ones of any type) to the scorer
-EXPLAIN (COSTS OFF, VERBOSE) SELECT ccseg_predict('cat', s) IS NOT NULL FROM shop s WHERE false;
+-- the planner passes the columns (categorical ones of any type) to the
+-- scorer (the model value, which the plan carries, shown as <model>)
+DO $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF, VERBOSE) SELECT ccseg_predict(''cat'', s) IS NOT NULL FROM shop s WHERE false' LOOP
+		RAISE NOTICE '%', regexp_replace(line, '''\{"format".*?\}''::ccseg_model', '<model>', 'g');
+	END LOOP;
+END
+$$;
 SELECT count(*) AS planned_differs FROM shop s JOIN labels l USING (id)
 WHERE ccseg_predict('cat', s) IS DISTINCT FROM l.seg;
 -- the row form (not planned: the row is built) and the model value
