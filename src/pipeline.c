@@ -157,7 +157,10 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 
 	INSTR_TIME_SET_CURRENT(phase);
 	/* the scaled columns' moments: for the tolerance, the CH index and PCA */
-	cc_columns_mean_var(p->x, p->n, d, 0, d, mean, var);
+	if (!cc_columns_mean_var_parallel(p->x, p->n, d, mean, var,
+									  ccseg_threads_in_force(),
+									  ccseg_stop_requested, NULL))
+		ccseg_interrupted("k-means");
 	kp.tol = cc_kmeans_tolerance_var(var, p->n, d, kp.tol);
 	kp.check = ccseg_check_interrupts;
 	kp.report = o->verbose ? report_run : NULL;

@@ -500,6 +500,24 @@ ccseg_prepare(Oid relid, ArrayType *features, const char *id_column,
 	p->preprocess_seconds = ccseg_seconds_since(start);
 }
 
+/* The error for a scaled value of feature j above 1e150. */
+static void
+scaled_too_large(const CcsegPrepared *p, int j)
+{
+	if (p->relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("feature \"%s\" has values too large to compute distances with",
+						p->f.names[j]),
+				 errdetail("A scaled value exceeds 1e150, so squared distances would overflow.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute distances with",
+					p->f.names[j], p->relname),
+			 errdetail("A scaled value exceeds 1e150, so squared distances would overflow."),
+			 errhint("Use scale => 'standard', or divide the column by a power of ten in a view.")));
+}
+
 /*
  * Impute and scale p->x (p->n_read rows of p->f.d features, NaN where
  * missing) in place: fit the imputation and the scaling on it, keep the
@@ -546,7 +564,16 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	for (j = 0; j < d && p->category_column != NULL; j++)
 		if (p->category_column[j] != NULL)
 			p->impute_values[j] = impute == CC_IMPUTE_DROP ? NAN : 0.0;
-	p->n = cc_impute_apply(p->x, p->n_read, d, impute, p->impute_values);
+	if (impute == CC_IMPUTE_DROP)
+		p->n = cc_impute_apply(p->x, p->n_read, d, impute, p->impute_values);
+	else
+	{
+		if (!cc_impute_apply_parallel(p->x, p->n_read, d, p->impute_values,
+									  ccseg_threads_in_force(),
+									  ccseg_stop_requested, NULL))
+			ccseg_interrupted("imputation");
+		p->n = p->n_read;
+	}
 	if (p->n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -556,7 +583,10 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 				 errhint("Use another imputation method than drop.")));
 
 	/* feature_std holds the variances first */
-	cc_columns_mean_var(p->x, p->n, d, 0, d, p->feature_mean, p->feature_std);
+	if (!cc_columns_mean_var_parallel(p->x, p->n, d, p->feature_mean,
+									  p->feature_std, ccseg_threads_in_force(),
+									  ccseg_stop_requested, NULL))
+		ccseg_interrupted("scaling");
 	if (p->transform == NULL && scale == CC_SCALE_STANDARD)
 	{
 		/* the standard scaler of these very moments: no other walk */
@@ -604,9 +634,16 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 							"a standard deviation"),
 					 scale == CC_SCALE_ROBUST ? 0 :
 					 errdetail("A feature with the same value in every row does not influence the segments.")));
-	cc_scale_apply(p->x, p->n, d, p->center, p->scale_values);
-	ccseg_weight_rows(p, p->x, p->n);
-	ccseg_check_scaled(p, p->x, p->n);
+	{
+		ptrdiff_t	big;
+
+		if (!cc_scale_rows_parallel(p->x, p->n, d, p->center, p->scale_values,
+									p->weights, 1e150, ccseg_threads_in_force(),
+									ccseg_stop_requested, NULL, &big, &alloc))
+			ccseg_interrupted("scaling");
+		if (big >= 0)
+			scaled_too_large(p, (int) (big % d));
+	}
 }
 
 /*
@@ -645,19 +682,8 @@ ccseg_check_scaled(const CcsegPrepared *p, const double *x, size_t n)
 	size_t		i;
 
 	for (i = 0; i < n * p->f.d; i++)
-		if (fabs(x[i]) > 1e150 && p->relname == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("feature \"%s\" has values too large to compute distances with",
-							p->f.names[i % p->f.d]),
-					 errdetail("A scaled value exceeds 1e150, so squared distances would overflow.")));
-		else if (fabs(x[i]) > 1e150)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("feature \"%s\" of relation \"%s\" has values too large to compute distances with",
-							p->f.names[i % p->f.d], p->relname),
-					 errdetail("A scaled value exceeds 1e150, so squared distances would overflow."),
-					 errhint("Use scale => 'standard', or divide the column by a power of ten in a view.")));
+		if (fabs(x[i]) > 1e150)
+			scaled_too_large(p, (int) (i % p->f.d));
 }
 
 /* Copy the preprocessing of p into a model allocated for p's features. */

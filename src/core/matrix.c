@@ -4,6 +4,7 @@
  *		core.
  */
 #include "matrix.h"
+#include "parallel.h"
 #include "rng.h"
 
 /* Mean and population variance of one column of a row-major matrix. */
@@ -293,4 +294,49 @@ cc_lerp(double vlo, double vhi, double t)
 	if (t >= 0.5)
 		return vhi - diff * (1.0 - t);
 	return vlo + diff * t;
+}
+
+/* The shared state of cc_columns_mean_var_parallel. */
+typedef struct ColumnGroups
+{
+	const double *x;
+	size_t		n;
+	int			d;
+	int			width;			/* columns per group */
+	double	   *mean;
+	double	   *var;
+} ColumnGroups;
+
+static void
+column_group(void *arg, int part)
+{
+	ColumnGroups *cg = arg;
+	int			j0 = part * cg->width;
+	int			w = (cg->d - j0 < cg->width) ? cg->d - j0 : cg->width;
+
+	cc_columns_mean_var(cg->x, cg->n, cg->d, j0, w, cg->mean + j0, cg->var + j0);
+}
+
+/* Column moments in threads; see matrix.h. */
+bool
+cc_columns_mean_var_parallel(const double *x, size_t n, int d, double *mean,
+							 double *var, int threads, bool (*poll) (void *arg),
+							 void *poll_arg)
+{
+	ColumnGroups cg;
+	int			groups = threads > 1 ? threads : 1;
+
+	cg.x = x;
+	cg.n = n;
+	cg.d = d;
+	/* as many groups as threads, of whole vectors of four columns */
+	cg.width = ((d + groups - 1) / groups + 3) / 4 * 4;
+	if (cg.width > CC_COLUMN_BLOCK)
+		cg.width = CC_COLUMN_BLOCK;
+	if (cg.width < 1)
+		cg.width = 1;
+	cg.mean = mean;
+	cg.var = var;
+	return cc_run_parts(column_group, &cg, (d + cg.width - 1) / cg.width,
+						threads, poll, poll_arg);
 }

@@ -428,6 +428,15 @@ extern void cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
 								double *mean, double *var);
 
 /*
+ * The same for all d columns, groups of them shared between up to threads
+ * threads (each column's result does not depend on its group): false when
+ * poll (a CcPollFn, parallel.h; may be NULL) asked to stop.
+ */
+extern bool cc_columns_mean_var_parallel(const double *x, size_t n, int d,
+										 double *mean, double *var, int threads,
+										 bool (*poll) (void *arg), void *poll_arg);
+
+/*
  * Rearrange a[0..n-1] so that a[kth] holds the value it would have after
  * sorting, smaller-or-equal values before it and greater-or-equal after it.
  */

@@ -122,3 +122,55 @@ cc_run_workers(CcTaskFn task, void *arg, int workers, CcPollFn poll,
 }
 
 #endif
+
+/* The shared state of cc_run_parts. */
+typedef struct Parts
+{
+	CcPartFn	fn;
+	void	   *arg;
+	int			parts;
+	volatile int next;
+	volatile int *stop;
+} Parts;
+
+static void
+parts_task(void *arg, int worker)
+{
+	Parts	   *ps = arg;
+
+	(void) worker;
+	for (;;)
+	{
+		int			part;
+
+		if (cc_stop_requested(ps->stop))
+			return;
+		part = cc_claim_next(&ps->next);
+		if (part >= ps->parts)
+			return;
+		ps->fn(ps->arg, part);
+	}
+}
+
+/* Run fn for every part, in threads when there are some; see parallel.h. */
+bool
+cc_run_parts(CcPartFn fn, void *arg, int parts, int threads, CcPollFn poll,
+			 void *poll_arg)
+{
+	volatile int stop = 0;
+	Parts		ps;
+	int			workers = threads < parts ? threads : parts;
+
+	ps.fn = fn;
+	ps.arg = arg;
+	ps.parts = parts;
+	ps.next = 0;
+	ps.stop = &stop;
+	if (workers > 1)
+		(void) cc_run_workers(parts_task, &ps, workers, poll, poll_arg, &stop);
+	/* whatever no thread took, here */
+	ps.stop = NULL;
+	if (!stop)
+		parts_task(&ps, 0);
+	return !stop;
+}

@@ -44,4 +44,16 @@ cc_claim_next(volatile int *counter)
 	return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Run fn(arg, part) once for each part 0 .. parts - 1, the parts shared out
+ * between up to threads threads (and the calling thread), each claimed as
+ * a thread gets free.  fn follows the rules of a task (above); the result
+ * must not depend on which thread runs a part.  Returns false when poll
+ * asked to stop, some parts then not run.
+ */
+typedef void (*CcPartFn) (void *arg, int part);
+
+extern bool cc_run_parts(CcPartFn fn, void *arg, int parts, int threads,
+						 CcPollFn poll, void *poll_arg);
+
 #endif							/* CC_PARALLEL_H */

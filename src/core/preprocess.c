@@ -986,3 +986,119 @@ cc_transform_apply(double *x, size_t n, const CcFeatureMap *fm)
 	}
 	return -1;
 }
+
+/* ---------- the per-row steps in threads ---------- */
+
+#define CC_ROWS_PER_PART 32768
+
+typedef struct RowParts
+{
+	double	   *x;
+	size_t		n;
+	int			d;
+	const double *values;		/* imputation */
+	const double *center;		/* scaling */
+	const double *scale;
+	const double *weight;
+	double		limit;
+	ptrdiff_t  *first_big;		/* per part */
+} RowParts;
+
+static void
+row_part_bounds(const RowParts *rp, int part, size_t *lo, size_t *hi)
+{
+	*lo = (size_t) part * CC_ROWS_PER_PART;
+	*hi = *lo + CC_ROWS_PER_PART < rp->n ? *lo + CC_ROWS_PER_PART : rp->n;
+}
+
+static int
+row_parts(size_t n)
+{
+	return (int) ((n + CC_ROWS_PER_PART - 1) / CC_ROWS_PER_PART);
+}
+
+static void
+impute_part(void *arg, int part)
+{
+	RowParts   *rp = arg;
+	size_t		lo,
+				hi;
+
+	row_part_bounds(rp, part, &lo, &hi);
+	(void) cc_impute_apply(rp->x + lo * rp->d, hi - lo, rp->d, CC_IMPUTE_MEDIAN,
+						   rp->values);
+}
+
+/* cc_impute_apply for a method other than drop, in threads; see preprocess.h. */
+bool
+cc_impute_apply_parallel(double *x, size_t n, int d, const double *values,
+						 int threads, CcPollFn poll, void *poll_arg)
+{
+	RowParts	rp;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.x = x;
+	rp.n = n;
+	rp.d = d;
+	rp.values = values;
+	return cc_run_parts(impute_part, &rp, row_parts(n), threads, poll, poll_arg);
+}
+
+static void
+scale_part(void *arg, int part)
+{
+	RowParts   *rp = arg;
+	int			d = rp->d;
+	size_t		lo,
+				hi,
+				i;
+	int			j;
+
+	row_part_bounds(rp, part, &lo, &hi);
+	cc_scale_apply(rp->x + lo * d, hi - lo, d, rp->center, rp->scale);
+	rp->first_big[part] = -1;
+	for (i = lo; i < hi; i++)
+	{
+		double	   *row = rp->x + i * d;
+
+		if (rp->weight)
+			for (j = 0; j < d; j++)
+				row[j] *= rp->weight[j];
+		for (j = 0; j < d; j++)
+			if (fabs(row[j]) > rp->limit && rp->first_big[part] < 0)
+				rp->first_big[part] = (ptrdiff_t) (i * d + j);
+	}
+}
+
+/* Scale, weigh and check rows in threads; see preprocess.h. */
+bool
+cc_scale_rows_parallel(double *x, size_t n, int d, const double *center,
+					   const double *scale, const double *weight, double limit,
+					   int threads, CcPollFn poll, void *poll_arg,
+					   ptrdiff_t *first_big, const CcAllocator *alloc)
+{
+	RowParts	rp;
+	int			parts = row_parts(n);
+	int			p;
+	bool		done;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.x = x;
+	rp.n = n;
+	rp.d = d;
+	rp.center = center;
+	rp.scale = scale;
+	rp.weight = weight;
+	rp.limit = limit;
+	rp.first_big = cc_alloc_array(alloc, parts > 0 ? parts : 1, sizeof(ptrdiff_t));
+	done = cc_run_parts(scale_part, &rp, parts, threads, poll, poll_arg);
+	*first_big = -1;
+	for (p = 0; done && p < parts; p++)
+		if (rp.first_big[p] >= 0)
+		{
+			*first_big = rp.first_big[p];
+			break;
+		}
+	cc_release(alloc, rp.first_big);
+	return done;
+}

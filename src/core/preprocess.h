@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "parallel.h"
 
 typedef enum CcImpute
 {
@@ -146,6 +147,29 @@ extern void cc_scale_fit(const double *x, size_t n, int d, CcScale how,
 extern void cc_scale_fit_standard_moments(const double *mean, const double *var,
 										  size_t n, int d, double *center,
 										  double *scale, bool *constant);
+
+/*
+ * cc_impute_apply for a method other than CC_IMPUTE_DROP, the rows in parts
+ * shared between up to threads threads: the same values.  false when poll
+ * asked to stop (some rows then left as they were).
+ */
+extern bool cc_impute_apply_parallel(double *x, size_t n, int d,
+									 const double *values, int threads,
+									 CcPollFn poll, void *poll_arg);
+
+/*
+ * Scale n rows in place, (x - center) / scale, then times weight (NULL: no
+ * weights), the rows in parts shared between up to threads threads: the
+ * values cc_scale_apply and a multiplication give.  *first_big receives -1,
+ * or the index (row * d + feature) of the first value whose magnitude then
+ * exceeds limit.  false when poll asked to stop.
+ */
+extern bool cc_scale_rows_parallel(double *x, size_t n, int d,
+								   const double *center, const double *scale,
+								   const double *weight, double limit,
+								   int threads, CcPollFn poll, void *poll_arg,
+								   ptrdiff_t *first_big,
+								   const CcAllocator *alloc);
 
 /* Apply a fitted scaler to n rows in place. */
 extern void cc_scale_apply(double *x, size_t n, int d, const double *center,

@@ -105,3 +105,14 @@ SELECT ccseg_drop_model('ok'), ccseg_drop_model('dropper');
 -- NULL names: scoring and lookups return NULL or nothing, training refuses
 SELECT ccseg_get_model(NULL) IS NULL AS get_null, (SELECT count(*) FROM ccseg_centroids(NULL)) AS centroids,
 	   ccseg_drop_model(NULL) IS NULL AS drop_null;
+
+-- a scaled value above 1e150 (squared distances would overflow) is named,
+-- wherever it is among the rows, which are scaled in parts by two threads
+CREATE TABLE huge AS
+SELECT g AS id, g::float8 AS a, (g % 7)::float8 AS b FROM generate_series(1, 100000) g;
+UPDATE huge SET b = 1e152 WHERE id = 77777;
+SET ccseg.threads = 2;
+SELECT ccseg_build_model('huge', 2, id_column => 'id', scale => 'none') IS NOT NULL;
+SELECT ccseg_build_model('huge', 2, id_column => 'id', n_init => 1) IS NOT NULL AS standard_scaling_fits;
+RESET ccseg.threads;
+DROP TABLE huge;
