@@ -898,6 +898,91 @@ test_transforms(void)
 	CHECK(cc_transform_apply(rows, 3, &fm) == -1);
 }
 
+/*
+ * The row steps in parts (cc_impute_apply_parallel, cc_scale_rows_parallel)
+ * and the column moments in groups (cc_columns_mean_var_parallel) give the
+ * bits of the serial functions for any number of threads, on more rows than
+ * one part holds; the first value above the limit is the serial scan's.
+ */
+static void
+test_parallel_steps(void)
+{
+	size_t		n = 100003;
+	int			d = 9;
+	double	   *x = dalloc(n * d);
+	double	   *serial = dalloc(n * d);
+	double	   *par = dalloc(n * d);
+	double		values[9],
+				center[9],
+				scale[9],
+				weight[9],
+				mean[9],
+				var[9],
+				pmean[9],
+				pvar[9];
+	TRand		r;
+	size_t		i;
+	int			j,
+				threads;
+
+	tr_seed(&r, 99);
+	for (i = 0; i < n * d; i++)
+		x[i] = (i % 13 == 0) ? NAN : tr_normal(&r) * 10.0;
+	for (j = 0; j < d; j++)
+	{
+		values[j] = j - 4.0;
+		center[j] = 0.5 * j;
+		scale[j] = 1.0 + j;
+		weight[j] = 0.25 * (j + 1);
+	}
+	memcpy(serial, x, sizeof(double) * n * d);
+	cc_impute_apply(serial, n, d, CC_IMPUTE_MEAN, values);
+	cc_columns_mean_var(serial, n, d, 0, d, mean, var);
+	for (threads = 1; threads <= 3; threads++)
+	{
+		ptrdiff_t	big;
+
+		set_ctx("parallel steps, %d threads", threads);
+		memcpy(par, x, sizeof(double) * n * d);
+		CHECK(cc_impute_apply_parallel(par, n, d, values, threads, NULL, NULL));
+		CHECK(memcmp(par, serial, sizeof(double) * n * d) == 0);
+		CHECK(cc_columns_mean_var_parallel(par, n, d, pmean, pvar, threads, NULL, NULL));
+		CHECK(memcmp(pmean, mean, sizeof(mean)) == 0);
+		CHECK(memcmp(pvar, var, sizeof(var)) == 0);
+		CHECK(cc_scale_rows_parallel(par, n, d, center, scale, weight, 1e150,
+									 threads, NULL, NULL, &big, A));
+		CHECK(big == -1);
+		/* a value far out in the second part, another in the last row */
+		par[(size_t) 40000 * d + 3] = 1e151;
+		par[(n - 1) * d + 5] = -1e155;
+		CHECK(cc_scale_rows_parallel(par, n, d, center, scale, NULL, 1e150,
+									 threads, NULL, NULL, &big, A));
+		CHECK(big == (ptrdiff_t) ((size_t) 40000 * d + 3));
+	}
+	{
+		double	   *want = dalloc(n * d);
+
+		memcpy(want, serial, sizeof(double) * n * d);
+		cc_scale_apply(want, n, d, center, scale);
+		for (i = 0; i < n; i++)
+			for (j = 0; j < d; j++)
+				want[i * d + j] *= weight[j];
+		memcpy(par, serial, sizeof(double) * n * d);
+		set_ctx("parallel scaling, 2 threads");
+		{
+			ptrdiff_t	big;
+
+			CHECK(cc_scale_rows_parallel(par, n, d, center, scale, weight, 1e150,
+										 2, NULL, NULL, &big, A));
+		}
+		CHECK(memcmp(par, want, sizeof(double) * n * d) == 0);
+		tfree(want);
+	}
+	tfree(x);
+	tfree(serial);
+	tfree(par);
+}
+
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(method_names, 130),
@@ -908,6 +993,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(wide_blocks, 175),
 	UNIT_TEST(order_pairs, 176),
 	UNIT_TEST(transforms, 177),
+	UNIT_TEST(parallel_steps, 178),
 };
 
 const UnitModule preprocess_module = {"preprocess", tests, lengthof(tests)};
