@@ -275,8 +275,16 @@ fill_chunk(PrShared *sh, TableScanDesc scan, TupleTableSlot *slot,
 					ps->ordered = false;
 				if (rows == 0)
 					id_keep(io, id, &ps->first);
-				prev = io->typbyval ? id :
-					datumCopy(id, false, io->typlen);
+				if (io->typbyval)
+					prev = id;
+				else
+				{
+					/* the slot's tuple changes with the next row */
+					MemoryContext old = MemoryContextSwitchTo(io->cxt);
+
+					prev = datumCopy(id, false, io->typlen);
+					MemoryContextSwitchTo(old);
+				}
 			}
 		}
 		for (j = 0; j < d; j++)

@@ -1025,6 +1025,7 @@ impute_part(void *arg, int part)
 				hi;
 
 	row_part_bounds(rp, part, &lo, &hi);
+	/* every method but drop puts the column's value in place of a missing one */
 	(void) cc_impute_apply(rp->x + lo * rp->d, hi - lo, rp->d, CC_IMPUTE_MEDIAN,
 						   rp->values);
 }
