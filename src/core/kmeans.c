@@ -26,10 +26,16 @@
  * them skip a row whose nearest centroid is in doubt; a row that the bounds
  * cannot settle gets the full search, which is the same code as plain Lloyd.
  * Hence all three algorithms give the same labels, bit for bit (unit
- * tested).  Each row's bounds are widened by the centroid moves when the
- * row is next visited, in the same pass as its test; Elkan's tests run
- * branch-free over a batch of rows, and only the rows left in doubt are
- * searched.
+ * tested).  Hamerly's bounds are widened by the centroid moves when the row
+ * is next visited, in the same pass as its test.  Elkan's are not rewritten
+ * at every step: a row keeps the bounds it had against some earlier
+ * centroids (its stamp, a slot of a short history of them), and each visit
+ * widens them on the fly by how far each centroid now is from that
+ * snapshot, which is never more than the sum of its moves since.  A row
+ * that stays put then costs a read of its label, stamp, upper bound and the
+ * least of its lower bounds; only a row that those leave in doubt reads its
+ * k lower bounds, and only a row that these leave in doubt is rewritten,
+ * tightened and, if need be, searched.
  *
  * Restarts are independent and may run in threads (see kmeans.h); a worker
  * owns a KmWork with every buffer it needs, allocated beforehand by the
@@ -81,6 +87,23 @@ elkan_bounds_float(size_t n, int k)
 {
 	return n * (size_t) k * sizeof(double) > CC_FLOAT_BOUNDS_BYTES;
 }
+
+/*
+ * Snapshots of the centroids that Elkan's bounds may be kept against (see
+ * kmeans.h): when the history is full, one pass rewrites every row's
+ * bounds against the current centroids, and the history starts again from
+ * them; with a single slot, that is every pass.
+ */
+static int
+history_slots(int k, int d)
+{
+	size_t		per = (size_t) k * d * sizeof(double);
+	size_t		slots = CC_KMEANS_HISTORY_BYTES / per;
+
+	if (slots < 1)
+		return 1;
+	return slots > CC_KMEANS_HISTORY_SLOTS ? CC_KMEANS_HISTORY_SLOTS : (int) slots;
+}
 /* everything a function calls inlined into it (its SIMD clones included) */
 #if defined(__GNUC__) && !defined(__clang__)
 #define KM_FLATTEN __attribute__((flatten))
@@ -125,6 +148,22 @@ typedef struct KmWork
 								 * single precision (elkan_store) */
 	bool		lower_float;	/* Elkan's bounds are many: floats */
 	double	   *half_cc;		/* k x k (Elkan): half centroid distances */
+	/* Elkan's bounds are kept against snapshots of the centroids */
+	uint8_t    *ustamp;			/* n: the slot that upper and lmin hold for */
+	uint8_t    *lstamp;			/* n: the slot the k lower bounds hold for */
+	float	   *lmin;			/* n: elkan_least (elkan_store), for ustamp */
+	bool		gaps_now;		/* half_cc is for the current centroids */
+	int			hist_cap;		/* slots of the history */
+	int			hist_len;		/* slots in use */
+	int			hist_now;		/* the slot of the current centroids */
+	bool		rebase;			/* this pass brings every row to hist_now */
+	double	   *hist;			/* hist_cap x k x d: the snapshots */
+	double	   *drift;			/* hist_cap x k: how far each centroid is
+								 * from its snapshot in each slot */
+	double	   *drift_slack;	/* hist_cap x k: CC_BOUND_SLACK * drift */
+	double	   *drift_max1;		/* hist_cap: largest drift of the slot, of */
+	int		   *drift_arg1;		/* centroid drift_arg1, */
+	double	   *drift_max2;		/* and the second largest */
 	CcAlgorithm algorithm;		/* resolved: never CC_ALGO_AUTO */
 	double	   *scratch;		/* n: relocation distances */
 	/* k-means++ and random seeding */
@@ -606,16 +645,33 @@ take_nearest(KmWork *w, size_t i, const double *dist)
 	return relabel(w, i, a);
 }
 
-/* The same keeping Elkan's bound to every centroid. */
+/*
+ * The same keeping Elkan's bound to every centroid, and the least of them
+ * but its own, against the current centroids.
+ */
 static CC_ALWAYS_INLINE bool
 take_nearest_elkan(KmWork *w, size_t i, const double *dist)
 {
+	double		second = INFINITY;
 	int			a = 0;
 	int			c;
 
 	for (c = 1; c < w->k; c++)
 		if (dist[c] < dist[a])
 			a = c;
+	for (c = 0; c < w->k; c++)
+		if (c != a)
+		{
+			double		l = sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK);
+
+			if (w->gaps_now && w->half_cc[(size_t) a * w->k + c] > l)
+				l = w->half_cc[(size_t) a * w->k + c];
+			if (l < second)
+				second = l;
+		}
+	w->lmin[i] = elkan_store(second);
+	w->ustamp[i] = (uint8_t) w->hist_now;
+	w->lstamp[i] = (uint8_t) w->hist_now;
 	if (w->lower_float)
 	{
 		float	   *lower = w->elower + i * w->k;
@@ -709,169 +765,232 @@ centroid_gaps(KmWork *w, bool pairs)
 }
 
 /*
- * Whether some other centroid could be nearer than the upper bound u says:
- * neither its lower bound nor half its distance to the row's centroid
- * exceeds u.  Branch-free over all k; the row's own centroid never counts
- * because its half_cc entry is infinite.  When "shift" is given, each lower
- * bound is first widened by how far its centroid moved (slack: that move
- * times CC_BOUND_SLACK) and stored back, in the same loop, so that the
- * compare needs no reload.  With GCC or clang the work goes four centroids
- * at a time in vector types (matrix.h; the compilers do not vectorize
- * floating point compares on their own while traps are possible), the last
- * few one at a time.
+ * Row i's lower bounds, doubles or floats (elkan_store): bound c, four from
+ * c, and storing one.  "f" is always a constant where they are inlined.
  */
-static CC_ALWAYS_INLINE bool
-elkan_open_d(double *restrict lower, const double *restrict half_a, int k,
-		   double u, const double *restrict shift, const double *restrict slack)
+static CC_ALWAYS_INLINE void *
+elkan_lower(KmWork *w, size_t i, bool f)
 {
-	int64_t		open = 0;
-	int			c = 0;
-
-#if defined(__GNUC__)
-	if (k >= 4)
-	{
-		CcV4d		uu = {u, u, u, u};
-		CcV4d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK,
-			1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
-		CcV4l		acc = {0, 0, 0, 0};
-
-		for (; c + 4 <= k; c += 4)
-		{
-			CcV4d		l,
-						h;
-
-			memcpy(&l, lower + c, sizeof(l));
-			if (shift)
-			{
-				CcV4d		sh,
-							sl;
-
-				memcpy(&sh, shift + c, sizeof(sh));
-				memcpy(&sl, slack + c, sizeof(sl));
-				l = (l - sh) * keep - sl;
-				memcpy(lower + c, &l, sizeof(l));
-			}
-			memcpy(&h, half_a + c, sizeof(h));
-			acc |= (uu >= l) & (uu >= h);
-		}
-		open = acc[0] | acc[1] | acc[2] | acc[3];
-	}
-#endif
-	for (; c < k; c++)
-	{
-		if (shift)
-			lower[c] = (lower[c] - shift[c]) * (1.0 - CC_BOUND_SLACK) - slack[c];
-		open |= (int64_t) ((u >= lower[c]) & (u >= half_a[c]));
-	}
-	return open != 0;
+	return f ? (void *) (w->elower + i * w->k) : (void *) (w->lower + i * w->k);
 }
 
-/* The same with the bounds in single precision (elkan_store). */
-static CC_ALWAYS_INLINE bool
-elkan_open_f(float *restrict lower, const double *restrict half_a, int k,
-		   double u, const double *restrict shift, const double *restrict slack)
+static CC_ALWAYS_INLINE double
+elkan_get(const void *lower, int c, bool f)
 {
-	int64_t		open = 0;
-	int			c = 0;
-
-#if defined(__GNUC__)
-	if (k >= 4)
-	{
-		CcV4d		uu = {u, u, u, u};
-		CcV4d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK,
-			1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
-		CcV4d		shrink = {CC_FLOAT_SHRINK, CC_FLOAT_SHRINK,
-			CC_FLOAT_SHRINK, CC_FLOAT_SHRINK};
-		CcV4d		most = {CC_FLOAT_MAX, CC_FLOAT_MAX, CC_FLOAT_MAX,
-			CC_FLOAT_MAX};
-		CcV4l		acc = {0, 0, 0, 0};
-
-		for (; c + 4 <= k; c += 4)
-		{
-			CcV4f		lf;
-			CcV4d		l,
-						h;
-
-			memcpy(&lf, lower + c, sizeof(lf));
-			l = __builtin_convertvector(lf, CcV4d);
-			if (shift)
-			{
-				CcV4d		sh,
-							sl,
-							st;
-				CcV4l		below;
-
-				memcpy(&sh, shift + c, sizeof(sh));
-				memcpy(&sl, slack + c, sizeof(sl));
-				l = (l - sh) * keep - sl;
-				/* elkan_store, four at a time */
-				st = l * shrink;
-				below = st < most;
-				st = (CcV4d) (((CcV4l) st & below) | ((CcV4l) most & ~below));
-				lf = __builtin_convertvector(st, CcV4f);
-				memcpy(lower + c, &lf, sizeof(lf));
-			}
-			memcpy(&h, half_a + c, sizeof(h));
-			acc |= (uu >= l) & (uu >= h);
-		}
-		open = acc[0] | acc[1] | acc[2] | acc[3];
-	}
-#endif
-	for (; c < k; c++)
-	{
-		double		l = lower[c];
-
-		if (shift)
-		{
-			l = (l - shift[c]) * (1.0 - CC_BOUND_SLACK) - slack[c];
-			lower[c] = elkan_store(l);
-		}
-		open |= (int64_t) ((u >= l) & (u >= half_a[c]));
-	}
-	return open != 0;
+	return f ? (double) ((const float *) lower)[c] : ((const double *) lower)[c];
 }
 
-/*
- * Elkan's first look at row i: widen its bounds by how far the centroids
- * moved in the last update (when "moved"), and tell whether they leave its
- * centroid in doubt.  Branch-free, so that a run of rows goes through
- * without mispredicted jumps.
- */
-static CC_ALWAYS_INLINE bool
-elkan_doubt(KmWork *w, size_t i, bool moved)
+static CC_ALWAYS_INLINE void
+elkan_put(void *lower, int c, double v, bool f)
 {
-	int			k = w->k;
-	int			a = w->labels[i];
-	const double *half_a = w->half_cc + (size_t) a * k;
-	double		u = w->upper[i];
-	bool		open;
+	if (f)
+		((float *) lower)[c] = elkan_store(v);
+	else
+		((double *) lower)[c] = v;
+}
 
-	/* four calls, each inlined with what it is given known */
-	if (moved)
+#if defined(__GNUC__)
+static CC_ALWAYS_INLINE void
+elkan_get4(const void *lower, int c, bool f, CcV4d *l)
+{
+	if (f)
 	{
-		u = (u + w->shift[a]) * (1.0 + CC_BOUND_SLACK);
-		w->upper[i] = u;
-		open = w->lower_float ?
-			elkan_open_f(w->elower + i * k, half_a, k, u, w->shift, w->shift_slack) :
-			elkan_open_d(w->lower + i * k, half_a, k, u, w->shift, w->shift_slack);
+		CcV4f		lf;
+
+		memcpy(&lf, (const float *) lower + c, sizeof(lf));
+		*l = __builtin_convertvector(lf, CcV4d);
 	}
 	else
-		open = w->lower_float ?
-			elkan_open_f(w->elower + i * k, half_a, k, u, NULL, NULL) :
-			elkan_open_d(w->lower + i * k, half_a, k, u, NULL, NULL);
-	return open & (u >= w->half[a]);
+		memcpy(l, (const double *) lower + c, sizeof(*l));
+}
+#endif
+
+/*
+ * The least, over the centroids c, of the greater of the row's lower bound
+ * to c and half the distance from the row's centroid to c (half_a; the
+ * row's own centroid never counts because its entry is infinite): no other
+ * centroid can be nearer while the row's distance to its own is below it
+ * (Elkan's two tests, for every c at once).  When "drift" is given, each
+ * lower bound is first lowered by how far its centroid is from the
+ * snapshot the bound holds for (slack: that drift times CC_BOUND_SLACK);
+ * "store" then writes it back.  Branch-free over all k; with GCC or clang
+ * the work goes four centroids at a time in vector types (matrix.h; the
+ * compilers do not vectorize floating point compares on their own while
+ * traps are possible), the last few one at a time.
+ */
+static CC_ALWAYS_INLINE double
+elkan_least(void *lower, bool f, const double *restrict half_a, int k,
+			const double *restrict drift, const double *restrict slack,
+			bool store)
+{
+	double		least = INFINITY;
+	int			c = 0;
+
+#if defined(__GNUC__)
+	if (k >= 4)
+	{
+		CcV4d		keep = {1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK,
+			1.0 - CC_BOUND_SLACK, 1.0 - CC_BOUND_SLACK};
+		CcV4d		acc = {INFINITY, INFINITY, INFINITY, INFINITY};
+
+		for (; c + 4 <= k; c += 4)
+		{
+			CcV4d		l,
+						h,
+						m;
+			CcV4l		above;
+
+			elkan_get4(lower, c, f, &l);
+			if (drift)
+			{
+				CcV4d		dr,
+							sl;
+
+				memcpy(&dr, drift + c, sizeof(dr));
+				memcpy(&sl, slack + c, sizeof(sl));
+				l = (l - dr) * keep - sl;
+			}
+			if (store)
+			{
+				int			j;
+
+				for (j = 0; j < 4; j++)
+					elkan_put(lower, c + j, l[j], f);
+			}
+			memcpy(&h, half_a + c, sizeof(h));
+			above = l > h;
+			m = (CcV4d) (((CcV4l) l & above) | ((CcV4l) h & ~above));
+			above = m < acc;
+			acc = (CcV4d) (((CcV4l) m & above) | ((CcV4l) acc & ~above));
+		}
+		least = acc[0] < acc[1] ? acc[0] : acc[1];
+		least = acc[2] < least ? acc[2] : least;
+		least = acc[3] < least ? acc[3] : least;
+	}
+#endif
+	for (; c < k; c++)
+	{
+		double		l = elkan_get(lower, c, f);
+
+		if (drift)
+		{
+			l = (l - drift[c]) * (1.0 - CC_BOUND_SLACK) - slack[c];
+			if (store)
+				elkan_put(lower, c, l, f);
+		}
+		if (half_a[c] > l)
+			l = half_a[c];
+		if (l < least)
+			least = l;
+	}
+	return least;
 }
 
 /*
- * Elkan's second look at the m rows in doubt listed: tighten their upper
- * bounds (four distances at a time) and look again.  The list keeps, in
- * order, the rows that still need a full search; returns how many.
+ * Elkan's bounds of a row: its upper bound u and lmin hold for the
+ * snapshot ustamp, its k lower bounds for the snapshot lstamp; a look at
+ * the row widens them on the fly by how far the centroids are now from
+ * those snapshots (drift).  Row i's upper bound now, with label a:
+ */
+static CC_ALWAYS_INLINE double
+elkan_upper(const KmWork *w, size_t i, int a)
+{
+	return (w->upper[i] + w->drift[(size_t) w->ustamp[i] * w->k + a]) *
+		(1.0 + CC_BOUND_SLACK);
+}
+
+/*
+ * Elkan's first look at row i: u against lmin.  Since ustamp, another
+ * centroid c's lower bound has come down by at most c's drift D_c and half
+ * its distance to the row's centroid a by at most (D_a + D_c) / 2, so both
+ * by at most e = max(dx, (D_a + dx) / 2), where dx is the largest drift of
+ * a centroid other than a: u below lmin - e, or below half the distance
+ * from a to the nearest other centroid now, settles the row without
+ * reading its k lower bounds.  Returns whether it is left in doubt.
+ */
+static CC_ALWAYS_INLINE bool
+elkan_first(const KmWork *w, size_t i)
+{
+	int			a = w->labels[i];
+	int			su = w->ustamp[i];
+	double		da = w->drift[(size_t) su * w->k + a];
+	double		u = elkan_upper(w, i, a);
+	double		dx = (a == w->drift_arg1[su]) ? w->drift_max2[su] : w->drift_max1[su];
+	double		e = (da > dx) ? 0.5 * (da + dx) : dx;
+	double		least = ((double) w->lmin[i] - e) * (1.0 - CC_BOUND_SLACK) -
+		CC_BOUND_SLACK * e;
+
+	return !((u < least) | (u < w->half[a]));
+}
+
+/*
+ * Elkan's second look at the m rows listed, the ones that the first left in
+ * doubt (all of them when the pass rebases): u against each lower bound
+ * (elkan_least).  Every row listed gets u and lmin for the current
+ * centroids (ustamp now); the rows still in doubt, also their k lower
+ * bounds (lstamp now), and stay in the list, in order.  Returns how many.
+ */
+static CC_ALWAYS_INLINE size_t
+elkan_second(KmWork *w, size_t *list, size_t m, bool f)
+{
+	int			k = w->k;
+	bool		rebase = w->rebase;
+	size_t		open = 0;
+	size_t		r;
+
+	for (r = 0; r < m; r++)
+	{
+		size_t		i = list[r];
+		int			a = w->labels[i];
+		double		u = elkan_upper(w, i, a);
+		size_t		sl = w->lstamp[i];
+		void	   *lower = elkan_lower(w, i, f);
+		const double *half_a = w->half_cc + (size_t) a * k;
+		double		least;
+
+		if (rebase)
+		{
+			least = elkan_least(lower, f, half_a, k, w->drift + sl * k,
+								w->drift_slack + sl * k, true);
+			w->lstamp[i] = (uint8_t) w->hist_now;
+		}
+		else
+			least = elkan_least(lower, f, half_a, k, w->drift + sl * k,
+								w->drift_slack + sl * k, false);
+		w->lmin[i] = elkan_store(least);
+		w->upper[i] = u;
+		w->ustamp[i] = (uint8_t) w->hist_now;
+		list[open] = i;
+		open += (u >= least);
+	}
+	if (!rebase)
+	{
+		for (r = 0; r < open; r++)
+		{
+			size_t		i = list[r];
+			size_t		sl = w->lstamp[i];
+
+			(void) elkan_least(elkan_lower(w, i, f), f,
+							   w->half_cc + (size_t) w->labels[i] * k, k,
+							   w->drift + sl * k, w->drift_slack + sl * k, true);
+			w->lstamp[i] = (uint8_t) w->hist_now;
+		}
+	}
+	return open;
+}
+
+/*
+ * Elkan's second look at the m rows in doubt listed (their bounds hold for
+ * the current centroids): tighten their upper bounds (four distances at a
+ * time) and look again, against lmin (the bound to the row's own centroid
+ * does not count in it).  The list keeps, in order, the rows that still
+ * need a full search; returns how many.
  */
 static CC_ALWAYS_INLINE size_t
 elkan_tighten(KmWork *w, size_t *list, size_t m)
 {
-	int			k = w->k;
 	int			d = w->d;
+	bool		f = w->lower_float;
 	size_t		open = 0;
 	size_t		r0;
 
@@ -894,22 +1013,115 @@ elkan_tighten(KmWork *w, size_t *list, size_t m)
 		for (r = 0; r < nr; r++)
 		{
 			size_t		i = rows[r];
-			int			a = w->labels[i];
 			double		u = sqrt(dd[r]);
 
-			if (w->lower_float)
-				w->elower[i * k + a] = elkan_store(u * (1.0 - CC_BOUND_SLACK));
-			else
-				w->lower[i * k + a] = u * (1.0 - CC_BOUND_SLACK);
+			elkan_put(elkan_lower(w, i, f), w->labels[i],
+					  u * (1.0 - CC_BOUND_SLACK), f);
 			u *= (1.0 + CC_BOUND_SLACK);
 			w->upper[i] = u;
 			list[open] = i;
-			open += w->lower_float ?
-				elkan_open_f(w->elower + i * k, w->half_cc + (size_t) a * k, k, u, NULL, NULL) :
-				elkan_open_d(w->lower + i * k, w->half_cc + (size_t) a * k, k, u, NULL, NULL);
+			open += (u >= (double) w->lmin[i]);
 		}
 	}
 	return open;
+}
+
+/*
+ * Start a run's history with the centroids it starts from: slot 0, no
+ * drift.
+ */
+static void
+history_start(KmWork *w)
+{
+	size_t		cells = (size_t) w->k * w->d;
+
+	if (w->algorithm != CC_ALGO_ELKAN)
+		return;
+	memcpy(w->hist, w->cent, sizeof(double) * cells);
+	memset(w->drift, 0, sizeof(double) * w->k);
+	memset(w->drift_slack, 0, sizeof(double) * w->k);
+	w->drift_max1[0] = 0.0;
+	w->drift_max2[0] = 0.0;
+	w->drift_arg1[0] = -1;
+	w->hist_len = 1;
+	w->hist_now = 0;
+	w->rebase = false;
+}
+
+/*
+ * After the centroids moved: how far each is from its snapshot in each
+ * slot, and a snapshot of the current ones in a new slot.  When the
+ * history is full, the next pass rebases every row (their stamps then name
+ * the new slot 0, whose drift history_rebased clears after the pass).
+ */
+static void
+history_push(KmWork *w)
+{
+	int			k = w->k;
+	int			d = w->d;
+	size_t		cells = (size_t) k * d;
+	int			s,
+				c;
+
+	for (s = 0; s < w->hist_len; s++)
+	{
+		double	   *drift = w->drift + (size_t) s * k;
+		double		m1 = 0.0,
+					m2 = 0.0;
+		int			a1 = -1;
+
+		for (c = 0; c < k; c++)
+		{
+			double		dc = sqrt(cc_sqdist(w->hist + s * cells + (size_t) c * d,
+											w->cent + (size_t) c * d, d));
+
+			drift[c] = dc;
+			w->drift_slack[(size_t) s * k + c] = CC_BOUND_SLACK * dc;
+			if (dc > m1)
+			{
+				m2 = m1;
+				m1 = dc;
+				a1 = c;
+			}
+			else if (dc > m2)
+				m2 = dc;
+		}
+		w->drift_max1[s] = m1;
+		w->drift_max2[s] = m2;
+		w->drift_arg1[s] = a1;
+	}
+	if (w->hist_len < w->hist_cap)
+	{
+		s = w->hist_len++;
+		memset(w->drift + (size_t) s * k, 0, sizeof(double) * k);
+		memset(w->drift_slack + (size_t) s * k, 0, sizeof(double) * k);
+		w->drift_max1[s] = 0.0;
+		w->drift_max2[s] = 0.0;
+		w->drift_arg1[s] = -1;
+		w->rebase = false;
+	}
+	else
+	{
+		s = 0;
+		w->hist_len = 1;
+		w->rebase = true;
+	}
+	w->hist_now = s;
+	memcpy(w->hist + s * cells, w->cent, sizeof(double) * cells);
+}
+
+/* After a pass that rebased every row: slot 0 is the current centroids. */
+static void
+history_rebased(KmWork *w)
+{
+	if (!w->rebase)
+		return;
+	memset(w->drift, 0, sizeof(double) * w->k);
+	memset(w->drift_slack, 0, sizeof(double) * w->k);
+	w->drift_max1[0] = 0.0;
+	w->drift_max2[0] = 0.0;
+	w->drift_arg1[0] = -1;
+	w->rebase = false;
 }
 
 /* Hamerly's visit of row i: the same steps with one lower bound. */
@@ -951,9 +1163,17 @@ assign_seeded_rows(KmWork *w)
 
 	for (i = w->lo; i < w->hi; i++)
 	{
+		double		second = sqrt(w->seed_second[i]) * (1.0 - CC_BOUND_SLACK);
+
 		w->upper[i] = sqrt(w->closest[i]) * (1.0 + CC_BOUND_SLACK);
 		if (w->algorithm != CC_ALGO_ELKAN)
-			w->lower[i] = sqrt(w->seed_second[i]) * (1.0 - CC_BOUND_SLACK);
+			w->lower[i] = second;
+		else
+		{
+			w->lmin[i] = elkan_store(second);
+			w->ustamp[i] = (uint8_t) w->hist_now;
+			w->lstamp[i] = (uint8_t) w->hist_now;
+		}
 		relabel(w, i, w->seed_label[i]);
 	}
 	return w->hi - w->lo;
@@ -993,7 +1213,12 @@ assign_prepare(KmWork *w, bool use_bounds)
 			w->shift_max2 = s;
 	}
 	if (w->algorithm == CC_ALGO_ELKAN)
+	{
 		centroid_gaps(w, true);
+		w->gaps_now = true;
+		if (moved)
+			history_push(w);
+	}
 	else if (w->algorithm == CC_ALGO_HAMERLY)
 		centroid_gaps(w, false);
 	return moved;
@@ -1030,8 +1255,10 @@ assign_rows(KmWork *w, bool use_bounds, bool moved)
 			for (r = i; r < end; r++)
 			{
 				doubt[m] = r;
-				m += elkan_doubt(w, r, moved);
+				m += w->rebase | elkan_first(w, r);
 			}
+			m = w->lower_float ? elkan_second(w, doubt, m, true) :
+				elkan_second(w, doubt, m, false);
 			/* tightened bounds settle some; the others are searched in full */
 			full = elkan_tighten(w, doubt, m);
 			changed += assign_full_rows(w, doubt, full, true);
@@ -1289,10 +1516,14 @@ static CC_ALWAYS_INLINE size_t
 assign_step(KmWork *w, bool use_bounds)
 {
 	bool		moved = assign_prepare(w, use_bounds);
+	size_t		changed;
 
 	if (w->nparts > 1)
-		return run_parts(w, KM_PART_ASSIGN, use_bounds, moved);
-	return assign_rows(w, use_bounds, moved);
+		changed = run_parts(w, KM_PART_ASSIGN, use_bounds, moved);
+	else
+		changed = assign_rows(w, use_bounds, moved);
+	history_rebased(w);
+	return changed;
 }
 
 /*
@@ -1394,6 +1625,8 @@ single_run(KmWork *w, double tol, bool *converged)
 		w->shift[c] = 0.0;
 	}
 	cc_transpose_padded(w->cent, w->k, w->d, w->kp, w->cent_t);
+	w->gaps_now = false;
+	history_start(w);
 
 	for (iter = 0; iter < w->p->max_iter; iter++)
 	{
@@ -1425,6 +1658,7 @@ single_run(KmWork *w, double tol, bool *converged)
 			w->next = swap;
 		}
 		cc_transpose_padded(w->cent, w->k, w->d, w->kp, w->cent_t);
+		w->gaps_now = false;
 		/*
 		 * No row changed cluster: converged, unless an empty cluster just
 		 * took a row (scikit-learn stops there; we go on so that labels and
@@ -1530,8 +1764,22 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	else
 		w->lower = cc_alloc_array(alloc, algorithm == CC_ALGO_ELKAN ? n * k : n,
 								  sizeof(double));
-	w->half_cc = (algorithm == CC_ALGO_ELKAN) ?
-		cc_alloc_array(alloc, (size_t) k * k, sizeof(double)) : NULL;
+	if (algorithm == CC_ALGO_ELKAN)
+	{
+		w->half_cc = cc_alloc_array(alloc, (size_t) k * k, sizeof(double));
+		w->ustamp = cc_alloc_array(alloc, n, sizeof(uint8_t));
+		w->lstamp = cc_alloc_array(alloc, n, sizeof(uint8_t));
+		w->lmin = cc_alloc_array(alloc, n, sizeof(float));
+		w->hist_cap = history_slots(k, d);
+		w->hist = cc_alloc_array(alloc, (size_t) w->hist_cap * k * d,
+								 sizeof(double));
+		w->drift = cc_alloc_array(alloc, (size_t) w->hist_cap * k, sizeof(double));
+		w->drift_slack = cc_alloc_array(alloc, (size_t) w->hist_cap * k,
+										sizeof(double));
+		w->drift_max1 = cc_alloc_array(alloc, w->hist_cap, sizeof(double));
+		w->drift_max2 = cc_alloc_array(alloc, w->hist_cap, sizeof(double));
+		w->drift_arg1 = cc_alloc_array(alloc, w->hist_cap, sizeof(int));
+	}
 	w->scratch = cc_alloc_array(alloc, n, sizeof(double));
 	w->trials = 2 + (int) log((double) k);
 	if (p->init == CC_INIT_KMEANSPP)
@@ -1564,7 +1812,9 @@ static void
 work_free(KmWork *w, const CcAllocator *alloc)
 {
 	void	   *bufs[] = {w->cent, w->cent_t, w->dist, w->next, w->count,
-		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels, w->upper, w->lower, w->elower, w->half_cc,
+		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels,
+		w->upper, w->lower, w->elower, w->half_cc, w->ustamp, w->lstamp, w->lmin, w->hist,
+		w->drift, w->drift_slack, w->drift_max1, w->drift_max2, w->drift_arg1,
 		w->scratch, w->closest, w->cum, w->cand, w->cand_t, w->cand_id,
 		w->pot_t, w->perm, w->seed_label, w->sizes, w->sse, w->best_cent,
 		w->best_labels, w->best_sizes, w->best_sse};

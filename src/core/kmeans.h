@@ -31,6 +31,14 @@ typedef enum CcAlgorithm
 	CC_ALGO_ELKAN = 3			/* one lower bound per row and centroid */
 } CcAlgorithm;
 
+/*
+ * Elkan's bounds of a row hold for one of up to CC_KMEANS_HISTORY_SLOTS
+ * snapshots of the centroids (a row's stamp is a byte), kept in at most
+ * CC_KMEANS_HISTORY_BYTES per restart in progress (kmeans.c).
+ */
+#define CC_KMEANS_HISTORY_SLOTS	32
+#define CC_KMEANS_HISTORY_BYTES	((size_t) 256 << 10)
+
 /* Report of one finished restart, for verbose output. */
 typedef void (*CcRunReportFn) (void *arg, int run, int iterations,
 							   double inertia, bool converged);

@@ -267,6 +267,63 @@ test_kmeans_bounds_equal_lloyd(void)
 	set_ctx("%s", "");
 }
 
+/*
+ * Elkan's bounds kept against snapshots of the centroids: a run of more
+ * iterations than twice the history's slots (each time the history is
+ * full, one pass rebases every row), and centroids too many for two slots
+ * (every pass rebases), give Lloyd's result bit for bit, also with the
+ * rows split between threads.
+ */
+static void
+test_kmeans_bounds_history(void)
+{
+	static const struct
+	{
+		DataKind	kind;
+		size_t		n;
+		int			d;
+		int			k;
+		int			threads;
+		int			min_iter;
+	}			cfg[] = {
+		{DATA_NOISE, 20000, 2, 24, 1, 2 * CC_KMEANS_HISTORY_SLOTS + 1},
+		{DATA_NOISE, 300000, 2, 16, 2, 2 * CC_KMEANS_HISTORY_SLOTS + 1},
+		{DATA_BLOBS, 400, 1100, 32, 1, 2},
+	};
+	size_t		ci;
+
+	for (ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++)
+	{
+		size_t		n = cfg[ci].n;
+		int			d = cfg[ci].d;
+		int			k = cfg[ci].k;
+		double	   *x = dalloc(n * d);
+		CcKmeansParams pl,
+					pe;
+		CcKmeansResult rl,
+					re;
+
+		set_ctx("history %s n=%zu d=%d k=%d threads=%d",
+				kind_names[cfg[ci].kind], n, d, k, cfg[ci].threads);
+		make_data(cfg[ci].kind, 900 + ci, x, NULL, n, d, k);
+		pl = km_params(k, CC_INIT_KMEANSPP, CC_ALGO_LLOYD, 31 + ci, 1, 300,
+					   0.0, NULL);
+		cc_kmeans(x, n, d, &pl, &rl, A);
+		CHECK(rl.iterations >= cfg[ci].min_iter);
+		pe = pl;
+		pe.algorithm = CC_ALGO_ELKAN;
+		pe.threads = cfg[ci].threads;
+		cc_kmeans(x, n, d, &pe, &re, A);
+		km_check_same(&re, &rl, n, k, d);
+		km_free(&re);
+		km_free(&rl);
+		tfree(x);
+	}
+	/* the last configuration leaves room for one snapshot only */
+	CHECK((size_t) 32 * 1100 * sizeof(double) * 2 > CC_KMEANS_HISTORY_BYTES);
+	set_ctx("%s", "");
+}
+
 /* Per-restart iterations and inertia, as a report callback records them. */
 typedef struct RunLog
 {
@@ -2089,6 +2146,7 @@ test_simd_digest(void)
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(kmeans_bounds_equal_lloyd, 180),
+	UNIT_TEST(kmeans_bounds_history, 185),
 	UNIT_TEST(kmeans_ties, 190),
 	UNIT_TEST(kmeans_relocation_at_convergence, 200),
 	UNIT_TEST(kmeans_row_order, 210),
