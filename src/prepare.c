@@ -549,7 +549,11 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	constant = palloc(sizeof(bool) * d);
 	MemoryContextSwitchTo(old);
 
-	bad = cc_impute_fit(p->x, p->n_read, d, impute, p->impute_values, &alloc);
+	bad = cc_impute_fit_parallel(p->x, p->n_read, d, impute, p->impute_values,
+								 ccseg_threads_in_force(), ccseg_stop_requested,
+								 NULL, &alloc);
+	if (bad == CC_IMPUTE_FIT_STOPPED)
+		ccseg_interrupted("imputation");
 	if (bad >= 0 && p->relname == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

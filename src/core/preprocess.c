@@ -213,6 +213,155 @@ pair_rank_value(OrderPair *op, size_t r, double *out)
 }
 
 /*
+ * cc_order_pairs' walk over the rows [from, to) for the w columns from j0,
+ * npairs pairs each: counts into ops, and the values inside each bracket
+ * into its buffer after those already there.  The rows go in blocks that
+ * stay in the cache, column by column in a block, so that the counts of a
+ * column stay in registers.
+ */
+static void
+order_walk_rows(const double *x, int d, int j0, int w, int npairs,
+				OrderPair *ops, size_t from, size_t to)
+{
+	size_t		i0;
+	int			c,
+				p;
+
+	for (i0 = from; i0 < to; i0 += CC_ROW_BLOCK)
+	{
+		size_t		i1 = (to - i0 < CC_ROW_BLOCK) ? to : i0 + CC_ROW_BLOCK;
+		size_t		i;
+
+		for (c = 0; c < w; c++)
+			for (p = 0; p < npairs; p++)
+			{
+				OrderPair  *op = &ops[c * npairs + p];
+				double		lo = op->lo,
+							hi = op->hi;
+				size_t		below = op->below,
+							at_lo = op->at_lo,
+							at_hi = op->at_hi,
+							inside = op->inside,
+							cap = op->cap;
+				double	   *buf = op->buf;
+				const double *col = x + j0 + c;
+				bool		two = (hi != lo);
+
+				for (i = i0; i < i1; i++)
+				{
+					double		v = col[i * d];
+
+					below += (v < lo);
+					at_lo += (v == lo);
+					at_hi += (v == hi) & two;
+					/* store always (there is room for one more), keep only inside */
+					buf[inside < cap ? inside : cap] = v;
+					inside += (v > lo) & (v < hi);
+				}
+				op->below = below;
+				op->at_lo = at_lo;
+				op->at_hi = at_hi;
+				op->inside = inside;
+			}
+	}
+}
+
+/* The walk split in parts of whole blocks of rows, one set of pairs each. */
+typedef struct OrderWalk
+{
+	const double *x;
+	size_t		n;
+	int			d;
+	int			j0;
+	int			w;
+	int			npairs;
+	int			parts;
+	OrderPair  *ops;			/* parts x (w x npairs) */
+} OrderWalk;
+
+static void
+order_walk_part(void *arg, int part)
+{
+	const OrderWalk *ow = arg;
+	size_t		blocks = (ow->n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
+	size_t		from = blocks * part / ow->parts * CC_ROW_BLOCK;
+	size_t		to = blocks * (part + 1) / ow->parts * CC_ROW_BLOCK;
+
+	order_walk_rows(ow->x, ow->d, ow->j0, ow->w, ow->npairs,
+					ow->ops + (size_t) part * ow->w * ow->npairs,
+					from < ow->n ? from : ow->n, to < ow->n ? to : ow->n);
+}
+
+/*
+ * The walk of cc_order_pairs over all n rows into ops (counts at zero,
+ * buffers empty), split between up to threads threads: each part of the
+ * rows counts into its own copy of the pairs, with a buffer as large as
+ * the pair's, and the parts are added up in row order, their inside values
+ * one after the other.  So the counts and the buffers, in their order, are
+ * those of one walk; a buffer that overflows in the sum overflows in one
+ * walk too.  false when poll asked to stop.
+ */
+static bool
+order_walk(const double *x, size_t n, int d, int j0, int w, int npairs,
+		   OrderPair *ops, int threads, CcPollFn poll, void *poll_arg,
+		   const CcAllocator *alloc)
+{
+	int			np = w * npairs;
+	size_t		blocks = (n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
+	int			parts = threads > 1 ? threads : 1;
+	OrderWalk	ow;
+	bool		done;
+	int			t,
+				q;
+
+	if ((size_t) parts > blocks)
+		parts = blocks > 0 ? (int) blocks : 1;
+	if (parts == 1)
+	{
+		order_walk_rows(x, d, j0, w, npairs, ops, 0, n);
+		return true;
+	}
+	ow.x = x;
+	ow.n = n;
+	ow.d = d;
+	ow.j0 = j0;
+	ow.w = w;
+	ow.npairs = npairs;
+	ow.parts = parts;
+	ow.ops = cc_alloc_array(alloc, (size_t) parts * np, sizeof(OrderPair));
+	memcpy(ow.ops, ops, sizeof(OrderPair) * np);
+	for (t = 1; t < parts; t++)
+		for (q = 0; q < np; q++)
+		{
+			OrderPair  *tp = &ow.ops[t * np + q];
+
+			*tp = ops[q];
+			tp->buf = cc_alloc_array(alloc, tp->cap + 1, sizeof(double));
+		}
+	done = cc_run_parts(order_walk_part, &ow, parts, threads, poll, poll_arg);
+	for (q = 0; q < np; q++)
+	{
+		OrderPair  *op = &ops[q];
+
+		*op = ow.ops[q];
+		for (t = 1; t < parts; t++)
+		{
+			OrderPair  *tp = &ow.ops[t * np + q];
+
+			op->below += tp->below;
+			op->at_lo += tp->at_lo;
+			op->at_hi += tp->at_hi;
+			if (op->inside + tp->inside <= op->cap)
+				memcpy(op->buf + op->inside, tp->buf, sizeof(double) * tp->inside);
+			op->inside += tp->inside;
+			cc_release(alloc, tp->buf);
+		}
+	}
+	cc_release(alloc, ow.ops);
+	return done;
+}
+
+/*
  * Values of ranks k and k + 1 of the present values of the columns j0 ..
  * j0 + w - 1, without sorting or copying the columns (R. W. Floyd and R. L.
  * Rivest, "Expected time bounds for selection", CACM 18(3), 1975: a sample
@@ -226,12 +375,15 @@ pair_rank_value(OrderPair *op, size_t r, double *out)
  * the rank with a margin of several standard deviations), are left to the
  * caller.  The values are those of a sort, but of a +0/-0 tie either may
  * come out.  The sample's generator is seeded with a constant: the same
- * input gives the same result.
+ * input gives the same result, whatever the number of threads the walk
+ * over the rows is split between (order_walk).  When poll asks to stop,
+ * *stopped is set and nothing found.
  */
 uint32_t
 cc_order_pairs(const double *x, size_t n, int d, int j0, int w, int npairs,
 			   const size_t *present, const size_t *rank, double *lo_out,
-			   double *hi_out, const CcAllocator *alloc)
+			   double *hi_out, int threads, CcPollFn poll, void *poll_arg,
+			   bool *stopped, const CcAllocator *alloc)
 {
 	enum
 	{
@@ -243,11 +395,10 @@ cc_order_pairs(const double *x, size_t n, int d, int j0, int w, int npairs,
 	double	   *sample = cc_alloc_array(alloc, SAMPLE, sizeof(double));
 	uint32_t	found = 0;
 	CcRng		rng;
-	size_t		i,
-				i0;
 	int			c,
 				p;
 
+	*stopped = false;
 	cc_rng_seed(&rng, 0x0dd5a3, 0);
 	for (c = 0; c < w; c++)
 	{
@@ -284,46 +435,14 @@ cc_order_pairs(const double *x, size_t n, int d, int j0, int w, int npairs,
 	}
 	cc_release(alloc, sample);
 
-	/*
-	 * One walk over the rows: counts, and the values inside each bracket.
-	 * The rows go in blocks that stay in the cache, column by column in a
-	 * block, so that the counts of a column stay in registers.
-	 */
-	for (i0 = 0; i0 < n; i0 += CC_ROW_BLOCK)
+	/* one walk over the rows, in parts: counts, and the values inside each bracket */
+	if (!order_walk(x, n, d, j0, w, npairs, ops, threads, poll, poll_arg, alloc))
 	{
-		size_t		i1 = (n - i0 < CC_ROW_BLOCK) ? n : i0 + CC_ROW_BLOCK;
-
-		for (c = 0; c < w; c++)
-			for (p = 0; p < npairs; p++)
-			{
-				OrderPair  *op = &ops[c * npairs + p];
-				double		lo = op->lo,
-							hi = op->hi;
-				size_t		below = op->below,
-							at_lo = op->at_lo,
-							at_hi = op->at_hi,
-							inside = op->inside,
-							cap = op->cap;
-				double	   *buf = op->buf;
-				const double *col = x + j0 + c;
-				bool		two = (hi != lo);
-
-				for (i = i0; i < i1; i++)
-				{
-					double		v = col[i * d];
-
-					below += (v < lo);
-					at_lo += (v == lo);
-					at_hi += (v == hi) & two;
-					/* store always (there is room for one more), keep only inside */
-					buf[inside < cap ? inside : cap] = v;
-					inside += (v > lo) & (v < hi);
-				}
-				op->below = below;
-				op->at_lo = at_lo;
-				op->at_hi = at_hi;
-				op->inside = inside;
-			}
+		for (p = 0; p < np; p++)
+			cc_release(alloc, ops[p].buf);
+		cc_release(alloc, ops);
+		*stopped = true;
+		return 0;
 	}
 
 	for (c = 0; c < w; c++)
@@ -433,9 +552,9 @@ median_rank(size_t m)
  * over the rows; by gathering the column and selecting in it on short
  * ones, and for a column whose values fell outside the brackets.
  */
-static void
+static bool
 medians(const double *x, size_t n, int d, const size_t *count, double *values,
-		const CcAllocator *alloc)
+		int threads, CcPollFn poll, void *poll_arg, const CcAllocator *alloc)
 {
 	int			j0;
 
@@ -451,8 +570,14 @@ medians(const double *x, size_t n, int d, const size_t *count, double *values,
 		for (c = 0; c < w; c++)
 			rank[c] = median_rank(count[j0 + c]);
 		if (n >= CC_ORDER_PAIRS_MIN_ROWS)
+		{
+			bool		stopped;
+
 			found = cc_order_pairs(x, n, d, j0, w, 1, count + j0, rank, lo, hi,
-								   alloc);
+								   threads, poll, poll_arg, &stopped, alloc);
+			if (stopped)
+				return false;
+		}
 		for (c = 0; c < w; c++)
 		{
 			size_t		m = count[j0 + c];
@@ -470,6 +595,7 @@ medians(const double *x, size_t n, int d, const size_t *count, double *values,
 			}
 		}
 	}
+	return true;
 }
 
 /*
@@ -482,11 +608,83 @@ int
 cc_impute_fit(const double *x, size_t n, int d, CcImpute how, double *values,
 			  const CcAllocator *alloc)
 {
+	return cc_impute_fit_parallel(x, n, d, how, values, 1, NULL, NULL, alloc);
+}
+
+/* The counts of count_present for the rows of a part (CountParts). */
+typedef struct CountParts
+{
+	const double *x;
+	size_t		n;
+	int			d;
+	int			parts;
+	size_t	   *count;			/* parts x d */
+} CountParts;
+
+static void
+count_part(void *arg, int part)
+{
+	const CountParts *cp = arg;
+	size_t		blocks = (cp->n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
+	size_t		from = blocks * part / cp->parts * CC_ROW_BLOCK;
+	size_t		to = blocks * (part + 1) / cp->parts * CC_ROW_BLOCK;
+
+	from = from < cp->n ? from : cp->n;
+	to = to < cp->n ? to : cp->n;
+	count_present(cp->x + from * cp->d, to - from, cp->d,
+				  cp->count + (size_t) part * cp->d);
+}
+
+/* count_present, the rows split between up to threads threads. */
+static bool
+count_present_parallel(const double *x, size_t n, int d, size_t *count,
+					   int threads, CcPollFn poll, void *poll_arg,
+					   const CcAllocator *alloc)
+{
+	size_t		blocks = (n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
+	CountParts	cp;
+	bool		done;
+	int			t,
+				j;
+
+	cp.parts = threads > 1 ? threads : 1;
+	if ((size_t) cp.parts > blocks)
+		cp.parts = blocks > 0 ? (int) blocks : 1;
+	if (cp.parts == 1)
+	{
+		count_present(x, n, d, count);
+		return true;
+	}
+	cp.x = x;
+	cp.n = n;
+	cp.d = d;
+	cp.count = cc_alloc_array(alloc, (size_t) cp.parts * d, sizeof(size_t));
+	done = cc_run_parts(count_part, &cp, cp.parts, threads, poll, poll_arg);
+	for (j = 0; j < d; j++)
+	{
+		count[j] = 0;
+		for (t = 0; t < cp.parts; t++)
+			count[j] += cp.count[(size_t) t * d + j];
+	}
+	cc_release(alloc, cp.count);
+	return done;
+}
+
+/* cc_impute_fit, its walks over the rows in threads; see preprocess.h. */
+int
+cc_impute_fit_parallel(const double *x, size_t n, int d, CcImpute how,
+					   double *values, int threads, CcPollFn poll,
+					   void *poll_arg, const CcAllocator *alloc)
+{
 	size_t	   *count = cc_alloc_array(alloc, d ? d : 1, sizeof(size_t));
 	int			bad = -1;
 	int			j;
 
-	count_present(x, n, d, count);
+	if (!count_present_parallel(x, n, d, count, threads, poll, poll_arg, alloc))
+	{
+		cc_release(alloc, count);
+		return CC_IMPUTE_FIT_STOPPED;
+	}
 	for (j = 0; j < d; j++)
 		if (count[j] == 0)
 		{
@@ -502,7 +700,8 @@ cc_impute_fit(const double *x, size_t n, int d, CcImpute how, double *values,
 	switch (how)
 	{
 		case CC_IMPUTE_MEDIAN:
-			medians(x, n, d, count, values, alloc);
+			if (!medians(x, n, d, count, values, threads, poll, poll_arg, alloc))
+				bad = CC_IMPUTE_FIT_STOPPED;
 			break;
 		case CC_IMPUTE_MEAN:
 			sum_present(x, n, d, values);
@@ -641,8 +840,12 @@ robust_fit(const double *x, size_t n, int d, double *q1, double *q3,
 			rank[c * 3 + 2] = median_rank(n);
 		}
 		if (n >= CC_ORDER_PAIRS_MIN_ROWS)
+		{
+			bool		stopped;
+
 			found = cc_order_pairs(x, n, d, j0, w, 3, present, rank, lo, hi,
-								   alloc);
+								   1, NULL, NULL, &stopped, alloc);
+		}
 		for (c = 0; c < w; c++)
 		{
 			if (found & ((uint32_t) 1 << c))

@@ -124,6 +124,18 @@ extern int	cc_impute_fit(const double *x, size_t n, int d, CcImpute how,
 						  double *values, const CcAllocator *alloc);
 
 /*
+ * cc_impute_fit with its walks over the rows (the count of each column's
+ * values, the medians) split between up to threads threads: the same
+ * values.  Returns what cc_impute_fit returns, or CC_IMPUTE_FIT_STOPPED
+ * when poll asked to stop (values then not filled).
+ */
+#define CC_IMPUTE_FIT_STOPPED (-2)
+extern int	cc_impute_fit_parallel(const double *x, size_t n, int d,
+								   CcImpute how, double *values, int threads,
+								   CcPollFn poll, void *poll_arg,
+								   const CcAllocator *alloc);
+
+/*
  * Replace missing values in place.  For CC_IMPUTE_DROP rows with a missing
  * value are removed and the remaining rows moved up; returns the new count.
  */
@@ -185,6 +197,8 @@ extern void cc_scale_apply(double *x, size_t n, int d, const double *center,
 extern uint32_t cc_order_pairs(const double *x, size_t n, int d, int j0, int w,
 							   int npairs, const size_t *present,
 							   const size_t *rank, double *lo_out,
-							   double *hi_out, const CcAllocator *alloc);
+							   double *hi_out, int threads, CcPollFn poll,
+							   void *poll_arg, bool *stopped,
+							   const CcAllocator *alloc);
 
 #endif							/* CC_PREPROCESS_H */

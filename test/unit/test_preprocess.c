@@ -678,12 +678,21 @@ test_wide_blocks(void)
 	set_ctx("%s", "");
 }
 
+/* A poll function that always asks to stop. */
+static bool
+ask_stop(void *arg)
+{
+	(void) arg;
+	return true;
+}
+
 /*
  * cc_order_pairs against sorting, on columns long enough for its sampling:
  * ties (a few distinct values, one value in most rows, a constant column),
  * missing values (a column mostly missing), ranks at both ends and in the
- * middle, the pairs of k and k + 1; then the imputers and scalers that use
- * it against a walk down each column, bit for bit.
+ * middle, the pairs of k and k + 1, its walk split between threads; then
+ * the imputers and scalers that use it against a walk down each column,
+ * bit for bit, and the median imputer in threads.
  */
 static void
 test_order_pairs(void)
@@ -702,8 +711,10 @@ test_order_pairs(void)
 	uint32_t	found;
 	size_t		i;
 	int			j,
-				p;
+				p,
+				t;
 	bool		same = true;
+	bool		stopped;
 
 	tr_seed(&r, 99);
 	for (i = 0; i < n; i++)
@@ -730,7 +741,26 @@ test_order_pairs(void)
 		rank[j * 4 + 3] = m - 1;
 	}
 	set_ctx("order pairs");
-	found = cc_order_pairs(x, n, d, 0, d, 4, present, rank, lo, hi, A);
+	found = cc_order_pairs(x, n, d, 0, d, 4, present, rank, lo, hi, 1, NULL,
+						   NULL, &stopped, A);
+	CHECK(!stopped);
+	/* the walk split between threads: the same pairs, bit for bit */
+	for (t = 2; t <= 3; t++)
+	{
+		double		lo_t[7 * 4],
+					hi_t[7 * 4];
+		uint32_t	found_t;
+
+		set_ctx("order pairs threads=%d", t);
+		found_t = cc_order_pairs(x, n, d, 0, d, 4, present, rank, lo_t, hi_t,
+								 t, NULL, NULL, &stopped, A);
+		CHECK(!stopped && found_t == found);
+		for (j = 0; j < d; j++)
+			if (found & (1u << j))
+				CHECK(memcmp(lo_t + j * 4, lo + j * 4, 4 * sizeof(double)) == 0 &&
+					  memcmp(hi_t + j * 4, hi + j * 4, 4 * sizeof(double)) == 0);
+	}
+	set_ctx("order pairs");
 	/* the ends of a column lie outside brackets drawn from a sample */
 	for (j = 0; j < d; j++)
 	{
@@ -758,7 +788,8 @@ test_order_pairs(void)
 	/* the middle ranks alone are found in every column */
 	for (j = 0; j < d; j++)
 		rank[j] = (present[j] - 1) / 2;
-	found = cc_order_pairs(x, n, d, 0, d, 1, present, rank, lo, hi, A);
+	found = cc_order_pairs(x, n, d, 0, d, 1, present, rank, lo, hi, 2, NULL,
+						   NULL, &stopped, A);
 	set_ctx("order pairs middle");
 	CHECK(found == (1u << d) - 1);
 	for (j = 0; j < d; j++)
@@ -775,6 +806,18 @@ test_order_pairs(void)
 	/* the imputer and the robust scaler: the bits of a walk down each column */
 	set_ctx("order pairs median impute");
 	CHECK(cc_impute_fit(x, n, d, CC_IMPUTE_MEDIAN, v, A) == -1);
+	for (t = 2; t <= 3; t++)
+	{
+		set_ctx("order pairs median impute threads=%d", t);
+		CHECK(cc_impute_fit_parallel(x, n, d, CC_IMPUTE_MEDIAN, v2, t, NULL,
+									 NULL, A) == -1);
+		CHECK(memcmp(v2, v, d * sizeof(double)) == 0);
+	}
+	/* a stop request ends the fit */
+	set_ctx("order pairs median impute stopped");
+	CHECK(cc_impute_fit_parallel(x, n, d, CC_IMPUTE_MEDIAN, v2, 2, ask_stop,
+								 NULL, A) == CC_IMPUTE_FIT_STOPPED);
+	set_ctx("order pairs median impute");
 	same = true;
 	for (j = 0; j < d; j++)
 	{
