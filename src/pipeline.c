@@ -230,8 +230,13 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 	m->davies_bouldin = t->quality.davies_bouldin;
 
 	if (d <= CC_PCA_MAX_FEATURES)
-		cc_pca_mean(p->x, p->n, d, mean, CC_PCA_COMPONENTS, m->pca_ratio,
-					m->pca_components, alloc, ccseg_check_interrupts, NULL);
+	{
+		if (!cc_pca_parallel(p->x, p->n, d, mean, CC_PCA_COMPONENTS,
+							 m->pca_ratio, m->pca_components,
+							 ccseg_threads_in_force(), ccseg_check_interrupts,
+							 ccseg_stop_requested, NULL, alloc))
+			ccseg_interrupted("the principal components");
+	}
 	if (o->verbose)
 		ereport(LOG,
 				(errmsg("alignment, quality scores and principal components in %.3f s",

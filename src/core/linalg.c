@@ -7,6 +7,7 @@
 
 #include "linalg.h"
 #include "matrix.h"
+#include "parallel.h"
 
 /*
  * Covariance around given means; see linalg.h.  The matrix is read row by
@@ -22,6 +23,105 @@
  */
 #define CC_COV_BLOCK 32
 
+#if defined(__GNUC__)
+/* the vectors of four columns b of a block of CC_COV_BLOCK columns */
+#define CC_COV_GROUPS (CC_COV_BLOCK / 4)
+
+/*
+ * The plain sums of the products of rows [i0, i1) (one group of
+ * CC_COV_ROWS rows) for the columns a0 .. a0 + wa - 1 against b0 .. b0 + wb
+ * - 1, into p[a][g] from zero: row by row, each row's products with column
+ * a four columns b at a time.  In a diagonal block (b0 == a0) the vectors
+ * left of the diagonal are not computed.
+ */
+static CC_ALWAYS_INLINE void
+cov_group(const double *x, int d, const double *mean, int a0, int wa, int b0,
+		  int wb, size_t i0, size_t i1, CcV4d p[][CC_COV_GROUPS])
+{
+	const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
+	CcV4d		ta4[CC_COV_BLOCK];
+	double		tb[CC_COV_BLOCK];
+	int			groups = (wb + 3) / 4;
+	size_t		i;
+	int			a,
+				b,
+				g;
+
+	for (a = 0; a < wa; a++)
+		for (g = 0; g < groups; g++)
+			p[a][g] = zero;
+	for (b = wb; b < groups * 4; b++)
+		tb[b] = 0.0;
+	for (i = i0; i < i1; i++)
+	{
+		const double *row = x + i * d;
+
+		/*
+		 * the column a terms four times over, all of them written before the
+		 * first is read: SSE2 code builds them in memory, and a read right
+		 * after its writes would wait for them
+		 */
+		for (a = 0; a < wa; a++)
+		{
+			double		t = row[a0 + a] - mean[a0 + a];
+			CcV4d		v = {t, t, t, t};
+
+			ta4[a] = v;
+		}
+		for (b = 0; b < wb; b++)
+			tb[b] = row[b0 + b] - mean[b0 + b];
+		for (a = 0; a < wa; a++)
+			for (g = (b0 == a0) ? a / 4 : 0; g < groups; g++)
+			{
+				CcV4d		vb;
+
+				memcpy(&vb, tb + 4 * g, sizeof(vb));
+				p[a][g] += vb * ta4[a];
+			}
+	}
+}
+
+/* Fold a group's sums p into the compensated sums s, c (cc_sum4_add). */
+static CC_ALWAYS_INLINE void
+cov_fold(int wa, int wb, bool diagonal, CcV4d p[][CC_COV_GROUPS],
+		 CcV4d s[][CC_COV_GROUPS], CcV4d c[][CC_COV_GROUPS])
+{
+	int			groups = (wb + 3) / 4;
+	int			a,
+				g;
+
+	for (a = 0; a < wa; a++)
+		for (g = diagonal ? a / 4 : 0; g < groups; g++)
+			cc_sum4_add(&s[a][g], &c[a][g], &p[a][g]);
+}
+
+/* The covariance entries of a block from its compensated sums. */
+static void
+cov_store(int d, size_t n, int a0, int wa, int b0, int wb,
+		  CcV4d s[][CC_COV_GROUPS], CcV4d c[][CC_COV_GROUPS], double *cov)
+{
+	int			a,
+				b;
+
+	for (a = 0; a < wa; a++)
+		for (b = (b0 == a0) ? a : 0; b < wb; b++)
+			cov[(a0 + a) * d + b0 + b] = cov[(b0 + b) * d + a0 + a] =
+				(s[a][b / 4][b % 4] + c[a][b / 4][b % 4]) / (double) n;
+}
+#endif
+
+/*
+ * Covariance around given means; see linalg.h.  The matrix is read row by
+ * row, a block of column pairs per pass.  The products of CC_COV_ROWS rows
+ * at a time are summed plainly, and each such partial sum goes into a
+ * compensated sum: the compensation's extra operations then cost once per
+ * CC_COV_ROWS rows instead of once per row, and the partial sums of a few
+ * dozen terms lose nothing that matters to the axes.  With GCC or clang,
+ * each row's products with column a go four columns b at a time (vector
+ * types, cc_sum4_add; the same bits as the one-at-a-time code); in the
+ * diagonal blocks the lanes left of the diagonal are computed and not
+ * used.
+ */
 CC_SIMD_CLONES void
 cc_covariance(const double *x, size_t n, int d, const double *mean,
 			  double *cov, CcCheckFn check, void *arg)
@@ -36,69 +136,36 @@ cc_covariance(const double *x, size_t n, int d, const double *mean,
 		for (b0 = a0; b0 < d; b0 += CC_COV_BLOCK)
 		{
 			int			wb = (d - b0 < CC_COV_BLOCK) ? d - b0 : CC_COV_BLOCK;
-			double		tb[CC_COV_BLOCK];
-			size_t		i;
-			int			a,
-						b;
 #if defined(__GNUC__)
 			const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
-			CcV4d		s[CC_COV_BLOCK][CC_COV_BLOCK / 4],
-						c[CC_COV_BLOCK][CC_COV_BLOCK / 4],
-						p[CC_COV_BLOCK][CC_COV_BLOCK / 4],
-						ta4[CC_COV_BLOCK];
-			int			groups = (wb + 3) / 4;
-			int			g;
+			CcV4d		s[CC_COV_BLOCK][CC_COV_GROUPS],
+						c[CC_COV_BLOCK][CC_COV_GROUPS],
+						p[CC_COV_BLOCK][CC_COV_GROUPS];
+			size_t		i0;
+			int			a,
+						g;
 
 			if (check)
 				check(arg);
 			for (a = 0; a < wa; a++)
-				for (g = 0; g < groups; g++)
-					s[a][g] = c[a][g] = p[a][g] = zero;
-			for (b = wb; b < groups * 4; b++)
-				tb[b] = 0.0;
-			for (i = 0; i < n; i++)
+				for (g = 0; g < CC_COV_GROUPS; g++)
+					s[a][g] = c[a][g] = zero;
+			for (i0 = 0; i0 < n; i0 += CC_COV_ROWS)
 			{
-				const double *row = x + i * d;
+				size_t		i1 = (n - i0 < CC_COV_ROWS) ? n : i0 + CC_COV_ROWS;
 
-				/*
-				 * the column a terms four times over, all of them written before
-				 * the first is read: SSE2 code builds them in memory, and a read
-				 * right after its writes would wait for them
-				 */
-				for (a = 0; a < wa; a++)
-				{
-					double		t = row[a0 + a] - mean[a0 + a];
-					CcV4d		v = {t, t, t, t};
-
-					ta4[a] = v;
-				}
-				for (b = 0; b < wb; b++)
-					tb[b] = row[b0 + b] - mean[b0 + b];
-				for (a = 0; a < wa; a++)
-					for (g = (b0 == a0) ? a / 4 : 0; g < groups; g++)
-					{
-						CcV4d		vb;
-
-						memcpy(&vb, tb + 4 * g, sizeof(vb));
-						p[a][g] += vb * ta4[a];
-					}
-				/* every CC_COV_ROWS rows, and after the last */
-				if ((i + 1) % CC_COV_ROWS == 0 || i + 1 == n)
-					for (a = 0; a < wa; a++)
-						for (g = (b0 == a0) ? a / 4 : 0; g < groups; g++)
-						{
-							cc_sum4_add(&s[a][g], &c[a][g], &p[a][g]);
-							p[a][g] = zero;
-						}
+				cov_group(x, d, mean, a0, wa, b0, wb, i0, i1, p);
+				cov_fold(wa, wb, b0 == a0, p, s, c);
 			}
-			for (a = 0; a < wa; a++)
-				for (b = (b0 == a0) ? a : 0; b < wb; b++)
-					cov[(a0 + a) * d + b0 + b] = cov[(b0 + b) * d + a0 + a] =
-						(s[a][b / 4][b % 4] + c[a][b / 4][b % 4]) / (double) n;
+			cov_store(d, n, a0, wa, b0, wb, s, c, cov);
 #else
 			CcSum		s[CC_COV_BLOCK][CC_COV_BLOCK];
 			double		p[CC_COV_BLOCK][CC_COV_BLOCK];
-			double		ta[CC_COV_BLOCK];
+			double		ta[CC_COV_BLOCK],
+						tb[CC_COV_BLOCK];
+			size_t		i;
+			int			a,
+						b;
 
 			if (check)
 				check(arg);
@@ -131,6 +198,158 @@ cc_covariance(const double *x, size_t n, int d, const double *mean,
 #endif
 		}
 	}
+}
+
+#if defined(__GNUC__)
+/*
+ * cc_covariance_parallel's state for one block of column pairs: a chunk of
+ * groups of CC_COV_ROWS rows, whose sums the parts compute into sums (a
+ * slot of wa x (wb + 3) / 4 vectors per group, as doubles: heap memory is
+ * not aligned for vector types) for the calling thread to fold in order.
+ */
+typedef struct CovChunk
+{
+	const double *x;
+	size_t		n;
+	int			d;
+	const double *mean;
+	int			a0,
+				wa,
+				b0,
+				wb;
+	size_t		first;			/* the chunk's first group */
+	size_t		groups;			/* groups in the chunk */
+	int			parts;
+	double	   *sums;			/* groups x cov_slot() */
+} CovChunk;
+
+/* doubles in a group's slot: wa rows of (wb + 3) / 4 vectors */
+static size_t
+cov_slot(int wa, int wb)
+{
+	return (size_t) wa * ((wb + 3) / 4) * 4;
+}
+
+/* Copy a group's sums between its vectors and its slot, one way or the other. */
+static CC_ALWAYS_INLINE void
+cov_slot_copy(double *slot, CcV4d p[][CC_COV_GROUPS], int wa, int wb,
+			  bool to_slot)
+{
+	size_t		row = (size_t) ((wb + 3) / 4) * sizeof(CcV4d);
+	int			a;
+
+	for (a = 0; a < wa; a++)
+	{
+		if (to_slot)
+			memcpy(slot + a * row / sizeof(double), p[a], row);
+		else
+			memcpy(p[a], slot + a * row / sizeof(double), row);
+	}
+}
+/* groups of rows per part of a chunk */
+#define CC_COV_PART_GROUPS 256
+
+CC_SIMD_CLONES static void
+cov_chunk_part(void *arg, int part)
+{
+	const CovChunk *cc = arg;
+	size_t		g0 = cc->groups * part / cc->parts;
+	size_t		g1 = cc->groups * (part + 1) / cc->parts;
+	size_t		slot = cov_slot(cc->wa, cc->wb);
+	CcV4d		p[CC_COV_BLOCK][CC_COV_GROUPS];
+	size_t		g;
+
+	for (g = g0; g < g1; g++)
+	{
+		size_t		i0 = (cc->first + g) * CC_COV_ROWS;
+		size_t		i1 = (cc->n - i0 < CC_COV_ROWS) ? cc->n : i0 + CC_COV_ROWS;
+
+		cov_group(cc->x, cc->d, cc->mean, cc->a0, cc->wa, cc->b0, cc->wb, i0, i1,
+				  p);
+		cov_slot_copy(cc->sums + g * slot, p, cc->wa, cc->wb, true);
+	}
+}
+#endif
+
+/*
+ * cc_covariance with the groups' sums computed by up to threads threads, a
+ * chunk of groups at a time, and folded in row order by the calling thread:
+ * the same bits.  See linalg.h.
+ */
+bool
+cc_covariance_parallel(const double *x, size_t n, int d, const double *mean,
+					   double *cov, int threads, CcCheckFn check,
+					   CcPollFn poll, void *arg, const CcAllocator *alloc)
+{
+#if defined(__GNUC__)
+	size_t		ngroups = (n + CC_COV_ROWS - 1) / CC_COV_ROWS;
+	int			parts = threads > 1 ? threads : 1;
+	size_t		chunk = (size_t) parts * CC_COV_PART_GROUPS;
+	CovChunk	cc;
+	int			a0,
+				b0;
+
+	if (parts == 1 || ngroups <= CC_COV_PART_GROUPS)
+	{
+		cc_covariance(x, n, d, mean, cov, check, arg);
+		return true;
+	}
+	cc.sums = cc_alloc_array(alloc, chunk * cov_slot(CC_COV_BLOCK, CC_COV_BLOCK),
+							 sizeof(double));
+	cc.x = x;
+	cc.n = n;
+	cc.d = d;
+	cc.mean = mean;
+	for (a0 = 0; a0 < d; a0 += CC_COV_BLOCK)
+		for (b0 = a0; b0 < d; b0 += CC_COV_BLOCK)
+		{
+			const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
+			CcV4d		s[CC_COV_BLOCK][CC_COV_GROUPS],
+						c[CC_COV_BLOCK][CC_COV_GROUPS],
+						p[CC_COV_BLOCK][CC_COV_GROUPS];
+			size_t		first,
+						slot,
+						g;
+			int			a,
+						j;
+
+			cc.a0 = a0;
+			cc.wa = (d - a0 < CC_COV_BLOCK) ? d - a0 : CC_COV_BLOCK;
+			cc.b0 = b0;
+			cc.wb = (d - b0 < CC_COV_BLOCK) ? d - b0 : CC_COV_BLOCK;
+			slot = cov_slot(cc.wa, cc.wb);
+			for (a = 0; a < cc.wa; a++)
+				for (j = 0; j < CC_COV_GROUPS; j++)
+					s[a][j] = c[a][j] = zero;
+			for (first = 0; first < ngroups; first += chunk)
+			{
+				if (check)
+					check(arg);
+				cc.first = first;
+				cc.groups = (ngroups - first < chunk) ? ngroups - first : chunk;
+				cc.parts = parts;
+				if (!cc_run_parts(cov_chunk_part, &cc, parts, threads, poll, arg))
+				{
+					cc_release(alloc, cc.sums);
+					return false;
+				}
+				for (g = 0; g < cc.groups; g++)
+				{
+					cov_slot_copy(cc.sums + g * slot, p, cc.wa, cc.wb, false);
+					cov_fold(cc.wa, cc.wb, b0 == a0, p, s, c);
+				}
+			}
+			cov_store(d, n, a0, cc.wa, b0, cc.wb, s, c, cov);
+		}
+	cc_release(alloc, cc.sums);
+	return true;
+#else
+	(void) threads;
+	(void) poll;
+	(void) alloc;
+	cc_covariance(x, n, d, mean, cov, check, arg);
+	return true;
+#endif
 }
 
 /* Eigen-decomposition of a symmetric matrix by cyclic Jacobi; see linalg.h. */
@@ -249,6 +468,17 @@ cc_pca_mean(const double *x, size_t n, int d, const double *given_mean,
 			int ncomp, double *ratio, double *components,
 			const CcAllocator *alloc, CcCheckFn check, void *arg)
 {
+	(void) cc_pca_parallel(x, n, d, given_mean, ncomp, ratio, components, 1,
+						   check, NULL, arg, alloc);
+}
+
+/* cc_pca_mean with the covariance in threads; see linalg.h. */
+bool
+cc_pca_parallel(const double *x, size_t n, int d, const double *given_mean,
+				int ncomp, double *ratio, double *components, int threads,
+				CcCheckFn check, CcPollFn poll, void *arg,
+				const CcAllocator *alloc)
+{
 	double	   *mean = cc_alloc_array(alloc, d, sizeof(double));
 	double	   *cov = cc_alloc_array(alloc, (size_t) d * d, sizeof(double));
 	double	   *values = cc_alloc_array(alloc, d, sizeof(double));
@@ -262,7 +492,15 @@ cc_pca_mean(const double *x, size_t n, int d, const double *given_mean,
 	else
 		cc_columns_mean_var(x, n, d, 0, d, mean, cov);	/* cov: room for the
 														 * variances */
-	cc_covariance(x, n, d, mean, cov, check, arg);
+	if (!cc_covariance_parallel(x, n, d, mean, cov, threads, check, poll, arg,
+								alloc))
+	{
+		cc_release(alloc, mean);
+		cc_release(alloc, cov);
+		cc_release(alloc, values);
+		cc_release(alloc, vectors);
+		return false;
+	}
 	cc_symmetric_eigen(cov, d, values, vectors, alloc);
 	for (j = 0; j < d; j++)
 	{
@@ -279,4 +517,5 @@ cc_pca_mean(const double *x, size_t n, int d, const double *given_mean,
 	cc_release(alloc, cov);
 	cc_release(alloc, values);
 	cc_release(alloc, vectors);
+	return true;
 }

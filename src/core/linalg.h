@@ -8,8 +8,11 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 #include "alloc.h"
 #include "cc_common.h"
+#include "parallel.h"
 
 /*
  * Covariance (divided by n) of the n x d matrix x around the given column
@@ -21,6 +24,19 @@
 
 extern void cc_covariance(const double *x, size_t n, int d, const double *mean,
 						  double *cov, CcCheckFn check, void *arg);
+
+/*
+ * The same, the sums of the groups of CC_COV_ROWS rows computed by up to
+ * threads threads a chunk at a time and folded by the calling thread in
+ * row order: the same bits whatever the number of threads.  check (from
+ * the calling thread, between chunks) and poll (while threads run) may be
+ * NULL and share arg.  false when poll asked to stop.
+ */
+extern bool cc_covariance_parallel(const double *x, size_t n, int d,
+								   const double *mean, double *cov,
+								   int threads, CcCheckFn check,
+								   CcPollFn poll, void *arg,
+								   const CcAllocator *alloc);
 
 /*
  * Eigenvalues and eigenvectors of the symmetric d x d matrix a (destroyed),
@@ -50,5 +66,15 @@ extern void cc_pca_mean(const double *x, size_t n, int d,
 						const double *given_mean, int ncomp, double *ratio,
 						double *components, const CcAllocator *alloc,
 						CcCheckFn check, void *arg);
+
+/*
+ * cc_pca_mean with the covariance from cc_covariance_parallel: the same
+ * bits.  false when poll asked to stop (ratio and components then not
+ * filled).
+ */
+extern bool cc_pca_parallel(const double *x, size_t n, int d,
+							const double *given_mean, int ncomp, double *ratio,
+							double *components, int threads, CcCheckFn check,
+							CcPollFn poll, void *arg, const CcAllocator *alloc);
 
 #endif							/* CC_LINALG_H */

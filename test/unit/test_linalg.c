@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "linalg.h"
+#include "matrix.h"
 
 /* Count a call of a CcCheckFn into the int at arg. */
 static void
@@ -684,8 +685,71 @@ test_pca(void)
 }
 
 /* The tests of this file; the order numbers place them in a full run. */
+/* A poll function that always asks to stop. */
+static bool
+stop_now(void *arg)
+{
+	(void) arg;
+	return true;
+}
+
+/*
+ * cc_covariance_parallel and cc_pca_parallel against the serial ones, bit
+ * for bit, with 1 to 3 threads: rows over several chunks and not a multiple
+ * of CC_COV_ROWS, columns over two blocks; a stop request ends them.
+ */
+static void
+test_covariance_parallel(void)
+{
+	const size_t n = 70001;
+	const int	d = 37;
+	double	   *x = dalloc(n * d);
+	double	   *mean = dalloc(d);
+	double	   *var = dalloc(d);
+	double	   *want = dalloc((size_t) d * d);
+	double	   *got = dalloc((size_t) d * d);
+	double		ratio[37],
+				comp[3 * 37],
+				ratio_t[37],
+				comp_t[3 * 37];
+	TRand		r;
+	size_t		i;
+	int			t,
+				calls = 0;
+
+	tr_seed(&r, 8128);
+	for (i = 0; i < n * (size_t) d; i++)
+		x[i] = tr_normal(&r) * (1.0 + (double) (i % d)) + (double) (i % 5);
+	cc_columns_mean_var(x, n, d, 0, d, mean, var);
+	cc_covariance(x, n, d, mean, want, NULL, NULL);
+	cc_pca_mean(x, n, d, mean, 3, ratio, comp, A, NULL, NULL);
+	for (t = 1; t <= 3; t++)
+	{
+		set_ctx("covariance threads=%d", t);
+		CHECK(cc_covariance_parallel(x, n, d, mean, got, t, bump_counter, NULL,
+									 &calls, A));
+		CHECK(memcmp(got, want, sizeof(double) * d * d) == 0);
+		CHECK(cc_pca_parallel(x, n, d, mean, 3, ratio_t, comp_t, t, NULL, NULL,
+							  NULL, A));
+		CHECK(memcmp(ratio_t, ratio, sizeof(ratio)) == 0 &&
+			  memcmp(comp_t, comp, sizeof(comp)) == 0);
+	}
+	CHECK(calls > 0);
+	set_ctx("covariance stopped");
+	CHECK(!cc_covariance_parallel(x, n, d, mean, got, 2, NULL, stop_now, NULL, A));
+	CHECK(!cc_pca_parallel(x, n, d, mean, 3, ratio_t, comp_t, 2, NULL, stop_now,
+						   NULL, A));
+	set_ctx("%s", "");
+	tfree(x);
+	tfree(mean);
+	tfree(var);
+	tfree(want);
+	tfree(got);
+}
+
 static const UnitTest tests[] = {
 	UNIT_TEST(covariance, 550),
+	UNIT_TEST(covariance_parallel, 555),
 	UNIT_TEST(eigen_diagonal, 560),
 	UNIT_TEST(eigen_random, 570),
 	UNIT_TEST(eigen_2x2, 580),
