@@ -159,7 +159,7 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 	/* the scaled columns' moments: for the tolerance, the CH index and PCA */
 	if (!cc_columns_mean_var_parallel(p->x, p->n, d, mean, var,
 									  ccseg_threads_in_force(),
-									  ccseg_stop_requested, NULL))
+									  ccseg_stop_requested, NULL, alloc))
 		ccseg_interrupted("k-means");
 	kp.tol = cc_kmeans_tolerance_var(var, p->n, d, kp.tol);
 	kp.check = ccseg_check_interrupts;

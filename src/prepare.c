@@ -589,7 +589,7 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	/* feature_std holds the variances first */
 	if (!cc_columns_mean_var_parallel(p->x, p->n, d, p->feature_mean,
 									  p->feature_std, ccseg_threads_in_force(),
-									  ccseg_stop_requested, NULL))
+									  ccseg_stop_requested, NULL, &alloc))
 		ccseg_interrupted("scaling");
 	if (p->transform == NULL && scale == CC_SCALE_STANDARD)
 	{

@@ -7,27 +7,52 @@
 #include "parallel.h"
 #include "rng.h"
 
+/*
+ * The column moments' sums go in blocks of CC_MOMENT_ROWS rows (matrix.h):
+ * a compensated sum in row order within a block, and the blocks' sums, each
+ * rounded, added in block order into another compensated sum.  Up to
+ * CC_MOMENT_ROWS rows, that is the compensated sum in row order, bit for
+ * bit (a compensated sum from zero takes its one term exactly).
+ */
+
 /* Mean and population variance of one column of a row-major matrix. */
 void
 cc_column_mean_var(const double *x, size_t n, int d, int j, double *mean,
 				   double *var)
 {
-	CcSum		s = {0, 0};
-	CcSum		q = {0, 0};
-	double		mu;
-	size_t		i;
+	CcSum		total = {0, 0};
+	double		mu = 0.0;
+	size_t		b0,
+				i;
+	int			pass;
 
-	for (i = 0; i < n; i++)
-		cc_sum_add(&s, x[i * d + j]);
-	mu = cc_sum_value(&s) / (double) n;
-	for (i = 0; i < n; i++)
+	for (pass = 0; pass < 2; pass++)
 	{
-		double		t = x[i * d + j] - mu;
+		for (b0 = 0; b0 < n; b0 += CC_MOMENT_ROWS)
+		{
+			size_t		b1 = (n - b0 < CC_MOMENT_ROWS) ? n : b0 + CC_MOMENT_ROWS;
+			CcSum		s = {0, 0};
 
-		cc_sum_add(&q, t * t);
+			for (i = b0; i < b1; i++)
+			{
+				double		t = x[i * d + j];
+
+				if (pass == 1)
+				{
+					t -= mu;
+					t *= t;
+				}
+				cc_sum_add(&s, t);
+			}
+			cc_sum_add(&total, cc_sum_value(&s));
+		}
+		if (pass == 0)
+			mu = cc_sum_value(&total) / (double) n;
+		else
+			*var = cc_sum_value(&total) / (double) n;
+		total.sum = total.comp = 0.0;
 	}
 	*mean = mu;
-	*var = cc_sum_value(&q) / (double) n;
 }
 
 #if defined(__GNUC__)
@@ -43,23 +68,26 @@ load_part(CcV4d *v, const double *x, int j, int r)
 	memcpy(t, x + j, sizeof(double) * r);
 	memcpy(v, t, sizeof(*v));
 }
+#endif
 
 /*
- * Mean and population variance of the w <= CC_COLUMN_BLOCK columns from j0,
- * the sums of cc_column_mean_var lane by lane: the same additions in the
- * same row order, so the same bits.  The rows are walked in memory order,
- * every column of a row at once (four to a vector), so that each of the two
- * passes reads the matrix once whatever the number of columns.
+ * One block's sums of the w <= CC_COLUMN_BLOCK columns from j0 over its m
+ * rows, each rounded, into out[0..w-1]: of the values, or with mu (w
+ * values) of their squared deviations from it.  The sums of
+ * cc_column_mean_var lane by lane: the same additions in the same row
+ * order, so the same bits.  With GCC or clang the rows are walked in memory
+ * order, every column of a row at once (four to a vector), so that a pass
+ * reads the block once whatever the number of columns.
  */
 static CC_ALWAYS_INLINE void
-columns_mean_var_block(const double *x, size_t n, int d, int j0, int w,
-					   double *mean, double *var)
+columns_block_sums(const double *x, size_t m, int d, int j0, int w,
+				   const double *mu, double *out)
 {
+#if defined(__GNUC__)
 	const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
-	const CcV4d nn = {(double) n, (double) n, (double) n, (double) n};
 	CcV4d		s[CC_COLUMN_BLOCK / 4],
 				sc[CC_COLUMN_BLOCK / 4],
-				mu[CC_COLUMN_BLOCK / 4];
+				mv[CC_COLUMN_BLOCK / 4];
 	int			full = w / 4;	/* groups of four columns */
 	int			rest = w % 4;	/* columns in a last, partial group */
 	int			groups = full + (rest > 0);
@@ -67,89 +95,120 @@ columns_mean_var_block(const double *x, size_t n, int d, int j0, int w,
 	int			g;
 
 	for (g = 0; g < groups; g++)
+	{
 		s[g] = sc[g] = zero;
-	for (i = 0; i < n; i++)
+		if (mu)
+		{
+			double		t[4] = {0.0, 0.0, 0.0, 0.0};
+
+			memcpy(t, mu + 4 * g, sizeof(double) * (4 * g + 4 <= w ? 4 : rest));
+			memcpy(&mv[g], t, sizeof(t));
+		}
+	}
+	for (i = 0; i < m; i++)
 	{
 		const double *row = x + i * d + j0;
-
 		CcV4d		v;
 
 		for (g = 0; g < full; g++)
 		{
 			memcpy(&v, row + 4 * g, sizeof(v));
+			if (mu)
+			{
+				v -= mv[g];
+				v *= v;
+			}
 			cc_sum4_add(&s[g], &sc[g], &v);
 		}
 		if (rest > 0)
 		{
 			load_part(&v, row, 4 * full, rest);
+			if (mu)
+			{
+				v -= mv[full];
+				v *= v;
+			}
 			cc_sum4_add(&s[full], &sc[full], &v);
 		}
 	}
 	for (g = 0; g < groups; g++)
 	{
-		mu[g] = (s[g] + sc[g]) / nn;
-		s[g] = sc[g] = zero;
-	}
-	for (i = 0; i < n; i++)
-	{
-		const double *row = x + i * d + j0;
-
-		CcV4d		t;
-
-		for (g = 0; g < full; g++)
-		{
-			memcpy(&t, row + 4 * g, sizeof(t));
-			t -= mu[g];
-			t *= t;
-			cc_sum4_add(&s[g], &sc[g], &t);
-		}
-		if (rest > 0)
-		{
-			load_part(&t, row, 4 * full, rest);
-			t -= mu[full];
-			t *= t;
-			cc_sum4_add(&s[full], &sc[full], &t);
-		}
-	}
-	for (g = 0; g < groups; g++)
-	{
-		double		m[4],
-					v[4];
-		CcV4d		q = (s[g] + sc[g]) / nn;
+		double		t[4];
+		CcV4d		q = s[g] + sc[g];
 		int			c;
 
-		memcpy(m, &mu[g], sizeof(m));
-		memcpy(v, &q, sizeof(v));
+		memcpy(t, &q, sizeof(t));
 		for (c = 0; c < 4 && 4 * g + c < w; c++)
-		{
-			mean[4 * g + c] = m[c];
-			var[4 * g + c] = v[c];
-		}
+			out[4 * g + c] = t[c];
 	}
-}
+#else
+	int			c;
+
+	for (c = 0; c < w; c++)
+	{
+		CcSum		s = {0, 0};
+		size_t		i;
+
+		for (i = 0; i < m; i++)
+		{
+			double		t = x[i * d + j0 + c];
+
+			if (mu)
+			{
+				t -= mu[c];
+				t *= t;
+			}
+			cc_sum_add(&s, t);
+		}
+		out[c] = cc_sum_value(&s);
+	}
 #endif
+}
 
 /*
  * Mean and population variance of columns j0 .. j0 + w - 1 into mean[0..w-1]
- * and var[0..w-1], bit-identical to calling cc_column_mean_var for each: the
- * same compensated sums in the same row order.  With GCC or clang, up to
- * CC_COLUMN_BLOCK columns per two passes over the rows, in vector types
- * (matrix.h); elsewhere one column at a time.
+ * and var[0..w-1], bit-identical to calling cc_column_mean_var for each: up
+ * to CC_COLUMN_BLOCK columns per two passes over the blocks of rows
+ * (columns_block_sums).
  */
 CC_SIMD_CLONES void
 cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
 					double *mean, double *var)
 {
-	int			c = 0;
+	double		out[CC_COLUMN_BLOCK];
+	CcSum		total[CC_COLUMN_BLOCK];
+	int			c0,
+				c,
+				pass;
 
-#if defined(__GNUC__)
-	for (; c < w; c += CC_COLUMN_BLOCK)
-		columns_mean_var_block(x, n, d, j0 + c,
-							   (w - c < CC_COLUMN_BLOCK) ? w - c : CC_COLUMN_BLOCK,
-							   mean + c, var + c);
-#endif
-	for (; c < w; c++)
-		cc_column_mean_var(x, n, d, j0 + c, mean + c, var + c);
+	for (c0 = 0; c0 < w; c0 += CC_COLUMN_BLOCK)
+	{
+		int			cw = (w - c0 < CC_COLUMN_BLOCK) ? w - c0 : CC_COLUMN_BLOCK;
+
+		for (pass = 0; pass < 2; pass++)
+		{
+			size_t		b0;
+
+			for (c = 0; c < cw; c++)
+				total[c].sum = total[c].comp = 0.0;
+			for (b0 = 0; b0 < n; b0 += CC_MOMENT_ROWS)
+			{
+				size_t		m = (n - b0 < CC_MOMENT_ROWS) ? n - b0 : CC_MOMENT_ROWS;
+
+				columns_block_sums(x + b0 * d, m, d, j0 + c0, cw,
+								   pass == 0 ? NULL : mean + c0, out);
+				for (c = 0; c < cw; c++)
+					cc_sum_add(&total[c], out[c]);
+			}
+			for (c = 0; c < cw; c++)
+			{
+				if (pass == 0)
+					mean[c0 + c] = cc_sum_value(&total[c]) / (double) n;
+				else
+					var[c0 + c] = cc_sum_value(&total[c]) / (double) n;
+			}
+		}
+	}
 }
 
 /*
@@ -296,47 +355,76 @@ cc_lerp(double vlo, double vhi, double t)
 	return vlo + diff * t;
 }
 
-/* The shared state of cc_columns_mean_var_parallel. */
-typedef struct ColumnGroups
+/*
+ * The shared state of cc_columns_mean_var_parallel: a part is a block of
+ * rows, whose sums of every column go to sums (block x d).
+ */
+typedef struct MomentBlocks
 {
 	const double *x;
 	size_t		n;
 	int			d;
-	int			width;			/* columns per group */
-	double	   *mean;
-	double	   *var;
-} ColumnGroups;
+	const double *mu;			/* NULL: the first pass */
+	double	   *sums;
+} MomentBlocks;
 
-static void
-column_group(void *arg, int part)
+CC_SIMD_CLONES static void
+moment_block(void *arg, int part)
 {
-	ColumnGroups *cg = arg;
-	int			j0 = part * cg->width;
-	int			w = (cg->d - j0 < cg->width) ? cg->d - j0 : cg->width;
+	const MomentBlocks *mb = arg;
+	size_t		b0 = (size_t) part * CC_MOMENT_ROWS;
+	size_t		m = (mb->n - b0 < CC_MOMENT_ROWS) ? mb->n - b0 : CC_MOMENT_ROWS;
+	int			j0;
 
-	cc_columns_mean_var(cg->x, cg->n, cg->d, j0, w, cg->mean + j0, cg->var + j0);
+	for (j0 = 0; j0 < mb->d; j0 += CC_COLUMN_BLOCK)
+		columns_block_sums(mb->x + b0 * mb->d, m, mb->d, j0,
+						   (mb->d - j0 < CC_COLUMN_BLOCK) ? mb->d - j0 : CC_COLUMN_BLOCK,
+						   mb->mu ? mb->mu + j0 : NULL,
+						   mb->sums + (size_t) part * mb->d + j0);
 }
 
 /* Column moments in threads; see matrix.h. */
 bool
 cc_columns_mean_var_parallel(const double *x, size_t n, int d, double *mean,
 							 double *var, int threads, bool (*poll) (void *arg),
-							 void *poll_arg)
+							 void *poll_arg, const CcAllocator *alloc)
 {
-	ColumnGroups cg;
-	int			groups = threads > 1 ? threads : 1;
+	size_t		blocks = (n + CC_MOMENT_ROWS - 1) / CC_MOMENT_ROWS;
+	MomentBlocks mb;
+	int			pass,
+				j;
 
-	cg.x = x;
-	cg.n = n;
-	cg.d = d;
-	/* as many groups as threads, of whole vectors of four columns */
-	cg.width = ((d + groups - 1) / groups + 3) / 4 * 4;
-	if (cg.width > CC_COLUMN_BLOCK)
-		cg.width = CC_COLUMN_BLOCK;
-	if (cg.width < 1)
-		cg.width = 1;
-	cg.mean = mean;
-	cg.var = var;
-	return cc_run_parts(column_group, &cg, (d + cg.width - 1) / cg.width,
-						threads, poll, poll_arg);
+	if (threads <= 1 || blocks <= 1)
+	{
+		cc_columns_mean_var(x, n, d, 0, d, mean, var);
+		return true;
+	}
+	mb.x = x;
+	mb.n = n;
+	mb.d = d;
+	mb.sums = cc_alloc_array(alloc, blocks * d, sizeof(double));
+	for (pass = 0; pass < 2; pass++)
+	{
+		mb.mu = pass == 0 ? NULL : mean;
+		if (!cc_run_parts(moment_block, &mb, (int) blocks, threads, poll, poll_arg))
+		{
+			cc_release(alloc, mb.sums);
+			return false;
+		}
+		/* the blocks' sums in block order, as cc_columns_mean_var adds them */
+		for (j = 0; j < d; j++)
+		{
+			CcSum		total = {0, 0};
+			size_t		b;
+
+			for (b = 0; b < blocks; b++)
+				cc_sum_add(&total, mb.sums[b * d + j]);
+			if (pass == 0)
+				mean[j] = cc_sum_value(&total) / (double) n;
+			else
+				var[j] = cc_sum_value(&total) / (double) n;
+		}
+	}
+	cc_release(alloc, mb.sums);
+	return true;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "cc_common.h"
 
 /* Squared Euclidean distance between two d-vectors. */
@@ -415,7 +416,15 @@ cc_sum4_add(CcV4d *sum, CcV4d *comp, const CcV4d *term)
 }
 #endif
 
-/* Mean and population variance of column j (two passes, compensated sums). */
+/*
+ * Mean and population variance of column j: two passes, each a compensated
+ * sum in row order within blocks of CC_MOMENT_ROWS rows, the blocks' sums
+ * then added in order into another compensated sum.  The blocks let the
+ * threads of cc_columns_mean_var_parallel share the rows and give the same
+ * bits; up to CC_MOMENT_ROWS rows they are the compensated sums in row order.
+ */
+#define CC_MOMENT_ROWS 65536
+
 extern void cc_column_mean_var(const double *x, size_t n, int d, int j,
 							   double *mean, double *var);
 /*
@@ -428,13 +437,14 @@ extern void cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
 								double *mean, double *var);
 
 /*
- * The same for all d columns, groups of them shared between up to threads
- * threads (each column's result does not depend on its group): false when
- * poll (a CcPollFn, parallel.h; may be NULL) asked to stop.
+ * The same for all d columns, the blocks of rows shared between up to
+ * threads threads, their sums added in block order: the same bits.  false
+ * when poll (a CcPollFn, parallel.h; may be NULL) asked to stop.
  */
 extern bool cc_columns_mean_var_parallel(const double *x, size_t n, int d,
 										 double *mean, double *var, int threads,
-										 bool (*poll) (void *arg), void *poll_arg);
+										 bool (*poll) (void *arg), void *poll_arg,
+										 const CcAllocator *alloc);
 
 /*
  * Rearrange a[0..n-1] so that a[kth] holds the value it would have after

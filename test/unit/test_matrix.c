@@ -552,6 +552,67 @@ test_sqdist_pairs4(void)
 }
 
 /*
+ * The moments' blocks of CC_MOMENT_ROWS rows: up to one block the moments
+ * are the compensated sums in row order; past it, the blocks' sums added in
+ * block order (a reference written out here), the same bits in
+ * cc_column_mean_var and cc_columns_mean_var.
+ */
+static void
+test_moment_blocks(void)
+{
+	size_t		sizes[] = {CC_MOMENT_ROWS, 2 * CC_MOMENT_ROWS + 5};
+	int			d = 5;
+	int			si;
+	TRand		r;
+
+	tr_seed(&r, 6464);
+	for (si = 0; si < 2; si++)
+	{
+		size_t		n = sizes[si];
+		double	   *x = malloc(sizeof(double) * n * d);
+		double		mean[5],
+					var[5];
+		bool		same = true;
+		size_t		i;
+		int			j;
+
+		set_ctx("moment blocks n=%zu", n);
+		for (i = 0; i < n * d; i++)
+			x[i] = 1e4 * tr_normal(&r) + (double) (i % 11);
+		cc_columns_mean_var(x, n, d, 0, d, mean, var);
+		for (j = 0; j < d; j++)
+		{
+			CcSum		total = {0, 0};
+			double		m1,
+						v1,
+						mu;
+			size_t		b0;
+
+			for (b0 = 0; b0 < n; b0 += CC_MOMENT_ROWS)
+			{
+				CcSum		s = {0, 0};
+
+				for (i = b0; i < n && i < b0 + CC_MOMENT_ROWS; i++)
+					cc_sum_add(&s, x[i * d + j]);
+				if (n <= CC_MOMENT_ROWS)
+					total = s;	/* one block: the plain compensated sum */
+				else
+					cc_sum_add(&total, cc_sum_value(&s));
+			}
+			mu = cc_sum_value(&total) / (double) n;
+			cc_column_mean_var(x, n, d, j, &m1, &v1);
+			if (memcmp(&mu, &mean[j], sizeof(double)) != 0 ||
+				memcmp(&m1, &mean[j], sizeof(double)) != 0 ||
+				memcmp(&v1, &var[j], sizeof(double)) != 0)
+				same = false;
+		}
+		CHECK(same);
+		free(x);
+	}
+	set_ctx("%s", "");
+}
+
+/*
  * cc_columns_mean_var and cc_covariance read the matrix row by row, in
  * blocks of columns; both must give the bits of a pass down each column
  * (or column pair), for widths around the block sizes.
@@ -743,6 +804,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(sqdist_rows, 100),
 	UNIT_TEST(sqdist_block, 110),
 	UNIT_TEST(sqdist_pairs4, 120),
+	UNIT_TEST(moment_blocks, 269),
 	UNIT_TEST(blocked_column_passes, 270),
 	UNIT_TEST(compensated_sum, 280),
 };

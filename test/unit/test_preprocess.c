@@ -989,7 +989,7 @@ test_parallel_steps(void)
 		memcpy(par, x, sizeof(double) * n * d);
 		CHECK(cc_impute_apply_parallel(par, n, d, values, threads, NULL, NULL));
 		CHECK(memcmp(par, serial, sizeof(double) * n * d) == 0);
-		CHECK(cc_columns_mean_var_parallel(par, n, d, pmean, pvar, threads, NULL, NULL));
+		CHECK(cc_columns_mean_var_parallel(par, n, d, pmean, pvar, threads, NULL, NULL, A));
 		CHECK(memcmp(pmean, mean, sizeof(mean)) == 0);
 		CHECK(memcmp(pvar, var, sizeof(var)) == 0);
 		CHECK(cc_scale_rows_parallel(par, n, d, center, scale, weight, 1e150,
