@@ -366,7 +366,9 @@ cc_quality_bytes(size_t n, int d, int k, const CcQualityParams *qp)
 	int			threads = qp->threads;
 	size_t		limit = sample < 0 ? CC_SILHOUETTE_EXACT_ROWS : (size_t) sample;
 	double		m = (double) n;
-	double		bytes = 8.0 * k * (d + 4.0);	/* counts, CH and DB means */
+	double		blocks = n > 0 ? ceil(m / CC_MOMENT_ROWS) : 1.0;
+	/* counts, CH and DB means, and their blocks' sums */
+	double		bytes = 8.0 * k * (d + 4.0) + 8.0 * blocks * (k * (d + 1.0) + 2.0);
 
 	if (sample == 0 || k < 2)
 		return bytes;
@@ -435,31 +437,6 @@ cc_stratified_sample(const int *labels, size_t n, int k, size_t size,
 	cc_release(alloc, fill);
 	cc_release(alloc, byc);
 	return m;
-}
-
-/* Cluster means (k x d) and sizes of a labelled matrix. */
-static void
-cluster_means(const double *x, size_t n, int d, const int *labels, int k,
-			  double *means, int64_t *sizes)
-{
-	size_t		i;
-	int			c,
-				f;
-
-	memset(means, 0, sizeof(double) * (size_t) k * d);
-	memset(sizes, 0, sizeof(int64_t) * k);
-	for (i = 0; i < n; i++)
-	{
-		double	   *acc = means + (size_t) labels[i] * d;
-
-		for (f = 0; f < d; f++)
-			acc[f] += x[i * d + f];
-		sizes[labels[i]]++;
-	}
-	for (c = 0; c < k; c++)
-		if (sizes[c] > 0)
-			for (f = 0; f < d; f++)
-				means[(size_t) c * d + f] /= (double) sizes[c];
 }
 
 /*
@@ -557,46 +534,179 @@ overall_mean(const double *x, size_t n, int d, double *all)
 }
 
 /*
- * Both indices in one walk over the rows after the cluster means: each
- * row's squared distance to its cluster's mean feeds Calinski-Harabasz's
- * within-cluster sum and, as a distance, Davies-Bouldin's spread.  all is
- * the mean of every row, or NULL to compute it.
+ * The walks of ch_db over the rows go in blocks of CC_MOMENT_ROWS rows
+ * (matrix.h), shared between threads: each block's sums are plain (or
+ * compensated) in row order, and the blocks' sums are added in block order,
+ * so that the indices do not depend on the number of threads, and up to
+ * CC_MOMENT_ROWS rows are the sums in row order.  A part is a block; it
+ * writes its sums to its slot of sums.
  */
-static void
-ch_db(const double *x, size_t n, int d, const int *labels, int k,
-	  const double *all, double *ch, double *db, const CcAllocator *alloc)
+typedef struct ChDbBlocks
 {
-	double	   *means = cc_alloc_array(alloc, (size_t) k * d, sizeof(double));
+	const double *x;
+	size_t		n;
+	int			d;
+	const int  *labels;
+	int			k;
+	const double *means;		/* NULL: the first walk */
+	double	   *sums;			/* per block: k x d sums and k sizes (first
+								 * walk), or intra, its compensation and k
+								 * spreads (second) */
+	size_t		slot;			/* doubles per block */
+} ChDbBlocks;
+
+CC_SIMD_CLONES static void
+ch_db_block(void *arg, int part)
+{
+	const ChDbBlocks *cb = arg;
+	size_t		b0 = (size_t) part * CC_MOMENT_ROWS;
+	size_t		b1 = (cb->n - b0 < CC_MOMENT_ROWS) ? cb->n : b0 + CC_MOMENT_ROWS;
+	double	   *out = cb->sums + (size_t) part * cb->slot;
+	int			d = cb->d;
+	size_t		i;
+	int			f;
+
+	memset(out, 0, sizeof(double) * cb->slot);
+	if (cb->means == NULL)
+	{
+		/* each cluster's sums and size */
+		for (i = b0; i < b1; i++)
+		{
+			double	   *acc = out + (size_t) cb->labels[i] * d;
+
+			for (f = 0; f < d; f++)
+				acc[f] += cb->x[i * d + f];
+			out[(size_t) cb->k * d + cb->labels[i]] += 1.0;
+		}
+	}
+	else
+	{
+		/* the squared distances to the cluster means, and their roots */
+		CcSum		intra = {0, 0};
+
+		for (i = b0; i < b1; i++)
+		{
+			double		dd = cc_sqdist(cb->x + i * d,
+									   cb->means + (size_t) cb->labels[i] * d, d);
+
+			cc_sum_add(&intra, dd);
+			out[2 + cb->labels[i]] += sqrt(dd);
+		}
+		out[0] = intra.sum;
+		out[1] = intra.comp;
+	}
+}
+
+/* Run one walk of ch_db over its blocks; false when poll asked to stop. */
+static bool
+ch_db_walk(ChDbBlocks *cb, size_t blocks, int threads, CcPollFn poll,
+		   void *poll_arg)
+{
+	size_t		b;
+
+	if (threads > 1 && blocks > 1)
+		return cc_run_parts(ch_db_block, cb, (int) blocks, threads, poll, poll_arg);
+	for (b = 0; b < blocks; b++)
+		ch_db_block(cb, (int) b);
+	return true;
+}
+
+/*
+ * Both indices in two walks over the rows: the cluster means (plain sums in
+ * row order), then each row's squared distance to its cluster's mean, which
+ * feeds Calinski-Harabasz's within-cluster sum (compensated) and, as a
+ * distance, Davies-Bouldin's spread.  all is the mean of every row, or NULL
+ * to compute it.  false when poll asked to stop.
+ */
+static bool
+ch_db(const double *x, size_t n, int d, const int *labels, int k,
+	  const double *all, double *ch, double *db, int threads, CcPollFn poll,
+	  void *poll_arg, const CcAllocator *alloc)
+{
+	size_t		blocks = (n + CC_MOMENT_ROWS - 1) / CC_MOMENT_ROWS;
+	size_t		cells = (size_t) k * d;
+	double	   *means = cc_alloc_array(alloc, cells, sizeof(double));
 	int64_t    *sizes = cc_alloc_array(alloc, k, sizeof(int64_t));
 	double	   *spread = cc_alloc_array(alloc, k, sizeof(double));
 	double	   *own = NULL;
 	CcSum		intra = {0, 0};
-	size_t		i;
+	ChDbBlocks	cb;
+	bool		done = false;
+	size_t		b,
+				j;
+	int			c;
 
-	cluster_means(x, n, d, labels, k, means, sizes);
+	cb.x = x;
+	cb.n = n;
+	cb.d = d;
+	cb.labels = labels;
+	cb.k = k;
+	cb.means = NULL;
+	cb.slot = cells + k;
+	/* room for the slots of either walk */
+	cb.sums = cc_alloc_array(alloc, (blocks > 0 ? blocks : 1) *
+							 (cb.slot > 2 + (size_t) k ? cb.slot : 2 + (size_t) k),
+							 sizeof(double));
+	if (!ch_db_walk(&cb, blocks, threads, poll, poll_arg))
+		goto out;
+	memset(means, 0, sizeof(double) * cells);
+	memset(spread, 0, sizeof(double) * k);
+	for (b = 0; b < blocks; b++)
+		for (j = 0; j < cb.slot; j++)
+		{
+			double		v = cb.sums[b * cb.slot + j];
+
+			if (j < cells)
+				means[j] += v;
+			else
+				spread[j - cells] += v; /* the sizes, for now */
+		}
+	for (c = 0; c < k; c++)
+	{
+		sizes[c] = (int64_t) spread[c];
+		if (sizes[c] > 0)
+			for (j = 0; j < (size_t) d; j++)
+				means[(size_t) c * d + j] /= (double) sizes[c];
+	}
+
+	cb.means = means;
+	cb.slot = 2 + (size_t) k;
+	if (!ch_db_walk(&cb, blocks, threads, poll, poll_arg))
+		goto out;
+	memset(spread, 0, sizeof(double) * k);
+	for (b = 0; b < blocks; b++)
+	{
+		const double *bs = cb.sums + b * cb.slot;
+
+		if (blocks == 1)
+		{
+			intra.sum = bs[0];
+			intra.comp = bs[1];
+		}
+		else
+			cc_sum_add(&intra, bs[0] + bs[1]);
+		for (c = 0; c < k; c++)
+			spread[c] += bs[2 + c];
+	}
 	if (all == NULL)
 	{
 		own = cc_alloc_array(alloc, d, sizeof(double));
 		overall_mean(x, n, d, own);
 		all = own;
 	}
-	memset(spread, 0, sizeof(double) * k);
-	for (i = 0; i < n; i++)
-	{
-		double		dd = cc_sqdist(x + i * d, means + (size_t) labels[i] * d, d);
-
-		cc_sum_add(&intra, dd);
-		spread[labels[i]] += sqrt(dd);
-	}
 	if (ch)
 		*ch = ch_from_parts(means, sizes, k, d, n, all, cc_sum_value(&intra));
 	if (db)
 		*db = db_from_parts(means, sizes, spread, k, d);
+	done = true;
+out:
+	cc_release(alloc, cb.sums);
 	cc_release(alloc, means);
 	cc_release(alloc, sizes);
 	cc_release(alloc, spread);
 	if (own)
 		cc_release(alloc, own);
+	return done;
 }
 
 /* Calinski-Harabasz index of a labelled matrix. */
@@ -606,7 +716,7 @@ cc_calinski_harabasz(const double *x, size_t n, int d, const int *labels,
 {
 	double		ch;
 
-	ch_db(x, n, d, labels, k, NULL, &ch, NULL, alloc);
+	(void) ch_db(x, n, d, labels, k, NULL, &ch, NULL, 1, NULL, NULL, alloc);
 	return ch;
 }
 
@@ -617,7 +727,7 @@ cc_davies_bouldin(const double *x, size_t n, int d, const int *labels, int k,
 {
 	double		db;
 
-	ch_db(x, n, d, labels, k, NULL, NULL, &db, alloc);
+	(void) ch_db(x, n, d, labels, k, NULL, NULL, &db, 1, NULL, NULL, alloc);
 	return db;
 }
 
@@ -654,8 +764,13 @@ cc_quality(const double *x, size_t n, int d, const int *labels, int k,
 		int64_t		sample = qp->sample;
 		size_t		limit = sample < 0 ? CC_SILHOUETTE_EXACT_ROWS : (size_t) sample;
 
-		ch_db(x, n, d, labels, k, qp->mean, &q->calinski_harabasz,
-			  &q->davies_bouldin, alloc);
+		if (!ch_db(x, n, d, labels, k, qp->mean, &q->calinski_harabasz,
+				   &q->davies_bouldin, qp->threads, qp->poll, qp->poll_arg,
+				   alloc))
+		{
+			cc_release(alloc, counts);
+			return false;
+		}
 		if (sample != 0 && n <= limit)
 			done = cc_silhouette(x, d, labels, k, NULL, n, NULL, qp, q, alloc);
 		else if (sample != 0)

@@ -6,9 +6,11 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "matrix.h"
 #include "metrics.h"
 
 /*
@@ -742,10 +744,80 @@ test_quality_bytes(void)
 }
 
 /* The tests of this file; the order numbers place them in a full run. */
+/* A poll function that always asks to stop. */
+static bool
+halt_now(void *arg)
+{
+	(void) arg;
+	return true;
+}
+
+/*
+ * Calinski-Harabasz and Davies-Bouldin over blocks of CC_MOMENT_ROWS rows
+ * shared between threads: the same bits with 1 to 3 threads, close to the
+ * long double reference; a stop request ends cc_quality.
+ */
+static void
+test_ch_db_blocks(void)
+{
+	size_t		n = 2 * CC_MOMENT_ROWS + 777;
+	int			d = 3,
+				k = 4,
+				t;
+	double	   *x = dalloc(n * d);
+	int		   *labels = malloc(sizeof(int) * n);
+	double		segsil[4];
+	CcQuality	q1 = {0};
+	TRand		r;
+	size_t		i;
+
+	tr_seed(&r, 31337);
+	for (i = 0; i < n; i++)
+	{
+		labels[i] = (int) (tr_next(&r) % (uint64_t) k);
+		x[i * d + 0] = tr_normal(&r) + 3.0 * labels[i];
+		x[i * d + 1] = tr_normal(&r) * 100.0;
+		x[i * d + 2] = tr_unif(&r) - 0.5 * labels[i];
+	}
+	set_ctx("ch db blocks");
+	for (t = 1; t <= 3; t++)
+	{
+		CcQualityParams qp = {0};
+		CcQuality	q = {0};
+
+		qp.sample = 0;
+		qp.threads = t;
+		q.segment_silhouette = segsil;
+		CHECK(cc_quality(x, n, d, labels, k, &qp, &q, A));
+		if (t == 1)
+			q1 = q;
+		CHECK(memcmp(&q.calinski_harabasz, &q1.calinski_harabasz, sizeof(double)) == 0 &&
+			  memcmp(&q.davies_bouldin, &q1.davies_bouldin, sizeof(double)) == 0);
+	}
+	CHECK(close_to(q1.calinski_harabasz, ref_calinski_harabasz(x, n, d, labels, k),
+				   1e-12, 0));
+	CHECK(close_to(q1.davies_bouldin, ref_davies_bouldin(x, n, d, labels, k),
+				   1e-12, 0));
+	{
+		CcQualityParams qp = {0};
+		CcQuality	q = {0};
+
+		qp.sample = 0;
+		qp.threads = 2;
+		qp.poll = halt_now;
+		q.segment_silhouette = segsil;
+		CHECK(!cc_quality(x, n, d, labels, k, &qp, &q, A));
+	}
+	set_ctx("%s", "");
+	tfree(x);
+	free(labels);
+}
+
 static const UnitTest tests[] = {
 	UNIT_TEST(silhouette, 420),
 	UNIT_TEST(ch_db, 430),
 	UNIT_TEST(ch_db_empty_cluster, 440),
+	UNIT_TEST(ch_db_blocks, 445),
 	UNIT_TEST(stratified_sample, 450),
 	UNIT_TEST(quality, 460),
 	UNIT_TEST(kneedle, 470),
