@@ -279,17 +279,31 @@ typedef struct OrderWalk
 	OrderPair  *ops;			/* parts x (w x npairs) */
 } OrderWalk;
 
+/*
+ * The rows [*from, *to) of part "part" of n rows cut into "parts" parts of
+ * whole blocks of CC_ROW_BLOCK rows, in row order.
+ */
+static void
+block_part_rows(size_t n, int parts, int part, size_t *from, size_t *to)
+{
+	size_t		blocks = (n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
+	size_t		lo = blocks * part / parts * CC_ROW_BLOCK;
+	size_t		hi = blocks * (part + 1) / parts * CC_ROW_BLOCK;
+
+	*from = lo < n ? lo : n;
+	*to = hi < n ? hi : n;
+}
+
 static void
 order_walk_part(void *arg, int part)
 {
 	const OrderWalk *ow = arg;
-	size_t		blocks = (ow->n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
-	size_t		from = blocks * part / ow->parts * CC_ROW_BLOCK;
-	size_t		to = blocks * (part + 1) / ow->parts * CC_ROW_BLOCK;
+	size_t		from,
+				to;
 
+	block_part_rows(ow->n, ow->parts, part, &from, &to);
 	order_walk_rows(ow->x, ow->d, ow->j0, ow->w, ow->npairs,
-					ow->ops + (size_t) part * ow->w * ow->npairs,
-					from < ow->n ? from : ow->n, to < ow->n ? to : ow->n);
+					ow->ops + (size_t) part * ow->w * ow->npairs, from, to);
 }
 
 /*
@@ -625,12 +639,10 @@ static void
 count_part(void *arg, int part)
 {
 	const CountParts *cp = arg;
-	size_t		blocks = (cp->n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
-	size_t		from = blocks * part / cp->parts * CC_ROW_BLOCK;
-	size_t		to = blocks * (part + 1) / cp->parts * CC_ROW_BLOCK;
+	size_t		from,
+				to;
 
-	from = from < cp->n ? from : cp->n;
-	to = to < cp->n ? to : cp->n;
+	block_part_rows(cp->n, cp->parts, part, &from, &to);
 	count_present(cp->x + from * cp->d, to - from, cp->d,
 				  cp->count + (size_t) part * cp->d);
 }
