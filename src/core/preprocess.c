@@ -280,6 +280,21 @@ typedef struct OrderWalk
 } OrderWalk;
 
 /*
+ * Parts for a walk over n rows in up to threads threads: one per thread,
+ * at most one per block of CC_ROW_BLOCK rows.
+ */
+static int
+block_parts(size_t n, int threads)
+{
+	size_t		blocks = (n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
+	int			parts = threads > 1 ? threads : 1;
+
+	if ((size_t) parts > blocks)
+		parts = blocks > 0 ? (int) blocks : 1;
+	return parts;
+}
+
+/*
  * The rows [*from, *to) of part "part" of n rows cut into "parts" parts of
  * whole blocks of CC_ROW_BLOCK rows, in row order.
  */
@@ -321,15 +336,12 @@ order_walk(const double *x, size_t n, int d, int j0, int w, int npairs,
 		   const CcAllocator *alloc)
 {
 	int			np = w * npairs;
-	size_t		blocks = (n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
-	int			parts = threads > 1 ? threads : 1;
+	int			parts = block_parts(n, threads);
 	OrderWalk	ow;
 	bool		done;
 	int			t,
 				q;
 
-	if ((size_t) parts > blocks)
-		parts = blocks > 0 ? (int) blocks : 1;
 	if (parts == 1)
 	{
 		order_walk_rows(x, d, j0, w, npairs, ops, 0, n);
@@ -653,15 +665,12 @@ count_present_parallel(const double *x, size_t n, int d, size_t *count,
 					   int threads, CcPollFn poll, void *poll_arg,
 					   const CcAllocator *alloc)
 {
-	size_t		blocks = (n + CC_ROW_BLOCK - 1) / CC_ROW_BLOCK;
 	CountParts	cp;
 	bool		done;
 	int			t,
 				j;
 
-	cp.parts = threads > 1 ? threads : 1;
-	if ((size_t) cp.parts > blocks)
-		cp.parts = blocks > 0 ? (int) blocks : 1;
+	cp.parts = block_parts(n, threads);
 	if (cp.parts == 1)
 	{
 		count_present(x, n, d, count);
