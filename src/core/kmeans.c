@@ -29,13 +29,14 @@
  * tested).  Hamerly's bounds are widened by the centroid moves when the row
  * is next visited, in the same pass as its test.  Elkan's are not rewritten
  * at every step: a row keeps the bounds it had against some earlier
- * centroids (its stamp, a slot of a short history of them), and each visit
- * widens them on the fly by how far each centroid now is from that
+ * centroids (stamps naming slots of a short history of them), and each
+ * visit widens them on the fly by how far each centroid now is from that
  * snapshot, which is never more than the sum of its moves since.  A row
- * that stays put then costs a read of its label, stamp, upper bound and the
- * least of its lower bounds; only a row that those leave in doubt reads its
- * k lower bounds, and only a row that these leave in doubt is rewritten,
- * tightened and, if need be, searched.
+ * that stays put then costs a read of its label, stamp, upper bound and
+ * lmin (the least of its lower bounds and half gaps); only a row that those
+ * leave in doubt reads its k lower bounds (and gets a new upper bound and
+ * lmin), and only a row that these leave in doubt has its lower bounds
+ * rewritten, and is tightened and, if need be, searched.
  *
  * Restarts are independent and may run in threads (see kmeans.h); a worker
  * owns a KmWork with every buffer it needs, allocated beforehand by the
