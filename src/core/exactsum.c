@@ -66,6 +66,52 @@ cc_xsum_merge(CcXsum *into, const CcXsum *from)
 	cc_xsum_carry(into);
 }
 
+void
+cc_xbatch_init(CcXbatch *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Add m * 2^p exactly, |m| below 2^62 and p at least CC_XSUM_PMIN: the
+ * magnitude shifted to the limbs' grid spans at most 94 bits, three digits
+ * below 2^32 each, as cc_xsum_add's.
+ */
+static void
+xsum_add_scaled(CcXsum *s, int64_t m, int p)
+{
+	int64_t		neg = m < 0 ? -1 : 0;
+	uint64_t	mag = (uint64_t) (m < 0 ? -m : m);
+	int			off = p - CC_XSUM_PMIN;
+	int			li = off / LIMB_BITS;
+	int			r = off % LIMB_BITS;
+	int64_t		c0 = (int64_t) ((mag << r) & 0xFFFFFFFFu);
+	int64_t		c1 = (int64_t) ((mag >> (LIMB_BITS - r)) & 0xFFFFFFFFu);
+	int64_t		c2 = (int64_t) ((mag >> 1) >> (63 - r));
+
+	s->limb[li] += (c0 ^ neg) - neg;
+	s->limb[li + 1] += (c1 ^ neg) - neg;
+	s->limb[li + 2] += (c2 ^ neg) - neg;
+	if (++s->adds >= CC_XSUM_CARRY_EVERY)
+		cc_xsum_carry(s);
+}
+
+void
+cc_xbatch_flush(CcXbatch *b, CcXsum *s)
+{
+	int			i;
+
+	if (b->adds == 0)
+		return;
+	for (i = 0; i < CC_XBATCH_SPAN; i++)
+		if (b->bin[i] != 0)
+		{
+			xsum_add_scaled(s, b->bin[i], i + CC_XBATCH_LOW - 1075);
+			b->bin[i] = 0;
+		}
+	b->adds = 0;
+}
+
 /* The carry of cc_xsum_carry over w limbs, the last one taking what is left. */
 static void
 carry_limbs(int64_t *t, int w)

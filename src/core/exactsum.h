@@ -95,6 +95,53 @@ cc_xsum_add(CcXsum *s, double v)
 		cc_xsum_carry(s);
 }
 
+/*
+ * A CcXbatch gathers terms on their way into one CcXsum.  A term whose
+ * binary exponent lies in a window of CC_XBATCH_SPAN binades (2^-32 up to
+ * 2^32) is added as a signed integer, its 53-bit significand, to the one
+ * counter of its binade: a third of the instructions and memory updates of
+ * cc_xsum_add.  cc_xbatch_flush moves the counters into the sum; other
+ * terms go to the sum at once.  Every term of the window is a whole
+ * multiple of 2^-84, far above 2^CC_XSUM_PMIN, so the sum after a flush is
+ * the very sum cc_xsum_add would have made of the same terms.
+ */
+#define CC_XBATCH_LOW	991			/* biased exponent of the lowest binade */
+#define CC_XBATCH_SPAN	64
+#define CC_XBATCH_ADDS	512			/* below 2^53 each: 512 stay below 2^62 */
+
+typedef struct CcXbatch
+{
+	int64_t		bin[CC_XBATCH_SPAN];	/* bin b: significands of 2^(b + LOW - 1075) */
+	int32_t		adds;			/* terms since the last flush */
+} CcXbatch;
+
+extern void cc_xbatch_init(CcXbatch *b);
+/* Add every counter to s, and clear them. */
+extern void cc_xbatch_flush(CcXbatch *b, CcXsum *s);
+
+/* Add v (finite) to what b holds for s. */
+static inline void
+cc_xbatch_add(CcXbatch *b, CcXsum *s, double v)
+{
+	uint64_t	bits;
+	uint64_t	mant;
+	int64_t		neg;
+	unsigned int bin;
+
+	memcpy(&bits, &v, sizeof(bits));
+	bin = (unsigned int) ((bits >> 52) & 0x7FF) - CC_XBATCH_LOW;
+	if (bin >= CC_XBATCH_SPAN)
+	{
+		cc_xsum_add(s, v);		/* zeros, tiny and huge magnitudes */
+		return;
+	}
+	mant = (bits & (((uint64_t) 1 << 52) - 1)) | ((uint64_t) 1 << 52);
+	neg = -(int64_t) (bits >> 63);
+	b->bin[bin] += ((int64_t) mant ^ neg) - neg;
+	if (++b->adds >= CC_XBATCH_ADDS)
+		cc_xbatch_flush(b, s);
+}
+
 /* Whether s is in the canonical form, with room for 2^30 more additions. */
 extern bool cc_xsum_is_canonical(const CcXsum *s);
 extern double cc_xsum_value(const CcXsum *s);	/* rounded; +-inf beyond range */

@@ -138,6 +138,7 @@ typedef struct KmWork
 	double		shift_max2;		/* second largest shift */
 	int			shift_arg1;
 	CcXsum	   *xsum;			/* k x d: exact sums of the rows of each cluster */
+	CcXbatch   *xbatch;			/* k x d: the terms on their way into xsum */
 	bool	   *dirty;			/* k: rows came or went since the last update */
 	double	   *half;			/* k: half distance to the nearest other centroid */
 	int		   *labels;			/* n */
@@ -204,7 +205,7 @@ typedef struct KmWork
 	size_t		hi;
 	int			nparts;			/* parts of the rows; 0: no split */
 	struct KmWork *parts;		/* nparts views of this work, each with its
-								 * own xsum, count, dirty and dist */
+								 * own xsum, xbatch, count, dirty and dist */
 	int			part_op;		/* what run_parts asks of a part */
 	bool		part_bounds;	/* assign_rows' arguments */
 	bool		part_moved;
@@ -573,7 +574,8 @@ seed_random(KmWork *w, uint64_t seed, uint64_t stream, double *centroids)
 
 /*
  * Move row i from cluster "from" (-1: none) to cluster "to" in the exact
- * sums and counts, and mark both clusters as changed.  Adding and taking
+ * sums (through their batches: see settle_sums) and counts, and mark both
+ * clusters as changed.  Adding and taking
  * away the same double are exact inverses in a CcXsum, so the sums always
  * equal the sums of the rows that carry each label, whatever the order of
  * the moves.
@@ -588,19 +590,53 @@ move_row(KmWork *w, size_t i, int from, int to)
 	if (from >= 0)
 	{
 		CcXsum	   *s = w->xsum + (size_t) from * d;
+		CcXbatch   *b = w->xbatch + (size_t) from * d;
 
 		for (j = 0; j < d; j++)
-			cc_xsum_add(&s[j], -xi[j]);
+			cc_xbatch_add(&b[j], &s[j], -xi[j]);
 		w->count[from]--;
 		w->dirty[from] = true;
 	}
 	{
 		CcXsum	   *s = w->xsum + (size_t) to * d;
+		CcXbatch   *b = w->xbatch + (size_t) to * d;
 
 		for (j = 0; j < d; j++)
-			cc_xsum_add(&s[j], xi[j]);
+			cc_xbatch_add(&b[j], &s[j], xi[j]);
 		w->count[to]++;
 		w->dirty[to] = true;
+	}
+}
+
+/*
+ * Bring the terms move_row batched into the exact sums of the clusters
+ * that rows came to or left: after every step that moves rows, before the
+ * sums are merged or read.
+ */
+static void
+settle_sums(KmWork *w)
+{
+	int			d = w->d;
+	int			c,
+				j;
+
+	for (c = 0; c < w->k; c++)
+		if (w->dirty[c])
+			for (j = 0; j < d; j++)
+				cc_xbatch_flush(&w->xbatch[(size_t) c * d + j],
+								&w->xsum[(size_t) c * d + j]);
+}
+
+/* Empty sums for every cluster, and nothing batched. */
+static void
+clear_sums(CcXsum *xsum, CcXbatch *xbatch, int cells)
+{
+	int			c;
+
+	for (c = 0; c < cells; c++)
+	{
+		cc_xsum_init(&xsum[c]);
+		cc_xbatch_init(&xbatch[c]);
 	}
 }
 
@@ -648,10 +684,11 @@ take_nearest(KmWork *w, size_t i, const double *dist)
 
 /*
  * The same keeping Elkan's bound to every centroid, and the least of them
- * but its own, against the current centroids.
+ * but its own, against the current centroids.  dist (kp entries) is left
+ * holding the distances, the roots of what it held.
  */
 static CC_ALWAYS_INLINE bool
-take_nearest_elkan(KmWork *w, size_t i, const double *dist)
+take_nearest_elkan(KmWork *w, size_t i, double *restrict dist)
 {
 	double		second = INFINITY;
 	int			a = 0;
@@ -660,10 +697,13 @@ take_nearest_elkan(KmWork *w, size_t i, const double *dist)
 	for (c = 1; c < w->k; c++)
 		if (dist[c] < dist[a])
 			a = c;
+	/* the distances themselves, in place: whole vectors of roots at once */
+	for (c = 0; c < w->kp; c++)
+		dist[c] = sqrt(dist[c]);
 	for (c = 0; c < w->k; c++)
 		if (c != a)
 		{
-			double		l = sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK);
+			double		l = dist[c] * (1.0 - CC_BOUND_SLACK);
 
 			if (w->gaps_now && w->half_cc[(size_t) a * w->k + c] > l)
 				l = w->half_cc[(size_t) a * w->k + c];
@@ -678,16 +718,16 @@ take_nearest_elkan(KmWork *w, size_t i, const double *dist)
 		float	   *lower = w->elower + i * w->k;
 
 		for (c = 0; c < w->k; c++)
-			lower[c] = elkan_store(sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK));
+			lower[c] = elkan_store(dist[c] * (1.0 - CC_BOUND_SLACK));
 	}
 	else
 	{
 		double	   *lower = w->lower + i * w->k;
 
 		for (c = 0; c < w->k; c++)
-			lower[c] = sqrt(dist[c]) * (1.0 - CC_BOUND_SLACK);
+			lower[c] = dist[c] * (1.0 - CC_BOUND_SLACK);
 	}
-	w->upper[i] = sqrt(dist[a]) * (1.0 + CC_BOUND_SLACK);
+	w->upper[i] = dist[a] * (1.0 + CC_BOUND_SLACK);
 	return relabel(w, i, a);
 }
 
@@ -721,7 +761,7 @@ assign_full_rows(KmWork *w, const size_t *list, size_t m, bool elkan)
 		cc_sqdist_block(rows, nr, w->cent_t, w->kp, w->d, w->dist);
 		for (r = 0; r < nr; r++)
 		{
-			const double *dist = w->dist + (size_t) r * w->kp;
+			double	   *dist = w->dist + (size_t) r * w->kp;
 
 			if (elkan ? take_nearest_elkan(w, list[r0 + r], dist) :
 				take_nearest(w, list[r0 + r], dist))
@@ -1177,6 +1217,7 @@ assign_seeded_rows(KmWork *w)
 		}
 		relabel(w, i, w->seed_label[i]);
 	}
+	settle_sums(w);
 	return w->hi - w->lo;
 }
 
@@ -1293,6 +1334,7 @@ assign_rows(KmWork *w, bool use_bounds, bool moved)
 										w->algorithm == CC_ALGO_ELKAN);
 		}
 	}
+	settle_sums(w);
 	return changed;
 }
 
@@ -1423,7 +1465,7 @@ part_task(void *arg, int t)
  * sums and counts into w's in part order.  The sums are exact, so they are
  * the same, bit for bit, whatever the number of parts; every other per-row
  * state (labels, bounds) belongs to one part.  Each part is a copy of w
- * with its own xsum, count, dirty and dist, refreshed here because the
+ * with its own xsum, xbatch, count, dirty and dist, refreshed here because the
  * centroid buffers swap at every update.  Returns the rows that changed
  * cluster.
  */
@@ -1443,6 +1485,7 @@ run_parts(KmWork *w, int op, bool bounds, bool moved)
 	{
 		KmWork	   *pw = &w->parts[t];
 		CcXsum	   *xsum = pw->xsum;
+		CcXbatch   *xbatch = pw->xbatch;
 		int64_t    *count = pw->count;
 		bool	   *dirty = pw->dirty;
 		double	   *dist = pw->dist;
@@ -1451,6 +1494,7 @@ run_parts(KmWork *w, int op, bool bounds, bool moved)
 
 		*pw = *w;
 		pw->xsum = xsum;
+		pw->xbatch = xbatch;
 		pw->count = count;
 		pw->dirty = dirty;
 		pw->dist = dist;
@@ -1463,8 +1507,7 @@ run_parts(KmWork *w, int op, bool bounds, bool moved)
 		pw->part_moved = moved;
 		pw->part_changed = 0;
 		pw->stop = &stop;
-		for (c = 0; c < k * d; c++)
-			cc_xsum_init(&xsum[c]);
+		clear_sums(xsum, xbatch, k * d);
 		memset(count, 0, sizeof(int64_t) * k);
 		memset(dirty, 0, sizeof(bool) * k);
 	}
@@ -1577,6 +1620,7 @@ update_step(KmWork *w)
 			if (w->algorithm != CC_ALGO_ELKAN)
 				w->lower[far] = -INFINITY;
 		}
+		settle_sums(w);
 	}
 
 	for (c = 0; c < k; c++)
@@ -1617,8 +1661,7 @@ single_run(KmWork *w, double tol, bool *converged)
 	*converged = false;
 	for (i = 0; i < w->n; i++)
 		w->labels[i] = -1;
-	for (c = 0; c < w->k * w->d; c++)
-		cc_xsum_init(&w->xsum[c]);
+	clear_sums(w->xsum, w->xbatch, w->k * w->d);
 	for (c = 0; c < w->k; c++)
 	{
 		w->count[c] = 0;
@@ -1755,6 +1798,7 @@ work_init(KmWork *w, const double *x, size_t n, int d, const CcKmeansParams *p,
 	w->shift = cc_alloc_array(alloc, k, sizeof(double));
 	w->shift_slack = cc_alloc_array(alloc, k, sizeof(double));
 	w->xsum = cc_alloc_array(alloc, (size_t) k * d, sizeof(CcXsum));
+	w->xbatch = cc_alloc_array(alloc, (size_t) k * d, sizeof(CcXbatch));
 	w->dirty = cc_alloc_array(alloc, k, sizeof(bool));
 	w->half = cc_alloc_array(alloc, k, sizeof(double));
 	w->labels = cc_alloc_array(alloc, n, sizeof(int));
@@ -1813,7 +1857,7 @@ static void
 work_free(KmWork *w, const CcAllocator *alloc)
 {
 	void	   *bufs[] = {w->cent, w->cent_t, w->dist, w->next, w->count,
-		w->shift, w->shift_slack, w->xsum, w->dirty, w->half, w->labels,
+		w->shift, w->shift_slack, w->xsum, w->xbatch, w->dirty, w->half, w->labels,
 		w->upper, w->lower, w->elower, w->half_cc, w->ustamp, w->lstamp, w->lmin, w->hist,
 		w->drift, w->drift_slack, w->drift_max1, w->drift_max2, w->drift_arg1,
 		w->scratch, w->closest, w->cum, w->cand, w->cand_t, w->cand_id,
@@ -1825,6 +1869,7 @@ work_free(KmWork *w, const CcAllocator *alloc)
 	for (t = 0; t < w->nparts; t++)
 	{
 		cc_release(alloc, w->parts[t].xsum);
+		cc_release(alloc, w->parts[t].xbatch);
 		cc_release(alloc, w->parts[t].count);
 		cc_release(alloc, w->parts[t].dirty);
 		cc_release(alloc, w->parts[t].dist);
@@ -1861,6 +1906,7 @@ work_split(KmWork *w, int parts, const CcAllocator *alloc)
 		pw->lo = lo < w->n ? lo : w->n;
 		pw->hi = hi < w->n ? hi : w->n;
 		pw->xsum = cc_alloc_array(alloc, (size_t) w->k * w->d, sizeof(CcXsum));
+		pw->xbatch = cc_alloc_array(alloc, (size_t) w->k * w->d, sizeof(CcXbatch));
 		pw->count = cc_alloc_array(alloc, w->k, sizeof(int64_t));
 		pw->dirty = cc_alloc_array(alloc, w->k, sizeof(bool));
 		pw->dist = cc_alloc_array(alloc, (size_t) 4 * w->kp, sizeof(double));

@@ -1,6 +1,6 @@
 /*
  * test_exactsum.c
- *		Unit tests of exactsum.c: the exact sum CcXsum.
+ *		Unit tests of exactsum.c: the exact sum CcXsum and its batches.
  */
 #include <float.h>
 #include <math.h>
@@ -122,9 +122,82 @@ test_exact_sum(void)
 	CHECK(cc_xsum_value(&a) == -3.0 + 1e-100);
 }
 
+/* The same limbs, once both are carried to the canonical form. */
+static bool
+same_sum(CcXsum *a, CcXsum *b)
+{
+	cc_xsum_carry(a);
+	cc_xsum_carry(b);
+	return memcmp(a->limb, b->limb, sizeof(a->limb)) == 0;
+}
+
+/*
+ * CcXbatch: the sum after a flush has the very limbs of cc_xsum_add over
+ * the same terms, in the window, at its edges and outside it, through the
+ * flushes every CC_XBATCH_ADDS terms and with terms taken away again.
+ */
+static void
+test_exact_batch(void)
+{
+	TRand		r;
+	CcXsum		direct,
+				batched;
+	CcXbatch	b;
+	double		edge[] = {
+		ldexp(1.0, -32), ldexp(1.0, -32) * (1.0 - DBL_EPSILON / 2.0),
+		ldexp(1.0, 32), ldexp(1.0, 32) * (1.0 - DBL_EPSILON / 2.0),
+		ldexp(1.0, 33), 0.0, -0.0, 4.9e-324, 1e-200, DBL_MAX / 4.0, 1.0, 0.1
+	};
+	int			i,
+				s;
+	bool		same = true;
+
+	set_ctx("exact batch");
+	tr_seed(&r, 7);
+	for (s = 0; s < 3; s++)
+	{
+		cc_xsum_init(&direct);
+		cc_xsum_init(&batched);
+		cc_xbatch_init(&b);
+		for (i = 0; i < 3000; i++)
+		{
+			double		v;
+
+			if (s == 0)
+				v = xsum_term(&r);
+			else if (s == 1)
+				v = (tr_unif(&r) * 2.0 - 1.0) * 40.0;	/* standardized values */
+			else
+				v = edge[i % lengthof(edge)] * ((i / lengthof(edge)) % 2 ? -1.0 : 1.0);
+			cc_xsum_add(&direct, v);
+			cc_xbatch_add(&b, &batched, v);
+			if (s == 2 && i % 7 == 0)
+			{
+				/* a term taken away: a row leaving its cluster */
+				cc_xsum_add(&direct, -v);
+				cc_xbatch_add(&b, &batched, -v);
+			}
+		}
+		CHECK(b.adds < CC_XBATCH_ADDS);
+		cc_xbatch_flush(&b, &batched);
+		CHECK(b.adds == 0);
+		same = same && same_sum(&direct, &batched);
+		CHECK(cc_xsum_value(&direct) == cc_xsum_value(&batched));
+	}
+	CHECK(same);
+	/* a whole batch cancelled leaves nothing */
+	cc_xsum_init(&batched);
+	cc_xbatch_init(&b);
+	cc_xbatch_add(&b, &batched, 3.25);
+	cc_xbatch_add(&b, &batched, -3.25);
+	cc_xbatch_flush(&b, &batched);
+	CHECK(cc_xsum_value(&batched) == 0.0);
+}
+
 /* The tests of this file; the order numbers place them in a full run. */
 static const UnitTest tests[] = {
 	UNIT_TEST(exact_sum, 300),
+	UNIT_TEST(exact_batch, 301),
 };
 
 const UnitModule exactsum_module = {"exactsum", tests, lengthof(tests)};
