@@ -214,8 +214,10 @@ typedef struct KmWork
 	const double *seed_row;		/* and the row it is */
 	int			seed_trial;		/* the candidate it was in potbuf, whose
 								 * distances are there, or -1 */
-	double	   *potbuf;			/* n x cc_round4(trials): each row's share of
-								 * each candidate's potential (parts only) */
+	double	   *potbuf;			/* trials x n: each row's squared distance to
+								 * each candidate (parts only) */
+	double	   *pot_groups;		/* groups of CC_CHECK_ROWS rows x trials: the
+								 * candidates' potentials over each group */
 } KmWork;
 
 /* what a part of the rows does (run_parts) */
@@ -223,7 +225,7 @@ typedef struct KmWork
 #define KM_PART_SEEDED	1		/* assign_seeded_rows */
 #define KM_PART_SCORE	2		/* scratch[i]: squared distance to own centroid */
 #define KM_PART_NOTE	3		/* seed_note_rows of seed_row as centroid seed_c */
-#define KM_PART_POT		4		/* potbuf: candidates' potentials per row */
+#define KM_PART_POT		4		/* potbuf and pot_groups (pot_group) */
 /* fewest rows per part when a run splits its rows between threads */
 #define CC_PART_MIN_ROWS	(4 * CC_CHECK_ROWS)
 
@@ -325,27 +327,35 @@ search_cumulative(const double *cum, size_t n, double r)
 
 /*
  * Note chosen centroid c, at squared distances dist from the rows: keep
- * each row's nearest and second nearest so far, and with Elkan's bounds
- * its bound to c.  The centroids come in the order of their numbers and a
- * tie keeps the lower one, as the full search does, and the distances are
- * the same bits (cc_sqdist_rows), so the first assignment needs no search.
+ * each row's distance to the nearest so far and, but with Elkan's bounds,
+ * which centroid that is and the distance to the second nearest.  The
+ * centroids come in the order of their numbers and a tie keeps the lower
+ * one, as the full search does, and the distances are the same bits
+ * (cc_sqdist_rows), so the first assignment needs no search.  Elkan's
+ * first assignment searches in full all the same (single_run): its k
+ * bounds per row, written here at every step, would cost more memory
+ * traffic than the search.
  */
 static CC_ALWAYS_INLINE void
 seed_note(KmWork *w, int c, const double *dist)
 {
 	size_t		i;
 
+	if (w->algorithm == CC_ALGO_ELKAN && c == 0)
+	{
+		memcpy(w->closest + w->lo, dist + w->lo, sizeof(double) * (w->hi - w->lo));
+		return;
+	}
+	if (w->algorithm == CC_ALGO_ELKAN)
+	{
+		for (i = w->lo; i < w->hi; i++)
+			w->closest[i] = dist[i] < w->closest[i] ? dist[i] : w->closest[i];
+		return;
+	}
 	for (i = w->lo; i < w->hi; i++)
 	{
 		double		dd = dist[i];
 
-		if (w->algorithm == CC_ALGO_ELKAN)
-		{
-			if (w->lower_float)
-				w->elower[i * w->k + c] = elkan_store(sqrt(dd) * (1.0 - CC_BOUND_SLACK));
-			else
-				w->lower[i * w->k + c] = sqrt(dd) * (1.0 - CC_BOUND_SLACK);
-		}
 		if (c == 0)
 		{
 			w->closest[i] = dd;
@@ -364,6 +374,75 @@ seed_note(KmWork *w, int c, const double *dist)
 }
 
 static size_t run_parts(KmWork *w, int op, bool bounds, bool moved);
+
+/*
+ * The potentials of the candidates (cand_t) over the rows [lo, hi), a
+ * group of CC_CHECK_ROWS rows or the last, shorter one: for each candidate
+ * t, the sum in row order of the lesser of each row's squared distance to
+ * it and to its nearest centroid so far, into sums[t].  With out (not
+ * NULL), row i's distance to candidate t also goes to out[t * n + i].  A
+ * potential is the sum of its groups' in group order, whether the groups
+ * are computed in threads or not: the same bits for any number of them.
+ */
+static CC_ALWAYS_INLINE void
+pot_group(const KmWork *w, size_t lo, size_t hi, double *sums, double *out)
+{
+	int			trials = w->trials;
+	int			tp = cc_round4(trials);
+	double		dist[4 * CC_MAX_TRIALS];
+	double		acc[CC_MAX_TRIALS] = {0.0};
+	size_t		i;
+
+	for (i = lo; i < hi; i += 4)
+	{
+		const double *rows[4];
+		int			nr = (hi - i < 4) ? (int) (hi - i) : 4;
+		int			r,
+					t;
+
+		for (r = 0; r < nr; r++)
+			rows[r] = w->x + (i + r) * w->d;
+		cc_sqdist_block(rows, nr, w->cand_t, tp, w->d, dist);
+		for (r = 0; r < nr; r++)
+		{
+			double		ci = w->closest[i + r];
+
+			for (t = 0; t < trials; t++)
+			{
+				double		dd = dist[r * tp + t];
+
+				acc[t] += dd < ci ? dd : ci;
+				if (out != NULL)
+					out[(size_t) t * w->n + i + r] = dd;
+			}
+		}
+	}
+	memcpy(sums, acc, sizeof(double) * trials);
+}
+
+/*
+ * The potential of the centroids chosen so far, the rows' squared
+ * distances to the nearest of them summed as pot_group sums: so it is the
+ * potential the step that chose the last of them computed, bit for bit.
+ */
+static double
+seed_potential(const KmWork *w)
+{
+	double		pot = 0.0;
+	size_t		g;
+
+	for (g = 0; g < w->n; g += CC_CHECK_ROWS)
+	{
+		size_t		end = (w->n - g < CC_CHECK_ROWS) ? w->n : g + CC_CHECK_ROWS;
+		double		sum = 0.0;
+		size_t		i;
+
+		for (i = g; i < end; i++)
+			sum += w->closest[i];
+		pot += sum;
+	}
+	return pot;
+}
 
 /*
  * Note the row "row" as chosen centroid c: the distances of every row to it
@@ -397,8 +476,8 @@ seed_choose(KmWork *w, int c, const double *row, int trial)
  * With a cache entry ("cached", not NULL) drawn with as many candidates,
  * its first centroids are taken as they are: each costs one pass over the
  * rows (seed_note needs their distances) instead of one per candidate, and
- * the potential is the sum of the rows' distances to their nearest one, in
- * row order, which is the sum the step that chose the last of them kept.
+ * the potential is seed_potential, the sum the step that chose the last of
+ * them kept.
  * The generator then goes on from where that step left it.  The entry is
  * brought up to the centroids chosen here.
  */
@@ -456,8 +535,7 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 			cached->rows[0] = first;
 		start = 1;
 	}
-	for (i = 0; i < n; i++)
-		pot += w->closest[i];
+	pot = seed_potential(w);
 
 	for (c = start; c < w->k; c++)
 	{
@@ -480,53 +558,33 @@ seed_kmeanspp(KmWork *w, uint64_t seed, uint64_t stream, double *centroids,
 		}
 		/*
 		 * potential of each candidate: one pass over the rows for all of
-		 * them, the sums in registers (2 + ln k trials: never above 24)
+		 * them, by groups of rows (pot_group), the groups' sums added here
+		 * in group order (2 + ln k trials: never above 24)
 		 */
 		cc_transpose_padded(w->cand, trials, d, tp, w->cand_t);
+		memset(w->pot_t, 0, sizeof(double) * trials);
 		if (w->nparts > 1)
 		{
-			double		pot_t[CC_MAX_TRIALS] = {0.0};
-
-			/* each row's distances in threads, the shares summed here in row order */
 			run_parts(w, KM_PART_POT, false, false);
 			if (w->stopped)
 				return;
-			for (i = 0; i < n; i++)
-			{
-				double		ci = w->closest[i];
-				const double *dist = w->potbuf + i * tp;
-
+			for (i = 0; i < n; i += CC_CHECK_ROWS)
 				for (t = 0; t < trials; t++)
-					pot_t[t] += dist[t] < ci ? dist[t] : ci;
-			}
-			memcpy(w->pot_t, pot_t, sizeof(double) * trials);
+					w->pot_t[t] += w->pot_groups[i / CC_CHECK_ROWS * trials + t];
 		}
 		else
 		{
-			double		pot_t[CC_MAX_TRIALS] = {0.0};
-			double		dist[4 * CC_MAX_TRIALS];
-
-			/* four rows at a time, the potentials summed in row order */
-			for (i = 0; i < n; i += 4)
+			for (i = 0; i < n; i += CC_CHECK_ROWS)
 			{
-				const double *rows[4];
-				int			nr = (n - i < 4) ? (int) (n - i) : 4;
-				int			r;
+				double		sums[CC_MAX_TRIALS];
 
 				if (km_poll(w, i))
 					return;
-				for (r = 0; r < nr; r++)
-					rows[r] = x + (i + r) * d;
-				cc_sqdist_block(rows, nr, w->cand_t, tp, d, dist);
-				for (r = 0; r < nr; r++)
-				{
-					double		ci = w->closest[i + r];
-
-					for (t = 0; t < trials; t++)
-						pot_t[t] += dist[r * tp + t] < ci ? dist[r * tp + t] : ci;
-				}
+				pot_group(w, i, (n - i < CC_CHECK_ROWS) ? n : i + CC_CHECK_ROWS,
+						  sums, NULL);
+				for (t = 0; t < trials; t++)
+					w->pot_t[t] += sums[t];
 			}
-			memcpy(w->pot_t, pot_t, sizeof(double) * trials);
 		}
 		for (t = 1; t < trials; t++)
 			if (w->pot_t[t] < w->pot_t[best])
@@ -1195,7 +1253,7 @@ hamerly_visit(KmWork *w, size_t i, bool moved)
 /*
  * The first assignment of the rows [lo, hi), as k-means++ left it
  * (seed_note): every row takes its nearest centroid, with the bounds the
- * full search would give.
+ * full search would give (Lloyd and Hamerly; Elkan searches in full).
  */
 static CC_ALWAYS_INLINE size_t
 assign_seeded_rows(KmWork *w)
@@ -1204,17 +1262,8 @@ assign_seeded_rows(KmWork *w)
 
 	for (i = w->lo; i < w->hi; i++)
 	{
-		double		second = sqrt(w->seed_second[i]) * (1.0 - CC_BOUND_SLACK);
-
 		w->upper[i] = sqrt(w->closest[i]) * (1.0 + CC_BOUND_SLACK);
-		if (w->algorithm != CC_ALGO_ELKAN)
-			w->lower[i] = second;
-		else
-		{
-			w->lmin[i] = elkan_store(second);
-			w->ustamp[i] = (uint8_t) w->hist_now;
-			w->lstamp[i] = (uint8_t) w->hist_now;
-		}
+		w->lower[i] = sqrt(w->seed_second[i]) * (1.0 - CC_BOUND_SLACK);
 		relabel(w, i, w->seed_label[i]);
 	}
 	settle_sums(w);
@@ -1375,61 +1424,41 @@ part_note(KmWork *pw)
 {
 	size_t		i;
 
+	if (pw->seed_trial >= 0)
+	{
+		/* part_pot measured them: the same kernel's bits */
+		seed_note(pw, pw->seed_c, pw->potbuf + (size_t) pw->seed_trial * pw->n);
+		return;
+	}
 	for (i = pw->lo; i < pw->hi; i += CC_CHECK_ROWS)
 	{
 		size_t		m = (pw->hi - i < CC_CHECK_ROWS) ? pw->hi - i : CC_CHECK_ROWS;
 
 		if (km_poll(pw, i))
 			break;
-		if (pw->seed_trial >= 0)
-		{
-			int			tp = cc_round4(pw->trials);
-			size_t		r;
-
-			/* part_pot measured them: the same kernel's bits */
-			for (r = i; r < i + m; r++)
-				pw->cum[r] = pw->potbuf[r * tp + pw->seed_trial];
-		}
-		else
-			cc_sqdist_rows(pw->x + i * pw->d, m, pw->d, pw->seed_row, pw->cum + i);
+		cc_sqdist_rows(pw->x + i * pw->d, m, pw->d, pw->seed_row, pw->cum + i);
 	}
 	if (!pw->stopped)
 		seed_note(pw, pw->seed_c, pw->cum);
 }
 
 /*
- * Each row's squared distance to each candidate, into potbuf: the share of
- * the candidate's potential is the lesser of it and the row's distance to
- * its nearest centroid so far (summed by seed_kmeanspp), and the chosen
- * candidate's distances serve part_note.
+ * The candidates' potentials over the part's groups of rows, into
+ * pot_groups (summed by seed_kmeanspp), and each row's distance to each
+ * candidate into potbuf, where part_note finds the chosen one's.  A part
+ * starts on a group.
  */
 CC_SIMD_CLONES KM_FLATTEN static void
 part_pot(KmWork *pw)
 {
-	int			trials = pw->trials;
-	int			tp = cc_round4(trials);
-	double		dist[4 * CC_MAX_TRIALS];
 	size_t		i;
 
-	for (i = pw->lo; i < pw->hi; i += 4)
+	for (i = pw->lo; i < pw->hi; i += CC_CHECK_ROWS)
 	{
-		const double *rows[4];
-		int			nr = (pw->hi - i < 4) ? (int) (pw->hi - i) : 4;
-		int			r,
-					t;
-
 		if (km_poll(pw, i))
 			break;
-		for (r = 0; r < nr; r++)
-			rows[r] = pw->x + (i + r) * pw->d;
-		cc_sqdist_block(rows, nr, pw->cand_t, tp, pw->d, dist);
-		for (r = 0; r < nr; r++)
-		{
-			double	   *out = pw->potbuf + (i + r) * tp;
-
-			for (t = 0; t < trials; t++)
-				out[t] = dist[r * tp + t];
-		}
+		pot_group(pw, i, (pw->hi - i < CC_CHECK_ROWS) ? pw->hi : i + CC_CHECK_ROWS,
+				  pw->pot_groups + i / CC_CHECK_ROWS * pw->trials, pw->potbuf);
 	}
 }
 
@@ -1680,7 +1709,8 @@ single_run(KmWork *w, double tol, bool *converged)
 
 		if (km_poll(w, 0))
 			return 0;
-		if (iter == 0 && w->seeded)
+		/* Elkan's first assignment needs every distance: see seed_note */
+		if (iter == 0 && w->seeded && w->algorithm != CC_ALGO_ELKAN)
 			changed = assign_seeded(w);
 		else
 			changed = assign_step(w, bounded && iter > 0);
@@ -1876,6 +1906,7 @@ work_free(KmWork *w, const CcAllocator *alloc)
 	}
 	cc_release(alloc, w->parts);
 	cc_release(alloc, w->potbuf);
+	cc_release(alloc, w->pot_groups);
 	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
 		cc_release(alloc, bufs[i]);
 }
@@ -1894,8 +1925,11 @@ work_split(KmWork *w, int parts, const CcAllocator *alloc)
 	w->parts = cc_alloc_array(alloc, parts, sizeof(KmWork));
 	w->nparts = parts;
 	if (w->p->init == CC_INIT_KMEANSPP)
-		w->potbuf = cc_alloc_array(alloc, w->n,
-								   sizeof(double) * cc_round4(w->trials));
+	{
+		w->potbuf = cc_alloc_array(alloc, w->n, sizeof(double) * w->trials);
+		w->pot_groups = cc_alloc_array(alloc, (w->n + CC_CHECK_ROWS - 1) / CC_CHECK_ROWS,
+									   sizeof(double) * w->trials);
+	}
 	for (t = 0; t < parts; t++)
 	{
 		KmWork	   *pw = &w->parts[t];
