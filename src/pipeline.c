@@ -157,7 +157,11 @@ ccseg_train_prepared(const CcsegPrepared *p, const CcsegTrainOptions *o,
 
 	INSTR_TIME_SET_CURRENT(phase);
 	/* the scaled columns' moments: for the tolerance, the CH index and PCA */
-	if (!cc_columns_mean_var_parallel(p->x, p->n, d, mean, var,
+	if (p->scaled_sums != NULL ?
+		!cc_columns_mean_var_given(p->x, p->n, d, p->scaled_sums, mean, var,
+								   ccseg_threads_in_force(),
+								   ccseg_stop_requested, NULL, alloc) :
+		!cc_columns_mean_var_parallel(p->x, p->n, d, mean, var,
 									  ccseg_threads_in_force(),
 									  ccseg_stop_requested, NULL, alloc))
 		ccseg_interrupted("k-means");

@@ -526,6 +526,13 @@ scaled_too_large(const CcsegPrepared *p, int j)
  * rows came from in messages; without it (ccseg_fit's rows) messages name
  * the features only and a constant feature goes unmentioned.
  */
+/* Blocks of CC_MOMENT_ROWS rows in n rows: rows of the first moment sums. */
+static size_t
+moment_blocks(size_t n)
+{
+	return (n + CC_MOMENT_ROWS - 1) / CC_MOMENT_ROWS;
+}
+
 void
 ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 {
@@ -535,6 +542,7 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	MemoryContext old;
 	bool	   *constant;
 	bool		scaled = false;
+	double	   *sums = NULL;	/* the imputation's first moment sums */
 	int			bad;
 	int			d = p->f.d,
 				j;
@@ -572,9 +580,11 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 		p->n = cc_impute_apply(p->x, p->n_read, d, impute, p->impute_values);
 	else
 	{
+		if (d <= CC_COLUMN_BLOCK)
+			sums = palloc(sizeof(double) * moment_blocks(p->n_read) * d);
 		if (!cc_impute_apply_parallel(p->x, p->n_read, d, p->impute_values,
 									  ccseg_threads_in_force(),
-									  ccseg_stop_requested, NULL))
+									  ccseg_stop_requested, NULL, sums))
 			ccseg_interrupted("imputation");
 		p->n = p->n_read;
 	}
@@ -587,7 +597,11 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 				 errhint("Use another imputation method than drop.")));
 
 	/* feature_std holds the variances first */
-	if (!cc_columns_mean_var_parallel(p->x, p->n, d, p->feature_mean,
+	if (sums != NULL ?
+		!cc_columns_mean_var_given(p->x, p->n, d, sums, p->feature_mean,
+								   p->feature_std, ccseg_threads_in_force(),
+								   ccseg_stop_requested, NULL, &alloc) :
+		!cc_columns_mean_var_parallel(p->x, p->n, d, p->feature_mean,
 									  p->feature_std, ccseg_threads_in_force(),
 									  ccseg_stop_requested, NULL, &alloc))
 		ccseg_interrupted("scaling");
@@ -641,9 +655,14 @@ ccseg_prepare_matrix(CcsegPrepared *p, MemoryContext cxt)
 	{
 		ptrdiff_t	big;
 
+		/* the scaled rows' first moment sums, for the training's tolerance */
+		p->scaled_sums = NULL;
+		if (d <= CC_COLUMN_BLOCK)
+			p->scaled_sums = MemoryContextAlloc(cxt, sizeof(double) * moment_blocks(p->n) * d);
 		if (!cc_scale_rows_parallel(p->x, p->n, d, p->center, p->scale_values,
 									p->weights, 1e150, ccseg_threads_in_force(),
-									ccseg_stop_requested, NULL, &big, &alloc))
+									ccseg_stop_requested, NULL, &big,
+									p->scaled_sums, &alloc))
 			ccseg_interrupted("scaling");
 		if (big >= 0)
 			scaled_too_large(p, (int) (big % d));

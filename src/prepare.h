@@ -38,6 +38,9 @@ typedef struct CcsegPrepared
 	double	   *feature_mean;	/* d: imputed rows, original units */
 	double	   *feature_std;	/* d: population */
 	double	   *x;				/* n x d, imputed and scaled */
+	double	   *scaled_sums;	/* the first sums of x's column moments, taken
+								 * by the scaling (cc_columns_mean_var_given),
+								 * or NULL */
 	size_t		n_read;			/* rows read */
 	size_t		n;				/* rows kept (impute = drop drops some) */
 	size_t		n_source;		/* rows in the relation */

@@ -55,21 +55,6 @@ cc_column_mean_var(const double *x, size_t n, int d, int j, double *mean,
 	*mean = mu;
 }
 
-#if defined(__GNUC__)
-/*
- * Load the r < 4 values of row x from column j as a vector; the other lanes
- * hold zero, which leaves their sums zero (they are never stored).
- */
-static CC_ALWAYS_INLINE void
-load_part(CcV4d *v, const double *x, int j, int r)
-{
-	double		t[4] = {0.0, 0.0, 0.0, 0.0};
-
-	memcpy(t, x + j, sizeof(double) * r);
-	memcpy(v, t, sizeof(*v));
-}
-#endif
-
 /*
  * One block's sums of the w <= CC_COLUMN_BLOCK columns from j0 over its m
  * rows, each rounded, into out[0..w-1]: of the values, or with mu (w
@@ -83,86 +68,11 @@ static CC_ALWAYS_INLINE void
 columns_block_sums(const double *x, size_t m, int d, int j0, int w,
 				   const double *mu, double *out)
 {
-#if defined(__GNUC__)
-	const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
-	CcV4d		s[CC_COLUMN_BLOCK / 4],
-				sc[CC_COLUMN_BLOCK / 4],
-				mv[CC_COLUMN_BLOCK / 4];
-	int			full = w / 4;	/* groups of four columns */
-	int			rest = w % 4;	/* columns in a last, partial group */
-	int			groups = full + (rest > 0);
-	size_t		i;
-	int			g;
+	CcColumnSums cs;
 
-	for (g = 0; g < groups; g++)
-	{
-		s[g] = sc[g] = zero;
-		if (mu)
-		{
-			double		t[4] = {0.0, 0.0, 0.0, 0.0};
-
-			memcpy(t, mu + 4 * g, sizeof(double) * (4 * g + 4 <= w ? 4 : rest));
-			memcpy(&mv[g], t, sizeof(t));
-		}
-	}
-	for (i = 0; i < m; i++)
-	{
-		const double *row = x + i * d + j0;
-		CcV4d		v;
-
-		for (g = 0; g < full; g++)
-		{
-			memcpy(&v, row + 4 * g, sizeof(v));
-			if (mu)
-			{
-				v -= mv[g];
-				v *= v;
-			}
-			cc_sum4_add(&s[g], &sc[g], &v);
-		}
-		if (rest > 0)
-		{
-			load_part(&v, row, 4 * full, rest);
-			if (mu)
-			{
-				v -= mv[full];
-				v *= v;
-			}
-			cc_sum4_add(&s[full], &sc[full], &v);
-		}
-	}
-	for (g = 0; g < groups; g++)
-	{
-		double		t[4];
-		CcV4d		q = s[g] + sc[g];
-		int			c;
-
-		memcpy(t, &q, sizeof(t));
-		for (c = 0; c < 4 && 4 * g + c < w; c++)
-			out[4 * g + c] = t[c];
-	}
-#else
-	int			c;
-
-	for (c = 0; c < w; c++)
-	{
-		CcSum		s = {0, 0};
-		size_t		i;
-
-		for (i = 0; i < m; i++)
-		{
-			double		t = x[i * d + j0 + c];
-
-			if (mu)
-			{
-				t -= mu[c];
-				t *= t;
-			}
-			cc_sum_add(&s, t);
-		}
-		out[c] = cc_sum_value(&s);
-	}
-#endif
+	cc_column_sums_start(&cs, j0, w, mu);
+	cc_column_sums_add(&cs, x, m, d);
+	cc_column_sums_end(&cs, out);
 }
 
 /*
@@ -383,30 +293,32 @@ moment_block(void *arg, int part)
 						   mb->sums + (size_t) part * mb->d + j0);
 }
 
-/* Column moments in threads; see matrix.h. */
-bool
-cc_columns_mean_var_parallel(const double *x, size_t n, int d, double *mean,
-							 double *var, int threads, bool (*poll) (void *arg),
-							 void *poll_arg, const CcAllocator *alloc)
+/*
+ * The moments from the blocks' sums of the first walk: given
+ * (block_sums, not NULL) or computed here.
+ */
+static bool
+mean_var_blocks(const double *x, size_t n, int d, const double *block_sums,
+				double *mean, double *var, int threads, bool (*poll) (void *arg),
+				void *poll_arg, const CcAllocator *alloc)
 {
 	size_t		blocks = (n + CC_MOMENT_ROWS - 1) / CC_MOMENT_ROWS;
 	MomentBlocks mb;
 	int			pass,
 				j;
 
-	if (threads <= 1 || blocks <= 1)
-	{
-		cc_columns_mean_var(x, n, d, 0, d, mean, var);
-		return true;
-	}
 	mb.x = x;
 	mb.n = n;
 	mb.d = d;
 	mb.sums = cc_alloc_array(alloc, blocks * d, sizeof(double));
 	for (pass = 0; pass < 2; pass++)
 	{
+		const double *sums = mb.sums;
+
 		mb.mu = pass == 0 ? NULL : mean;
-		if (!cc_run_parts(moment_block, &mb, (int) blocks, threads, poll, poll_arg))
+		if (pass == 0 && block_sums != NULL)
+			sums = block_sums;
+		else if (!cc_run_parts(moment_block, &mb, (int) blocks, threads, poll, poll_arg))
 		{
 			cc_release(alloc, mb.sums);
 			return false;
@@ -418,7 +330,7 @@ cc_columns_mean_var_parallel(const double *x, size_t n, int d, double *mean,
 			size_t		b;
 
 			for (b = 0; b < blocks; b++)
-				cc_sum_add(&total, mb.sums[b * d + j]);
+				cc_sum_add(&total, sums[b * d + j]);
 			if (pass == 0)
 				mean[j] = cc_sum_value(&total) / (double) n;
 			else
@@ -427,4 +339,30 @@ cc_columns_mean_var_parallel(const double *x, size_t n, int d, double *mean,
 	}
 	cc_release(alloc, mb.sums);
 	return true;
+}
+
+/* Column moments in threads; see matrix.h. */
+bool
+cc_columns_mean_var_parallel(const double *x, size_t n, int d, double *mean,
+							 double *var, int threads, bool (*poll) (void *arg),
+							 void *poll_arg, const CcAllocator *alloc)
+{
+	if (threads <= 1 || n <= CC_MOMENT_ROWS)
+	{
+		cc_columns_mean_var(x, n, d, 0, d, mean, var);
+		return true;
+	}
+	return mean_var_blocks(x, n, d, NULL, mean, var, threads, poll, poll_arg,
+						   alloc);
+}
+
+/* Column moments with the first walk's sums given; see matrix.h. */
+bool
+cc_columns_mean_var_given(const double *x, size_t n, int d,
+						  const double *block_sums, double *mean, double *var,
+						  int threads, bool (*poll) (void *arg), void *poll_arg,
+						  const CcAllocator *alloc)
+{
+	return mean_var_blocks(x, n, d, block_sums, mean, var,
+						   threads > 1 ? threads : 1, poll, poll_arg, alloc);
 }

@@ -437,6 +437,145 @@ extern void cc_columns_mean_var(const double *x, size_t n, int d, int j0, int w,
 								double *mean, double *var);
 
 /*
+ * One block's sums of w <= CC_COLUMN_BLOCK columns, taken row by row as a
+ * walk hands the block's rows over, a few at a time and in order: of the
+ * values (mu NULL: the moments' first walk), or of their squared
+ * deviations from mu.  A compensated sum per column (with GCC or clang,
+ * four columns to a vector), the moments' own code, so a walk that writes
+ * the rows anyway (cc_impute_apply_parallel, cc_scale_rows_parallel) gives
+ * the bits of the moments' walk while the rows are in cache.
+ */
+typedef struct CcColumnSums
+{
+	int			w;
+	int			j0;				/* the first column */
+	bool		centered;		/* mu given */
+#if defined(__GNUC__)
+	CcV4d		s[CC_COLUMN_BLOCK / 4];
+	CcV4d		sc[CC_COLUMN_BLOCK / 4];
+	CcV4d		mv[CC_COLUMN_BLOCK / 4];
+#else
+	CcSum		s[CC_COLUMN_BLOCK];
+	double		mu[CC_COLUMN_BLOCK];
+#endif
+} CcColumnSums;
+
+static inline void
+cc_column_sums_start(CcColumnSums *cs, int j0, int w, const double *mu)
+{
+	int			g;
+
+	cs->w = w;
+	cs->j0 = j0;
+	cs->centered = (mu != NULL);
+#if defined(__GNUC__)
+	for (g = 0; g < (w + 3) / 4; g++)
+	{
+		const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
+
+		cs->s[g] = cs->sc[g] = zero;
+		if (mu)
+		{
+			double		t[4] = {0.0, 0.0, 0.0, 0.0};
+
+			memcpy(t, mu + 4 * g, sizeof(double) * (4 * g + 4 <= w ? 4 : w % 4));
+			memcpy(&cs->mv[g], t, sizeof(t));
+		}
+	}
+#else
+	for (g = 0; g < w; g++)
+	{
+		cs->s[g].sum = cs->s[g].comp = 0.0;
+		cs->mu[g] = mu ? mu[g] : 0.0;
+	}
+#endif
+}
+
+/* Add the next m rows of the block (x: the first of them, d columns). */
+static inline void
+cc_column_sums_add(CcColumnSums *cs, const double *x, size_t m, int d)
+{
+	int			w = cs->w;
+	size_t		i;
+
+#if defined(__GNUC__)
+	int			full = w / 4;	/* groups of four columns */
+	int			rest = w % 4;	/* columns in a last, partial group */
+	int			g;
+
+	for (i = 0; i < m; i++)
+	{
+		const double *row = x + i * d + cs->j0;
+		CcV4d		v;
+
+		for (g = 0; g < full; g++)
+		{
+			memcpy(&v, row + 4 * g, sizeof(v));
+			if (cs->centered)
+			{
+				v -= cs->mv[g];
+				v *= v;
+			}
+			cc_sum4_add(&cs->s[g], &cs->sc[g], &v);
+		}
+		if (rest > 0)
+		{
+			double		t[4] = {0.0, 0.0, 0.0, 0.0};
+
+			/* the other lanes hold zero: their sums stay zero, never stored */
+			memcpy(t, row + 4 * full, sizeof(double) * rest);
+			memcpy(&v, t, sizeof(v));
+			if (cs->centered)
+			{
+				v -= cs->mv[full];
+				v *= v;
+			}
+			cc_sum4_add(&cs->s[full], &cs->sc[full], &v);
+		}
+	}
+#else
+	int			c;
+
+	for (i = 0; i < m; i++)
+		for (c = 0; c < w; c++)
+		{
+			double		t = x[i * d + cs->j0 + c];
+
+			if (cs->centered)
+			{
+				t -= cs->mu[c];
+				t *= t;
+			}
+			cc_sum_add(&cs->s[c], t);
+		}
+#endif
+}
+
+/* The block's sums, each rounded, into out[0..w-1]. */
+static inline void
+cc_column_sums_end(const CcColumnSums *cs, double *out)
+{
+	int			c;
+
+#if defined(__GNUC__)
+	int			g;
+
+	for (g = 0; g < (cs->w + 3) / 4; g++)
+	{
+		double		t[4];
+		CcV4d		q = cs->s[g] + cs->sc[g];
+
+		memcpy(t, &q, sizeof(t));
+		for (c = 0; c < 4 && 4 * g + c < cs->w; c++)
+			out[4 * g + c] = t[c];
+	}
+#else
+	for (c = 0; c < cs->w; c++)
+		out[c] = cc_sum_value(&cs->s[c]);
+#endif
+}
+
+/*
  * The same for all d columns, the blocks of rows shared between up to
  * threads threads, their sums added in block order: the same bits.  false
  * when poll (a CcPollFn, parallel.h; may be NULL) asked to stop.
@@ -445,6 +584,18 @@ extern bool cc_columns_mean_var_parallel(const double *x, size_t n, int d,
 										 double *mean, double *var, int threads,
 										 bool (*poll) (void *arg), void *poll_arg,
 										 const CcAllocator *alloc);
+
+/*
+ * The same when a walk over the rows has taken the first walk's sums
+ * already: block_sums holds, for each block of CC_MOMENT_ROWS rows in
+ * order, the sums of its d columns (d at most CC_COLUMN_BLOCK), as
+ * CcColumnSums gives them.  Only the second walk is left.
+ */
+extern bool cc_columns_mean_var_given(const double *x, size_t n, int d,
+									  const double *block_sums, double *mean,
+									  double *var, int threads,
+									  bool (*poll) (void *arg), void *poll_arg,
+									  const CcAllocator *alloc);
 
 /*
  * Rearrange a[0..n-1] so that a[kth] holds the value it would have after

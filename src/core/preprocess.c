@@ -1214,12 +1214,15 @@ cc_transform_apply(double *x, size_t n, const CcFeatureMap *fm)
 /* ---------- the per-row steps in threads ---------- */
 
 #define CC_ROWS_PER_PART 32768
+#define CC_ROWS_IN_CACHE 256	/* rows a part steps through before summing them */
 
 typedef struct RowParts
 {
 	double	   *x;
 	size_t		n;
 	int			d;
+	size_t		part_rows;		/* CC_ROWS_PER_PART, or CC_MOMENT_ROWS with sums */
+	double	   *sums;			/* parts x d: the columns' sums per part, or NULL */
 	const double *values;		/* imputation */
 	const double *center;		/* scaling */
 	const double *scale;
@@ -1228,71 +1231,121 @@ typedef struct RowParts
 	ptrdiff_t  *first_big;		/* per part */
 } RowParts;
 
+/*
+ * Parts of the rows for a walk; with sums (d at most CC_COLUMN_BLOCK), a
+ * part is a block of the column moments and the walk takes its first sums.
+ */
+static int
+row_parts_init(RowParts *rp, double *x, size_t n, int d, double *sums)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->x = x;
+	rp->n = n;
+	rp->d = d;
+	rp->sums = (d <= CC_COLUMN_BLOCK) ? sums : NULL;
+	rp->part_rows = rp->sums ? CC_MOMENT_ROWS : CC_ROWS_PER_PART;
+	return (int) ((n + rp->part_rows - 1) / rp->part_rows);
+}
+
 static void
 row_part_bounds(const RowParts *rp, int part, size_t *lo, size_t *hi)
 {
-	*lo = (size_t) part * CC_ROWS_PER_PART;
-	*hi = *lo + CC_ROWS_PER_PART < rp->n ? *lo + CC_ROWS_PER_PART : rp->n;
+	*lo = (size_t) part * rp->part_rows;
+	*hi = *lo + rp->part_rows < rp->n ? *lo + rp->part_rows : rp->n;
 }
 
-static int
-row_parts(size_t n)
+/*
+ * Run step over the rows of a part, CC_ROWS_IN_CACHE at a time, and with
+ * sums add each batch of rows to the part's column sums right after it.
+ */
+static CC_ALWAYS_INLINE void
+walk_part(RowParts *rp, int part,
+		  void (*step) (RowParts *rp, int part, size_t lo, size_t hi))
 {
-	return (int) ((n + CC_ROWS_PER_PART - 1) / CC_ROWS_PER_PART);
+	CcColumnSums cs;
+	size_t		lo,
+				hi,
+				i;
+
+	row_part_bounds(rp, part, &lo, &hi);
+	cc_column_sums_start(&cs, 0, rp->sums ? rp->d : 0, NULL);
+	for (i = lo; i < hi; i += CC_ROWS_IN_CACHE)
+	{
+		size_t		end = (hi - i < CC_ROWS_IN_CACHE) ? hi : i + CC_ROWS_IN_CACHE;
+
+		step(rp, part, i, end);
+		if (rp->sums)
+			cc_column_sums_add(&cs, rp->x + i * rp->d, end - i, rp->d);
+	}
+	if (rp->sums)
+		cc_column_sums_end(&cs, rp->sums + (size_t) part * rp->d);
 }
 
 static void
-impute_part(void *arg, int part)
+impute_rows(RowParts *rp, int part, size_t lo, size_t hi)
 {
-	RowParts   *rp = arg;
-	size_t		lo,
-				hi;
-
-	row_part_bounds(rp, part, &lo, &hi);
+	(void) part;
 	/* every method but drop puts the column's value in place of a missing one */
 	(void) cc_impute_apply(rp->x + lo * rp->d, hi - lo, rp->d, CC_IMPUTE_MEDIAN,
 						   rp->values);
 }
 
+CC_SIMD_CLONES static void
+impute_part(void *arg, int part)
+{
+	walk_part(arg, part, impute_rows);
+}
+
 /* cc_impute_apply for a method other than drop, in threads; see preprocess.h. */
 bool
 cc_impute_apply_parallel(double *x, size_t n, int d, const double *values,
-						 int threads, CcPollFn poll, void *poll_arg)
+						 int threads, CcPollFn poll, void *poll_arg,
+						 double *sums)
 {
 	RowParts	rp;
+	int			parts = row_parts_init(&rp, x, n, d, sums);
 
-	memset(&rp, 0, sizeof(rp));
-	rp.x = x;
-	rp.n = n;
-	rp.d = d;
 	rp.values = values;
-	return cc_run_parts(impute_part, &rp, row_parts(n), threads, poll, poll_arg);
+	return cc_run_parts(impute_part, &rp, parts, threads, poll, poll_arg);
 }
 
 static void
+scale_rows(RowParts *rp, int part, size_t lo, size_t hi)
+{
+	int			d = rp->d;
+	size_t		i;
+	int			j;
+
+	double	   *v = rp->x + lo * d;
+	size_t		m = (hi - lo) * d;
+	bool		over = false;
+	size_t		q;
+
+	cc_scale_apply(v, hi - lo, d, rp->center, rp->scale);
+	if (rp->weight)
+		for (i = lo; i < hi; i++)
+			for (j = 0; j < d; j++)
+				rp->x[i * d + j] *= rp->weight[j];
+	if (rp->first_big[part] >= 0)
+		return;
+	/* whether any value is too large, without a branch; then which first */
+	for (q = 0; q < m; q++)
+		over |= fabs(v[q]) > rp->limit;
+	for (q = 0; over && q < m; q++)
+		if (fabs(v[q]) > rp->limit)
+		{
+			rp->first_big[part] = (ptrdiff_t) (lo * d + q);
+			break;
+		}
+}
+
+CC_SIMD_CLONES static void
 scale_part(void *arg, int part)
 {
 	RowParts   *rp = arg;
-	int			d = rp->d;
-	size_t		lo,
-				hi,
-				i;
-	int			j;
 
-	row_part_bounds(rp, part, &lo, &hi);
-	cc_scale_apply(rp->x + lo * d, hi - lo, d, rp->center, rp->scale);
 	rp->first_big[part] = -1;
-	for (i = lo; i < hi; i++)
-	{
-		double	   *row = rp->x + i * d;
-
-		if (rp->weight)
-			for (j = 0; j < d; j++)
-				row[j] *= rp->weight[j];
-		for (j = 0; j < d; j++)
-			if (fabs(row[j]) > rp->limit && rp->first_big[part] < 0)
-				rp->first_big[part] = (ptrdiff_t) (i * d + j);
-	}
+	walk_part(rp, part, scale_rows);
 }
 
 /* Scale, weigh and check rows in threads; see preprocess.h. */
@@ -1300,17 +1353,14 @@ bool
 cc_scale_rows_parallel(double *x, size_t n, int d, const double *center,
 					   const double *scale, const double *weight, double limit,
 					   int threads, CcPollFn poll, void *poll_arg,
-					   ptrdiff_t *first_big, const CcAllocator *alloc)
+					   ptrdiff_t *first_big, double *sums,
+					   const CcAllocator *alloc)
 {
 	RowParts	rp;
-	int			parts = row_parts(n);
+	int			parts = row_parts_init(&rp, x, n, d, sums);
 	int			p;
 	bool		done;
 
-	memset(&rp, 0, sizeof(rp));
-	rp.x = x;
-	rp.n = n;
-	rp.d = d;
 	rp.center = center;
 	rp.scale = scale;
 	rp.weight = weight;

@@ -162,25 +162,31 @@ extern void cc_scale_fit_standard_moments(const double *mean, const double *var,
 
 /*
  * cc_impute_apply for a method other than CC_IMPUTE_DROP, the rows in parts
- * shared between up to threads threads: the same values.  false when poll
- * asked to stop (some rows then left as they were).
+ * shared between up to threads threads: the same values.  With sums (not
+ * NULL) and d at most CC_COLUMN_BLOCK, the walk also leaves there the first
+ * sums of the imputed rows' moments, for cc_columns_mean_var_given
+ * (matrix.h; one row of d per CC_MOMENT_ROWS rows); with more columns sums
+ * is not touched.  false when poll asked to stop (some rows then left as
+ * they were).
  */
 extern bool cc_impute_apply_parallel(double *x, size_t n, int d,
 									 const double *values, int threads,
-									 CcPollFn poll, void *poll_arg);
+									 CcPollFn poll, void *poll_arg,
+									 double *sums);
 
 /*
  * Scale n rows in place, (x - center) / scale, then times weight (NULL: no
  * weights), the rows in parts shared between up to threads threads: the
  * values cc_scale_apply and a multiplication give.  *first_big receives -1,
  * or the index (row * d + feature) of the first value whose magnitude then
- * exceeds limit.  false when poll asked to stop.
+ * exceeds limit.  sums as for cc_impute_apply_parallel, of the scaled
+ * rows.  false when poll asked to stop.
  */
 extern bool cc_scale_rows_parallel(double *x, size_t n, int d,
 								   const double *center, const double *scale,
 								   const double *weight, double limit,
 								   int threads, CcPollFn poll, void *poll_arg,
-								   ptrdiff_t *first_big,
+								   ptrdiff_t *first_big, double *sums,
 								   const CcAllocator *alloc);
 
 /* Apply a fitted scaler to n rows in place. */

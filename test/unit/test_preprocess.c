@@ -945,7 +945,9 @@ test_transforms(void)
  * The row steps in parts (cc_impute_apply_parallel, cc_scale_rows_parallel)
  * and the column moments in groups (cc_columns_mean_var_parallel) give the
  * bits of the serial functions for any number of threads, on more rows than
- * one part holds; the first value above the limit is the serial scan's.
+ * one part holds; so do the moments from the first sums the steps take on
+ * their way (cc_columns_mean_var_given); the first value above the limit
+ * is the serial scan's.
  */
 static void
 test_parallel_steps(void)
@@ -962,7 +964,11 @@ test_parallel_steps(void)
 				mean[9],
 				var[9],
 				pmean[9],
-				pvar[9];
+				pvar[9],
+				smean[9],
+				svar[9];
+	double		sums[2][9 * 2],
+				wide_sums[1] = {-1.0};
 	TRand		r;
 	size_t		i;
 	int			j,
@@ -981,26 +987,57 @@ test_parallel_steps(void)
 	memcpy(serial, x, sizeof(double) * n * d);
 	cc_impute_apply(serial, n, d, CC_IMPUTE_MEAN, values);
 	cc_columns_mean_var(serial, n, d, 0, d, mean, var);
+	/* 100,003 rows: two blocks of sums */
+	CHECK((n + CC_MOMENT_ROWS - 1) / CC_MOMENT_ROWS == 2);
 	for (threads = 1; threads <= 3; threads++)
 	{
 		ptrdiff_t	big;
 
 		set_ctx("parallel steps, %d threads", threads);
 		memcpy(par, x, sizeof(double) * n * d);
-		CHECK(cc_impute_apply_parallel(par, n, d, values, threads, NULL, NULL));
+		CHECK(cc_impute_apply_parallel(par, n, d, values, threads, NULL, NULL,
+									   sums[0]));
 		CHECK(memcmp(par, serial, sizeof(double) * n * d) == 0);
 		CHECK(cc_columns_mean_var_parallel(par, n, d, pmean, pvar, threads, NULL, NULL, A));
 		CHECK(memcmp(pmean, mean, sizeof(mean)) == 0);
 		CHECK(memcmp(pvar, var, sizeof(var)) == 0);
+		CHECK(cc_columns_mean_var_given(par, n, d, sums[0], pmean, pvar, threads,
+										NULL, NULL, A));
+		CHECK(memcmp(pmean, mean, sizeof(mean)) == 0);
+		CHECK(memcmp(pvar, var, sizeof(var)) == 0);
 		CHECK(cc_scale_rows_parallel(par, n, d, center, scale, weight, 1e150,
-									 threads, NULL, NULL, &big, A));
+									 threads, NULL, NULL, &big, sums[1], A));
 		CHECK(big == -1);
+		/* the scaled rows' moments from the scaling's sums */
+		cc_columns_mean_var(par, n, d, 0, d, smean, svar);
+		CHECK(cc_columns_mean_var_given(par, n, d, sums[1], pmean, pvar, threads,
+										NULL, NULL, A));
+		CHECK(memcmp(pmean, smean, sizeof(smean)) == 0);
+		CHECK(memcmp(pvar, svar, sizeof(svar)) == 0);
 		/* a value far out in the second part, another in the last row */
 		par[(size_t) 40000 * d + 3] = 1e151;
 		par[(n - 1) * d + 5] = -1e155;
 		CHECK(cc_scale_rows_parallel(par, n, d, center, scale, NULL, 1e150,
-									 threads, NULL, NULL, &big, A));
+									 threads, NULL, NULL, &big, NULL, A));
 		CHECK(big == (ptrdiff_t) ((size_t) 40000 * d + 3));
+	}
+	/* more columns than one set of sums holds: the walk leaves sums alone */
+	{
+		int			wd = CC_COLUMN_BLOCK + 1;
+		size_t		wn = 1000;
+		double	   *w = dalloc(wn * wd);
+		double	   *wv = dalloc(wd);
+
+		set_ctx("parallel steps, %d columns", wd);
+		for (i = 0; i < wn * (size_t) wd; i++)
+			w[i] = (i % 7 == 0) ? NAN : (double) (i % 100);
+		for (j = 0; j < wd; j++)
+			wv[j] = j;
+		CHECK(cc_impute_apply_parallel(w, wn, wd, wv, 2, NULL, NULL, wide_sums));
+		CHECK(wide_sums[0] == -1.0);
+		CHECK(w[0] == 0.0 && w[7] == 7.0);
+		tfree(w);
+		tfree(wv);
 	}
 	{
 		double	   *want = dalloc(n * d);
@@ -1016,7 +1053,7 @@ test_parallel_steps(void)
 			ptrdiff_t	big;
 
 			CHECK(cc_scale_rows_parallel(par, n, d, center, scale, weight, 1e150,
-										 2, NULL, NULL, &big, A));
+										 2, NULL, NULL, &big, NULL, A));
 		}
 		CHECK(memcmp(par, want, sizeof(double) * n * d) == 0);
 		tfree(want);
