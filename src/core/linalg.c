@@ -28,56 +28,116 @@
 #define CC_COV_GROUPS (CC_COV_BLOCK / 4)
 
 /*
+ * One tile of a group's products: the centered columns a and, when two is
+ * set, a + 1 (rows of ta, sa doubles apart) against the vectors g0 .. g0 +
+ * W - 1 of the centered columns b (rows of tb, sb doubles apart), each
+ * summed over the rows in order from zero into p[a][g0 ..] (and p[a +
+ * 1][g0 ..]).  W is a constant where this is inlined, so that the 2 x W
+ * sums stay in registers for the whole group.
+ */
+static CC_ALWAYS_INLINE void
+cov_tile(const double *ta, const double *tb, size_t rows, int sa, int sb,
+		 int a, bool two, int g0, int W, CcV4d p[][CC_COV_GROUPS])
+{
+	const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
+	CcV4d		s0[4],
+				s1[4];
+	size_t		r;
+	int			g;
+
+	for (g = 0; g < W; g++)
+		s0[g] = s1[g] = zero;
+	for (r = 0; r < rows; r++)
+	{
+		const double *rb = tb + r * sb + 4 * g0;
+		double		x0 = ta[r * sa + a];
+		double		x1 = two ? ta[r * sa + a + 1] : 0.0;
+		CcV4d		v0 = {x0, x0, x0, x0};
+		CcV4d		v1 = {x1, x1, x1, x1};
+
+		for (g = 0; g < W; g++)
+		{
+			CcV4d		vb;
+
+			memcpy(&vb, rb + 4 * g, sizeof(vb));
+			s0[g] += vb * v0;
+			if (two)
+				s1[g] += vb * v1;
+		}
+	}
+	for (g = 0; g < W; g++)
+	{
+		p[a][g0 + g] = s0[g];
+		if (two)
+			p[a + 1][g0 + g] = s1[g];
+	}
+}
+
+/*
  * The plain sums of the products of rows [i0, i1) (one group of
  * CC_COV_ROWS rows) for the columns a0 .. a0 + wa - 1 against b0 .. b0 + wb
- * - 1, into p[a][g] from zero: row by row, each row's products with column
- * a four columns b at a time.  In a diagonal block (b0 == a0) the vectors
- * left of the diagonal are not computed.
+ * - 1, into p[a][g] from zero: the group's rows are centered once into ta
+ * (columns a) and tb (columns b, four to a vector, the lanes past wb
+ * zero), then summed a tile of two columns a by up to four vectors b at a
+ * time (cov_tile), each sum over the rows in order: the same bits as a row
+ * at a time.  In a diagonal block (b0 == a0) the vectors left of the
+ * diagonal are not computed.
  */
 static CC_ALWAYS_INLINE void
 cov_group(const double *x, int d, const double *mean, int a0, int wa, int b0,
 		  int wb, size_t i0, size_t i1, CcV4d p[][CC_COV_GROUPS])
 {
-	const CcV4d zero = {0.0, 0.0, 0.0, 0.0};
-	CcV4d		ta4[CC_COV_BLOCK];
-	double		tb[CC_COV_BLOCK];
+	double		ta[CC_COV_ROWS * CC_COV_BLOCK];
+	double		tb[CC_COV_ROWS * CC_COV_BLOCK];
 	int			groups = (wb + 3) / 4;
-	size_t		i;
+	int			stride = groups * 4;
+	bool		diagonal = b0 == a0;
+	/* in a diagonal block the columns a are the columns b */
+	const double *ca = diagonal ? tb : ta;
+	int			sa = diagonal ? stride : wa;
+	size_t		rows = i1 - i0;
+	size_t		r;
 	int			a,
 				b,
-				g;
+				g0;
 
-	for (a = 0; a < wa; a++)
-		for (g = 0; g < groups; g++)
-			p[a][g] = zero;
-	for (b = wb; b < groups * 4; b++)
-		tb[b] = 0.0;
-	for (i = i0; i < i1; i++)
+	for (r = 0; r < rows; r++)
 	{
-		const double *row = x + i * d;
+		const double *row = x + (i0 + r) * d;
 
-		/*
-		 * the column a terms four times over, all of them written before the
-		 * first is read: SSE2 code builds them in memory, and a read right
-		 * after its writes would wait for them
-		 */
-		for (a = 0; a < wa; a++)
-		{
-			double		t = row[a0 + a] - mean[a0 + a];
-			CcV4d		v = {t, t, t, t};
-
-			ta4[a] = v;
-		}
+		if (!diagonal)
+			for (a = 0; a < wa; a++)
+				ta[r * wa + a] = row[a0 + a] - mean[a0 + a];
 		for (b = 0; b < wb; b++)
-			tb[b] = row[b0 + b] - mean[b0 + b];
-		for (a = 0; a < wa; a++)
-			for (g = (b0 == a0) ? a / 4 : 0; g < groups; g++)
-			{
-				CcV4d		vb;
+			tb[r * stride + b] = row[b0 + b] - mean[b0 + b];
+		for (b = wb; b < stride; b++)
+			tb[r * stride + b] = 0.0;
+	}
+	for (a = 0; a < wa; a += 2)
+	{
+		bool		two = a + 1 < wa;
 
-				memcpy(&vb, tb + 4 * g, sizeof(vb));
-				p[a][g] += vb * ta4[a];
+		/* a is even: a and a + 1 start at the same vector */
+		for (g0 = diagonal ? a / 4 : 0; g0 < groups; g0 += 4)
+		{
+			int			w = groups - g0 < 4 ? groups - g0 : 4;
+
+			switch (w)
+			{
+				case 1:
+					cov_tile(ca, tb, rows, sa, stride, a, two, g0, 1, p);
+					break;
+				case 2:
+					cov_tile(ca, tb, rows, sa, stride, a, two, g0, 2, p);
+					break;
+				case 3:
+					cov_tile(ca, tb, rows, sa, stride, a, two, g0, 3, p);
+					break;
+				default:
+					cov_tile(ca, tb, rows, sa, stride, a, two, g0, 4, p);
+					break;
 			}
+		}
 	}
 }
 
