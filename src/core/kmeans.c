@@ -902,6 +902,29 @@ elkan_get4(const void *lower, int c, bool f, CcV4d *l)
 	else
 		memcpy(l, (const double *) lower + c, sizeof(*l));
 }
+
+/* Store four bounds from c, as elkan_put does each. */
+static CC_ALWAYS_INLINE void
+elkan_put4(void *lower, int c, CcV4d l, bool f)
+{
+	if (f)
+	{
+		const CcV4d shrink = {CC_FLOAT_SHRINK, CC_FLOAT_SHRINK,
+		CC_FLOAT_SHRINK, CC_FLOAT_SHRINK};
+		const CcV4d top = {CC_FLOAT_MAX, CC_FLOAT_MAX, CC_FLOAT_MAX,
+		CC_FLOAT_MAX};
+		CcV4l		below;
+		CcV4f		lf;
+
+		l *= shrink;
+		below = l < top;
+		l = (CcV4d) (((CcV4l) l & below) | ((CcV4l) top & ~below));
+		lf = __builtin_convertvector(l, CcV4f);
+		memcpy((float *) lower + c, &lf, sizeof(lf));
+	}
+	else
+		memcpy((double *) lower + c, &l, sizeof(l));
+}
 #endif
 
 /*
@@ -950,12 +973,7 @@ elkan_least(void *lower, bool f, const double *restrict half_a, int k,
 				l = (l - dr) * keep - sl;
 			}
 			if (store)
-			{
-				int			j;
-
-				for (j = 0; j < 4; j++)
-					elkan_put(lower, c + j, l[j], f);
-			}
+				elkan_put4(lower, c, l, f);
 			memcpy(&h, half_a + c, sizeof(h));
 			above = l > h;
 			m = (CcV4d) (((CcV4l) l & above) | ((CcV4l) h & ~above));
@@ -1023,6 +1041,28 @@ elkan_first(const KmWork *w, size_t i)
 }
 
 /*
+ * Ask for row i's values ahead of reading them: the rows that the bounds
+ * leave in doubt lie scattered, where the hardware's prefetcher does not
+ * follow.  A hint only: nothing computed depends on it.
+ */
+static CC_ALWAYS_INLINE void
+km_prefetch_row(const KmWork *w, size_t i)
+{
+#if defined(__GNUC__)
+	const char *p = (const char *) (w->x + i * w->d);
+	size_t		bytes = (size_t) w->d * sizeof(double);
+	size_t		o;
+
+	for (o = 0; o < bytes; o += 64)
+		__builtin_prefetch(p + o, 0, 3);
+	__builtin_prefetch(p + bytes - 1, 0, 3);
+#else
+	(void) w;
+	(void) i;
+#endif
+}
+
+/*
  * Elkan's second look at the m rows listed, the ones that the first left in
  * doubt (all of them when the pass rebases): u against each lower bound
  * (elkan_least).  Every row listed gets u and lmin for the current
@@ -1060,7 +1100,12 @@ elkan_second(KmWork *w, size_t *list, size_t m, bool f)
 		w->upper[i] = u;
 		w->ustamp[i] = (uint8_t) w->hist_now;
 		list[open] = i;
-		open += (u >= least);
+		if (u >= least)
+		{
+			/* elkan_tighten reads the row next: ask for it now */
+			km_prefetch_row(w, i);
+			open++;
+		}
 	}
 	if (!rebase)
 	{
