@@ -905,8 +905,10 @@ elkan_get4(const void *lower, int c, bool f, CcV4d *l)
 
 /* Store four bounds from c, as elkan_put does each. */
 static CC_ALWAYS_INLINE void
-elkan_put4(void *lower, int c, CcV4d l, bool f)
+elkan_put4(void *lower, int c, const CcV4d *lp, bool f)
 {
+	CcV4d		l = *lp;
+
 	if (f)
 	{
 		const CcV4d shrink = {CC_FLOAT_SHRINK, CC_FLOAT_SHRINK,
@@ -973,7 +975,7 @@ elkan_least(void *lower, bool f, const double *restrict half_a, int k,
 				l = (l - dr) * keep - sl;
 			}
 			if (store)
-				elkan_put4(lower, c, l, f);
+				elkan_put4(lower, c, &l, f);
 			memcpy(&h, half_a + c, sizeof(h));
 			above = l > h;
 			m = (CcV4d) (((CcV4l) l & above) | ((CcV4l) h & ~above));
