@@ -212,57 +212,127 @@ pair_rank_value(OrderPair *op, size_t r, double *out)
 	return false;
 }
 
+/* One column's value v against one pair's bracket: counts, and v kept if inside. */
+static CC_ALWAYS_INLINE void
+order_take(OrderPair *op, double v)
+{
+	op->below += (v < op->lo);
+	op->at_lo += (v == op->lo);
+	op->at_hi += (v == op->hi) & (op->hi != op->lo);
+	if ((v > op->lo) & (v < op->hi))
+	{
+		/* past cap, only counted: the caller then selects another way */
+		if (op->inside < op->cap)
+			op->buf[op->inside] = v;
+		op->inside++;
+	}
+}
+
+/* cc_order_pairs' walk in vectors: up to 32 columns, four to a vector, and 4 pairs */
+#define CC_ORDER_GROUPS 8
+#define CC_ORDER_PAIRS 4
+
 /*
  * cc_order_pairs' walk over the rows [from, to) for the w columns from j0,
  * npairs pairs each: counts into ops, and the values inside each bracket
- * into its buffer after those already there.  The rows go in blocks that
- * stay in the cache, column by column in a block, so that the counts of a
- * column stay in registers.
+ * into its buffer after those already there, in row order.  The rows go in
+ * blocks that stay in the cache, pair by pair in a block.  Each row's
+ * columns go four at a time against the brackets (vector types; the counts
+ * in vectors of lanes), and only a vector with a value inside a bracket
+ * goes on to keep it, a lane at a time: the brackets are narrow, so that is
+ * rare enough to be a branch.  The columns past the last four go one at a
+ * time.
  */
-static void
+CC_SIMD_CLONES static void
 order_walk_rows(const double *x, int d, int j0, int w, int npairs,
 				OrderPair *ops, size_t from, size_t to)
 {
-	size_t		i0;
+	size_t		i0,
+				i;
 	int			c,
 				p;
+#if defined(__GNUC__)
+	if (npairs <= CC_ORDER_PAIRS)
+	{
+		const CcV4l zero = {0, 0, 0, 0};
+		CcV4d		lo[CC_ORDER_PAIRS][CC_ORDER_GROUPS],
+					hi[CC_ORDER_PAIRS][CC_ORDER_GROUPS];
+		CcV4l		two[CC_ORDER_PAIRS][CC_ORDER_GROUPS],
+					below[CC_ORDER_PAIRS][CC_ORDER_GROUPS],
+					at_lo[CC_ORDER_PAIRS][CC_ORDER_GROUPS],
+					at_hi[CC_ORDER_PAIRS][CC_ORDER_GROUPS];
+		int			groups = w / 4;
+		int			g,
+					l;
 
+		for (p = 0; p < npairs; p++)
+			for (g = 0; g < groups; g++)
+			{
+				for (l = 0; l < 4; l++)
+				{
+					const OrderPair *op = &ops[(4 * g + l) * npairs + p];
+
+					lo[p][g][l] = op->lo;
+					hi[p][g][l] = op->hi;
+				}
+				two[p][g] = hi[p][g] != lo[p][g];
+				below[p][g] = at_lo[p][g] = at_hi[p][g] = zero;
+			}
+		for (i0 = from; i0 < to; i0 += CC_ROW_BLOCK)
+		{
+			size_t		i1 = (to - i0 < CC_ROW_BLOCK) ? to : i0 + CC_ROW_BLOCK;
+
+			for (p = 0; p < npairs; p++)
+				for (i = i0; i < i1; i++)
+				{
+					const double *row = x + i * d + j0;
+
+					for (g = 0; g < groups; g++)
+					{
+						CcV4d		v;
+						CcV4l		in;
+
+						memcpy(&v, row + 4 * g, sizeof(v));
+						below[p][g] -= v < lo[p][g];
+						at_lo[p][g] -= v == lo[p][g];
+						at_hi[p][g] -= (v == hi[p][g]) & two[p][g];
+						in = (v > lo[p][g]) & (v < hi[p][g]);
+						if ((in[0] | in[1]) | (in[2] | in[3]))
+							for (l = 0; l < 4; l++)
+								if (in[l])
+								{
+									OrderPair  *op = &ops[(4 * g + l) * npairs + p];
+
+									if (op->inside < op->cap)
+										op->buf[op->inside] = v[l];
+									op->inside++;
+								}
+					}
+					for (c = 4 * groups; c < w; c++)
+						order_take(&ops[c * npairs + p], row[c]);
+				}
+		}
+		for (p = 0; p < npairs; p++)
+			for (g = 0; g < groups; g++)
+				for (l = 0; l < 4; l++)
+				{
+					OrderPair  *op = &ops[(4 * g + l) * npairs + p];
+
+					op->below += (size_t) below[p][g][l];
+					op->at_lo += (size_t) at_lo[p][g][l];
+					op->at_hi += (size_t) at_hi[p][g][l];
+				}
+		return;
+	}
+#endif
 	for (i0 = from; i0 < to; i0 += CC_ROW_BLOCK)
 	{
 		size_t		i1 = (to - i0 < CC_ROW_BLOCK) ? to : i0 + CC_ROW_BLOCK;
-		size_t		i;
 
 		for (c = 0; c < w; c++)
 			for (p = 0; p < npairs; p++)
-			{
-				OrderPair  *op = &ops[c * npairs + p];
-				double		lo = op->lo,
-							hi = op->hi;
-				size_t		below = op->below,
-							at_lo = op->at_lo,
-							at_hi = op->at_hi,
-							inside = op->inside,
-							cap = op->cap;
-				double	   *buf = op->buf;
-				const double *col = x + j0 + c;
-				bool		two = (hi != lo);
-
 				for (i = i0; i < i1; i++)
-				{
-					double		v = col[i * d];
-
-					below += (v < lo);
-					at_lo += (v == lo);
-					at_hi += (v == hi) & two;
-					/* store always (there is room for one more), keep only inside */
-					buf[inside < cap ? inside : cap] = v;
-					inside += (v > lo) & (v < hi);
-				}
-				op->below = below;
-				op->at_lo = at_lo;
-				op->at_hi = at_hi;
-				op->inside = inside;
-			}
+					order_take(&ops[c * npairs + p], x[i * d + j0 + c]);
 	}
 }
 
@@ -497,9 +567,11 @@ cc_order_pairs(const double *x, size_t n, int d, int j0, int w, int npairs,
 
 /*
  * Count the non-missing values of each column in one walk over the rows:
- * count[j] for j < d.
+ * count[j] for j < d.  With GCC or clang, each row's columns go four at a
+ * time (vector types, the counts in vectors of lanes, up to 32 columns per
+ * walk), the columns past the last four one at a time.
  */
-static void
+CC_SIMD_CLONES static void
 count_present(const double *x, size_t n, int d, size_t *count)
 {
 	size_t		i0;
@@ -507,6 +579,37 @@ count_present(const double *x, size_t n, int d, size_t *count)
 
 	for (j = 0; j < d; j++)
 		count[j] = 0;
+#if defined(__GNUC__)
+	if (d <= 4 * CC_ORDER_GROUPS)
+	{
+		const CcV4l zero = {0, 0, 0, 0};
+		CcV4l		present[CC_ORDER_GROUPS];
+		int			groups = d / 4;
+		int			g;
+		size_t		i;
+
+		for (g = 0; g < groups; g++)
+			present[g] = zero;
+		for (i = 0; i < n; i++)
+		{
+			const double *row = x + i * d;
+
+			for (g = 0; g < groups; g++)
+			{
+				CcV4d		v;
+
+				memcpy(&v, row + 4 * g, sizeof(v));
+				present[g] -= v == v;
+			}
+			for (j = 4 * groups; j < d; j++)
+				count[j] += !isnan(row[j]);
+		}
+		for (g = 0; g < groups; g++)
+			for (j = 0; j < 4; j++)
+				count[4 * g + j] += (size_t) present[g][j];
+		return;
+	}
+#endif
 	/* blocks of rows that stay in the cache, a column at a time in each */
 	for (i0 = 0; i0 < n; i0 += CC_ROW_BLOCK)
 	{
