@@ -11,69 +11,107 @@
 #include "parallel.h"
 #include "rng.h"
 
-/* tile of the distance matrix computed at a time: rows x columns */
+/* tile of the distance matrix summed at a time: rows x columns */
 #define TILE_ROWS	32
 #define TILE_COLS	512
 
 /*
- * Distances between rows a0..a1-1 and b0..b1-1 of the transposed selection
- * xt (feature f of position p at xt[f * m + p]) into tile (row-major,
- * TILE_COLS wide).  The sum over features runs in feature order for every
- * pair.  With GCC or clang, sixteen columns at a time keep their sums in
- * four vector registers over all the features (each lane the same
- * operations as the plain loop, so the same bits), instead of reading and
- * writing a row of the tile for every feature; the last few columns go one
- * at a time.
+ * The distances between rows a0..a1-1 and b0..b1-1 (at most TILE_COLS) of
+ * the transposed selection xt (feature f of position p at xt[f * m + p]),
+ * summed as they come: row i's added to rowtot[i * stride], and,
+ * when colsum is not NULL, each column's over the rows in order into
+ * colsum (from zero).  Every distance sums over the features in feature
+ * order; a row's distances go into four partial sums, distance j into sum
+ * j % 4 up to the last multiple of four and the rest into the first, added
+ * up as (s0 + s1) + (s2 + s3).  With GCC or clang, sixteen columns at a
+ * time keep their sums in four vector registers over all the features and
+ * take their roots there (each lane the same operations as the plain loop,
+ * so the same bits); the last few columns go one at a time.
  */
 CC_SIMD_CLONES static void
-distance_tile(const double *xt, size_t m, int d, size_t a0, size_t a1,
-			  size_t b0, size_t b1, double *tile)
+distance_sums(const double *xt, size_t m, int d, size_t a0, size_t a1,
+			  size_t b0, size_t b1, double *rowtot, size_t stride,
+			  double *colsum)
 {
 	size_t		w = b1 - b0;
+	size_t		w4 = w / 4 * 4;
 	size_t		i,
 				j;
 	int			f;
 
+	if (colsum)
+		for (j = 0; j < w; j++)
+			colsum[j] = 0.0;
 	for (i = a0; i < a1; i++)
 	{
-		double	   *out = tile + (i - a0) * TILE_COLS;
+		double		s[4] = {0.0, 0.0, 0.0, 0.0};
 
 		j = 0;
 #if defined(__GNUC__)
-		for (; j + 16 <= w; j += 16)
 		{
-			CcV4d		s0 = {0.0, 0.0, 0.0, 0.0},
-						s1 = s0,
-						s2 = s0,
-						s3 = s0;
+			CcV4d		rs = {0.0, 0.0, 0.0, 0.0};
 
-			for (f = 0; f < d; f++)
+			for (; j + 16 <= w; j += 16)
 			{
-				const double *col = xt + (size_t) f * m + b0 + j;
-				const double xf = xt[(size_t) f * m + i];
-				CcV4d		xv = {xf, xf, xf, xf},
-							c0,
-							c1,
-							c2,
-							c3;
+				CcV4d		s0 = {0.0, 0.0, 0.0, 0.0},
+							s1 = s0,
+							s2 = s0,
+							s3 = s0;
+				int			l;
 
-				memcpy(&c0, col, sizeof(c0));
-				memcpy(&c1, col + 4, sizeof(c1));
-				memcpy(&c2, col + 8, sizeof(c2));
-				memcpy(&c3, col + 12, sizeof(c3));
-				c0 = xv - c0;
-				c1 = xv - c1;
-				c2 = xv - c2;
-				c3 = xv - c3;
-				s0 += c0 * c0;
-				s1 += c1 * c1;
-				s2 += c2 * c2;
-				s3 += c3 * c3;
+				for (f = 0; f < d; f++)
+				{
+					const double *col = xt + (size_t) f * m + b0 + j;
+					const double xf = xt[(size_t) f * m + i];
+					CcV4d		xv = {xf, xf, xf, xf},
+								c0,
+								c1,
+								c2,
+								c3;
+
+					memcpy(&c0, col, sizeof(c0));
+					memcpy(&c1, col + 4, sizeof(c1));
+					memcpy(&c2, col + 8, sizeof(c2));
+					memcpy(&c3, col + 12, sizeof(c3));
+					c0 = xv - c0;
+					c1 = xv - c1;
+					c2 = xv - c2;
+					c3 = xv - c3;
+					s0 += c0 * c0;
+					s1 += c1 * c1;
+					s2 += c2 * c2;
+					s3 += c3 * c3;
+				}
+				for (l = 0; l < 4; l++)
+				{
+					s0[l] = sqrt(s0[l]);
+					s1[l] = sqrt(s1[l]);
+					s2[l] = sqrt(s2[l]);
+					s3[l] = sqrt(s3[l]);
+				}
+				rs += s0;
+				rs += s1;
+				rs += s2;
+				rs += s3;
+				if (colsum)
+				{
+					CcV4d		c;
+
+					memcpy(&c, colsum + j, sizeof(c));
+					c += s0;
+					memcpy(colsum + j, &c, sizeof(c));
+					memcpy(&c, colsum + j + 4, sizeof(c));
+					c += s1;
+					memcpy(colsum + j + 4, &c, sizeof(c));
+					memcpy(&c, colsum + j + 8, sizeof(c));
+					c += s2;
+					memcpy(colsum + j + 8, &c, sizeof(c));
+					memcpy(&c, colsum + j + 12, sizeof(c));
+					c += s3;
+					memcpy(colsum + j + 12, &c, sizeof(c));
+				}
 			}
-			memcpy(out + j, &s0, sizeof(s0));
-			memcpy(out + j + 4, &s1, sizeof(s1));
-			memcpy(out + j + 8, &s2, sizeof(s2));
-			memcpy(out + j + 12, &s3, sizeof(s3));
+			memcpy(s, &rs, sizeof(s));
 		}
 #endif
 		for (; j < w; j++)
@@ -86,10 +124,12 @@ distance_tile(const double *xt, size_t m, int d, size_t a0, size_t a1,
 
 				sum += t * t;
 			}
-			out[j] = sum;
+			sum = sqrt(sum);
+			s[j < w4 ? j % 4 : 0] += sum;
+			if (colsum)
+				colsum[j] += sum;
 		}
-		for (j = 0; j < w; j++)
-			out[j] = sqrt(out[j]);
+		rowtot[i * stride] += (s[0] + s[1]) + (s[2] + s[3]);
 	}
 }
 
@@ -106,7 +146,6 @@ typedef struct SilShared
 	int		   *pair_a;			/* cluster pairs (a <= b), dearest first */
 	int		   *pair_b;
 	int			next;			/* next pair to take (atomic) */
-	double	   *tiles;			/* per worker: TILE_ROWS x TILE_COLS */
 	double	   *colsums;		/* per worker: TILE_COLS */
 	volatile int *stop;			/* threaded: set to stop */
 	CcCheckFn	check;			/* not threaded: may not return */
@@ -121,11 +160,10 @@ typedef struct SilShared
  * pairs never write the same entry, and each sum runs in a fixed order.
  */
 static bool
-sil_pair(SilShared *sh, int ca, int cb, double *tile, double *colsum)
+sil_pair(SilShared *sh, int ca, int cb, double *colsum)
 {
 	size_t		a0,
-				b0,
-				i;
+				b0;
 	int			k = sh->k;
 
 	for (a0 = sh->start[ca]; a0 < sh->start[ca + 1]; a0 += TILE_ROWS)
@@ -142,28 +180,8 @@ sil_pair(SilShared *sh, int ca, int cb, double *tile, double *colsum)
 			size_t		w = b1 - b0;
 			size_t		j;
 
-			distance_tile(sh->xt, sh->m, sh->d, a0, a1, b0, b1, tile);
-			for (j = 0; j < w; j++)
-				colsum[j] = 0.0;
-			for (i = a0; i < a1; i++)
-			{
-				const double *row = tile + (i - a0) * TILE_COLS;
-				double		s[4] = {0, 0, 0, 0};
-
-				for (j = 0; j + 4 <= w; j += 4)
-				{
-					s[0] += row[j];
-					s[1] += row[j + 1];
-					s[2] += row[j + 2];
-					s[3] += row[j + 3];
-				}
-				for (; j < w; j++)
-					s[0] += row[j];
-				sh->tot[i * k + cb] += (s[0] + s[1]) + (s[2] + s[3]);
-				if (cb != ca)
-					for (j = 0; j < w; j++)
-						colsum[j] += row[j];
-			}
+			distance_sums(sh->xt, sh->m, sh->d, a0, a1, b0, b1, sh->tot + cb,
+						  (size_t) k, cb != ca ? colsum : NULL);
 			if (cb != ca)
 				for (j = 0; j < w; j++)
 					sh->tot[(b0 + j) * k + ca] += colsum[j];
@@ -177,7 +195,6 @@ static void
 sil_task(void *arg, int t)
 {
 	SilShared  *sh = arg;
-	double	   *tile = sh->tiles + (size_t) t * TILE_ROWS * TILE_COLS;
 	double	   *colsum = sh->colsums + (size_t) t * TILE_COLS;
 
 	for (;;)
@@ -186,7 +203,7 @@ sil_task(void *arg, int t)
 
 		if (p >= sh->npairs)
 			return;
-		if (!sil_pair(sh, sh->pair_a[p], sh->pair_b[p], tile, colsum))
+		if (!sil_pair(sh, sh->pair_a[p], sh->pair_b[p], colsum))
 			return;
 	}
 }
@@ -198,7 +215,7 @@ sil_task(void *arg, int t)
  * (A, B) with A <= B the A x B block of distances is computed once, tile by
  * tile, its row sums added to each A row's total distance to cluster B and
  * its column sums to each B row's total distance to cluster A.  That visits
- * each pair once (diagonal blocks twice) and never holds more than a tile.
+ * each pair once (diagonal blocks twice) and never holds the distances themselves.
  * Pairs are shared out among threads; the result does not depend on which
  * thread took which pair.
  */
@@ -284,8 +301,6 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 			sh.pair_a[j] = ca;
 			sh.pair_b[j] = cb;
 		}
-	sh.tiles = cc_alloc_array(alloc, (size_t) threads * TILE_ROWS * TILE_COLS,
-							  sizeof(double));
 	sh.colsums = cc_alloc_array(alloc, (size_t) threads * TILE_COLS, sizeof(double));
 	if (threads > 1)
 	{
@@ -353,7 +368,6 @@ cc_silhouette(const double *x, int d, const int *labels, int k,
 	cc_release(alloc, ssum);
 	cc_release(alloc, sh.pair_a);
 	cc_release(alloc, sh.pair_b);
-	cc_release(alloc, sh.tiles);
 	cc_release(alloc, sh.colsums);
 	return !stop;
 }
@@ -380,9 +394,9 @@ cc_quality_bytes(size_t n, int d, int k, const CcQualityParams *qp)
 	}
 	if (threads < 1)
 		threads = 1;
-	/* order, rows transposed, per-row sums; cluster pairs; tiles */
+	/* order, rows transposed, per-row sums; cluster pairs; column sums */
 	bytes += m * (8.0 + 8.0 * d + 8.0 * k) + 4.0 * k * (k + 1.0) +
-		8.0 * threads * (TILE_ROWS + 1.0) * TILE_COLS + 24.0 * (k + 1);
+		8.0 * threads * TILE_COLS + 24.0 * (k + 1);
 	return bytes;
 }
 
