@@ -1102,12 +1102,14 @@ elkan_second(KmWork *w, size_t *list, size_t m, bool f)
 		w->upper[i] = u;
 		w->ustamp[i] = (uint8_t) w->hist_now;
 		list[open] = i;
-		if (u >= least)
-		{
-			/* elkan_tighten reads the row next: ask for it now */
+		/*
+		 * elkan_tighten reads the row next: ask for it now when the rows lie
+		 * beyond the caches (as the float bounds do); a branch that costs
+		 * more than it saves on rows that the caches hold
+		 */
+		if (f && u >= least)
 			km_prefetch_row(w, i);
-			open++;
-		}
+		open += (u >= least);
 	}
 	if (!rebase)
 	{
