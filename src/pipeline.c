@@ -103,7 +103,8 @@ align_with_previous(const CcsegPrepared *p, const CcModel *prev,
 		return;
 	}
 	/* the k x prev->k cost matrix next to the rows: within the memory in force */
-	need = cc_align_bytes(k, prev->k, d) + (8.0 * d + 4.0) * (double) p->n_read;
+	need = cc_align_bytes(k, prev->k, d, ccseg_threads_in_force()) +
+		(8.0 * d + 4.0) * (double) p->n_read;
 	if (need > ccseg_memory_budget())
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -113,9 +114,12 @@ align_with_previous(const CcsegPrepared *p, const CcModel *prev,
 						   ccseg_memory_in_force_text()),
 				 ccseg_errhint_memory("train with fewer segments")));
 	ccseg_prepared_map(p, &fm);
-	cc_align_to_previous(prev, p->x, p->n, d, &fm, kr,
-						 k, m->segment_drift, &m->changed_share, alloc,
-						 ccseg_check_interrupts, NULL);
+	if (!cc_align_to_previous(prev, p->x, p->n, d, &fm, kr,
+							  k, m->segment_drift, &m->changed_share,
+							  ccseg_threads_in_force(), alloc,
+							  ccseg_check_interrupts, ccseg_stop_requested,
+							  NULL))
+		ccseg_interrupted("the alignment with the previous version");
 }
 
 /*

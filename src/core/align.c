@@ -9,22 +9,70 @@
 #include "hungarian.h"
 #include "matrix.h"
 
+/* What the parts of the count of changed rows share (align_part). */
+typedef struct AlignParts
+{
+	const CcModel *prev;
+	const double *x;
+	size_t		n;
+	int			d;
+	const CcFeatureMap *fm;
+	const int  *labels;
+	int			parts;
+	double	   *scratch;		/* per part: raw and z, 2 d values */
+	size_t	   *changed;		/* per part */
+} AlignParts;
+
+/*
+ * Rows [lo, hi) scored by the previous model, from their imputed original
+ * values (raw and z: d values each): how many it puts in another segment
+ * than labels says, or cannot score.
+ */
+static size_t
+count_changed(const AlignParts *ap, size_t lo, size_t hi, double *raw,
+			  double *z)
+{
+	size_t		changed = 0;
+	size_t		i;
+
+	for (i = lo; i < hi; i++)
+	{
+		cc_map_inverse(ap->fm, ap->x + i * ap->d, raw);
+		if (!cc_model_transform(ap->prev, raw, z) ||
+			cc_model_assign(ap->prev, z, NULL) != ap->labels[i])
+			changed++;
+	}
+	return changed;
+}
+
+static void
+align_part(void *arg, int part)
+{
+	const AlignParts *ap = arg;
+	size_t		lo = ap->n * part / ap->parts;
+	size_t		hi = ap->n * (part + 1) / ap->parts;
+	double	   *raw = ap->scratch + (size_t) part * 2 * ap->d;
+
+	ap->changed[part] = count_changed(ap, lo, hi, raw, raw + ap->d);
+}
+
 /* Renumber res after prev's segments; see align.h. */
-void
+bool
 cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 					 const CcFeatureMap *fm,
 					 CcKmeansResult *res, int k, double *drift,
-					 double *changed_share, const CcAllocator *alloc,
-					 CcCheckFn check, void *arg)
+					 double *changed_share, int threads,
+					 const CcAllocator *alloc, CcCheckFn check, CcPollFn poll,
+					 void *arg)
 {
 	int			kp = prev->k;
 	double	   *old = cc_alloc_array(alloc, (size_t) kp * d, sizeof(double));
 	double	   *cost = cc_alloc_array(alloc, (size_t) k * kp, sizeof(double));
 	int		   *match = cc_alloc_array(alloc, k, sizeof(int));
 	int		   *renumber = cc_alloc_array(alloc, k, sizeof(int));
-	double	   *raw = cc_alloc_array(alloc, d, sizeof(double));
-	double	   *z = cc_alloc_array(alloc, d, sizeof(double));
+	AlignParts	ap;
 	int			next = 0;
+	bool		done = true;
 	size_t		i,
 				changed = 0;
 	int			c,
@@ -100,37 +148,59 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 			sqrt(cost[(size_t) c * kp + match[c]]) : NAN;
 	cc_kmeans_renumber(res, n, k, d, renumber, alloc);
 
-	/* rows scored by the previous model, from their imputed original values */
-	for (i = 0; i < n; i++)
+	/*
+	 * rows scored by the previous model, from their imputed original values:
+	 * in parts shared by threads on many rows (a count: the same whatever
+	 * the split), else here, 256 rows between two checks
+	 */
+	ap.prev = prev;
+	ap.x = x;
+	ap.n = n;
+	ap.d = d;
+	ap.fm = fm;
+	ap.labels = res->labels;
+	ap.parts = threads > 1 && n >= CC_ALIGN_THREADED_ROWS ? threads : 1;
+	ap.scratch = cc_alloc_array(alloc, (size_t) ap.parts * 2 * d, sizeof(double));
+	ap.changed = cc_alloc_array(alloc, ap.parts, sizeof(size_t));
+	if (ap.parts > 1)
 	{
-		/* each row is O(prev->k x d) work */
-		if (check && (i % 256) == 0)
-			check(arg);
-		cc_map_inverse(fm, x + i * d, raw);
-		if (!cc_model_transform(prev, raw, z) ||
-			cc_model_assign(prev, z, NULL) != res->labels[i])
-			changed++;
+		int			p;
+
+		done = cc_run_parts(align_part, &ap, ap.parts, threads, poll, arg);
+		for (p = 0; p < ap.parts; p++)
+			changed += ap.changed[p];
 	}
+	else
+		for (i = 0; i < n; i += 256)
+		{
+			/* each row is O(prev->k x d) work */
+			if (check)
+				check(arg);
+			changed += count_changed(&ap, i, n - i < 256 ? n : i + 256,
+									 ap.scratch, ap.scratch + d);
+		}
 	*changed_share = n > 0 ? (double) changed / (double) n : 0.0;
 
 	cc_release(alloc, old);
 	cc_release(alloc, cost);
 	cc_release(alloc, match);
 	cc_release(alloc, renumber);
-	cc_release(alloc, raw);
-	cc_release(alloc, z);
+	cc_release(alloc, ap.scratch);
+	cc_release(alloc, ap.changed);
+	return done;
 }
 
 /* Bytes cc_align_to_previous holds at once; see align.h. */
 double
-cc_align_bytes(int k, int k_prev, int d)
+cc_align_bytes(int k, int k_prev, int d, int threads)
 {
 	double		small = k < k_prev ? k : k_prev;
 	double		large = k < k_prev ? k_prev : k;
 
 	return 8.0 * k * k_prev		/* cost */
 		+ 8.0 * k_prev * d		/* previous centroids, scaled the new way */
-		+ 9.0 * k + 16.0 * d	/* match, renumber, taken, raw, z */
+		+ 9.0 * k				/* match, renumber, taken */
+		+ (16.0 * d + 8.0) * (threads > 1 ? threads : 1)	/* per part: raw, z, count */
 		+ 12.0 * (small + 1) + 25.0 * (large + 1)	/* the matching */
 		+ 8.0 * k * d + 16.0 * k;	/* renumbering the result */
 }

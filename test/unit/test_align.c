@@ -504,12 +504,12 @@ test_align(void)
 
 		memset(&counter, 0, sizeof(counter));
 		cc_model_map(&prev, &fm);
-		cc_align_to_previous(&prev, x, n, d, &fm,
-							 &res, k, drift, &changed, &ta, stop_after_check,
-							 &counter);
+		CHECK(cc_align_to_previous(&prev, x, n, d, &fm,
+								   &res, k, drift, &changed, 1, &ta,
+								   stop_after_check, NULL, &counter));
 		CHECK(tc.live == 0);
 		/* what the glue counts against ccseg.max_train_memory covers it */
-		CHECK(tc.peak > 0.0 && tc.peak <= cc_align_bytes(k, kp, d));
+		CHECK(tc.peak > 0.0 && tc.peak <= cc_align_bytes(k, kp, d, 1));
 		/* a row of the cost matrix each, and every 256 rows scored */
 		CHECK(counter.calls >= k + (long) (n / 256));
 		for (i = 0; i < n; i++)
@@ -546,9 +546,9 @@ test_align(void)
 		if (setjmp(stopper.env) == 0)
 		{
 			cc_model_map(&prev, &fm);
-			cc_align_to_previous(&prev, x, n, d, &fm,
-								 &res, k, drift, &changed, &ta,
-								 stop_after_check, &stopper);
+			(void) cc_align_to_previous(&prev, x, n, d, &fm,
+										&res, k, drift, &changed, 1, &ta,
+										stop_after_check, NULL, &stopper);
 			CHECK(!"cc_align_to_previous finished despite the stop");
 		}
 		CHECK(stopper.calls == counter.calls / 2);
@@ -559,7 +559,94 @@ test_align(void)
 		tfree(drift);
 		tfree(perm);
 	}
-	CHECK(cc_align_bytes(CC_MAX_K, CC_MAX_K, 1) >= 8e8);
+	CHECK(cc_align_bytes(CC_MAX_K, CC_MAX_K, 1, 1) >= 8e8);
+	cc_model_free(&prev, A);
+	set_ctx("%s", "");
+}
+
+static bool
+stop_polled(void *arg)
+{
+	(void) arg;
+	return true;
+}
+
+/*
+ * cc_align_to_previous on enough rows to score them in threads: the same
+ * numbering and share of changed rows with 1 to 3 threads, and a poll that
+ * asks to stop ends it.
+ */
+static void
+test_align_threads(void)
+{
+	const int	kp = 5;
+	const int	k = 5;
+	const int	d = 4;
+	const size_t n = CC_ALIGN_THREADED_ROWS + 1001;
+	CcModel		prev;
+	CcFeatureMap fm;
+	double	   *x = dalloc(n * d);
+	double		drift[5];
+	double		want = -1.0;
+	int		   *want_labels = talloc(n, sizeof(int));
+	TRand		r;
+	size_t		v;
+	int			t;
+
+	make_model(&prev, kp, d, CC_IMPUTE_MEDIAN, CC_SCALE_STANDARD, 7600);
+	tr_seed(&r, 7700);
+	for (v = 0; v < n * (size_t) d; v++)
+		x[v] = 3.0 * tr_normal(&r);
+	for (t = 1; t <= 3; t++)
+	{
+		CcKmeansResult res;
+		double		changed = -1.0;
+		size_t		i;
+		int			c;
+
+		set_ctx("align threads=%d", t);
+		memset(&res, 0, sizeof(res));
+		res.centroids = dalloc((size_t) k * d);
+		res.labels = talloc(n, sizeof(int));
+		res.sizes = talloc(k, sizeof(int64_t));
+		res.sse = dalloc(k);
+		/* the previous centroids shifted, rows labelled round the clusters */
+		for (c = 0; c < k; c++)
+		{
+			for (i = 0; i < (size_t) d; i++)
+				res.centroids[(size_t) c * d + i] = prev.centroids[(size_t) c * d + i] + 0.25;
+			res.sizes[c] = 0;
+			res.sse[c] = 0.0;
+		}
+		for (i = 0; i < n; i++)
+		{
+			res.labels[i] = (int) (i % (size_t) k);
+			res.sizes[res.labels[i]]++;
+		}
+		cc_model_map(&prev, &fm);
+		CHECK(cc_align_to_previous(&prev, x, n, d, &fm, &res, k, drift,
+								   &changed, t, A, NULL, NULL, NULL));
+		if (t == 1)
+		{
+			want = changed;
+			memcpy(want_labels, res.labels, n * sizeof(int));
+			/* rows labelled blindly: most of them move */
+			CHECK(changed > 0.5 && changed <= 1.0);
+		}
+		else
+			CHECK(changed == want &&
+				  memcmp(want_labels, res.labels, n * sizeof(int)) == 0);
+		if (t == 2)
+		{
+			set_ctx("align threads stopped");
+			CHECK(!cc_align_to_previous(&prev, x, n, d, &fm, &res, k, drift,
+										&changed, t, A, NULL, stop_polled,
+										NULL));
+		}
+		km_free(&res);
+	}
+	tfree(x);
+	tfree(want_labels);
 	cc_model_free(&prev, A);
 	set_ctx("%s", "");
 }
@@ -571,6 +658,7 @@ static const UnitTest tests[] = {
 	UNIT_TEST(hungarian_large, 620),
 	UNIT_TEST(hungarian_check, 630),
 	UNIT_TEST(align, 710),
+	UNIT_TEST(align_threads, 711),
 };
 
 const UnitModule align_module = {"align", tests, lengthof(tests)};
