@@ -18,20 +18,31 @@ typedef struct AlignParts
 	int			d;
 	const CcFeatureMap *fm;
 	const int  *labels;
+	const double *ct;			/* prev's centroids transposed */
 	int			parts;
-	double	   *scratch;		/* per part: raw and z, 2 d values */
+	double	   *scratch;		/* per part: raw, z (d each), distances (prev->k) */
 	size_t	   *changed;		/* per part */
 } AlignParts;
 
+/* doubles of a part's scratch */
+static size_t
+part_scratch(int d, int k_prev)
+{
+	return 2 * (size_t) d + (size_t) k_prev;
+}
+
 /*
  * Rows [lo, hi) scored by the previous model, from their imputed original
- * values (raw and z: d values each): how many it puts in another segment
- * than labels says, or cannot score.
+ * values, as ccseg_predict scores them (cc_model_assign_t): how many it
+ * puts in another segment than labels says, or cannot score.  scratch: a
+ * part's (part_scratch).
  */
 static size_t
-count_changed(const AlignParts *ap, size_t lo, size_t hi, double *raw,
-			  double *z)
+count_changed(const AlignParts *ap, size_t lo, size_t hi, double *scratch)
 {
+	double	   *raw = scratch;
+	double	   *z = scratch + ap->d;
+	double	   *dist = scratch + 2 * ap->d;
 	size_t		changed = 0;
 	size_t		i;
 
@@ -39,7 +50,7 @@ count_changed(const AlignParts *ap, size_t lo, size_t hi, double *raw,
 	{
 		cc_map_inverse(ap->fm, ap->x + i * ap->d, raw);
 		if (!cc_model_transform(ap->prev, raw, z) ||
-			cc_model_assign(ap->prev, z, NULL) != ap->labels[i])
+			cc_model_assign_t(ap->prev, ap->ct, z, dist) != ap->labels[i])
 			changed++;
 	}
 	return changed;
@@ -51,9 +62,9 @@ align_part(void *arg, int part)
 	const AlignParts *ap = arg;
 	size_t		lo = ap->n * part / ap->parts;
 	size_t		hi = ap->n * (part + 1) / ap->parts;
-	double	   *raw = ap->scratch + (size_t) part * 2 * ap->d;
+	double	   *scratch = ap->scratch + (size_t) part * part_scratch(ap->d, ap->prev->k);
 
-	ap->changed[part] = count_changed(ap, lo, hi, raw, raw + ap->d);
+	ap->changed[part] = count_changed(ap, lo, hi, scratch);
 }
 
 /* Renumber res after prev's segments; see align.h. */
@@ -70,6 +81,7 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 	double	   *cost = cc_alloc_array(alloc, (size_t) k * kp, sizeof(double));
 	int		   *match = cc_alloc_array(alloc, k, sizeof(int));
 	int		   *renumber = cc_alloc_array(alloc, k, sizeof(int));
+	double	   *ct = cc_alloc_array(alloc, (size_t) kp * d, sizeof(double));
 	AlignParts	ap;
 	int			next = 0;
 	bool		done = true;
@@ -160,8 +172,11 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 	ap.fm = fm;
 	ap.labels = res->labels;
 	ap.parts = threads > 1 && n >= CC_ALIGN_THREADED_ROWS ? threads : 1;
-	ap.scratch = cc_alloc_array(alloc, (size_t) ap.parts * 2 * d, sizeof(double));
+	ap.scratch = cc_alloc_array(alloc, (size_t) ap.parts * part_scratch(d, kp),
+								sizeof(double));
 	ap.changed = cc_alloc_array(alloc, ap.parts, sizeof(size_t));
+	ap.ct = ct;
+	cc_model_transpose(prev, ct);
 	if (ap.parts > 1)
 	{
 		int			p;
@@ -177,7 +192,7 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 			if (check)
 				check(arg);
 			changed += count_changed(&ap, i, n - i < 256 ? n : i + 256,
-									 ap.scratch, ap.scratch + d);
+									 ap.scratch);
 		}
 	*changed_share = n > 0 ? (double) changed / (double) n : 0.0;
 
@@ -187,6 +202,7 @@ cc_align_to_previous(const CcModel *prev, const double *x, size_t n, int d,
 	cc_release(alloc, renumber);
 	cc_release(alloc, ap.scratch);
 	cc_release(alloc, ap.changed);
+	cc_release(alloc, ct);
 	return done;
 }
 
@@ -200,7 +216,8 @@ cc_align_bytes(int k, int k_prev, int d, int threads)
 	return 8.0 * k * k_prev		/* cost */
 		+ 8.0 * k_prev * d		/* previous centroids, scaled the new way */
 		+ 9.0 * k				/* match, renumber, taken */
-		+ (16.0 * d + 8.0) * (threads > 1 ? threads : 1)	/* per part: raw, z, count */
+		+ 8.0 * k_prev * d		/* previous centroids transposed */
+		+ (16.0 * d + 8.0 * k_prev + 8.0) * (threads > 1 ? threads : 1)	/* per part */
 		+ 12.0 * (small + 1) + 25.0 * (large + 1)	/* the matching */
 		+ 8.0 * k * d + 16.0 * k;	/* renumbering the result */
 }
