@@ -30,7 +30,7 @@
  * restarts run on a seeded sample of this many rows and the best one then
  * runs on every row (cc_kmeans, CcKmeansParams.restart_rows).
  */
-#define CC_DEFAULT_RESTART_ROWS	262144
+#define CC_DEFAULT_RESTART_ROWS	524288
 
 /*
  * silhouette_sample => NULL: the exact silhouette up to
