@@ -487,6 +487,19 @@ km_params(int k, CcInit init, CcAlgorithm algo, uint64_t seed, int n_init,
 	return p;
 }
 
+/* The arrays of a k-means result of n rows, k segments, d features, zeroed. */
+void
+km_alloc(CcKmeansResult *res, size_t n, int k, int d)
+{
+	memset(res, 0, sizeof(*res));
+	res->centroids = dalloc((size_t) k * d);
+	res->labels = talloc(n, sizeof(int));
+	res->sizes = talloc(k, sizeof(int64_t));
+	res->sse = dalloc(k);
+	memset(res->sizes, 0, sizeof(int64_t) * k);
+	memset(res->sse, 0, sizeof(double) * k);
+}
+
 /* Release the arrays of a k-means result. */
 void
 km_free(CcKmeansResult *res)

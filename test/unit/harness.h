@@ -176,6 +176,7 @@ extern void ref_mean_var(const double *x, size_t n, int d, int j,
 extern CcKmeansParams km_params(int k, CcInit init, CcAlgorithm algo,
 								uint64_t seed, int n_init, int max_iter,
 								double tol, const double *start);
+extern void km_alloc(CcKmeansResult *res, size_t n, int k, int d);
 extern void km_free(CcKmeansResult *res);
 extern void set_name(CcModel *m, int j, const char *s);
 extern void make_model(CcModel *m, int k, int d, CcImpute imp, CcScale sc,

@@ -478,19 +478,13 @@ test_align(void)
 			perm[c] = perm[o];
 			perm[o] = t;
 		}
-		memset(&res, 0, sizeof(res));
-		res.centroids = dalloc((size_t) k * d);
-		res.labels = talloc(n, sizeof(int));
-		res.sizes = talloc(k, sizeof(int64_t));
-		res.sse = dalloc(k);
+		km_alloc(&res, n, k, d);
 		for (c = 0; c < k; c++)
 		{
 			for (j = 0; j < d; j++)
 				res.centroids[(size_t) c * d + j] = perm[c] < kp ?
 					prev.centroids[(size_t) perm[c] * d + j] :
 					100.0 + 10.0 * perm[c] + j;
-			res.sizes[c] = 0;
-			res.sse[c] = 0.0;
 		}
 		for (i = 0; i < n; i++)
 		{
@@ -605,18 +599,12 @@ test_align_threads(void)
 		int			c;
 
 		set_ctx("align threads=%d", t);
-		memset(&res, 0, sizeof(res));
-		res.centroids = dalloc((size_t) k * d);
-		res.labels = talloc(n, sizeof(int));
-		res.sizes = talloc(k, sizeof(int64_t));
-		res.sse = dalloc(k);
+		km_alloc(&res, n, k, d);
 		/* the previous centroids shifted, rows labelled round the clusters */
 		for (c = 0; c < k; c++)
 		{
 			for (i = 0; i < (size_t) d; i++)
 				res.centroids[(size_t) c * d + i] = prev.centroids[(size_t) c * d + i] + 0.25;
-			res.sizes[c] = 0;
-			res.sse[c] = 0.0;
 		}
 		for (i = 0; i < n; i++)
 		{
